@@ -1,0 +1,41 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "shipmeter",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "shipmeter", targets: ["shipmeter"]),
+        .library(name: "ShipmeterCLI", targets: ["ShipmeterCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
+        ),
+        .target(name: "GitKit", dependencies: ["CGit2"]),
+        .target(name: "Usage"),
+        .target(name: "Attribution", dependencies: ["GitKit", "Usage", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Reporting", dependencies: ["Attribution", "Usage"]),
+        .target(
+            name: "ShipmeterCLI",
+            dependencies: [
+                "GitKit", "Usage", "Attribution", "Reporting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(name: "shipmeter", dependencies: ["ShipmeterCLI"]),
+        .target(name: "ShipmeterTestSupport", dependencies: ["GitKit"], path: "Tests/ShipmeterTestSupport"),
+        .testTarget(name: "GitKitTests", dependencies: ["GitKit", "ShipmeterTestSupport"]),
+        .testTarget(name: "UsageTests", dependencies: ["Usage", "ShipmeterTestSupport"]),
+        .testTarget(name: "AttributionTests", dependencies: ["Attribution", "GitKit", "Usage", "ShipmeterTestSupport"]),
+        .testTarget(name: "ShipmeterCLITests", dependencies: ["ShipmeterCLI", "ShipmeterTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,66 @@
+import CGit2
+import Foundation
+
+/// A commit, copied out of libgit2 into a value.
+public struct Commit: Hashable, Sendable, Identifiable {
+    public var id: ObjectID
+    public var parents: [ObjectID]
+    public var author: Signature
+    public var committer: Signature
+    /// The full message, decoded from its recorded encoding; invalid bytes become U+FFFD.
+    public var message: String
+    public var tree: ObjectID
+
+    public init(id: ObjectID, parents: [ObjectID], author: Signature, committer: Signature, message: String, tree: ObjectID) {
+        self.id = id
+        self.parents = parents
+        self.author = author
+        self.committer = committer
+        self.message = message
+        self.tree = tree
+    }
+
+    /// The first line of the message, as `git log --format=%s` shows it (wrapped lines joined).
+    public var summary: String {
+        let paragraph = message.drop(while: { $0 == "\n" || $0 == "\r" })
+        var lines = [Substring]()
+        for line in paragraph.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { break }
+            lines.append(Substring(trimmed))
+        }
+        return lines.joined(separator: " ")
+    }
+
+    public var trailers: [Trailer] { Trailer.parse(message: message) }
+
+    public var isMerge: Bool { parents.count > 1 }
+
+    init(_ pointer: OpaquePointer) {
+        id = ObjectID(pointer: git_commit_id(pointer))
+        let count = git_commit_parentcount(pointer)
+        var parents = [ObjectID]()
+        parents.reserveCapacity(Int(count))
+        for index in 0..<count {
+            if let parent = git_commit_parent_id(pointer, index) { parents.append(ObjectID(pointer: parent)) }
+        }
+        self.parents = parents
+        author = Signature(git_commit_author(pointer))
+        committer = Signature(git_commit_committer(pointer))
+        tree = ObjectID(pointer: git_commit_tree_id(pointer))
+        message = Commit.decodeMessage(pointer)
+    }
+
+    private static func decodeMessage(_ pointer: OpaquePointer) -> String {
+        guard let raw = git_commit_message_raw(pointer) else { return "" }
+        let length = strlen(raw)
+        let bytes = raw.withMemoryRebound(to: UInt8.self, capacity: length) {
+            Array(UnsafeBufferPointer(start: $0, count: length))
+        }
+        if let encoding = git_commit_message_encoding(pointer).map({ String(cString: $0).lowercased() }),
+           ["iso-8859-1", "latin1", "latin-1", "iso8859-1"].contains(encoding) {
+            return String(bytes.map { Character(Unicode.Scalar($0)) })
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

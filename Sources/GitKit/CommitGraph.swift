@@ -1,0 +1,259 @@
+import CGit2
+
+/// The shape of history — ids, parents, times, authors — loaded once into flat arrays, so that
+/// many range and reachability questions are answered without going back to libgit2.
+///
+/// Commits are numbered 0..<count in discovery order; parents are stored as numbers.
+public struct CommitGraph: Sendable {
+    public private(set) var ids: [ObjectID] = []
+    private var numbers: [ObjectID: Int32] = [:]
+    private var parentStart: [Int32] = [0]
+    private var parentList: [Int32] = []
+    public private(set) var authorTimes: [GitTime] = []
+    public private(set) var committerTimes: [GitTime] = []
+    /// Raw author email of each commit, as recorded (before mailmap).
+    public private(set) var authorEmails: [String] = []
+    public private(set) var authorNames: [String] = []
+    /// Topological level: 1 for a root, 1 + the highest parent level otherwise.
+    public private(set) var generations: [Int32] = []
+
+    public var count: Int { ids.count }
+
+    public init() {}
+
+    /// Loads every commit reachable from `tips`. Commits at a shallow boundary count as roots.
+    public static func load(_ repository: Repository, tips: [ObjectID]) throws(GitError) -> CommitGraph {
+        var graph = CommitGraph()
+        let shallow = repository.shallowBoundary()
+        var odb: OpaquePointer?
+        try check(git_repository_odb(&odb, repository.pointer), "cannot open the object database")
+        defer { git_odb_free(odb) }
+
+        var pending = [Int32]()
+        var parentsOf = [[Int32]]()
+        func number(for id: ObjectID) -> Int32 {
+            if let existing = graph.numbers[id] { return existing }
+            let next = Int32(graph.ids.count)
+            graph.numbers[id] = next
+            graph.ids.append(id)
+            parentsOf.append([])
+            graph.authorTimes.append(GitTime(seconds: 0))
+            graph.committerTimes.append(GitTime(seconds: 0))
+            graph.authorEmails.append("")
+            graph.authorNames.append("")
+            pending.append(next)
+            return next
+        }
+        for tip in tips { _ = number(for: tip) }
+
+        while let current = pending.popLast() {
+            let id = graph.ids[Int(current)]
+            var oid = id.raw
+            var object: OpaquePointer?
+            try check(git_odb_read(&object, odb, &oid), "cannot read commit \(id)")
+            defer { git_odb_object_free(object) }
+            guard git_odb_object_type(object) == GIT_OBJECT_COMMIT, let data = git_odb_object_data(object) else {
+                throw GitError(code: GitError.Code.gitKit, message: "\(id) is not a commit")
+            }
+            let size = git_odb_object_size(object)
+            let bytes = UnsafeBufferPointer(start: data.assumingMemoryBound(to: UInt8.self), count: size)
+            let header = CommitHeader(bytes)
+            graph.authorTimes[Int(current)] = header.authorTime
+            graph.committerTimes[Int(current)] = header.committerTime
+            graph.authorEmails[Int(current)] = header.authorEmail
+            graph.authorNames[Int(current)] = header.authorName
+            if !shallow.contains(id) {
+                parentsOf[Int(current)] = header.parents.map { number(for: $0) }
+            }
+        }
+        for parents in parentsOf {
+            graph.parentList.append(contentsOf: parents)
+            graph.parentStart.append(Int32(graph.parentList.count))
+        }
+        graph.computeGenerations()
+        return graph
+    }
+
+    public func number(of id: ObjectID) -> Int? { numbers[id].map(Int.init) }
+
+    public func contains(_ id: ObjectID) -> Bool { numbers[id] != nil }
+
+    public func parents(of commit: Int) -> ArraySlice<Int32> {
+        parentList[Int(parentStart[commit])..<Int(parentStart[commit + 1])]
+    }
+
+    private mutating func computeGenerations() {
+        let total = ids.count
+        generations = [Int32](repeating: 0, count: total)
+        // Iterative post-order: a commit's level is known once all its parents have one.
+        var stack = [Int32]()
+        for start in 0..<total where generations[start] == 0 {
+            stack.append(Int32(start))
+            while let top = stack.last {
+                let node = Int(top)
+                if generations[node] != 0 { stack.removeLast(); continue }
+                var ready = true
+                var highest: Int32 = 0
+                for parent in parents(of: node) {
+                    let level = generations[Int(parent)]
+                    if level == 0 { ready = false; stack.append(parent) } else { highest = max(highest, level) }
+                }
+                if ready {
+                    generations[node] = highest + 1
+                    stack.removeLast()
+                }
+            }
+        }
+    }
+
+    /// Commits reachable from `include` and from none of `exclude` (`git rev-list I --not X`),
+    /// newest generation first. Visits only the part of history between the two sides.
+    public func range(include: [Int], exclude: [Int]) -> [Int] {
+        var result = [Int]()
+        var state = [Int32: Bool]()  // commit → uninteresting
+        var heap = GenerationHeap(generations: generations)
+        var interestingQueued = 0
+        for commit in exclude where state[Int32(commit)] != true {
+            state[Int32(commit)] = true
+            heap.push(Int32(commit))
+        }
+        for commit in include where state[Int32(commit)] == nil {
+            state[Int32(commit)] = false
+            heap.push(Int32(commit))
+            interestingQueued += 1
+        }
+        while interestingQueued > 0, let commit = heap.pop() {
+            let uninteresting = state[commit] == true
+            if !uninteresting {
+                interestingQueued -= 1
+                result.append(Int(commit))
+            }
+            for parent in parents(of: Int(commit)) {
+                switch state[parent] {
+                case nil:
+                    state[parent] = uninteresting
+                    heap.push(parent)
+                    if !uninteresting { interestingQueued += 1 }
+                case false? where uninteresting:
+                    // Queued as interesting, now known to be reachable from the excluded side.
+                    state[parent] = true
+                    interestingQueued -= 1
+                default:
+                    break
+                }
+            }
+        }
+        return result
+    }
+
+    /// Every commit reachable from `tips` (inclusive).
+    public func ancestors(of tips: [Int]) -> [Int] {
+        range(include: tips, exclude: [])
+    }
+}
+
+/// A max-heap of commit numbers ordered by generation.
+private struct GenerationHeap {
+    let generations: [Int32]
+    var items: [Int32] = []
+
+    init(generations: [Int32]) { self.generations = generations }
+
+    mutating func push(_ item: Int32) {
+        items.append(item)
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard generations[Int(items[parent])] < generations[Int(items[child])] else { break }
+            items.swapAt(parent, child)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> Int32? {
+        guard !items.isEmpty else { return nil }
+        let top = items[0]
+        let last = items.removeLast()
+        if !items.isEmpty {
+            items[0] = last
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1, right = left + 1
+                var largest = parent
+                if left < items.count, generations[Int(items[left])] > generations[Int(items[largest])] { largest = left }
+                if right < items.count, generations[Int(items[right])] > generations[Int(items[largest])] { largest = right }
+                if largest == parent { break }
+                items.swapAt(parent, largest)
+                parent = largest
+            }
+        }
+        return top
+    }
+}
+
+/// The few header fields of a raw commit object that the graph needs.
+struct CommitHeader {
+    var parents: [ObjectID] = []
+    var authorTime = GitTime(seconds: 0)
+    var committerTime = GitTime(seconds: 0)
+    var authorEmail = ""
+    var authorName = ""
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var position = 0
+        let newline = UInt8(ascii: "\n")
+        while position < bytes.count {
+            var end = position
+            while end < bytes.count, bytes[end] != newline { end += 1 }
+            if end == position { break }  // blank line: the message starts
+            let line = UnsafeBufferPointer(rebasing: bytes[position..<end])
+            if line.starts(with: Self.parent) {
+                if let id = ObjectID(hexBytes: UnsafeBufferPointer(rebasing: line[7...])) { parents.append(id) }
+            } else if line.starts(with: Self.author) {
+                let (name, email, time) = Self.identity(UnsafeBufferPointer(rebasing: line[7...]))
+                authorName = name
+                authorEmail = email
+                authorTime = time
+            } else if line.starts(with: Self.committer) {
+                committerTime = Self.identity(UnsafeBufferPointer(rebasing: line[10...])).2
+            }
+            position = end + 1
+        }
+    }
+
+    private static let parent = Array("parent ".utf8)
+    private static let author = Array("author ".utf8)
+    private static let committer = Array("committer ".utf8)
+
+    /// Parses `Name <email> 1700000000 +0100`.
+    static func identity(_ line: UnsafeBufferPointer<UInt8>) -> (String, String, GitTime) {
+        guard let open = line.firstIndex(of: UInt8(ascii: "<")),
+              let close = line.lastIndex(of: UInt8(ascii: ">")), open < close
+        else { return ("", "", GitTime(seconds: 0)) }
+        var nameEnd = open
+        while nameEnd > 0, line[nameEnd - 1] == UInt8(ascii: " ") { nameEnd -= 1 }
+        let name = String(decoding: UnsafeBufferPointer(rebasing: line[0..<nameEnd]), as: UTF8.self)
+        let email = String(decoding: UnsafeBufferPointer(rebasing: line[(open + 1)..<close]), as: UTF8.self)
+        var index = close + 1
+        func skipSpaces() { while index < line.count, line[index] == UInt8(ascii: " ") { index += 1 } }
+        skipSpaces()
+        var seconds: Int64 = 0
+        var negativeTime = false
+        if index < line.count, line[index] == UInt8(ascii: "-") { negativeTime = true; index += 1 }
+        while index < line.count, line[index] >= 48, line[index] <= 57 {
+            seconds = seconds &* 10 &+ Int64(line[index] - 48)
+            index += 1
+        }
+        if negativeTime { seconds = -seconds }
+        skipSpaces()
+        var offset: Int32 = 0
+        if index + 4 < line.count, line[index] == UInt8(ascii: "+") || line[index] == UInt8(ascii: "-") {
+            let sign: Int32 = line[index] == UInt8(ascii: "-") ? -1 : 1
+            let digits = (1...4).map { Int32(line[index + $0]) - 48 }
+            if digits.allSatisfy({ (0...9).contains($0) }) {
+                offset = sign * ((digits[0] * 10 + digits[1]) * 60 + digits[2] * 10 + digits[3])
+            }
+        }
+        return (name, email, GitTime(seconds: seconds, offsetMinutes: offset))
+    }
+}

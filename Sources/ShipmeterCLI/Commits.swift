@@ -1,0 +1,109 @@
+import ArgumentParser
+import Attribution
+import Foundation
+import GitKit
+import Reporting
+
+extension Shipmeter {
+    struct Commits: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List commits with authors, trailers, diff stats and AI-assistance signals.",
+            discussion: "Without --range: every commit reachable from HEAD, newest first."
+        )
+
+        @OptionGroup var repository: RepositoryOptions
+
+        @Option(help: ArgumentHelp("Commits to list, as git rev-list takes them: A..B, A...B or a single revision.", valueName: "range"))
+        var range: String?
+
+        @Option(help: "Output format: \(ListFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var format: ListFormat = .table
+
+        func run() async throws {
+            let repo = try repository.open()
+            let settings = try Settings.load(for: repo)
+            let entries = try CommitListing.list(repo, range: range, detector: settings.configuration.aiDetector)
+            switch format {
+            case .json:
+                Output.write(CommitListing.json(entries).serialized())
+            case .table:
+                Output.write(CommitListing.table(entries))
+            }
+        }
+    }
+}
+
+/// One commit as `shipmeter commits` shows it.
+struct CommitEntry {
+    var commit: Commit
+    var author: Signature
+    var trailers: [Trailer]
+    var stats: DiffStats
+    var signals: [String]
+}
+
+enum CommitListing {
+    static func list(_ repo: Repository, range: String?, detector: AISignalDetector) throws -> [CommitEntry] {
+        let walk = try RevisionWalk(repo, sorting: [.time])
+        do {
+            if let range {
+                try walk.push(range: range)
+            } else {
+                guard try repo.head() != nil else { return [] }
+                try walk.push(revision: "HEAD")
+            }
+        } catch {
+            throw ShipmeterError.badRevision(range ?? "HEAD", detail: error.message)
+        }
+        let mailmap = try Mailmap(repo)
+        let noted = try repo.notedCommits(notesRef: "refs/notes/ai")
+        var entries = [CommitEntry]()
+        while let id = try walk.next() {
+            let commit = try repo.commit(id)
+            let trailers = commit.trailers
+            entries.append(CommitEntry(
+                commit: commit,
+                author: mailmap.resolve(commit.author),
+                trailers: trailers,
+                stats: try repo.diffStats(for: id),
+                signals: detector.signals(for: commit, trailers: trailers, hasAINote: noted.contains(id))))
+        }
+        return entries
+    }
+
+    static func json(_ entries: [CommitEntry]) -> JSONValue {
+        .object([
+            ("schema_version", .int(1)),
+            ("commits", .array(entries.map { entry in
+                .object([
+                    ("id", .string(entry.commit.id.hex)),
+                    ("parents", .array(entry.commit.parents.map { .string($0.hex) })),
+                    ("author", .object([("name", .string(entry.author.name)), ("email", .string(entry.author.email))])),
+                    ("author_time", .string(entry.commit.author.time.iso8601)),
+                    ("committer_time", .string(entry.commit.committer.time.iso8601)),
+                    ("summary", .string(entry.commit.summary)),
+                    ("trailers", .array(entry.trailers.map { .object([("key", .string($0.key)), ("value", .string($0.value))]) })),
+                    ("files_changed", .int(Int64(entry.stats.filesChanged))),
+                    ("lines_added", .int(Int64(entry.stats.linesAdded))),
+                    ("lines_deleted", .int(Int64(entry.stats.linesDeleted))),
+                    ("ai_signals", .array(entry.signals.map(JSONValue.string))),
+                ])
+            })),
+        ])
+    }
+
+    static func table(_ entries: [CommitEntry]) -> String {
+        let rows = entries.map { entry in
+            [
+                entry.commit.id.short(),
+                String(entry.commit.author.time.iso8601.prefix(10)),
+                entry.author.email,
+                "+\(entry.stats.linesAdded) -\(entry.stats.linesDeleted)",
+                entry.signals.isEmpty ? "" : "AI",
+                entry.commit.summary,
+            ]
+        }
+        return TextTable(header: ["commit", "date", "author", "lines", "ai", "summary"], rows: rows).render()
+            + "\n\(entries.count) commits, \(entries.filter { !$0.signals.isEmpty }.count) AI-assisted"
+    }
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+import Foundation
+import GitKit
+
+/// `--repo`: which repository to read; any folder inside it works.
+struct RepositoryOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("A folder inside the repository to read (default: the current folder).", valueName: "path"))
+    var repo: String = "."
+
+    func open() throws -> Repository {
+        do {
+            return try Repository(discovering: repo)
+        } catch {
+            throw ShipmeterError.notARepository(path: repo, detail: error.message)
+        }
+    }
+}
+
+/// Output formats of listing commands.
+enum ListFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json
+}

@@ -1,0 +1,25 @@
+import Foundation
+
+/// Writes results to standard output and diagnostics to standard error.
+enum Output {
+    static func write(_ text: String) {
+        var text = text
+        if !text.hasSuffix("\n") { text += "\n" }
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    static func diagnostic(_ text: String) {
+        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+
+    /// Writes to `path` atomically (a temporary file renamed into place), or to stdout when nil.
+    static func emit(_ text: String, to path: String?) throws {
+        guard let path else { return write(text) }
+        let url = URL(fileURLWithPath: path)
+        do {
+            try Data(text.utf8).write(to: url, options: .atomic)
+        } catch {
+            throw ShipmeterError.invalidInput("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+
+/// The `shipmeter` command: what AI coding spend turns into, measured in shipped work.
+@available(macOS 10.15, macCatalyst 13, iOS 13, tvOS 13, watchOS 6, *)
+public struct Shipmeter: AsyncParsableCommand {
+    public static let version = "0.1.0"
+
+    public static let configuration = CommandConfiguration(
+        commandName: "shipmeter",
+        abstract: "Measure what AI coding spend turns into: normalised deployments per token, per team.",
+        discussion: """
+            shipmeter walks a git repository and its deployments, joins the commits each \
+            deployment shipped against the token-usage records of the AI agents that helped \
+            write them, and reports yield per team.
+            """,
+        version: version,
+        subcommands: [Commits.self]
+    )
+
+    public init() {}
+}
+
+@available(macOS 10.15, macCatalyst 13, iOS 13, tvOS 13, watchOS 6, *)
+extension Shipmeter {
+    /// Parses the process arguments and runs the chosen command, exiting with its status.
+    /// (Top-level code in another module resolves `main()` to the synchronous overload, so the
+    /// executable calls this instead.)
+    public static func runFromCommandLine(_ arguments: [String]? = nil) async {
+        do {
+            var command = try await asyncParseAsRoot(arguments)
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import ShipmeterCLI
+
+await Shipmeter.runFromCommandLine()
