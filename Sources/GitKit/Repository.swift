@@ -42,7 +42,12 @@ public final class Repository {
 
     public var isBare: Bool { git_repository_is_bare(pointer) == 1 }
     public var isShallow: Bool { git_repository_is_shallow(pointer) == 1 }
-    public var isEmpty: Bool { git_repository_is_empty(pointer) == 1 }
+    /// No commits at all: HEAD is unborn and no reference exists. (libgit2's own check assumes
+    /// the initial branch is named by `init.defaultBranch`, which `git init -b` overrides.)
+    public var isEmpty: Bool {
+        guard git_repository_head_unborn(pointer) == 1 else { return false }
+        return ((try? references(matching: "refs/*")) ?? []).isEmpty
+    }
     public var isWorktree: Bool { git_repository_is_worktree(pointer) == 1 }
 
     /// Commits listed in `shallow`: their parents are not in this clone.
