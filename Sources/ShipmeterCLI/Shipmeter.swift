@@ -14,7 +14,7 @@ public struct Shipmeter: AsyncParsableCommand {
             write them, and reports yield per team.
             """,
         version: version,
-        subcommands: [Commits.self]
+        subcommands: [Commits.self, UsageCommand.self]
     )
 
     public init() {}

@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import GitKit
+import Reporting
+import Usage
+
+extension Shipmeter {
+    struct UsageCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "usage",
+            abstract: "Show what token usage was read: records, tokens by kind, cost, skipped lines.",
+            discussion: """
+                Reads usage files or folders (any supported format, detected from content). With no \
+                PATH, reads the Claude Code and Codex sessions on this machine whose working \
+                directory lies inside the repository. Only counts and identifiers are read: prompt \
+                and response text never leaves a transcript.
+                """
+        )
+
+        @Argument(help: ArgumentHelp("Usage files or folders.", valueName: "path"))
+        var paths: [String] = []
+
+        @OptionGroup var repository: RepositoryOptions
+        @OptionGroup var usage: UsageOptions
+
+        @Option(help: "Group by: \(UsageSummary.Grouping.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var by: String?
+
+        @Option(help: ArgumentHelp("Only records at or after this time (30d, 2026-03-01, ISO 8601).", valueName: "date"))
+        var since: String?
+
+        @Option(help: ArgumentHelp("Only records before this time.", valueName: "date"))
+        var until: String?
+
+        @Option(help: "Output format: table, json, csv.")
+        var format: UsageFormatOption = .table
+
+        enum UsageFormatOption: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
+
+        func run() async throws {
+            let grouping = try by.map { value -> UsageSummary.Grouping in
+                guard let grouping = UsageSummary.Grouping(rawValue: value) else {
+                    throw ShipmeterError.invalidInput("--by '\(value)' is unknown. Use one of: \(UsageSummary.Grouping.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                return grouping
+            }
+            let now = Date()
+            let sinceDate = try since.map { try DateArgument.parse($0, now: now, option: "--since") }
+            let untilDate = try until.map { try DateArgument.parse($0, now: now, option: "--until") }
+            var repo: Repository?
+            var overrides = [String: ModelPrice]()
+            if paths.isEmpty {
+                let opened = try repository.open()
+                repo = opened
+                overrides = try Settings.load(for: opened).configuration.priceOverrides
+            } else if let opened = try? Repository(discovering: repository.repo) {
+                overrides = (try? Settings.load(for: opened).configuration.priceOverrides) ?? [:]
+            }
+            let batch = try usage.load(paths: paths, repo: repo, overrides: overrides)
+            let records = batch.records.filter { record in
+                (sinceDate.map { record.timestamp >= $0 } ?? true) && (untilDate.map { record.timestamp < $0 } ?? true)
+            }
+            if paths.isEmpty, records.isEmpty, format == .table {
+                Output.diagnostic("no local Claude Code or Codex sessions found for this repository; pass usage files or folders as arguments")
+            }
+            let summary = UsageSummary(records: records, by: grouping)
+            Output.write(UsageRendering.render(summary, skipped: batch.malformedCount, format: format.rawValue))
+        }
+    }
+}
+
+enum UsageRendering {
+    static func countsJSON(_ counts: TokenCounts) -> [(String, JSONValue)] {
+        [
+            ("records", .int(Int64(counts.records))),
+            ("input", .int(counts.input)),
+            ("output", .int(counts.output)),
+            ("cache_write", .int(counts.cacheWrite)),
+            ("cache_read", .int(counts.cacheRead)),
+            ("total", .int(counts.total)),
+            ("cost_usd", .decimal(counts.costUSD)),
+            ("unpriced_records", .int(Int64(counts.unpricedRecords))),
+        ]
+    }
+
+    static func render(_ summary: UsageSummary, skipped: Int, format: String) -> String {
+        switch format {
+        case "json":
+            return JSONValue.object([
+                ("schema_version", .int(1)),
+                ("totals", .object(countsJSON(summary.totals))),
+                ("skipped_lines", .int(Int64(skipped))),
+                ("groups", .array(summary.groups.map { .object([("key", .string($0.key))] + countsJSON($0.counts)) })),
+            ]).serialized()
+        case "csv":
+            var csv = CSVWriter(header: ["key", "records", "input", "output", "cache_write", "cache_read", "total", "cost_usd"])
+            let rows = summary.groups.isEmpty ? [(key: "total", counts: summary.totals)] : summary.groups
+            for group in rows {
+                let c = group.counts
+                csv.append([group.key, "\(c.records)", "\(c.input)", "\(c.output)", "\(c.cacheWrite)", "\(c.cacheRead)", "\(c.total)", Money.plain(c.costUSD)], numeric: Set(1...7))
+            }
+            return csv.text
+        default:
+            func row(_ key: String, _ c: TokenCounts) -> [String] {
+                [key, Quantity.grouped(Int64(c.records)), Quantity.grouped(c.input), Quantity.grouped(c.output), Quantity.grouped(c.cacheWrite),
+                 Quantity.grouped(c.cacheRead), Quantity.grouped(c.total), Money.usd(c.costUSD)]
+            }
+            var rows = summary.groups.map { row($0.key, $0.counts) }
+            rows.append(row("total", summary.totals))
+            var text = TextTable(header: ["key", "records", "input", "output", "cache write", "cache read", "total", "cost"], rows: rows, rightAligned: Set(1...7)).render()
+            if summary.totals.unpricedRecords > 0 { text += "\n\(summary.totals.unpricedRecords) records have no price; their cost is not included" }
+            if skipped > 0 { text += "\nskipped \(skipped) malformed lines" }
+            return text
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// Claude Code transcripts: `~/.claude/projects/<encoded-cwd>/<session>.jsonl`.
+///
+/// Only `"type":"assistant"` lines carry usage, and most bytes are prompts and tool results;
+/// a byte search for `"usage"` picks the few lines worth decoding.
+struct ClaudeCodeReader {
+    /// Records whose `cwd` fails this test are left out (discovery for one repository).
+    var includeDirectory: ((String) -> Bool)?
+
+    func read(_ path: String, into batch: inout UsageBatch) throws {
+        try LineScanner(path: path).forEachLine { number, line, truncated in
+            // A cut-off last line (a transcript still being written) is reported even when it
+            // shows no usage: it may have held some.
+            guard line.contains(bytes: "\"usage\"") || truncated else { return }
+            guard let fields = JSONFields.decode(line) else {
+                batch.reject(MalformedLine(file: path, line: number, reason: truncated ? "truncated line" : "not valid JSON"))
+                return
+            }
+            do {
+                if let record = try Self.record(fields, path: path, line: number) {
+                    if let includeDirectory, !includeDirectory(record.repository ?? "") { return }
+                    batch.add(record)
+                }
+            } catch {
+                batch.reject(MalformedLine(file: path, line: number, reason: error.reason))
+            }
+        }
+    }
+
+    static func record(_ line: JSONFields, path: String, line number: Int) throws(FieldError) -> UsageRecord? {
+        guard line.string("type") == "assistant", let message = line.nested("message"), let usage = message.nested("usage") else {
+            return nil
+        }
+        let model = message.string("model") ?? "unknown"
+        if model == "<synthetic>" { return nil }
+        let messageID = message.string("id")
+        let requestID = line.string("requestId")
+        let key: String
+        if let messageID, let requestID {
+            key = "\(messageID):\(requestID)"
+        } else if let messageID {
+            key = messageID
+        } else if let uuid = line.string("uuid") {
+            key = "line:\(uuid)"
+        } else {
+            throw FieldError("assistant line with usage has no message.id, requestId or uuid")
+        }
+        let input = try usage.count("input_tokens")
+        let output = try usage.count("output_tokens")
+        let cacheWrite = try usage.count("cache_creation_input_tokens")
+        let cacheRead = try usage.count("cache_read_input_tokens")
+        var cacheWrite1h: Int64 = 0
+        if let split = usage.nested("cache_creation") {
+            cacheWrite1h = min(try split.count("ephemeral_1h_input_tokens"), cacheWrite)
+        }
+        var record = UsageRecord(
+            source: UsageFormat.claudeCode.rawValue, key: key,
+            timestamp: try line.timestamp("timestamp"),
+            session: line.string("sessionId"), agent: "claude-code", model: model,
+            repository: line.string("cwd"), branch: line.string("gitBranch"),
+            input: input, output: output, cacheWrite: cacheWrite, cacheRead: cacheRead,
+            costUSD: try line.decimal("costUSD"), origin: "\(path):\(number)")
+        record.cacheWrite1h = cacheWrite1h
+        return record
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+
+/// Claude Code OpenTelemetry as OTLP JSON (file exporter or collector output): one export
+/// request per line, or one document.
+///
+/// `claude_code.api_request` events are per request and preferred; `claude_code.token.usage` /
+/// `claude_code.cost.usage` metrics are used only for sessions that have no events, so no
+/// request is counted twice. `claude_code.tool_result` events with `git_commit_id` link a
+/// session to the commit it produced.
+struct OTelReader {
+    /// Token and cost metric points, merged per (session, model, time) once all files are read.
+    struct MetricKey: Hashable {
+        var session: String?
+        var model: String
+        var time: Int64
+        var actor: String?
+    }
+
+    struct MetricValue {
+        var input: Int64 = 0
+        var output: Int64 = 0
+        var cacheRead: Int64 = 0
+        var cacheWrite: Int64 = 0
+        var cost: Decimal?
+        var origin: String
+    }
+
+    var metricPoints: [MetricKey: MetricValue] = [:]
+    var sessionsWithEvents = Set<String>()
+    /// Previous value per cumulative series, to turn running totals into increases.
+    var cumulative: [String: Double] = [:]
+
+    mutating func read(_ path: String, into batch: inout UsageBatch) throws {
+        try JSONDocuments.forEach(path, batch: &batch) { value, origin, _, batch in
+            guard let document = JSONFields(value) else { return }
+            read(document: document, origin: origin, into: &batch)
+        }
+    }
+
+    mutating func read(document: JSONFields, origin: String, into batch: inout UsageBatch) {
+        for resourceLogs in document.array("resourceLogs") ?? [] {
+            guard let resourceLogs = JSONFields(resourceLogs) else { continue }
+            let resource = Self.attributes(resourceLogs.nested("resource")?.array("attributes"))
+            for scope in resourceLogs.array("scopeLogs") ?? [] {
+                for log in JSONFields(scope)?.array("logRecords") ?? [] {
+                    guard let log = JSONFields(log) else { continue }
+                    readEvent(log, resource: resource, origin: origin, into: &batch)
+                }
+            }
+        }
+        for resourceMetrics in document.array("resourceMetrics") ?? [] {
+            guard let resourceMetrics = JSONFields(resourceMetrics) else { continue }
+            let resource = Self.attributes(resourceMetrics.nested("resource")?.array("attributes"))
+            for scope in resourceMetrics.array("scopeMetrics") ?? [] {
+                for metric in JSONFields(scope)?.array("metrics") ?? [] {
+                    guard let metric = JSONFields(metric) else { continue }
+                    readMetric(metric, resource: resource, origin: origin, into: &batch)
+                }
+            }
+        }
+    }
+
+    private mutating func readEvent(_ log: JSONFields, resource: [String: Any], origin: String, into batch: inout UsageBatch) {
+        var attributes = resource
+        for (key, value) in Self.attributes(log.array("attributes")) { attributes[key] = value }
+        let body = (log.nested("body")?.string("stringValue")) ?? ""
+        let name = (attributes["event.name"] as? String) ?? body
+        let fields = JSONFields(attributes)
+        let time = Self.time(log) ?? fields.string("event.timestamp").flatMap(Timestamp.parse)
+        switch name {
+        case "api_request", "claude_code.api_request":
+            do {
+                guard let time else { throw FieldError("api_request event has no time") }
+                let session = fields.string("session.id")
+                if let session { sessionsWithEvents.insert(session) }
+                let model = fields.string("model") ?? "unknown"
+                let key = fields.string("request_id")
+                    ?? StableHash.hex([session ?? "", model, String(time.timeIntervalSince1970), fields.string("input_tokens") ?? "", fields.string("output_tokens") ?? ""])
+                batch.add(UsageRecord(
+                    source: UsageFormat.otel.rawValue, key: key, timestamp: time,
+                    actor: fields.string("user.email"), session: session, agent: "claude-code", model: model,
+                    repository: fields.string("cwd") ?? fields.string("repository"),
+                    input: try fields.count("input_tokens"), output: try fields.count("output_tokens"),
+                    cacheWrite: try fields.count("cache_creation_tokens"), cacheRead: try fields.count("cache_read_tokens"),
+                    costUSD: try fields.decimal("cost_usd"), origin: origin))
+            } catch {
+                batch.reject(MalformedLine(file: origin, line: 0, reason: error.reason))
+            }
+        case "tool_result", "claude_code.tool_result":
+            guard let session = fields.string("session.id"), let time else { return }
+            var commit = fields.string("git_commit_id")
+            if commit == nil, let parameters = fields.string("tool_parameters"),
+               let decoded = JSONFields(try? JSONSerialization.jsonObject(with: Data(parameters.utf8))) {
+                commit = decoded.string("git_commit_id")
+            }
+            if let commit { batch.links.append(SessionCommitLink(session: session, commit: commit, time: time)) }
+        default:
+            return
+        }
+    }
+
+    private mutating func readMetric(_ metric: JSONFields, resource: [String: Any], origin: String, into batch: inout UsageBatch) {
+        let name = metric.string("name") ?? ""
+        guard name == "claude_code.token.usage" || name == "claude_code.cost.usage" else { return }
+        let sum = metric.nested("sum") ?? metric.nested("gauge")
+        let isCumulative = (sum?["aggregationTemporality"] as? NSNumber)?.intValue == 2
+            || (sum?.string("aggregationTemporality") == "AGGREGATION_TEMPORALITY_CUMULATIVE")
+        for point in sum?.array("dataPoints") ?? [] {
+            guard let point = JSONFields(point) else { continue }
+            var attributes = resource
+            for (key, value) in Self.attributes(point.array("attributes")) { attributes[key] = value }
+            let fields = JSONFields(attributes)
+            guard let time = Self.time(point) else {
+                batch.reject(MalformedLine(file: origin, line: 0, reason: "\(name) point has no time"))
+                continue
+            }
+            var value = (point["asDouble"] as? NSNumber)?.doubleValue
+                ?? (point["asInt"] as? NSNumber)?.doubleValue
+                ?? point.string("asInt").flatMap(Double.init) ?? point.string("asDouble").flatMap(Double.init) ?? 0
+            guard value.isFinite, value >= 0 else {
+                batch.reject(MalformedLine(file: origin, line: 0, reason: "\(name) has a negative or invalid value"))
+                continue
+            }
+            if isCumulative {
+                let series = name + "|" + attributes.keys.sorted().map { "\($0)=\(attributes[$0] ?? "")" }.joined(separator: ",")
+                let previous = cumulative[series] ?? 0
+                cumulative[series] = value
+                value = value >= previous ? value - previous : value
+            }
+            let key = MetricKey(
+                session: fields.string("session.id"), model: fields.string("model") ?? "unknown",
+                time: Int64(time.timeIntervalSince1970 * 1000), actor: fields.string("user.email"))
+            var entry = metricPoints[key] ?? MetricValue(origin: origin)
+            if name == "claude_code.cost.usage" {
+                entry.cost = (entry.cost ?? 0) + (Decimal(string: String(value)) ?? Decimal(value))
+            } else {
+                let tokens = Int64(value.rounded())
+                switch fields.string("type") {
+                case "input": entry.input += tokens
+                case "output": entry.output += tokens
+                case "cacheRead": entry.cacheRead += tokens
+                case "cacheCreation": entry.cacheWrite += tokens
+                default: break
+                }
+            }
+            metricPoints[key] = entry
+        }
+    }
+
+    /// Turns metric points into records for the sessions that had no api_request events.
+    func finish(into batch: inout UsageBatch) {
+        for (key, value) in metricPoints {
+            if let session = key.session, sessionsWithEvents.contains(session) { continue }
+            if key.session == nil, !sessionsWithEvents.isEmpty { continue }
+            batch.add(UsageRecord(
+                source: UsageFormat.otel.rawValue,
+                key: "metric:" + StableHash.hex([key.session ?? "", key.model, String(key.time), key.actor ?? ""]),
+                timestamp: Date(timeIntervalSince1970: Double(key.time) / 1000), actor: key.actor,
+                session: key.session, agent: "claude-code", model: key.model,
+                input: value.input, output: value.output, cacheWrite: value.cacheWrite, cacheRead: value.cacheRead,
+                costUSD: value.cost, origin: value.origin))
+        }
+    }
+
+    static func time(_ fields: JSONFields) -> Date? {
+        for key in ["timeUnixNano", "observedTimeUnixNano"] {
+            if let text = fields.string(key), let nanos = Double(text), nanos > 0 {
+                return Date(timeIntervalSince1970: nanos / 1e9)
+            }
+        }
+        return nil
+    }
+
+    /// OTLP attributes (`[{key, value: {stringValue|intValue|doubleValue|boolValue}}]`) as a dictionary.
+    static func attributes(_ list: [Any]?) -> [String: Any] {
+        var result = [String: Any]()
+        for item in list ?? [] {
+            guard let item = JSONFields(item), let key = item.string("key"), let value = item.nested("value") else { continue }
+            if let text = value["stringValue"] as? String {
+                result[key] = text
+            } else if let number = value["intValue"] ?? value["doubleValue"] {
+                result[key] = number
+            } else if let flag = value["boolValue"] {
+                result[key] = flag
+            }
+        }
+        return result
+    }
+}
+
+extension Error {
+    var reason: String {
+        if let field = self as? FieldError { return field.reason }
+        return (self as? LocalizedError)?.errorDescription ?? "\(self)"
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// A session known to have produced a commit (e.g. Claude Code's OTel `tool_result` event with
+/// `git_commit_id`): records of the session up to `time` are linked to that commit.
+public struct SessionCommitLink: Hashable, Sendable {
+    public var session: String
+    public var commit: String
+    public var time: Date
+
+    public init(session: String, commit: String, time: Date) {
+        self.session = session
+        self.commit = commit
+        self.time = time
+    }
+}
+
+/// What a read produced: de-duplicated records, links, and what could not be read.
+public struct UsageBatch: Sendable {
+    public private(set) var records: [UsageRecord] = []
+    private var positions: [String: Int] = [:]
+    public var links: [SessionCommitLink] = []
+    /// Lines that could not be read (the first few kept, all counted).
+    public private(set) var malformed: [MalformedLine] = []
+    public private(set) var malformedCount = 0
+    /// Records seen again under the same `(source, key)` and dropped.
+    public private(set) var duplicates = 0
+    public var filesRead = 0
+
+    public init() {}
+
+    /// Adds a record unless its `(source, key)` was seen; a repeat with a larger total (a
+    /// streamed message whose usage grew) replaces the earlier reading.
+    public mutating func add(_ record: UsageRecord) {
+        let identity = record.identity
+        if let index = positions[identity] {
+            duplicates += 1
+            if record.total > records[index].total { records[index] = record }
+            return
+        }
+        positions[identity] = records.count
+        records.append(record)
+    }
+
+    mutating func reject(_ line: MalformedLine) {
+        malformedCount += 1
+        if malformed.count < 20 { malformed.append(line) }
+    }
+
+    /// Replaces the records (used after filtering or pricing); keys stay unique.
+    public mutating func mapRecords(_ transform: (inout UsageRecord) -> Void) {
+        for index in records.indices { transform(&records[index]) }
+    }
+
+    public mutating func filterRecords(_ keep: (UsageRecord) -> Bool) {
+        records = records.filter(keep)
+        positions = Dictionary(uniqueKeysWithValues: records.enumerated().map { ($1.identity, $0) })
+    }
+
+    public mutating func merge(_ other: UsageBatch) {
+        for record in other.records { add(record) }
+        duplicates += other.duplicates
+        links.append(contentsOf: other.links)
+        for line in other.malformed { reject(line) }
+        malformedCount += other.malformedCount - other.malformed.count
+        filesRead += other.filesRead
+    }
+
+    /// `skipped 3 malformed lines; first: FILE:LINE: reason`, nil when nothing was skipped.
+    public var malformedSummary: String? {
+        guard let first = malformed.first else { return nil }
+        return "skipped \(malformedCount) malformed line\(malformedCount == 1 ? "" : "s"); first: \(first.location): \(first.reason)"
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+/// Reads usage files and folders of any supported format into one de-duplicated batch.
+public struct UsageLoader: Sendable {
+    /// Forces one format instead of detecting each file's.
+    public var format: UsageFormat?
+    /// Keep only records whose working directory passes (used for discovered local sessions).
+    public var includeDirectory: (@Sendable (String) -> Bool)?
+
+    public init(format: UsageFormat? = nil, includeDirectory: (@Sendable (String) -> Bool)? = nil) {
+        self.format = format
+        self.includeDirectory = includeDirectory
+    }
+
+    /// Reads every path; a folder is walked recursively for `.jsonl`, `.json`, `.csv` and
+    /// `.ndjson` files. A file given by name whose format is unknown is an error; one met
+    /// while walking a folder is skipped with a note.
+    public func load(_ paths: [String]) throws -> (UsageBatch, notes: [String]) {
+        var batch = UsageBatch()
+        var notes = [String]()
+        var otel = OTelReader()
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw UsageError.unreadable(file: path, reason: "no such file or folder")
+            }
+            if isDirectory.boolValue {
+                for file in Self.files(under: path) {
+                    guard let format = format ?? UsageFormat.detect(path: file) else {
+                        if !Self.isEmpty(file) { notes.append("\(file): not a usage format, skipped") }
+                        continue
+                    }
+                    try read(file, as: format, into: &batch, otel: &otel)
+                }
+            } else {
+                if Self.isEmpty(file: path) { batch.filesRead += 1; continue }
+                guard let format = format ?? UsageFormat.detect(path: path) else { throw UsageError.unknownFormat(file: path) }
+                try read(path, as: format, into: &batch, otel: &otel)
+            }
+        }
+        otel.finish(into: &batch)
+        return (batch, notes)
+    }
+
+    /// Reads one file of a known format.
+    func read(_ path: String, as format: UsageFormat, into batch: inout UsageBatch, otel: inout OTelReader) throws {
+        batch.filesRead += 1
+        switch format {
+        case .claudeCode: try ClaudeCodeReader(includeDirectory: includeDirectory).read(path, into: &batch)
+        case .codex: try CodexReader(includeDirectory: includeDirectory).read(path, into: &batch)
+        case .otel: try otel.read(path, into: &batch)
+        case .claudeCodeAnalytics: try ClaudeCodeAnalyticsReader().read(path, into: &batch)
+        case .anthropicUsage: try AnthropicUsageReader().read(path, into: &batch)
+        case .openaiUsage: try OpenAIUsageReader().read(path, into: &batch)
+        case .litellm:
+            if Self.looksLikeJSON(path) { try LiteLLMReader().readJSON(path, into: &batch) } else { try LiteLLMReader().readCSV(path, into: &batch) }
+        case .jsonl, .csv:
+            if Self.looksLikeJSON(path) { try CanonicalReader().readJSONL(path, into: &batch) } else { try CanonicalReader().readCSV(path, into: &batch) }
+        }
+    }
+
+    static func looksLikeJSON(_ path: String) -> Bool {
+        let head = LineScanner.head(of: path, limit: 4096)
+        let first = head.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
+        return first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+    }
+
+    static func isEmpty(file path: String) -> Bool { isEmpty(path) }
+
+    static func isEmpty(_ path: String) -> Bool {
+        LineScanner.head(of: path, limit: 4096).allSatisfy { [0x20, 0x09, 0x0A, 0x0D].contains($0) }
+    }
+
+    /// Usage-looking files under a folder, sorted so runs are reproducible.
+    static func files(under root: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
+        var files = [String]()
+        while let relative = enumerator.nextObject() as? String {
+            let lower = relative.lowercased()
+            guard [".jsonl", ".json", ".csv", ".ndjson"].contains(where: lower.hasSuffix) else { continue }
+            let full = root + "/" + relative
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue { files.append(full) }
+        }
+        return files.sorted()
+    }
+}
+
+extension UsageBatch {
+    /// Fills in missing costs from `prices`; returns the models that have no price.
+    @discardableResult
+    public mutating func price(with prices: PriceTable) -> Set<String> {
+        var unknown = Set<String>()
+        mapRecords { record in
+            guard record.costUSD == nil else { return }
+            if let cost = prices.cost(of: record) { record.costUSD = cost } else { unknown.insert(record.model) }
+        }
+        return unknown
+    }
+}
