@@ -54,12 +54,16 @@ public struct Commit: Hashable, Sendable, Identifiable {
     private static func decodeMessage(_ pointer: OpaquePointer) -> String {
         guard let raw = git_commit_message_raw(pointer) else { return "" }
         let length = strlen(raw)
-        let bytes = raw.withMemoryRebound(to: UInt8.self, capacity: length) {
-            Array(UnsafeBufferPointer(start: $0, count: length))
+        return raw.withMemoryRebound(to: UInt8.self, capacity: length) {
+            decode(UnsafeBufferPointer(start: $0, count: length), encoding: git_commit_message_encoding(pointer).map { String(cString: $0) })
         }
-        if let encoding = git_commit_message_encoding(pointer).map({ String(cString: $0).lowercased() }),
-           ["iso-8859-1", "latin1", "latin-1", "iso8859-1"].contains(encoding) {
-            return String(bytes.map { Character(Unicode.Scalar($0)) })
+    }
+
+    /// Decodes a message from its recorded encoding (Latin-1 variants), else as UTF-8 with
+    /// invalid bytes replaced.
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, encoding: String?) -> String {
+        if let encoding = encoding?.lowercased(), ["iso-8859-1", "latin1", "latin-1", "iso8859-1"].contains(encoding) {
+            return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
         }
         return String(decoding: bytes, as: UTF8.self)
     }

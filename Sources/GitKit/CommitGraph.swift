@@ -22,7 +22,11 @@ public struct CommitGraph: Sendable {
     public init() {}
 
     /// Loads every commit reachable from `tips`. Commits at a shallow boundary count as roots.
-    public static func load(_ repository: Repository, tips: [ObjectID]) throws(GitError) -> CommitGraph {
+    /// `visit`, when given, sees each commit once as a full value (message included), parsed
+    /// from the same object read, so callers need no second pass over history.
+    public static func load(
+        _ repository: Repository, tips: [ObjectID], visit: ((Int, Commit) -> Void)? = nil
+    ) throws(GitError) -> CommitGraph {
         var graph = CommitGraph()
         let shallow = repository.shallowBoundary()
         var odb: OpaquePointer?
@@ -64,6 +68,9 @@ public struct CommitGraph: Sendable {
             graph.authorNames[Int(current)] = header.authorName
             if !shallow.contains(id) {
                 parentsOf[Int(current)] = header.parents.map { number(for: $0) }
+            }
+            if let visit {
+                visit(Int(current), Commit(id: id, raw: bytes, header: header, shallow: shallow.contains(id)))
             }
         }
         for parents in parentsOf {
@@ -193,21 +200,32 @@ private struct GenerationHeap {
 
 /// The few header fields of a raw commit object that the graph needs.
 struct CommitHeader {
+    var tree: ObjectID?
     var parents: [ObjectID] = []
     var authorTime = GitTime(seconds: 0)
     var committerTime = GitTime(seconds: 0)
     var authorEmail = ""
     var authorName = ""
+    var committerEmail = ""
+    var committerName = ""
+    var encoding: String?
+    /// Where the message starts (after the blank line ending the header).
+    var messageStart: Int
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) {
         var position = 0
         let newline = UInt8(ascii: "\n")
+        messageStart = bytes.count
         while position < bytes.count {
             var end = position
             while end < bytes.count, bytes[end] != newline { end += 1 }
-            if end == position { break }  // blank line: the message starts
+            if end == position { messageStart = min(position + 1, bytes.count); break }  // blank line: the message starts
             let line = UnsafeBufferPointer(rebasing: bytes[position..<end])
-            if line.starts(with: Self.parent) {
+            if line.starts(with: Self.tree) {
+                tree = ObjectID(hexBytes: UnsafeBufferPointer(rebasing: line[5...]))
+            } else if line.starts(with: Self.encodingKey) {
+                encoding = String(decoding: UnsafeBufferPointer(rebasing: line[9...]), as: UTF8.self)
+            } else if line.starts(with: Self.parent) {
                 if let id = ObjectID(hexBytes: UnsafeBufferPointer(rebasing: line[7...])) { parents.append(id) }
             } else if line.starts(with: Self.author) {
                 let (name, email, time) = Self.identity(UnsafeBufferPointer(rebasing: line[7...]))
@@ -215,12 +233,14 @@ struct CommitHeader {
                 authorEmail = email
                 authorTime = time
             } else if line.starts(with: Self.committer) {
-                committerTime = Self.identity(UnsafeBufferPointer(rebasing: line[10...])).2
+                (committerName, committerEmail, committerTime) = Self.identity(UnsafeBufferPointer(rebasing: line[10...]))
             }
             position = end + 1
         }
     }
 
+    private static let tree = Array("tree ".utf8)
+    private static let encodingKey = Array("encoding ".utf8)
     private static let parent = Array("parent ".utf8)
     private static let author = Array("author ".utf8)
     private static let committer = Array("committer ".utf8)
@@ -255,5 +275,18 @@ struct CommitHeader {
             }
         }
         return (name, email, GitTime(seconds: seconds, offsetMinutes: offset))
+    }
+}
+
+extension Commit {
+    /// A commit value from its raw object bytes, as the graph loader read them.
+    init(id: ObjectID, raw bytes: UnsafeBufferPointer<UInt8>, header: CommitHeader, shallow: Bool) {
+        let messageBytes = UnsafeBufferPointer(rebasing: bytes[header.messageStart..<bytes.count])
+        self.init(
+            id: id, parents: shallow ? [] : header.parents,
+            author: Signature(name: header.authorName, email: header.authorEmail, time: header.authorTime),
+            committer: Signature(name: header.committerName, email: header.committerEmail, time: header.committerTime),
+            message: Commit.decode(messageBytes, encoding: header.encoding),
+            tree: header.tree ?? id)
     }
 }

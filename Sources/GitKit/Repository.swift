@@ -170,3 +170,16 @@ public final class Repository {
 
 @available(*, unavailable)
 extension Repository: Sendable {}
+
+extension Repository {
+    /// The bytes of `path` in the tree of `revision` (e.g. `HEAD`), nil when there is no such file.
+    public func fileContents(_ path: String, at revision: String = "HEAD") -> [UInt8]? {
+        var object: OpaquePointer?
+        guard git_revparse_single(&object, pointer, "\(revision):\(path)") == 0, let object else { return nil }
+        defer { git_object_free(object) }
+        guard git_object_type(object) == GIT_OBJECT_BLOB else { return nil }
+        let size = Int(git_blob_rawsize(object))
+        guard let content = git_blob_rawcontent(object) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: content, count: size))
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import GitKit
+
+/// Every deployment with its kind, status and shipped set, per environment.
+///
+/// In each environment the successful deployments (every one that is not failed) are taken in
+/// time order, and deployment k ships what is reachable from its commit and from none of the
+/// earlier ones. One mark per commit per environment means each commit is visited once over
+/// all deployments, whatever their number.
+public struct DeploymentTimeline: Sendable {
+    /// In environment order, then time order.
+    public private(set) var deployments: [Deployment] = []
+    /// Graph numbers of the commits each deployment shipped (parallel to `deployments`).
+    public private(set) var shipped: [[Int]] = []
+    /// Per environment, for each graph commit, the index of the deployment that shipped it (-1: none).
+    private var shippedBy: [String: [Int32]] = [:]
+    public private(set) var notes: [String] = []
+
+    public init(graph: CommitGraph, deployments input: [Deployment]) {
+        var seen = Set<String>()
+        var byEnvironment = [String: [Deployment]]()
+        for deployment in input {
+            guard seen.insert(deployment.environment + "\u{1F}" + deployment.id).inserted else { continue }
+            guard graph.contains(deployment.commit) else {
+                notes.append("deployment \(deployment.id) (\(deployment.environment)) names \(deployment.commit.short()), which is not in this repository's history; skipped")
+                continue
+            }
+            byEnvironment[deployment.environment, default: []].append(deployment)
+        }
+        for environment in byEnvironment.keys.sorted() {
+            let ordered = byEnvironment[environment]!.sorted { ($0.time, $0.id) < ($1.time, $1.id) }
+            place(ordered, environment: environment, graph: graph)
+        }
+    }
+
+    private mutating func place(_ ordered: [Deployment], environment: String, graph: CommitGraph) {
+        var marks = [Int32](repeating: -1, count: graph.count)
+        var previous: Int?  // graph number of the previous successful deployment's commit
+        var successes = [Int]()  // indices into `deployments`, this environment
+        for var deployment in ordered {
+            let index = deployments.count
+            let commit = graph.number(of: deployment.commit)!
+            var commits = [Int]()
+            if deployment.status == .failure {
+                deployment.kind = .failed
+            } else {
+                let isRollback = previous.map { $0 != commit && graph.isAncestor(commit, of: $0) } ?? false
+                if isRollback {
+                    deployment.kind = .rollback
+                    // Forward deployments since the last one at or below the target are undone.
+                    for earlier in successes.reversed() {
+                        let earlierCommit = graph.number(of: deployments[earlier].commit)!
+                        if graph.isAncestor(earlierCommit, of: commit) { break }
+                        if deployments[earlier].kind == .forward { deployments[earlier].status = .rolledBack }
+                    }
+                } else {
+                    commits = Self.ship(from: commit, graph: graph, marks: &marks, deployment: Int32(index))
+                    if successes.isEmpty {
+                        deployment.kind = .baseline
+                    } else {
+                        deployment.kind = commits.isEmpty ? .redeploy : .forward
+                    }
+                }
+                previous = commit
+                successes.append(index)
+            }
+            deployments.append(deployment)
+            shipped.append(commits)
+        }
+        shippedBy[environment] = marks
+    }
+
+    /// Marks and returns every unmarked commit reachable from `start`, stopping at marked ones.
+    static func ship(from start: Int, graph: CommitGraph, marks: inout [Int32], deployment: Int32) -> [Int] {
+        guard marks[start] < 0 else { return [] }
+        var result = [Int]()
+        var stack = [start]
+        marks[start] = deployment
+        while let commit = stack.popLast() {
+            result.append(commit)
+            for parent in graph.parents(of: commit) where marks[Int(parent)] < 0 {
+                marks[Int(parent)] = deployment
+                stack.append(Int(parent))
+            }
+        }
+        return result
+    }
+
+    public var environments: [String] { Array(shippedBy.keys).sorted() }
+
+    /// The deployment (index into `deployments`) that shipped `commit` to `environment`.
+    public func shippingDeployment(of commit: Int, environment: String) -> Int? {
+        guard let marks = shippedBy[environment], commit < marks.count, marks[commit] >= 0 else { return nil }
+        return Int(marks[commit])
+    }
+
+    public func deployments(in environment: String) -> [Int] {
+        deployments.indices.filter { deployments[$0].environment == environment }
+    }
+}
+
+extension CommitGraph {
+    /// Whether `ancestor` is reachable from `descendant` (a commit is its own ancestor). Walks
+    /// down from `descendant` and never below `ancestor`'s generation.
+    public func isAncestor(_ ancestor: Int, of descendant: Int) -> Bool {
+        if ancestor == descendant { return true }
+        let floor = generations[ancestor]
+        guard generations[descendant] > floor else { return false }
+        var seen = Set<Int32>([Int32(descendant)])
+        var stack = [Int32(descendant)]
+        while let commit = stack.popLast() {
+            for parent in parents(of: Int(commit)) {
+                if Int(parent) == ancestor { return true }
+                if generations[Int(parent)] > floor, seen.insert(parent).inserted { stack.append(parent) }
+            }
+        }
+        return false
+    }
+}

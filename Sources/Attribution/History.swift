@@ -1,0 +1,144 @@
+import Foundation
+import GitKit
+
+/// A session named by a commit trailer (`AI-Session: claude-code/<id>`, `Claude-Session: <id>`).
+public struct SessionReference: Hashable, Sendable {
+    public var agent: String?
+    public var id: String
+
+    /// Parses `agent/id`, a bare id, or a URL whose last path component is the id.
+    public static func parse(_ value: String, defaultAgent: String? = nil) -> SessionReference? {
+        var text = value.trimmingCharacters(in: .whitespaces)
+        if text.isEmpty { return nil }
+        if text.contains("://") {
+            let last = text.split(separator: "/").last.map(String.init) ?? text
+            return SessionReference(agent: defaultAgent, id: last)
+        }
+        if let slash = text.firstIndex(of: "/") {
+            let agent = String(text[..<slash])
+            text = String(text[text.index(after: slash)...])
+            return text.isEmpty ? nil : SessionReference(agent: agent, id: text)
+        }
+        return SessionReference(agent: defaultAgent, id: text)
+    }
+}
+
+/// What attribution needs to know about one commit, read once from history.
+public struct CommitFacts: Sendable {
+    public var id: ObjectID
+    /// Canonical author (mailmap, then configured aliases).
+    public var person: String
+    public var authorName: String
+    public var authorTime: GitTime
+    public var isMerge: Bool
+    public var isBot: Bool
+    public var summary: String
+    public var signals: [String]
+    public var sessions: [SessionReference]
+    public var agent: String?
+    public var model: String?
+    /// The commit this one reverts (`This reverts commit <id>.`), when it says so.
+    public var reverts: ObjectID?
+
+    public var isAIAssisted: Bool { !signals.isEmpty }
+}
+
+/// The repository's history as attribution sees it: the commit graph plus facts per commit,
+/// indexed by person and by session.
+public struct History: Sendable {
+    public let graph: CommitGraph
+    public let facts: [CommitFacts]
+    /// Commit numbers per canonical author, by author time.
+    public let commitsByPerson: [String: [Int]]
+    /// Commit numbers per named session id, by author time.
+    public let commitsBySession: [String: [Int]]
+
+    /// Loads every commit reachable from `tips` (one pass over the object database).
+    public static func load(
+        _ repository: Repository, tips: [ObjectID], people: People, detector: AISignalDetector
+    ) throws -> History {
+        let noted = try repository.notedCommits(notesRef: "refs/notes/ai")
+        var facts = [CommitFacts?]()
+        let graph = try CommitGraph.load(repository, tips: tips) { number, commit in
+            if number >= facts.count { facts.append(contentsOf: repeatElement(nil, count: number - facts.count + 1)) }
+            facts[number] = Self.facts(for: commit, people: people, detector: detector, noted: noted.contains(commit.id))
+        }
+        let complete = facts.compactMap { $0 }
+        precondition(complete.count == graph.count, "every loaded commit was visited")
+        return History(graph: graph, facts: complete)
+    }
+
+    public init(graph: CommitGraph, facts: [CommitFacts]) {
+        self.graph = graph
+        self.facts = facts
+        var byPerson = [String: [Int]]()
+        var bySession = [String: [Int]]()
+        for (number, fact) in facts.enumerated() {
+            byPerson[fact.person, default: []].append(number)
+            for session in fact.sessions { bySession[session.id, default: []].append(number) }
+        }
+        func byTime(_ list: inout [Int]) {
+            list.sort { (facts[$0].authorTime.seconds, $0) < (facts[$1].authorTime.seconds, $1) }
+        }
+        for key in byPerson.keys { byTime(&byPerson[key]!) }
+        for key in bySession.keys { byTime(&bySession[key]!) }
+        commitsByPerson = byPerson
+        commitsBySession = bySession
+    }
+
+    static func facts(for commit: Commit, people: People, detector: AISignalDetector, noted: Bool) -> CommitFacts {
+        let trailers = commit.trailers
+        let signals = detector.signals(for: commit, trailers: trailers, hasAINote: noted)
+        var sessions = [SessionReference]()
+        var agent: String?
+        var model: String?
+        for trailer in trailers {
+            switch trailer.key.lowercased() {
+            case "ai-session":
+                if let reference = SessionReference.parse(trailer.value) {
+                    sessions.append(reference)
+                    agent = agent ?? reference.agent
+                }
+            case "claude-session":
+                if let reference = SessionReference.parse(trailer.value, defaultAgent: "claude-code") {
+                    sessions.append(reference)
+                    agent = agent ?? "claude-code"
+                }
+            case "assisted-by", "generated-by":
+                guard AISignalDetector.namesAgentOrModel(trailer.value) else { continue }
+                let value = AISignalDetector.splitIdentity(trailer.value).name
+                if let colon = value.firstIndex(of: ":") {
+                    agent = agent ?? String(value[..<colon]).trimmingCharacters(in: .whitespaces)
+                    model = model ?? String(value[value.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+                } else {
+                    agent = agent ?? value.trimmingCharacters(in: .whitespaces)
+                }
+            default:
+                continue
+            }
+        }
+        if agent == nil, let coAuthor = signals.first(where: { $0.hasPrefix(AISignalDetector.Signal.coAuthoredBy + ":") }) {
+            agent = String(coAuthor.dropFirst(AISignalDetector.Signal.coAuthoredBy.count + 1))
+        }
+        if agent == nil, signals.contains(where: { $0.hasPrefix("aider") }) { agent = "aider" }
+        if agent == nil, signals.contains(AISignalDetector.Signal.copilotAgent) { agent = "copilot" }
+        if agent == nil, signals.contains(AISignalDetector.Signal.madeWithCursor) { agent = "cursor" }
+        if agent == nil, signals.contains(AISignalDetector.Signal.generatedWithClaudeCode) { agent = "claude-code" }
+        return CommitFacts(
+            id: commit.id,
+            person: people.canonical(name: commit.author.name, email: commit.author.email),
+            authorName: people.displayName(name: commit.author.name, email: commit.author.email),
+            authorTime: commit.author.time,
+            isMerge: commit.isMerge,
+            isBot: people.isBot(name: commit.author.name, email: commit.author.email),
+            summary: commit.summary,
+            signals: signals, sessions: sessions, agent: agent, model: model,
+            reverts: Self.revertedCommit(commit.message))
+    }
+
+    static func revertedCommit(_ message: String) -> ObjectID? {
+        guard let range = message.range(of: "This reverts commit ") else { return nil }
+        let hex = message[range.upperBound...].prefix(40)
+        return try? ObjectID(hex: String(hex))
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import GitKit
+import Usage
+
+/// What a report groups by.
+public enum GroupBy: String, CaseIterable, Sendable {
+    case team, person, model, agent, repository, deployment
+}
+
+/// Median and 90th percentile of a set of durations, in hours; nil when there are none.
+public struct Percentiles: Sendable, Equatable {
+    public var median: Double?
+    public var p90: Double?
+
+    public init(_ values: [Double]) {
+        let sorted = values.sorted()
+        median = Self.percentile(sorted, 0.5)
+        p90 = Self.percentile(sorted, 0.9)
+    }
+
+    /// Linear interpolation between closest ranks (numpy's default).
+    static func percentile(_ sorted: [Double], _ fraction: Double) -> Double? {
+        guard !sorted.isEmpty else { return nil }
+        let position = fraction * Double(sorted.count - 1)
+        let lower = Int(position.rounded(.down)), upper = Int(position.rounded(.up))
+        return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
+    }
+}
+
+/// Every metric of DESIGN.md for one group (or the totals). Ratios with a zero denominator are nil.
+public struct GroupMetrics: Sendable {
+    public var key: String
+    public var tokens = TokenCounts()
+    public var shippedTokens: Int64 = 0
+    public var unshippedTokens: Int64 = 0
+    public var uncommittedTokens: Int64 = 0
+    public var deployments = 0
+    public var rolledBackDeployments = 0
+    public var failedDeployments = 0
+    public var normalisedDeployments: Double = 0
+    public var shippedCommits = 0
+    public var aiAssistedCommits = 0
+    public var activeEngineers = 0
+    public var leadTimeAI = Percentiles([])
+    public var leadTimeOther = Percentiles([])
+    /// Hours from author time to the shipping deployment, collected before the percentiles.
+    var leadTimesAI: [Double] = []
+    var leadTimesOther: [Double] = []
+    /// Changed lines of the shipped non-merge commits (for warnings and per-line figures).
+    public var shippedLines = 0
+    public var weeks: Double = 0
+    public var months: Double = 0
+    /// Whether this row is the totals (its change failure rate counts failed deployments).
+    public var isTotals = false
+
+    public init(key: String) { self.key = key }
+
+    public var costUSD: Decimal { tokens.costUSD }
+
+    static func ratio(_ numerator: Double, _ denominator: Double) -> Double? {
+        denominator == 0 ? nil : numerator / denominator
+    }
+
+    public var shippedTokenRatio: Double? { Self.ratio(Double(shippedTokens), Double(tokens.total)) }
+    public var ndPerEngineerWeek: Double? {
+        guard activeEngineers > 0, weeks > 0 else { return nil }
+        return normalisedDeployments / Double(activeEngineers) / weeks
+    }
+    public var ndPerMillionTokens: Double? { Self.ratio(normalisedDeployments, Double(tokens.total) / 1e6) }
+    public var costPerND: Double? { Self.ratio(costUSD.doubleValue, normalisedDeployments) }
+    public var costPerEngineerMonth: Double? {
+        guard activeEngineers > 0, months > 0 else { return nil }
+        return costUSD.doubleValue / Double(activeEngineers) / months
+    }
+    public var aiAssistedShare: Double? { Self.ratio(Double(aiAssistedCommits), Double(shippedCommits)) }
+    public var changeFailureRate: Double? {
+        if isTotals {
+            return Self.ratio(Double(rolledBackDeployments + failedDeployments), Double(deployments + failedDeployments))
+        }
+        return Self.ratio(Double(rolledBackDeployments), Double(deployments))
+    }
+    public var cacheHitRatio: Double? {
+        Self.ratio(Double(tokens.cacheRead), Double(tokens.input + tokens.cacheWrite + tokens.cacheRead))
+    }
+    public var tokensPerShippedLine: Double? { Self.ratio(Double(shippedTokens), Double(shippedLines)) }
+}
+
+extension Decimal {
+    public var doubleValue: Double { NSDecimalNumber(decimal: self).doubleValue }
+}
+
+/// One warning sign: what tripped, for whom, and why it matters.
+public struct Warning: Sendable {
+    public var kind: String
+    public var group: String
+    public var message: String
+    public var figures: [(String, Double)]
+}
+
+/// One deployment of the reporting environment in the window, with what it shipped.
+public struct DeploymentDetail: Sendable {
+    public var deployment: Deployment
+    public var shippedCommits: Int
+    public var aiAssistedShare: Double?
+    public var tokens: Int64
+    public var costUSD: Decimal
+    public var lines: Int
+}
+
+/// One week of the trend charts.
+public struct WeekPoint: Sendable {
+    public var start: Date
+    public var tokens: Int64
+    public var shippedTokens: Int64
+    public var costUSD: Decimal
+    public var normalisedDeployments: Double
+    public var shippedTokenRatio: Double? { GroupMetrics.ratio(Double(shippedTokens), Double(tokens)) }
+}
+
+/// The report: groups led by yield and shipped work, totals, trends, warning signs.
+public struct Report: Sendable {
+    public var since: Date
+    public var until: Date
+    public var environment: String?
+    public var groupBy: GroupBy
+    public var repositories: [String]
+    public var groups: [GroupMetrics]
+    public var totals: GroupMetrics
+    public var warnings: [Warning]
+    public var deployments: [DeploymentDetail]
+    public var weekly: [WeekPoint]
+    public var notes: [String] = []
+}

@@ -1,0 +1,147 @@
+import Foundation
+import GitKit
+import Usage
+
+/// How a usage record reached its commit.
+public enum JoinConfidence: String, Sendable {
+    /// The record names the commit (e.g. OTel `git_commit_id`).
+    case linked
+    /// A commit trailer names the record's session.
+    case explicit
+    /// Same repository, same person, that person's next commit within the window.
+    case inferred
+}
+
+/// Where a record ended up: a commit (graph number) and how, or nowhere.
+public struct RecordJoin: Sendable, Hashable {
+    public var commit: Int?
+    public var confidence: JoinConfidence?
+
+    public static let uncommitted = RecordJoin(commit: nil, confidence: nil)
+}
+
+/// What counts as "this repository" for a record's working directory or remote.
+public struct RepositoryScope: Sendable {
+    public var roots: [String]
+    public var remotes: [String]
+
+    public init(roots: [String], remotes: [String]) {
+        self.roots = roots
+        self.remotes = remotes.map(Self.normalise)
+    }
+
+    public func contains(_ location: String?) -> Bool {
+        guard let location, !location.isEmpty else { return false }
+        if location.contains("://") || (location.contains("@") && location.contains(":")) {
+            return remotes.contains(Self.normalise(location))
+        }
+        return roots.contains { LocalSessions.directory(location, isInside: $0) }
+    }
+
+    /// `git@host:org/repo.git`, `https://user@host/org/repo` → `host/org/repo`.
+    public static func normalise(_ url: String) -> String {
+        var text = url.trimmingCharacters(in: .whitespaces).lowercased()
+        if let scheme = text.range(of: "://") { text = String(text[scheme.upperBound...]) }
+        if let at = text.firstIndex(of: "@"), !text[..<at].contains("/") { text = String(text[text.index(after: at)...]) }
+        if let colon = text.firstIndex(of: ":"), !text[..<colon].contains("/") {
+            let rest = text[text.index(after: colon)...]
+            // `host:port/path` keeps the path; scp-style `host:org/repo` becomes `host/org/repo`.
+            let path = rest.drop(while: \.isNumber)
+            text = String(text[..<colon]) + (path.hasPrefix("/") ? String(path) : "/" + path)
+        }
+        while text.hasSuffix("/") { text.removeLast() }
+        if text.hasSuffix(".git") { text.removeLast(4) }
+        return text
+    }
+}
+
+/// Joins usage records to commits (DESIGN.md, "Joining usage to commits"): each record to at
+/// most one commit, so every token is counted exactly once.
+public struct UsageJoiner {
+    let history: History
+    let people: People
+    let scope: RepositoryScope
+    let window: TimeInterval
+    /// Whether a commit counts as shipped (in the reporting environment, as of the window's end).
+    let isShipped: (Int) -> Bool
+
+    public init(history: History, people: People, scope: RepositoryScope, windowHours: Double, isShipped: @escaping (Int) -> Bool) {
+        self.history = history
+        self.people = people
+        self.scope = scope
+        self.window = windowHours * 3600
+        self.isShipped = isShipped
+    }
+
+    public func join(_ records: [UsageRecord], links: [SessionCommitLink]) -> [RecordJoin] {
+        var linksBySession = [String: [(time: Date, commit: Int)]]()
+        for link in links {
+            guard let commit = resolve(link.commit) else { continue }
+            linksBySession[link.session, default: []].append((link.time, commit))
+        }
+        for key in linksBySession.keys { linksBySession[key]!.sort { $0.time < $1.time } }
+        return records.map { join($0, linksBySession: linksBySession) }
+    }
+
+    func join(_ record: UsageRecord, linksBySession: [String: [(time: Date, commit: Int)]]) -> RecordJoin {
+        // 1. linked
+        if let named = record.commit, let commit = resolve(named) {
+            return RecordJoin(commit: commit, confidence: .linked)
+        }
+        if let session = record.session, let links = linksBySession[session],
+           let link = links.first(where: { $0.time >= record.timestamp }) {
+            return RecordJoin(commit: link.commit, confidence: .linked)
+        }
+        // 2. explicit
+        if let session = record.session, let candidates = history.commitsBySession[session] {
+            let matching = candidates.filter { commit in
+                history.facts[commit].sessions.contains { $0.id == session && Self.sameAgent($0.agent, record.agent) }
+            }
+            if !matching.isEmpty {
+                let seconds = Int64(record.timestamp.timeIntervalSince1970.rounded(.down))
+                let shipped = matching.filter(isShipped)
+                if let commit = shipped.first(where: { history.facts[$0].authorTime.seconds >= seconds })
+                    ?? matching.first(where: { history.facts[$0].authorTime.seconds >= seconds }) {
+                    return RecordJoin(commit: commit, confidence: .explicit)
+                }
+                // After the session's last commit: not (yet) committed.
+                return .uncommitted
+            }
+        }
+        // 3. inferred
+        guard scope.contains(record.repository), let actor = record.actor else { return .uncommitted }
+        let person = people.canonical(email: actor)
+        guard let commits = history.commitsByPerson[person] else { return .uncommitted }
+        let start = record.timestamp.timeIntervalSince1970
+        let first = Self.firstIndex(in: commits) { Double(history.facts[$0].authorTime.seconds) >= start.rounded(.down) }
+        for commit in commits[first...] {
+            let time = Double(history.facts[commit].authorTime.seconds)
+            if time > start + window { break }
+            if !history.facts[commit].isMerge { return RecordJoin(commit: commit, confidence: .inferred) }
+        }
+        return .uncommitted
+    }
+
+    static func sameAgent(_ trailer: String?, _ record: String?) -> Bool {
+        guard let trailer = trailer?.lowercased(), let record = record?.lowercased() else { return true }
+        return trailer == record || trailer.hasPrefix(record) || record.hasPrefix(trailer)
+    }
+
+    /// A full or abbreviated (7+ digit) commit id, when it is in the history.
+    func resolve(_ text: String) -> Int? {
+        let hex = text.lowercased().trimmingCharacters(in: .whitespaces)
+        if hex.count == 40 { return (try? ObjectID(hex: hex)).flatMap(history.graph.number(of:)) }
+        guard hex.count >= 7, hex.allSatisfy(\.isHexDigit) else { return nil }
+        let matches = history.graph.ids.indices.lazy.filter { history.graph.ids[$0].hex.hasPrefix(hex) }.prefix(2)
+        return matches.count == 1 ? matches.first : nil
+    }
+
+    static func firstIndex(in sorted: [Int], where predicate: (Int) -> Bool) -> Int {
+        var low = 0, high = sorted.count
+        while low < high {
+            let mid = (low + high) / 2
+            if predicate(sorted[mid]) { high = mid } else { low = mid + 1 }
+        }
+        return low
+    }
+}

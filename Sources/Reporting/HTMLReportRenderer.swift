@@ -1,0 +1,117 @@
+import Attribution
+import Foundation
+import Usage
+
+/// One self-contained HTML file: inline CSS and SVG, no script, no external asset, a
+/// restrictive Content-Security-Policy. Opens offline, survives email, prints.
+public struct HTMLReportRenderer: ReportRenderer {
+    public init() {}
+
+    static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+
+    public func render(_ report: Report, context: RenderContext) -> String {
+        let e = HTML.escape
+        var body = ""
+        body += "<header><h1>shipmeter report</h1><p class=\"meta\">by \(e(report.groupBy.rawValue)) · \(e(report.windowText)) · environment \(e(report.environment ?? "none")) · \(e(report.repositories.joined(separator: ", ")))</p></header>"
+
+        // Summary: yield and shipped work first.
+        let t = report.totals
+        body += "<section class=\"summary\">"
+        for (label, value) in [
+            ("Yield (ND per M tokens)", Quantity.figure(t.ndPerMillionTokens)),
+            ("Normalised deployments", Quantity.figure(t.normalisedDeployments)),
+            ("Shipped-token ratio", Quantity.percent(t.shippedTokenRatio)),
+            ("Deployments", "\(t.deployments)"),
+            ("Change failure rate", Quantity.percent(t.changeFailureRate)),
+            ("AI-assisted share", Quantity.percent(t.aiAssistedShare)),
+            ("Cost", Money.usd(t.costUSD)),
+            ("Cost per ND", Money.usd(t.costPerND)),
+        ] {
+            body += "<div class=\"figure\"><div class=\"value\">\(e(value))</div><div class=\"label\">\(e(label))</div></div>"
+        }
+        body += "</section>"
+
+        body += "<section class=\"charts\">"
+        body += SVGCharts.bars(
+            title: "Yield: normalised deployments per million tokens, by \(report.groupBy.rawValue)",
+            items: report.groups.map { ($0.key, $0.ndPerMillionTokens ?? 0) }, format: { String(format: "%.2f", $0) })
+        body += SVGCharts.pairedBars(
+            title: "Tokens against normalised deployments, by \(report.groupBy.rawValue)",
+            items: report.groups.map { ($0.key, Double($0.tokens.total), $0.normalisedDeployments) },
+            firstName: "tokens", secondName: "normalised deployments",
+            firstFormat: { Quantity.short(Int64($0)) }, secondFormat: { String(format: "%.2f", $0) })
+        let weekLabels = report.weekly.map { SVGCharts.day($0.start) }
+        body += SVGCharts.lines(title: "Weekly trend: shipped-token ratio and cost", labels: weekLabels, series: [
+            ("shipped-token ratio", report.weekly.map(\.shippedTokenRatio), { Quantity.percent($0) }),
+            ("cost", report.weekly.map { $0.costUSD.doubleValue }, { Money.usd($0) }),
+        ])
+        body += SVGCharts.timeline(title: "Deployments in \(report.environment ?? "no environment")", start: report.since, end: report.until,
+                                   events: report.deployments.map { detail in
+            let d = detail.deployment
+            let kind = d.status == .rolledBack ? "rolled-back" : d.kind.rawValue
+            return (d.time, "\(d.id) — \(kind), \(detail.shippedCommits) commits", kind)
+        })
+        body += "</section>"
+
+        // The per-group table.
+        let columns = ReportColumns.all
+        body += "<section><h2>By \(e(report.groupBy.rawValue))</h2><table><thead><tr><th>\(e(report.groupBy.rawValue))</th>"
+        body += columns.map { "<th class=\"num\">\(e($0.title))</th>" }.joined() + "</tr></thead><tbody>"
+        for group in report.groups {
+            body += "<tr><td>\(e(group.key))</td>" + columns.map { "<td class=\"num\">\(e($0.value(group)))</td>" }.joined() + "</tr>"
+        }
+        body += "<tr class=\"total\"><td>total</td>" + columns.map { "<td class=\"num\">\(e($0.value(t)))</td>" }.joined() + "</tr></tbody></table></section>"
+
+        // Per-deployment detail.
+        body += "<section><h2>Deployments</h2><table><thead><tr><th>deployment</th><th>time</th><th>kind</th><th>status</th><th class=\"num\">commits</th><th class=\"num\">lines</th><th class=\"num\">AI share</th><th class=\"num\">tokens</th><th class=\"num\">cost</th></tr></thead><tbody>"
+        for detail in report.deployments {
+            let d = detail.deployment
+            body += "<tr class=\"\(e(d.status.rawValue))\"><td>\(e(d.id))</td><td>\(e(Timestamp.iso8601(d.time)))</td><td>\(e(d.kind.rawValue))</td><td>\(e(d.status.rawValue))</td>"
+            body += "<td class=\"num\">\(detail.shippedCommits)</td><td class=\"num\">\(detail.lines)</td><td class=\"num\">\(e(Quantity.percent(detail.aiAssistedShare)))</td>"
+            body += "<td class=\"num\">\(e(Quantity.short(detail.tokens)))</td><td class=\"num\">\(e(Money.usd(detail.costUSD)))</td></tr>"
+        }
+        if report.deployments.isEmpty { body += "<tr><td colspan=\"9\">No deployments in this window.</td></tr>" }
+        body += "</tbody></table></section>"
+
+        body += "<section><h2>Warning signs</h2>"
+        if report.warnings.isEmpty {
+            body += "<p>None in this window.</p>"
+        } else {
+            body += "<ul class=\"warnings\">"
+            for warning in report.warnings {
+                let figures = warning.figures.map { "\($0.0) \(JSONValue.format($0.1))" }.joined(separator: ", ")
+                body += "<li><strong>\(e(warning.kind))</strong> · \(e(warning.group)): \(e(warning.message)) <span class=\"small\">(\(e(figures)))</span></li>"
+            }
+            body += "</ul>"
+        }
+        body += "</section>"
+
+        if let budget = context.budget {
+            body += "<section><h2>Budget \(budget.year)</h2><ul>" + budget.summaryLines.map { "<li>\(e($0))</li>" }.joined() + "</ul></section>"
+        }
+        body += "<footer>shipmeter \(e(context.version)) · generated \(e(Timestamp.iso8601(context.generatedAt))) · normalised deployments credit shipped work; token volume alone is not a score.</footer>"
+
+        return """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8">
+            <meta http-equiv="Content-Security-Policy" content="\(Self.contentSecurityPolicy)">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>shipmeter report — \(e(report.windowText))</title>
+            <style>\(Self.style)</style></head>
+            <body>\(body)</body></html>
+            """
+    }
+
+    static let style = """
+        body{font:14px/1.45 -apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1a202c;margin:24px auto;max-width:1100px;padding:0 16px}
+        h1{margin:0 0 4px}h2{margin-top:28px;border-bottom:1px solid #e2e8f0}.meta,.small,footer{color:#4a5568;font-size:12px}
+        .summary{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0}.figure{border:1px solid #e2e8f0;border-radius:6px;padding:8px 12px;min-width:120px}
+        .figure .value{font-size:20px;font-weight:600}.figure .label{font-size:12px;color:#4a5568}
+        .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:16px}.chart{max-width:100%;height:auto}
+        .chart text{font-size:11px;fill:#1a202c}.chart .title{font-size:13px;font-weight:600}.chart .small{font-size:10px;fill:#4a5568}
+        table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:4px 8px;border-bottom:1px solid #edf2f7;text-align:left}
+        .num{text-align:right;font-variant-numeric:tabular-nums}tr.total td{font-weight:600;border-top:2px solid #a0aec0}
+        tr.rolled-back td,tr.failure td{color:#c53030}.warnings li{margin:4px 0}footer{margin-top:32px}
+        @media print{body{margin:0;max-width:none}.charts{grid-template-columns:1fr 1fr}section{break-inside:avoid}}
+        """
+}

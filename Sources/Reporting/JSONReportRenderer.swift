@@ -1,0 +1,78 @@
+import Attribution
+import Foundation
+import Usage
+
+/// The stable JSON schema of DESIGN.md (`schema_version` 1).
+public struct JSONReportRenderer: ReportRenderer {
+    public init() {}
+
+    public func render(_ report: Report, context: RenderContext) -> String {
+        document(report, context: context).serialized()
+    }
+
+    public func document(_ report: Report, context: RenderContext) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("schema_version", .int(1)),
+            ("window", .object([("since", .string(Timestamp.iso8601(report.since))), ("until", .string(Timestamp.iso8601(report.until)))])),
+            ("environment", .optional(report.environment)),
+            ("group_by", .string(report.groupBy.rawValue)),
+            ("repositories", .array(report.repositories.map(JSONValue.string))),
+            ("groups", .array(report.groups.map(Self.metrics))),
+            ("totals", Self.metrics(report.totals)),
+            ("warnings", .array(report.warnings.map(Self.warning))),
+            ("weekly", .array(report.weekly.map { week in
+                .object([
+                    ("week_start", .string(Timestamp.iso8601(week.start))),
+                    ("tokens", .int(week.tokens)),
+                    ("shipped_tokens", .int(week.shippedTokens)),
+                    ("shipped_token_ratio", .number(week.shippedTokenRatio)),
+                    ("cost_usd", .decimal(week.costUSD)),
+                    ("normalised_deployments", .number(week.normalisedDeployments)),
+                ])
+            })),
+        ]
+        if let budget = context.budget { members.append(("budget", BudgetJSON.document(budget))) }
+        return .object(members)
+    }
+
+    static func metrics(_ group: GroupMetrics) -> JSONValue {
+        func lead(_ percentiles: Percentiles) -> JSONValue {
+            .object([("median", .number(percentiles.median)), ("p90", .number(percentiles.p90))])
+        }
+        return .object([
+            ("key", .string(group.key)),
+            ("tokens", .object([
+                ("input", .int(group.tokens.input)),
+                ("output", .int(group.tokens.output)),
+                ("cache_write", .int(group.tokens.cacheWrite)),
+                ("cache_read", .int(group.tokens.cacheRead)),
+                ("total", .int(group.tokens.total)),
+            ])),
+            ("cost_usd", .decimal(group.costUSD)),
+            ("shipped_tokens", .int(group.shippedTokens)),
+            ("unshipped_tokens", .int(group.unshippedTokens)),
+            ("uncommitted_tokens", .int(group.uncommittedTokens)),
+            ("shipped_token_ratio", .number(group.shippedTokenRatio)),
+            ("deployments", .int(Int64(group.deployments))),
+            ("normalised_deployments", .double(group.normalisedDeployments)),
+            ("nd_per_engineer_week", .number(group.ndPerEngineerWeek)),
+            ("nd_per_million_tokens", .number(group.ndPerMillionTokens)),
+            ("cost_per_nd", .number(group.costPerND)),
+            ("active_engineers", .int(Int64(group.activeEngineers))),
+            ("cost_per_engineer_month", .number(group.costPerEngineerMonth)),
+            ("ai_assisted_share", .number(group.aiAssistedShare)),
+            ("lead_time_hours", .object([("ai_assisted", lead(group.leadTimeAI)), ("other", lead(group.leadTimeOther))])),
+            ("change_failure_rate", .number(group.changeFailureRate)),
+            ("cache_hit_ratio", .number(group.cacheHitRatio)),
+        ])
+    }
+
+    static func warning(_ warning: Warning) -> JSONValue {
+        .object([
+            ("kind", .string(warning.kind)),
+            ("group", .string(warning.group)),
+            ("message", .string(warning.message)),
+            ("figures", .object(warning.figures.map { ($0.0, .number($0.1)) })),
+        ])
+    }
+}

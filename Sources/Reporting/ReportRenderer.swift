@@ -1,0 +1,79 @@
+import Attribution
+import Foundation
+import Usage
+
+/// What a renderer may show besides the report: the version and clock are injected so output is
+/// reproducible (golden files), and colour is decided by the caller (terminal, `NO_COLOR`).
+public struct RenderContext: Sendable {
+    public var version: String
+    public var generatedAt: Date
+    public var color: Bool
+    public var budget: BudgetProjection?
+
+    public init(version: String, generatedAt: Date, color: Bool = false, budget: BudgetProjection? = nil) {
+        self.version = version
+        self.generatedAt = generatedAt
+        self.color = color
+        self.budget = budget
+    }
+}
+
+/// One output format of `shipmeter report`.
+public protocol ReportRenderer {
+    func render(_ report: Report, context: RenderContext) -> String
+}
+
+/// The formats of `--format`.
+public enum ReportFormat: String, CaseIterable, Sendable {
+    case table, json, csv, markdown, html
+
+    public var renderer: any ReportRenderer {
+        switch self {
+        case .table: return TableReportRenderer()
+        case .json: return JSONReportRenderer()
+        case .csv: return CSVReportRenderer()
+        case .markdown: return MarkdownReportRenderer()
+        case .html: return HTMLReportRenderer()
+        }
+    }
+}
+
+/// Column definitions shared by the tabular formats, led by yield and shipped work.
+enum ReportColumns {
+    struct Column: Sendable {
+        var title: String
+        var value: @Sendable (GroupMetrics) -> String
+    }
+
+    static let all: [Column] = [
+        Column(title: "ND") { Quantity.figure($0.normalisedDeployments) },
+        Column(title: "ND / M tokens") { Quantity.figure($0.ndPerMillionTokens) },
+        Column(title: "shipped tokens") { Quantity.percent($0.shippedTokenRatio) },
+        Column(title: "deploys") { "\($0.deployments)" },
+        Column(title: "ND / eng-week") { Quantity.figure($0.ndPerEngineerWeek) },
+        Column(title: "CFR") { Quantity.percent($0.changeFailureRate) },
+        Column(title: "AI share") { Quantity.percent($0.aiAssistedShare) },
+        Column(title: "lead h (AI / other)") { "\(Quantity.figure($0.leadTimeAI.median, digits: 1)) / \(Quantity.figure($0.leadTimeOther.median, digits: 1))" },
+        Column(title: "engineers") { "\($0.activeEngineers)" },
+        Column(title: "cost") { Money.usd($0.costUSD) },
+        Column(title: "cost / ND") { Money.usd($0.costPerND) },
+        Column(title: "tokens") { Quantity.short($0.tokens.total) },
+    ]
+}
+
+extension Report {
+    /// "2026-03-01 → 2026-03-31 (30 days)"
+    var windowText: String {
+        let days = Int((until.timeIntervalSince(since) / 86_400).rounded())
+        return "\(Timestamp.iso8601(since).prefix(10)) → \(Timestamp.iso8601(until).prefix(10)) (\(days) days)"
+    }
+
+    /// The one-paragraph summary every format leads with.
+    var summaryLines: [String] {
+        [
+            "Window: \(windowText) · environment: \(environment ?? "none") · repositories: \(repositories.joined(separator: ", "))",
+            "Yield: \(Quantity.figure(totals.ndPerMillionTokens)) normalised deployments per million tokens · \(Quantity.figure(totals.normalisedDeployments)) normalised deployments from \(totals.deployments) deployments",
+            "Shipped-token ratio: \(Quantity.percent(totals.shippedTokenRatio)) of \(Quantity.short(totals.tokens.total)) tokens · cost \(Money.usd(totals.costUSD)) · AI-assisted share \(Quantity.percent(totals.aiAssistedShare)) · change failure rate \(Quantity.percent(totals.changeFailureRate))",
+        ]
+    }
+}
