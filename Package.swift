@@ -22,10 +22,11 @@ let package = Package(
         .target(name: "Usage"),
         .target(name: "Attribution", dependencies: ["GitKit", "Usage", .product(name: "Yams", package: "Yams")]),
         .target(name: "Reporting", dependencies: ["Attribution", "Usage"]),
+        .target(name: "DemoScenario", path: "examples/DemoScenario"),
         .target(
             name: "ShipmeterCLI",
             dependencies: [
-                "GitKit", "Usage", "Attribution", "Reporting",
+                "GitKit", "Usage", "Attribution", "Reporting", "DemoScenario",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]

@@ -97,9 +97,19 @@ struct WarningSigns {
             let team = entry.actor.map { builder.people.team(of: builder.people.canonical(email: $0)) ?? People.unassigned } ?? People.unassigned
             return Warning(
                 kind: "heavy_session_trivial_diff", group: team,
-                message: "session \(session) used \(entry.tokens) tokens for \(lines) changed lines in \(entry.commits.count) commits: heavy spend with a trivial result.",
+                message: "session \(session) used \(Self.grouped(entry.tokens)) tokens for \(lines) changed lines in \(entry.commits.count) commits: heavy spend with a trivial result.",
                 figures: [("tokens", Double(entry.tokens)), ("lines_changed", Double(lines)), ("commits", Double(entry.commits.count))])
         }
+    }
+
+    static func grouped(_ value: Int64) -> String {
+        let digits = String(value)
+        var out = ""
+        for (index, character) in digits.reversed().enumerated() {
+            if index > 0, index % 3 == 0 { out.append(",") }
+            out.append(character)
+        }
+        return String(out.reversed())
     }
 
     /// Shipped commits reverted within days of shipping.

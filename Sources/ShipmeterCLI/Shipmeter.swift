@@ -14,7 +14,7 @@ public struct Shipmeter: AsyncParsableCommand {
             write them, and reports yield per team.
             """,
         version: version,
-        subcommands: [Commits.self, UsageCommand.self]
+        subcommands: [ReportCommand.self, Deployments.self, Commits.self, UsageCommand.self, Budget.self, Demo.self]
     )
 
     public init() {}

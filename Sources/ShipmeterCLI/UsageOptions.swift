@@ -22,9 +22,25 @@ struct UsageOptions: ParsableArguments {
         return format
     }
 
+    /// The settings as a plain value, for commands that read usage without these flags.
+    func reading() throws -> UsageReading {
+        UsageReading(format: try format(), strict: strict, pricesFile: prices)
+    }
+
+    func load(paths: [String], repo: Repository?, overrides: [String: ModelPrice]) throws -> UsageBatch {
+        try reading().load(paths: paths, repo: repo, overrides: overrides)
+    }
+}
+
+/// How usage is read: forced format, strictness, extra prices.
+struct UsageReading {
+    var format: UsageFormat?
+    var strict = false
+    var pricesFile: String?
+
     func priceTable(overrides: [String: ModelPrice]) throws -> PriceTable {
         var table = PriceTable.bundled
-        if let prices {
+        if let prices = pricesFile {
             do {
                 table = table.merging(try PriceTable.load(json: Data(contentsOf: URL(fileURLWithPath: prices))))
             } catch let error as UsageError {
@@ -49,7 +65,7 @@ struct UsageOptions: ParsableArguments {
                 batch.mapRecords { if $0.actor == nil { $0.actor = email } }
             }
         } else {
-            let (loaded, notes) = try UsageLoader(format: try format()).load(paths)
+            let (loaded, notes) = try UsageLoader(format: format).load(paths)
             batch = loaded
             for note in notes { Output.diagnostic("note: \(note)") }
         }

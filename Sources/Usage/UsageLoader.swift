@@ -30,7 +30,13 @@ public struct UsageLoader: Sendable {
                         if !Self.isEmpty(file) { notes.append("\(file): not a usage format, skipped") }
                         continue
                     }
-                    try read(file, as: format, into: &batch, otel: &otel)
+                    var fileBatch = UsageBatch()
+                    try read(file, as: format, into: &fileBatch, otel: &otel)
+                    // Transcripts carry no identity: a folder named after an email says whose they are.
+                    if let owner = Self.owner(of: file, under: path) {
+                        fileBatch.mapRecords { if $0.actor == nil { $0.actor = owner } }
+                    }
+                    batch.merge(fileBatch)
                 }
             } else {
                 if Self.isEmpty(file: path) { batch.filesRead += 1; continue }
@@ -57,6 +63,14 @@ public struct UsageLoader: Sendable {
         case .jsonl, .csv:
             if Self.looksLikeJSON(path) { try CanonicalReader().readJSONL(path, into: &batch) } else { try CanonicalReader().readCSV(path, into: &batch) }
         }
+    }
+
+    /// The email named by the nearest folder between `root` (inclusive) and `file`, if any.
+    static func owner(of file: String, under root: String) -> String? {
+        let relative = file.hasPrefix(root) ? String(file.dropFirst(root.count)) : file
+        let folders = relative.split(separator: "/").dropLast().map(String.init)
+        let candidates = folders.reversed() + [URL(fileURLWithPath: root).lastPathComponent]
+        return candidates.first { $0.contains("@") && $0.contains(".") && !$0.hasPrefix("@") }?.lowercased()
     }
 
     static func looksLikeJSON(_ path: String) -> Bool {

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Attribution
+import Foundation
+import Reporting
+import Usage
+
+extension Shipmeter {
+    struct Budget: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Project when the AI budget runs out at the current burn rate, overall and per team.",
+            discussion: "Burn is the trailing 30 days' cost. Team budgets come from teams.<name>.budget_usd in .shipmeter.yml."
+        )
+
+        @Option(help: ArgumentHelp("Annual budget in USD (default: budget.annual_usd in .shipmeter.yml).", valueName: "usd"))
+        var annual: Double?
+
+        @Option(help: ArgumentHelp("The budget year (default: the current one).", valueName: "year"))
+        var year: Int?
+
+        @OptionGroup var repository: RepositoryOptions
+
+        @Option(name: .customLong("usage"), parsing: .upToNextOption, help: ArgumentHelp("Usage files or folders.", valueName: "path"))
+        var usagePaths: [String] = []
+
+        @Option(help: "Output format: table, json.")
+        var format: ListFormat = .table
+
+        @OptionGroup var usage: UsageOptions
+
+        func run() async throws {
+            if let annual, !(annual > 0) || !annual.isFinite { throw ShipmeterError.invalidInput("--annual must be a positive amount in USD") }
+            let repo = try repository.open()
+            let analysis = try Analysis.load(repo)
+            let batch = try usage.load(paths: usagePaths, repo: repo, overrides: analysis.settings.configuration.priceOverrides)
+            let run = ReportRun(analysis: analysis, batch: batch)
+            guard let projection = run.budget(annual: annual.map { Decimal(string: String($0)) ?? Decimal($0) }, year: year, now: Date()) else {
+                throw ShipmeterError.invalidInput("no budget: pass --annual USD or set budget.annual_usd / teams.<name>.budget_usd in .shipmeter.yml")
+            }
+            switch format {
+            case .json: Output.write(projection.json)
+            case .table: Output.write(projection.summaryLines.joined(separator: "\n"))
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Attribution
+import DemoScenario
+import Foundation
+import GitKit
+import Reporting
+import Usage
+
+extension Shipmeter {
+    struct Demo: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Build a sample repository with usage records in a temporary folder and report on it.",
+            discussion: "The sample has three teams, a .mailmap, CODEOWNERS, merges and a squash merge, AI-assisted commits, a bot, and production deploys including a redeploy, a failed deploy and a rollback."
+        )
+
+        @Option(help: ArgumentHelp("Build the sample here instead of a new temporary folder (must not exist yet).", valueName: "dir"))
+        var directory: String?
+
+        @Option(help: "Group by: \(GroupBy.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var by: GroupBy = .team
+
+        @Option(help: "Output format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var format: ReportFormat = .table
+
+        @Option(help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
+        var output: String?
+
+        func run() async throws {
+            let now = Date()
+            let root: String
+            if let directory {
+                guard !FileManager.default.fileExists(atPath: directory) else {
+                    throw ShipmeterError.invalidInput("\(directory) already exists; name a new folder for the demo")
+                }
+                root = directory
+            } else {
+                root = NSTemporaryDirectory() + "shipmeter-demo-\(UUID().uuidString.prefix(8))"
+            }
+            var scenario = DemoScenario(root: root, now: now)
+            let result: DemoScenario.Result
+            do {
+                result = try scenario.generate()
+            } catch {
+                throw ShipmeterError.invalidInput("\(error) (is git installed?)")
+            }
+            let repo = try Repository(discovering: result.repository)
+            let analysis = try Analysis.load(repo)
+            let batch = try UsageReading().load(paths: [result.usage], repo: repo, overrides: analysis.settings.configuration.priceOverrides)
+            let run = ReportRun(analysis: analysis, batch: batch)
+            let report = try run.report(since: now.addingTimeInterval(-30 * 86_400), until: now, env: nil, groupBy: by, weightByLines: false)
+            let context = RenderContext(version: Shipmeter.version, generatedAt: now,
+                                        color: format == .table && output == nil && Terminal.wantsColor,
+                                        budget: run.budget(annual: nil, year: nil, now: now))
+            try Output.emit(format.renderer.render(report, context: context), to: output)
+            Output.diagnostic("""
+
+                Sample repository: \(result.repository)
+                Usage records:     \(result.usage)
+                Try: shipmeter report --repo \(result.repository) --usage \(result.usage) --by person
+                     shipmeter deployments --repo \(result.repository)
+                """)
+        }
+    }
+}
