@@ -30,10 +30,9 @@ extension Shipmeter {
         func run() async throws {
             if let annual, !(annual > 0) || !annual.isFinite { throw ShipmeterError.invalidInput("--annual must be a positive amount in USD") }
             let repo = try repository.open()
-            let analysis = try Analysis.load(repo)
-            let batch = try usage.load(paths: usagePaths, repo: repo, overrides: analysis.settings.configuration.priceOverrides)
-            let run = ReportRun(analysis: analysis, batch: batch)
-            guard let projection = run.budget(annual: annual.map { Decimal(string: String($0)) ?? Decimal($0) }, year: year, now: Date()) else {
+            let snapshot = try RepositorySnapshot.open(repo)
+            let batch = try usage.load(paths: usagePaths, repo: repo, overrides: snapshot.configuration.priceOverrides)
+            guard let projection = snapshot.budget(batch.records, annual: annual.map { Decimal(string: String($0)) ?? Decimal($0) }, year: year, asOf: Date()) else {
                 throw ShipmeterError.invalidInput("no budget: pass --annual USD or set budget.annual_usd / teams.<name>.budget_usd in .shipmeter.yml")
             }
             switch format {

@@ -44,13 +44,12 @@ extension Shipmeter {
                 throw ShipmeterError.invalidInput("\(error) (is git installed?)")
             }
             let repo = try Repository(discovering: result.repository)
-            let analysis = try Analysis.load(repo)
-            let batch = try UsageReading().load(paths: [result.usage], repo: repo, overrides: analysis.settings.configuration.priceOverrides)
-            let run = ReportRun(analysis: analysis, batch: batch)
-            let report = try run.report(since: now.addingTimeInterval(-30 * 86_400), until: now, env: nil, groupBy: by, weightByLines: false)
+            let snapshot = try RepositorySnapshot.open(repo)
+            let batch = try UsageReading().load(paths: [result.usage], repo: repo, overrides: snapshot.configuration.priceOverrides)
+            let report = snapshot.report(batch, since: now.addingTimeInterval(-30 * 86_400), until: now, environment: nil, groupBy: by)
             let context = RenderContext(version: Shipmeter.version, generatedAt: now,
                                         color: format == .table && output == nil && Terminal.wantsColor,
-                                        budget: run.budget(annual: nil, year: nil, now: now))
+                                        budget: snapshot.budget(batch.records, annual: nil, year: nil, asOf: now))
             try Output.emit(format.renderer.render(report, context: context), to: output)
             Output.diagnostic("""
 

@@ -25,9 +25,9 @@ extension Shipmeter {
         var format: ListFormat = .table
 
         func run() async throws {
-            let analysis = try Analysis.load(try repository.open())
-            let timeline = analysis.timeline
-            let graph = analysis.history.graph
+            let snapshot = try RepositorySnapshot.open(try repository.open())
+            let timeline = snapshot.timeline
+            let graph = snapshot.history.graph
             if let env, !timeline.environments.contains(env) {
                 let known = timeline.environments.isEmpty ? "none" : timeline.environments.joined(separator: ", ")
                 throw ShipmeterError.invalidInput("no deployments in environment '\(env)'. Environments found: \(known).")

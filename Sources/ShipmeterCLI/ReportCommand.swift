@@ -29,51 +29,6 @@ struct WindowOptions: ParsableArguments {
     }
 }
 
-/// Builds the report of one repository from git and usage files; shared by `report` and `demo`.
-struct ReportRun {
-    var analysis: Analysis
-    var batch: UsageBatch
-
-    func report(since: Date, until: Date, env: String?, groupBy: GroupBy, weightByLines: Bool) throws -> Report {
-        let configuration = analysis.settings.configuration
-        let timeline = analysis.timeline
-        let environment = env ?? ReportBuilder.defaultEnvironment(timeline, configured: configuration.reportEnvironment)
-        if let env, !timeline.environments.contains(env) {
-            Output.diagnostic("warning: no deployments in environment '\(env)' (found: \(timeline.environments.isEmpty ? "none" : timeline.environments.joined(separator: ", ")))")
-        }
-        let joiner = UsageJoiner(
-            history: analysis.history, people: analysis.people, scope: analysis.scope,
-            windowHours: configuration.inferenceWindowHours
-        ) { commit in
-            guard let environment, let index = timeline.shippingDeployment(of: commit, environment: environment) else { return false }
-            return timeline.deployments[index].time < until
-        }
-        let joins = joiner.join(batch.records, links: batch.links)
-        var builder = ReportBuilder(
-            history: analysis.history, timeline: timeline, records: batch.records, joins: joins, people: analysis.people,
-            codeOwners: analysis.codeOwners, diffs: RepositoryDiffs(repository: analysis.repo, graph: analysis.history.graph),
-            repositoryName: analysis.name)
-        builder.weightByLines = weightByLines
-        builder.lineCap = configuration.lineWeightCap
-        var report = builder.build(since: since, until: until, environment: environment, groupBy: groupBy)
-        if environment == nil { report.notes.append("no deployments found: tag deploys as deploy/<env>/<time> (shipmeter deploy mark) or list deploy logs in .shipmeter.yml") }
-        if batch.records.isEmpty { report.notes.append("no usage records: pass --usage files or folders, or run where Claude Code or Codex sessions of this repository are recorded") }
-        return report
-    }
-
-    func budget(annual: Decimal?, year: Int?, now: Date) -> BudgetProjection? {
-        let configuration = analysis.settings.configuration
-        let teamBudgets = Dictionary(uniqueKeysWithValues: configuration.teams.compactMap { team in team.annualBudgetUSD.map { (team.name, $0) } })
-        let total = annual ?? configuration.annualBudgetUSD
-        guard total != nil || !teamBudgets.isEmpty else { return nil }
-        let people = analysis.people
-        return BudgetProjection.compute(records: batch.records, annual: total, teamBudgets: teamBudgets, year: year, asOf: now) { record in
-            guard let actor = record.actor else { return People.unassigned }
-            return people.team(of: people.canonical(email: actor)) ?? People.unassigned
-        }
-    }
-}
-
 extension Shipmeter {
     struct ReportCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -110,8 +65,8 @@ extension Shipmeter {
         func run() async throws {
             let now = Date()
             let repo = try repository.open()
-            let analysis = try Analysis.load(repo)
-            let configuration = analysis.settings.configuration
+            let snapshot = try RepositorySnapshot.open(repo)
+            let configuration = snapshot.configuration
             let (since, until) = try window.resolve(now: now, configuration: configuration)
             let groupBy = try by ?? configuration.reportGroupBy.map { value in
                 guard let parsed = GroupBy(rawValue: value) else { throw ShipmeterError.invalidInput(".shipmeter.yml report.by '\(value)' is unknown") }
@@ -123,12 +78,14 @@ extension Shipmeter {
                 weightByLines = weight == "lines"
             }
             let batch = try usage.load(paths: usagePaths, repo: repo, overrides: configuration.priceOverrides)
-            let run = ReportRun(analysis: analysis, batch: batch)
-            let report = try run.report(since: since, until: until, env: window.env, groupBy: groupBy, weightByLines: weightByLines)
+            if let env = window.env, !snapshot.timeline.environments.contains(env) {
+                Output.diagnostic("warning: no deployments in environment '\(env)' (found: \(snapshot.timeline.environments.isEmpty ? "none" : snapshot.timeline.environments.joined(separator: ", ")))")
+            }
+            let report = snapshot.report(batch, since: since, until: until, environment: window.env, groupBy: groupBy, weightByLines: weightByLines)
             let context = RenderContext(
                 version: Shipmeter.version, generatedAt: now,
                 color: format == .table && output == nil && Terminal.wantsColor,
-                budget: run.budget(annual: nil, year: nil, now: until))
+                budget: snapshot.budget(batch.records, annual: nil, year: nil, asOf: until))
             try Output.emit(format.renderer.render(report, context: context), to: output)
             if let output { Output.diagnostic("wrote \(output)") }
         }

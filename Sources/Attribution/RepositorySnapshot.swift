@@ -1,0 +1,138 @@
+import Foundation
+import GitKit
+import Usage
+
+/// Everything attribution reads from one repository: people, history, deployments, owners.
+/// Built once per command; file reading (settings, deploy logs) is the caller's.
+public struct RepositorySnapshot {
+    public let repository: Repository
+    public let configuration: Configuration
+    public let people: People
+    public let history: History
+    public let timeline: DeploymentTimeline
+    public let codeOwners: CodeOwners?
+    /// `org/name` from the origin remote, else the folder name.
+    public let name: String
+    public let scope: RepositoryScope
+    /// Things worth telling the user (skipped tags, unresolvable deploy-log rows…).
+    public let notes: [String]
+
+    /// `deployLogs`: the text of each configured deploy log, with the name to report it by.
+    public static func load(_ repo: Repository, configuration: Configuration, deployLogs: [(name: String, text: String)] = []) throws -> RepositorySnapshot {
+        var notes = [String]()
+        let mailmap = try Mailmap(repo)
+        let people = People(configuration: configuration) { mailmap.resolve(name: $0, email: $1) }
+
+        let tags = try repo.tags()
+        var tips = [ObjectID]()
+        if let head = try repo.head() { tips.append(head) }
+        for glob in ["refs/heads/*", "refs/remotes/*"] {
+            tips += try repo.references(matching: glob).compactMap { try? repo.resolveCommit($0.name) }
+        }
+        tips += tags.compactMap(\.commit)
+
+        // Deploy logs name commits by (possibly abbreviated) id; resolve them before loading.
+        var logDeployments = [Deployment]()
+        for log in deployLogs {
+            let (entries, problems) = DeploymentSources.parseLog(log.text, name: log.name)
+            notes += problems
+            for entry in entries {
+                guard let commit = try? repo.resolveCommit(entry.revision) else {
+                    notes.append("\(log.name):\(entry.line): \(entry.revision) is not a commit in this repository; skipped")
+                    continue
+                }
+                tips.append(commit)
+                logDeployments.append(Deployment(
+                    environment: entry.environment,
+                    id: entry.id ?? "\(entry.environment)@\(commit.short())@\(Int(entry.time.timeIntervalSince1970))",
+                    ref: entry.revision, commit: commit, time: entry.time, status: entry.status))
+            }
+        }
+
+        var seen = Set<ObjectID>()
+        let history = try History.load(repo, tips: tips.filter { seen.insert($0).inserted }, people: people, detector: configuration.aiDetector)
+        let graph = history.graph
+        let (tagDeployments, tagNotes) = DeploymentSources.fromTags(tags, patterns: configuration.deployTagPatterns) { commit in
+            graph.number(of: commit).map { graph.committerTimes[$0].date }
+        }
+        notes += tagNotes
+        let timeline = DeploymentTimeline(graph: graph, deployments: tagDeployments + logDeployments)
+        notes += timeline.notes
+
+        var codeOwners: CodeOwners?
+        for location in CodeOwners.locations {
+            if let bytes = repo.fileContents(location) {
+                codeOwners = CodeOwners(text: String(decoding: bytes, as: UTF8.self))
+                break
+            }
+        }
+        let remotes = ["origin", "upstream"].compactMap(repo.remoteURL)
+        return RepositorySnapshot(
+            repository: repo, configuration: configuration, people: people, history: history, timeline: timeline,
+            codeOwners: codeOwners, name: Self.name(of: repo, remotes: remotes),
+            scope: RepositoryScope(roots: repo.workDirectory.map { [$0] } ?? [], remotes: remotes), notes: notes)
+    }
+
+    static func name(of repo: Repository, remotes: [String]) -> String {
+        if let remote = remotes.first {
+            let parts = RepositoryScope.normalise(remote).split(separator: "/")
+            if parts.count >= 3 { return parts.suffix(2).joined(separator: "/") }
+            if let last = parts.last { return String(last) }
+        }
+        let folder = repo.workDirectory ?? repo.commonDirectory
+        let url = URL(fileURLWithPath: folder)
+        return url.lastPathComponent == ".git" ? url.deletingLastPathComponent().lastPathComponent : url.lastPathComponent
+    }
+
+    /// The environment a report is about: the one asked for, else the configured one, else
+    /// `production`, `prod` or `release`, else the one with the most deployments.
+    public func environment(requested: String?) -> String? {
+        ReportBuilder.defaultEnvironment(timeline, configured: requested ?? configuration.reportEnvironment)
+    }
+
+    /// Joins records to commits as of `until` in `environment` (shipped-ness decides between
+    /// a session's branch commits and the squash commit that landed them).
+    public func join(_ batch: UsageBatch, environment: String?, until: Date) -> [RecordJoin] {
+        let timeline = self.timeline
+        let joiner = UsageJoiner(history: history, people: people, scope: scope, windowHours: configuration.inferenceWindowHours) { commit in
+            guard let environment, let index = timeline.shippingDeployment(of: commit, environment: environment) else { return false }
+            return timeline.deployments[index].time < until
+        }
+        return joiner.join(batch.records, links: batch.links)
+    }
+
+    /// The whole report for a window.
+    public func report(_ batch: UsageBatch, since: Date, until: Date, environment requested: String?, groupBy: GroupBy,
+                       weightByLines: Bool? = nil) -> Report {
+        let environment = environment(requested: requested)
+        let joins = join(batch, environment: environment, until: until)
+        var builder = ReportBuilder(
+            history: history, timeline: timeline, records: batch.records, joins: joins, people: people,
+            codeOwners: codeOwners, diffs: RepositoryDiffs(repository: repository, graph: history.graph), repositoryName: name)
+        builder.weightByLines = weightByLines ?? configuration.weightByLines
+        builder.lineCap = configuration.lineWeightCap
+        var report = builder.build(since: since, until: until, environment: environment, groupBy: groupBy)
+        if environment == nil {
+            report.notes.append("no deployments found: tag deploys as deploy/<env>/<time> (shipmeter deploy mark) or list deploy logs in .shipmeter.yml")
+        }
+        if batch.records.isEmpty {
+            report.notes.append("no usage records: pass --usage files or folders, or run where Claude Code or Codex sessions of this repository are recorded")
+        }
+        return report
+    }
+
+    /// Budget projection from the configured budgets (and `annual`, which overrides the total).
+    public func budget(_ records: [UsageRecord], annual: Decimal?, year: Int?, asOf: Date) -> BudgetProjection? {
+        let teamBudgets = Dictionary(uniqueKeysWithValues: configuration.teams.compactMap { team in team.annualBudgetUSD.map { (team.name, $0) } })
+        let total = annual ?? configuration.annualBudgetUSD
+        guard total != nil || !teamBudgets.isEmpty else { return nil }
+        let people = self.people
+        return BudgetProjection.compute(records: records, annual: total, teamBudgets: teamBudgets, year: year, asOf: asOf) { record in
+            guard let actor = record.actor else { return People.unassigned }
+            return people.team(of: people.canonical(email: actor)) ?? People.unassigned
+        }
+    }
+}
+
+@available(*, unavailable)
+extension RepositorySnapshot: Sendable {}
