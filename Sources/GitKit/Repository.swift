@@ -150,12 +150,10 @@ public final class Repository {
         return value != 0
     }
 
-    /// The URL of a remote, nil when there is no such remote.
+    /// The URL of a remote as configured (`remote.<name>.url`, before any `insteadOf`
+    /// rewriting, so it matches what agents record), nil when there is no such remote.
     public func remoteURL(_ name: String = "origin") -> String? {
-        var remote: OpaquePointer?
-        guard git_remote_lookup(&remote, pointer, name) == 0, let remote else { return nil }
-        defer { git_remote_free(remote) }
-        return git_remote_url(remote).map { String(cString: $0) }
+        configString("remote.\(name).url")
     }
 
     /// The default signature (`user.name`, `user.email`) stamped with the current time.

@@ -26,11 +26,16 @@ extension ScratchRepository {
         var tags = [String]()
         var branchCount = 0
         var mainCommits = 0
+        if git(["rev-parse", "-q", "--verify", "HEAD"]).status != 0 {
+            // Branching off an unborn main would rename it instead: start with a commit.
+            commit("initial", files: ["README": "generated\n"])
+            made += 1
+        }
         while made < commits {
             let author = authors[Int(random.next() % UInt64(authors.count))]
             if random.next() % 4 == 0 {
                 branchCount += 1
-                let branch = "feature-\(branchCount)"
+                let branch = "feature-\(seed)-\(branchCount)"
                 git(["checkout", "-q", "-b", branch])
                 let length = 1 + Int(random.next() % 3)
                 for step in 0..<length {
