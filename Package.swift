@@ -32,11 +32,16 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "shipmeter", dependencies: ["ShipmeterCLI"]),
-        .target(name: "ShipmeterTestSupport", dependencies: ["GitKit"], path: "Tests/ShipmeterTestSupport"),
+        .target(name: "ShipmeterTestSupport", dependencies: ["GitKit", "Attribution"], path: "Tests/ShipmeterTestSupport"),
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "ShipmeterTestSupport"]),
         .testTarget(name: "UsageTests", dependencies: ["Usage", "ShipmeterTestSupport"]),
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "GitKit", "Usage", "ShipmeterTestSupport"]),
         .testTarget(name: "ShipmeterCLITests", dependencies: ["ShipmeterCLI", "ShipmeterTestSupport"]),
+        .testTarget(
+            name: "ReportingTests",
+            dependencies: ["Reporting", "Attribution", "Usage", "GitKit", "DemoScenario", "ShipmeterTestSupport"],
+            exclude: ["Golden"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

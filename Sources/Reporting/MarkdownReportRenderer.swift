@@ -39,7 +39,7 @@ public struct MarkdownReportRenderer: ReportRenderer {
         var out = ""
         for character in text {
             switch character {
-            case "\\", "`", "*", "_", "{", "}", "[", "]", "(", ")", "#", "+", "!", "|", "~":
+            case "\\", "`", "*", "_", "[", "]", "#", "|", "~":
                 out += "\\\(character)"
             case "<": out += "&lt;"
             case ">": out += "&gt;"

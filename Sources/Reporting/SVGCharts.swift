@@ -50,7 +50,7 @@ enum SVGCharts {
 
     /// Lines over weeks; each series on its own scale (drawn 0…max), values may be missing.
     static func lines(title: String, labels: [String], series: [(name: String, values: [Double?], format: (Double) -> String)]) -> String {
-        let width = 640.0, height = 240.0, left = 50.0, right = 20.0, top = 44.0, bottom = 40.0
+        let width = 640.0, height = 240.0, left = 50.0, right = 40.0, top = 44.0, bottom = 40.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         var svg = header(title: title, width: width, height: height)
         svg += legend(series.enumerated().map { ($1.name, palette[($0 + 1) % palette.count]) }, x: left, y: 30)

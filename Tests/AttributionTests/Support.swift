@@ -10,18 +10,6 @@ let base: Int64 = 1_767_571_200
 func day(_ offset: Double, hour: Double = 0) -> Int64 { base + Int64(offset * 86_400 + hour * 3600) }
 func date(_ seconds: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(seconds)) }
 
-extension ScratchRepository {
-    /// An annotated deploy tag at `revision`, with its tagger time and status.
-    func deploy(_ environment: String = "production", at revision: String = "HEAD", time: Int64, status: String = "success") {
-        tag("deploy/\(environment)/\(time)", at: revision, message: "status: \(status)", time: time)
-    }
-
-    func snapshot(_ yaml: String = "") throws -> RepositorySnapshot {
-        let (configuration, _) = try Configuration.parse(yaml)
-        return try RepositorySnapshot.load(try Repository(discovering: path), configuration: configuration)
-    }
-}
-
 func record(
     _ key: String, actor: String? = nil, session: String? = nil, agent: String? = nil, at seconds: Int64, input: Int64,
     output: Int64 = 0, cacheWrite: Int64 = 0, cacheRead: Int64 = 0, cost: Decimal? = nil, repository: String? = nil, commit: String? = nil,

@@ -162,3 +162,29 @@ public final class ScratchRepository: @unchecked Sendable {
 
     public func head() -> String { output(["rev-parse", "HEAD"]) }
 }
+
+/// The built `shipmeter` binary, run as a user would.
+public enum ShipmeterBinary {
+    /// `.build/debug/shipmeter` next to this package (or `SHIPMETER_BINARY`).
+    public static var path: String {
+        if let configured = ProcessInfo.processInfo.environment["SHIPMETER_BINARY"] { return configured }
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { break }
+        }
+        for candidate in [".build/debug/shipmeter", ".build/x86_64-unknown-linux-gnu/debug/shipmeter", ".build/arm64-apple-macosx/debug/shipmeter"] {
+            let path = url.appendingPathComponent(candidate).path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return url.appendingPathComponent(".build/debug/shipmeter").path
+    }
+
+    @discardableResult
+    public static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) -> ProcessResult {
+        var env = ScratchRepository.baseEnvironment
+        env["NO_COLOR"] = "1"
+        for (key, value) in environment { env[key] = value }
+        return ShipmeterTestSupport.run(path, arguments, in: directory, environment: env)
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import ShipmeterTestSupport
+import Testing
+
+/// End to end: the built binary, its stdout, stderr and exit code.
+@Suite struct CommandLineTests {
+    func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test func versionAndHelp() {
+        let version = ShipmeterBinary.run(["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
+        let help = ShipmeterBinary.run(["--help"])
+        #expect(help.status == 0)
+        for command in ["report", "deployments", "commits", "usage", "budget", "demo"] {
+            #expect(help.stdout.contains(command))
+        }
+    }
+
+    @Test func commitsJSONFieldByField() throws {
+        let scratch = ScratchRepository()
+        scratch.write(".mailmap", "Jane Doe <jane@acme.test> <jane@old.test>\n")
+        let root = scratch.commit("Initial", files: ["a.txt": "1\n2\n"], author: ("J", "jane@old.test"), time: 1_767_225_600, offset: "+0200")
+        let second = scratch.commit(
+            "Add feature\n\nBody text.\n\nAssisted-by: claude-code:claude-sonnet-4-5\nAI-Session: claude-code/s-1\n",
+            files: ["a.txt": "1\nchanged\n3\n", "b.txt": "new\n"], author: ("Jane Doe", "jane@acme.test"), time: 1_767_229_200, offset: "-0130")
+        let result = ShipmeterBinary.run(["commits", "--format", "json", "--repo", scratch.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let document = try json(result.stdout)
+        #expect(document["schema_version"] as? Int == 1)
+        let commits = try #require(document["commits"] as? [[String: Any]])
+        #expect(commits.count == 2)
+        let newest = commits[0]
+        #expect(newest["id"] as? String == second)
+        #expect(newest["parents"] as? [String] == [root])
+        #expect((newest["author"] as? [String: String]) == ["name": "Jane Doe", "email": "jane@acme.test"])
+        #expect(newest["author_time"] as? String == "2025-12-31T23:30:00-01:30")
+        #expect(newest["committer_time"] as? String == "2025-12-31T23:30:00-01:30")
+        #expect(newest["summary"] as? String == "Add feature")
+        #expect((newest["trailers"] as? [[String: String]]) == [
+            ["key": "Assisted-by", "value": "claude-code:claude-sonnet-4-5"], ["key": "AI-Session", "value": "claude-code/s-1"],
+        ])
+        #expect(newest["files_changed"] as? Int == 2)
+        #expect(newest["lines_added"] as? Int == 3)
+        #expect(newest["lines_deleted"] as? Int == 1)
+        #expect(newest["ai_signals"] as? [String] == ["assisted-by", "ai-session"])
+        let oldest = commits[1]
+        #expect((oldest["author"] as? [String: String])?["name"] == "Jane Doe")  // mailmap-resolved
+        #expect(oldest["author_time"] as? String == "2026-01-01T02:00:00+02:00")
+        #expect(oldest["ai_signals"] as? [String] == [])
+
+        let ranged = try json(ShipmeterBinary.run(["commits", "--format", "json", "--range", "\(root)..HEAD"], in: scratch.path).stdout)
+        #expect((ranged["commits"] as? [[String: Any]])?.count == 1)
+        let table = ShipmeterBinary.run(["commits"], in: scratch.path)
+        #expect(table.stdout.contains(String(second.prefix(7))) && table.stdout.contains("2 commits, 1 AI-assisted"))
+    }
+
+    @Test func errorsGoToStderrWithANonZeroExitAndSayWhatToDo() {
+        let folder = ScratchDirectory()
+        let outside = ShipmeterBinary.run(["commits"], in: folder.path)
+        #expect(outside.status != 0)
+        #expect(outside.stdout.isEmpty)
+        #expect(outside.stderr.contains("not inside a git repository"))
+        #expect(outside.stderr.contains("--repo"))
+
+        let scratch = ScratchRepository()
+        scratch.commit("a", files: ["a": "1\n"])
+        let badRange = ShipmeterBinary.run(["commits", "--range", "nope..HEAD"], in: scratch.path)
+        #expect(badRange.status != 0)
+        #expect(badRange.stderr.contains("nope"))
+
+        folder.write("notes.txt", "hello\n")
+        let unknown = ShipmeterBinary.run(["usage", folder.file("notes.txt")])
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("not a usage format") && unknown.stderr.contains("claude-code"))
+
+        let badDate = ShipmeterBinary.run(["report", "--since", "yesterdayish"], in: scratch.path)
+        #expect(badDate.status != 0)
+        #expect(badDate.stderr.contains("--since"))
+
+        scratch.write(".shipmeter.yml", "teams: [unclosed\n")
+        let badConfig = ShipmeterBinary.run(["report"], in: scratch.path)
+        #expect(badConfig.status != 0)
+        #expect(badConfig.stderr.contains(".shipmeter.yml"))
+    }
+
+    @Test func emptyRepositoryListsNothing() throws {
+        let scratch = ScratchRepository()
+        let result = ShipmeterBinary.run(["commits", "--format", "json"], in: scratch.path)
+        #expect(result.status == 0)
+        #expect((try json(result.stdout)["commits"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test func usageJSONShapeAndStrictMode() throws {
+        let folder = ScratchDirectory()
+        folder.write("u.jsonl", """
+            {"timestamp":"2026-03-02T08:00:00Z","actor":"a@x.test","session":"s1","model":"claude-sonnet-4-5","input":10,"output":100,"cache_write":1000,"cache_read":5000}
+            {"timestamp":"2026-03-03T08:00:00Z","actor":"a@x.test","session":"s2","model":"gpt-5","input":1,"output":2,"cache_write":0,"cache_read":3,"cost_usd":1.5}
+            not json
+
+            """)
+        let result = ShipmeterBinary.run(["usage", folder.file("u.jsonl"), "--by", "day", "--format", "json"])
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("skipped 1 malformed line; first: \(folder.file("u.jsonl")):3"))
+        let document = try json(result.stdout)
+        let totals = try #require(document["totals"] as? [String: Any])
+        #expect(totals["records"] as? Int == 2)
+        #expect(totals["input"] as? Int == 11)
+        #expect(totals["output"] as? Int == 102)
+        #expect(totals["cache_write"] as? Int == 1000)
+        #expect(totals["cache_read"] as? Int == 5003)
+        #expect(totals["total"] as? Int == 6116)
+        // claude-sonnet-4-5: 10×3 + 100×15 + 1000×3.75 + 5000×0.3 per million = 0.00678; plus 1.5 given.
+        #expect(abs((totals["cost_usd"] as? Double ?? 0) - 1.50678) < 1e-9)
+        #expect(document["skipped_lines"] as? Int == 1)
+        let groups = try #require(document["groups"] as? [[String: Any]])
+        #expect(groups.map { $0["key"] as? String } == ["2026-03-02", "2026-03-03"])
+
+        let strict = ShipmeterBinary.run(["usage", folder.file("u.jsonl"), "--strict"])
+        #expect(strict.status != 0)
+        #expect(strict.stderr.contains("--strict"))
+
+        let csv = ShipmeterBinary.run(["usage", folder.file("u.jsonl"), "--by", "model", "--format", "csv"])
+        #expect(csv.stdout.hasPrefix("key,records,input,output,cache_write,cache_read,total,cost_usd\r\n"))
+    }
+
+    @Test func demoReportsByTeam() throws {
+        let folder = ScratchDirectory()
+        let result = ShipmeterBinary.run(["demo", "--directory", folder.file("demo"), "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let document = try json(result.stdout)
+        #expect(document["group_by"] as? String == "team")
+        #expect(document["environment"] as? String == "production")
+        let keys = Set((document["groups"] as? [[String: Any]] ?? []).compactMap { $0["key"] as? String })
+        #expect(keys == ["platform", "payments", "web"])
+        let totals = try #require(document["totals"] as? [String: Any])
+        #expect((totals["normalised_deployments"] as? Double ?? 0) > 0)
+        #expect((totals["deployments"] as? Int ?? 0) >= 5)
+        let kinds = Set((document["warnings"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String })
+        #expect(kinds.contains("reverted_soon"))
+
+        let deployments = try json(ShipmeterBinary.run(["deployments", "--format", "json", "--env", "production", "--repo", folder.file("demo/acme-app")]).stdout)
+        let list = try #require(deployments["deployments"] as? [[String: Any]])
+        let listedKinds = list.compactMap { $0["kind"] as? String }
+        for kind in ["baseline", "forward", "redeploy", "rollback", "failed"] { #expect(listedKinds.contains(kind)) }
+        #expect(list.contains { $0["status"] as? String == "rolled-back" })
+        for entry in list {
+            for field in ["environment", "id", "ref", "commit", "time", "status", "kind", "shipped_commits"] {
+                #expect(entry[field] != nil, "\(field)")
+            }
+        }
+        let times = list.compactMap { $0["time"] as? String }
+        #expect(times == times.sorted())
+    }
+}
