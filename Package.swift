@@ -22,11 +22,12 @@ let package = Package(
         .target(name: "Usage"),
         .target(name: "Attribution", dependencies: ["GitKit", "Usage", .product(name: "Yams", package: "Yams")]),
         .target(name: "Reporting", dependencies: ["Attribution", "Usage"]),
+        .target(name: "CommitHooks", dependencies: ["GitKit"]),
         .target(name: "DemoScenario", path: "examples/DemoScenario"),
         .target(
             name: "ShipmeterCLI",
             dependencies: [
-                "GitKit", "Usage", "Attribution", "Reporting", "DemoScenario",
+                "GitKit", "Usage", "Attribution", "Reporting", "CommitHooks", "DemoScenario",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -37,6 +38,7 @@ let package = Package(
         .testTarget(name: "UsageTests", dependencies: ["Usage", "ShipmeterTestSupport"]),
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "GitKit", "Usage", "ShipmeterTestSupport"]),
         .testTarget(name: "ShipmeterCLITests", dependencies: ["ShipmeterCLI", "ShipmeterTestSupport"]),
+        .testTarget(name: "CommitHooksTests", dependencies: ["CommitHooks", "GitKit", "ShipmeterTestSupport"]),
         .testTarget(
             name: "ReportingTests",
             dependencies: ["Reporting", "Attribution", "Usage", "GitKit", "DemoScenario", "ShipmeterTestSupport"],

@@ -150,6 +150,17 @@ public final class Repository {
         return value != 0
     }
 
+    /// Sets a value in the repository's own configuration (`.git/config`).
+    public func setConfigString(_ name: String, _ value: String) throws(GitError) {
+        var config: OpaquePointer?
+        try check(git_repository_config(&config, pointer), "cannot open the configuration")
+        defer { git_config_free(config) }
+        var local: OpaquePointer?
+        try check(git_config_open_level(&local, config, GIT_CONFIG_LEVEL_LOCAL), "cannot open the repository configuration")
+        defer { git_config_free(local) }
+        try check(git_config_set_string(local, name, value), "cannot set \(name)")
+    }
+
     /// The URL of a remote as configured (`remote.<name>.url`, before any `insteadOf`
     /// rewriting, so it matches what agents record), nil when there is no such remote.
     public func remoteURL(_ name: String = "origin") -> String? {

@@ -1,0 +1,166 @@
+import ArgumentParser
+import CommitHooks
+import Foundation
+import GitKit
+
+extension Shipmeter {
+    struct Hooks: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Install, remove or inspect the commit hook that tags AI-assisted commits.",
+            subcommands: [Install.self, Uninstall.self, Status.self]
+        )
+
+        struct Install: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Install the prepare-commit-msg hook (an existing hook is kept and runs first).")
+
+            @OptionGroup var repository: RepositoryOptions
+
+            @Option(help: ArgumentHelp("Also hook into an agent: claude-code adds a SessionStart hook to your Claude Code settings that names the session exactly.", valueName: "agent"))
+            var agent: String?
+
+            func run() async throws {
+                let repo = try repository.open()
+                let installer = HookInstaller(repo)
+                let outcome: HookInstaller.Outcome
+                do {
+                    outcome = try installer.install(executablePath: Executable.path)
+                } catch {
+                    throw ShipmeterError.invalidInput(error.localizedDescription)
+                }
+                switch outcome {
+                case .installed(let chained):
+                    Output.write("installed \(installer.hooksDirectory)/prepare-commit-msg" + (chained ? " (your existing hook is kept and runs first)" : ""))
+                case .alreadyInstalled:
+                    Output.write("already installed in \(installer.hooksDirectory); nothing changed")
+                default:
+                    break
+                }
+                if let agent {
+                    guard agent == "claude-code" else {
+                        throw ShipmeterError.invalidInput("--agent '\(agent)' is not supported; use claude-code (other agents are detected from their environment)")
+                    }
+                    let settings = ClaudeSettings(environment: ProcessInfo.processInfo.environment)
+                    do {
+                        let added = try settings.addSessionStartHook()
+                        Output.write(added ? "added a SessionStart hook to \(settings.path)" : "\(settings.path) already has shipmeter's SessionStart hook")
+                    } catch {
+                        throw ShipmeterError.invalidInput(error.localizedDescription)
+                    }
+                }
+            }
+        }
+
+        struct Uninstall: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Remove the hook and put back any hook it had kept.")
+
+            @OptionGroup var repository: RepositoryOptions
+
+            @Option(help: ArgumentHelp("Also remove the SessionStart hook from this agent's settings (claude-code).", valueName: "agent"))
+            var agent: String?
+
+            func run() async throws {
+                let installer = HookInstaller(try repository.open())
+                do {
+                    switch try installer.uninstall() {
+                    case .removed(let restored):
+                        Output.write("removed the hook from \(installer.hooksDirectory)" + (restored ? "; your previous hook is back in place" : ""))
+                    default:
+                        Output.write("no shipmeter hook in \(installer.hooksDirectory); nothing changed")
+                    }
+                    if agent == "claude-code" {
+                        let settings = ClaudeSettings(environment: ProcessInfo.processInfo.environment)
+                        if try settings.removeSessionStartHook() { Output.write("removed the SessionStart hook from \(settings.path)") }
+                    }
+                } catch {
+                    throw ShipmeterError.invalidInput(error.localizedDescription)
+                }
+            }
+        }
+
+        struct Status: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Say what is installed, what is chained, and what the last commit recorded.")
+
+            @OptionGroup var repository: RepositoryOptions
+
+            func run() async throws {
+                let repo = try repository.open()
+                let status = HookInstaller(repo).status()
+                var lines = ["hooks folder: \(status.hooksDirectory)"]
+                if status.installed {
+                    lines.append("prepare-commit-msg: shipmeter's" + (status.upToDate ? "" : " (an older version: run shipmeter hooks install)"))
+                } else if status.foreignHook {
+                    lines.append("prepare-commit-msg: another tool's hook (shipmeter's would keep it and run it first)")
+                } else {
+                    lines.append("prepare-commit-msg: not installed (run shipmeter hooks install)")
+                }
+                lines.append("chained hook: \(status.chainedHook ?? "none")")
+                if status.disabledByConfig { lines.append("disabled by git config shipmeter.hooks=false") }
+                if ProcessInfo.processInfo.environment["SHIPMETER_DISABLE"] == "1" { lines.append("disabled in this shell by SHIPMETER_DISABLE=1") }
+                let settings = ClaudeSettings(environment: ProcessInfo.processInfo.environment)
+                lines.append("Claude Code SessionStart hook: " + (settings.hasSessionStartHook() ? "installed (\(settings.path))" : "not installed"))
+                if let head = try repo.head() {
+                    let commit = try repo.commit(head)
+                    let recorded = commit.trailers.filter { ["assisted-by", "ai-session"].contains($0.key.lowercased()) }
+                    lines.append("last commit \(head.short()): " + (recorded.isEmpty ? "no AI trailers" : recorded.map { "\($0.key): \($0.value)" }.joined(separator: ", ")))
+                }
+                Output.write(lines.joined(separator: "\n"))
+            }
+        }
+    }
+
+    /// What the installed hooks call. Not for direct use.
+    struct Hook: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Entry points for the installed hooks.", shouldDisplay: false,
+            subcommands: [PrepareCommitMessage.self, SessionStart.self])
+
+        struct PrepareCommitMessage: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "prepare-commit-msg", abstract: "Add AI-session trailers to a commit message file.")
+
+            @Argument var messageFile: String
+            @Argument var source: String?
+            @Argument var commit: String?
+
+            func run() async throws {
+                let environment = ProcessInfo.processInfo.environment
+                if environment["SHIPMETER_DISABLE"] == "1" { return }
+                let repo = try Repository(discovering: FileManager.default.currentDirectoryPath)
+                if repo.configBool("shipmeter.hooks") == false { return }
+                let minutes = Double(repo.configString("shipmeter.recentMinutes") ?? "") ?? 30
+                let detector = SessionDetector(
+                    environment: environment, workTree: repo.workDirectory ?? FileManager.default.currentDirectoryPath,
+                    ancestry: ProcessAncestry.current(), recentWindow: minutes * 60)
+                guard let session = detector.detect() else { return }
+                let path = messageFile.hasPrefix("/") ? messageFile : FileManager.default.currentDirectoryPath + "/" + messageFile
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw ShipmeterError.invalidInput("cannot read the commit message \(path)")
+                }
+                let comment = repo.configString("core.commentChar").flatMap { $0.count == 1 ? $0.first : nil } ?? "#"
+                guard let updated = CommitMessage.adding(session.trailers, to: String(decoding: data, as: UTF8.self), commentCharacter: comment) else { return }
+                try Data(updated.utf8).write(to: URL(fileURLWithPath: path))
+            }
+        }
+
+        struct SessionStart: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "session-start", abstract: "Claude Code SessionStart hook: export the session id.")
+
+            func run() async throws {
+                let input = FileHandle.standardInput.readDataToEndOfFile()
+                _ = ClaudeSettings.sessionStart(input: input, environment: ProcessInfo.processInfo.environment)
+            }
+        }
+    }
+}
+
+enum Executable {
+    /// The absolute path of this binary, recorded for hooks run where it is not on PATH.
+    static var path: String? {
+        #if os(Linux)
+        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return resolved }
+        #endif
+        let argument = CommandLine.arguments.first ?? ""
+        guard argument.contains("/") else { return nil }
+        return URL(fileURLWithPath: argument).standardizedFileURL.path
+    }
+}

@@ -1,0 +1,311 @@
+import CommitHooks
+import Foundation
+import GitKit
+import ShipmeterTestSupport
+import Testing
+
+/// Real `git commit`s in temporary repositories, with HOME pointed at a temporary folder.
+@Suite(.serialized) struct HookTests {
+    final class Setup {
+        let repo = ScratchRepository()
+        let home = ScratchDirectory("home")
+        var environment: [String: String]
+
+        init(install: Bool = true) {
+            let binaryFolder = URL(fileURLWithPath: ShipmeterBinary.path).deletingLastPathComponent().path
+            environment = [
+                "HOME": home.path, "PATH": binaryFolder + ":/usr/local/bin:/usr/bin:/bin",
+                "GIT_AUTHOR_DATE": "1767225600 +0000", "GIT_COMMITTER_DATE": "1767225600 +0000",
+            ]
+            repo.commit("root", files: ["root": "1\n"])
+            if install {
+                let result = ShipmeterBinary.run(["hooks", "install"], in: repo.path, environment: environment)
+                precondition(result.status == 0, result.stderr)
+            }
+        }
+
+        @discardableResult
+        func commit(_ message: String, file: String = UUID().uuidString, extra: [String: String] = [:]) -> ProcessResult {
+            repo.write(file, "x\n")
+            repo.git(["add", "-A"])
+            var env = environment
+            for (key, value) in extra { env[key] = value }
+            return repo.git(["commit", "-q", "-m", message], environment: env)
+        }
+
+        func message(_ revision: String = "HEAD") -> String { repo.git(["log", "-1", "--format=%B", revision]).stdout }
+
+        func transcript(session: String, model: String = "claude-sonnet-4-5-20250929", cwd: String? = nil, minutesAgo: Double = 1, extraLines: Int = 0) {
+            let stamp = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-minutesAgo * 60))
+            var lines = (0..<extraLines).map { _ in #"{"type":"user","message":{"content":"filler"}}"# }
+            lines.append(#"{"type":"assistant","sessionId":"\#(session)","cwd":"\#(cwd ?? repo.path)","timestamp":"\#(stamp)","message":{"id":"m","model":"\#(model)","usage":{"input_tokens":1,"output_tokens":1}}}"#)
+            let folder = ".claude/projects/" + (cwd ?? repo.path).replacingOccurrences(of: "/", with: "-")
+            home.write("\(folder)/\(session).jsonl", lines.joined(separator: "\n") + "\n")
+            let path = home.file("\(folder)/\(session).jsonl")
+            try? FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-minutesAgo * 60)], ofItemAtPath: path)
+        }
+    }
+
+    func trailers(_ setup: Setup) throws -> [Trailer] {
+        let repository = try Repository(discovering: setup.repo.path)
+        return try repository.commit(try repository.resolveCommit("HEAD")).trailers
+    }
+
+    @Test func claudeCodeSessionFromARecentTranscript() throws {
+        let setup = Setup()
+        setup.transcript(session: "11111111-aaaa-4bbb-8ccc-000000000001")
+        let result = setup.commit("Add feature", extra: ["CLAUDECODE": "1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let expected = [
+            Trailer(key: "Assisted-by", value: "claude-code:claude-sonnet-4-5-20250929"),
+            Trailer(key: "AI-Session", value: "claude-code/11111111-aaaa-4bbb-8ccc-000000000001"),
+        ]
+        #expect(try trailers(setup) == expected)
+        // git reads back exactly what GitKit reads.
+        let gitTrailers = setup.repo.output(["log", "-1", "--format=%(trailers:unfold)"]).split(separator: "\n").map(String.init)
+        #expect(gitTrailers == expected.map { "\($0.key): \($0.value)" })
+        #expect(setup.message().hasPrefix("Add feature\n\nAssisted-by:"))
+    }
+
+    @Test func codexSessionFromItsRollout() throws {
+        let setup = Setup()
+        let now = Date()
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone.current
+        let parts = calendar.dateComponents([.year, .month, .day], from: now)
+        let folder = String(format: ".codex/sessions/%04d/%02d/%02d", parts.year!, parts.month!, parts.day!)
+        let stamp = ISO8601DateFormatter().string(from: now.addingTimeInterval(-60))
+        setup.home.write("\(folder)/rollout-x.jsonl", """
+            {"timestamp":"\(stamp)","type":"session_meta","payload":{"id":"0199-codex-7","cwd":"\(setup.repo.path)"}}
+            {"timestamp":"\(stamp)","type":"turn_context","payload":{"cwd":"\(setup.repo.path)","model":"gpt-5-codex"}}
+            {"timestamp":"\(stamp)","type":"event_msg","payload":{"type":"token_count","info":null}}
+
+            """)
+        #expect(setup.commit("Codex change", extra: ["CODEX_SANDBOX": "seatbelt"]).status == 0)
+        #expect(try trailers(setup) == [
+            Trailer(key: "Assisted-by", value: "codex:gpt-5-codex"), Trailer(key: "AI-Session", value: "codex/0199-codex-7"),
+        ])
+    }
+
+    @Test func noSessionNoTrailers() throws {
+        let setup = Setup()
+        // A transcript of this folder, but too old to be the session of this commit.
+        setup.transcript(session: "stale", minutesAgo: 120)
+        #expect(setup.commit("Human change").status == 0)
+        #expect(setup.message() == "Human change\n\n")
+    }
+
+    @Test func processAncestryWinsOverANewerTranscriptOfAnotherSession() throws {
+        let setup = Setup()
+        setup.transcript(session: "aaaaaaaa-0000-4000-8000-00000000000a", model: "claude-opus-4-1", minutesAgo: 10)
+        setup.transcript(session: "bbbbbbbb-0000-4000-8000-00000000000b", minutesAgo: 1)
+        // This test process is an ancestor of git, of the hook and of shipmeter.
+        let pid = ProcessInfo.processInfo.processIdentifier
+        setup.home.write(".claude/sessions/\(pid).json", #"{"pid":\#(pid),"sessionId":"aaaaaaaa-0000-4000-8000-00000000000a","cwd":"\#(setup.repo.path)"}"#)
+        #expect(setup.commit("Pinned session", extra: ["CLAUDECODE": "1"]).status == 0)
+        #expect(try trailers(setup) == [
+            Trailer(key: "Assisted-by", value: "claude-code:claude-opus-4-1"),
+            Trailer(key: "AI-Session", value: "claude-code/aaaaaaaa-0000-4000-8000-00000000000a"),
+        ])
+    }
+
+    @Test func explicitEnvironmentAndExistingTrailersKeepTheirOrder() throws {
+        let setup = Setup()
+        let message = "Fix bug\n\nDetails.\n\nSigned-off-by: Dev <dev@acme.test>\nCo-authored-by: Pat <pat@acme.test>"
+        #expect(setup.commit(message, extra: ["SHIPMETER_SESSION": "claude-code/env-1", "SHIPMETER_MODEL": "claude-haiku-4-5"]).status == 0)
+        #expect(try trailers(setup).map(\.key) == ["Signed-off-by", "Co-authored-by", "Assisted-by", "AI-Session"])
+        #expect(setup.message().contains("Co-authored-by: Pat <pat@acme.test>\nAssisted-by: claude-code:claude-haiku-4-5\nAI-Session: claude-code/env-1"))
+
+        // Amend and an interactive-rebase reword do not duplicate.
+        var env = setup.environment
+        env["SHIPMETER_SESSION"] = "claude-code/env-1"
+        env["SHIPMETER_MODEL"] = "claude-haiku-4-5"
+        #expect(setup.repo.git(["commit", "-q", "--amend", "--no-edit"], environment: env).status == 0)
+        env["GIT_SEQUENCE_EDITOR"] = "sed -i -e 's/^pick/reword/'"
+        env["GIT_EDITOR"] = "true"
+        #expect(setup.repo.git(["rebase", "-q", "-i", "HEAD~1"], environment: env).status == 0)
+        #expect(try trailers(setup).map(\.key) == ["Signed-off-by", "Co-authored-by", "Assisted-by", "AI-Session"])
+        // commit -c reuses the message: still once.
+        setup.repo.write("again", "1\n")
+        setup.repo.git(["add", "-A"])
+        #expect(setup.repo.git(["commit", "-q", "-C", "HEAD"], environment: env).status == 0)
+        #expect(try trailers(setup).filter { $0.key == "AI-Session" }.count == 1)
+    }
+
+    @Test func optOutByGitConfigAndByEnvironment() throws {
+        let setup = Setup()
+        #expect(setup.commit("one", extra: ["SHIPMETER_SESSION": "claude-code/x", "SHIPMETER_DISABLE": "1"]).status == 0)
+        #expect(try trailers(setup).isEmpty)
+        setup.repo.git(["config", "shipmeter.hooks", "false"])
+        #expect(setup.commit("two", extra: ["SHIPMETER_SESSION": "claude-code/x"]).status == 0)
+        #expect(try trailers(setup).isEmpty)
+        setup.repo.git(["config", "shipmeter.hooks", "true"])
+        #expect(setup.commit("three", extra: ["SHIPMETER_SESSION": "claude-code/x"]).status == 0)
+        #expect(try trailers(setup).map(\.value) == ["claude-code:unknown", "claude-code/x"])
+    }
+
+    @Test func failsOpen() throws {
+        let setup = Setup()
+        // shipmeter missing from PATH, and the recorded path gone.
+        setup.repo.git(["config", "shipmeter.path", "/nonexistent/shipmeter"])
+        let missing = setup.commit("no binary", extra: ["PATH": "/usr/bin:/bin", "SHIPMETER_SESSION": "claude-code/x"])
+        #expect(missing.status == 0)
+        #expect(missing.stderr.contains("shipmeter: not found"))
+        #expect(setup.message() == "no binary\n\n")
+        // A binary that fails.
+        setup.repo.git(["config", "shipmeter.path", "/bin/false"])
+        let failing = setup.commit("failing binary", extra: ["PATH": "/usr/bin:/bin", "SHIPMETER_SESSION": "claude-code/x"])
+        #expect(failing.status == 0)
+        #expect(setup.message() == "failing binary\n\n")
+        // A corrupt transcript and an unreadable sessions folder.
+        setup.home.write(".claude/projects/\(setup.repo.path.replacingOccurrences(of: "/", with: "-"))/bad.jsonl", "{not json\n\u{0}\u{1}garbage")
+        setup.home.write(".claude/sessions", "not a folder")
+        let corrupt = setup.commit("corrupt transcript", extra: ["CLAUDECODE": "1"])
+        #expect(corrupt.status == 0)
+        #expect(setup.message() == "corrupt transcript\n\n")
+        try FileManager.default.removeItem(atPath: setup.home.file(".claude/sessions"))
+        try FileManager.default.createDirectory(atPath: setup.home.file(".claude/sessions"), withIntermediateDirectories: true)
+        #expect(mkfifo(setup.home.file(".claude/sessions/stuck.json"), 0o600) == 0)
+        let fifo = setup.commit("fifo in sessions", extra: ["CLAUDECODE": "1"])
+        #expect(fifo.status == 0)
+        #expect(setup.message() == "fifo in sessions\n\n")
+    }
+
+    @Test func foreignHookIsChainedAndRestoredByteForByte() throws {
+        let setup = Setup(install: false)
+        let hooks = setup.repo.path + "/.git/hooks"
+        let foreign = "#!/bin/sh\n# someone else's hook\nif grep -q BLOCK \"$1\"; then echo blocked >&2; exit 1; fi\necho \"[ticket-1] $(cat \"$1\")\" > \"$1\"\n"
+        setup.repo.write(".git/hooks/prepare-commit-msg", foreign)
+        try FileManager.default.setAttributes([.posixPermissions: 0o750], ofItemAtPath: hooks + "/prepare-commit-msg")
+        let first = ShipmeterBinary.run(["hooks", "install"], in: setup.repo.path, environment: setup.environment)
+        #expect(first.status == 0)
+        #expect(first.stdout.contains("existing hook is kept"))
+        let before = try String(contentsOfFile: hooks + "/prepare-commit-msg", encoding: .utf8)
+        let second = ShipmeterBinary.run(["hooks", "install"], in: setup.repo.path, environment: setup.environment)
+        #expect(second.stdout.contains("nothing changed"))
+        #expect(try String(contentsOfFile: hooks + "/prepare-commit-msg", encoding: .utf8) == before)
+
+        #expect(setup.commit("chained", extra: ["SHIPMETER_SESSION": "claude-code/c1"]).status == 0)
+        #expect(setup.message().hasPrefix("[ticket-1] chained"))
+        #expect(setup.message().contains("AI-Session: claude-code/c1"))
+        let blocked = setup.commit("BLOCK this", extra: ["SHIPMETER_SESSION": "claude-code/c1"])
+        #expect(blocked.status != 0)
+
+        let status = ShipmeterBinary.run(["hooks", "status"], in: setup.repo.path, environment: setup.environment)
+        #expect(status.stdout.contains("prepare-commit-msg: shipmeter's"))
+        #expect(status.stdout.contains("chained hook: \(hooks)/prepare-commit-msg.shipmeter-chained"))
+        #expect(status.stdout.contains("AI-Session: claude-code/c1"))
+
+        #expect(ShipmeterBinary.run(["hooks", "uninstall"], in: setup.repo.path, environment: setup.environment).status == 0)
+        #expect(try String(contentsOfFile: hooks + "/prepare-commit-msg", encoding: .utf8) == foreign)
+        let mode = try FileManager.default.attributesOfItem(atPath: hooks + "/prepare-commit-msg")[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o750)
+        #expect(!FileManager.default.fileExists(atPath: hooks + "/prepare-commit-msg.shipmeter-chained"))
+    }
+
+    @Test func coreHooksPathAndLinkedWorktrees() throws {
+        let setup = Setup(install: false)
+        setup.repo.git(["config", "core.hooksPath", ".githooks"])
+        #expect(ShipmeterBinary.run(["hooks", "install"], in: setup.repo.path, environment: setup.environment).status == 0)
+        #expect(FileManager.default.fileExists(atPath: setup.repo.path + "/.githooks/prepare-commit-msg"))
+        #expect(!FileManager.default.fileExists(atPath: setup.repo.path + "/.git/hooks/prepare-commit-msg"))
+        #expect(setup.commit("with hooksPath", extra: ["SHIPMETER_SESSION": "claude-code/h1"]).status == 0)
+        #expect(try trailers(setup).last?.value == "claude-code/h1")
+
+        let other = Setup(install: false)
+        let worktree = other.home.file("wt")
+        other.repo.git(["worktree", "add", "-q", "-b", "side", worktree])
+        #expect(ShipmeterBinary.run(["hooks", "install"], in: worktree, environment: other.environment).status == 0)
+        #expect(FileManager.default.fileExists(atPath: other.repo.path + "/.git/hooks/prepare-commit-msg"))
+        #expect(FileManager.default.createFile(atPath: worktree + "/w", contents: Data("1\n".utf8)))
+        var env = other.environment
+        env["SHIPMETER_SESSION"] = "claude-code/wt"
+        #expect(run("git", ["add", "-A"], in: worktree, environment: env).status == 0)
+        #expect(run("git", ["commit", "-q", "-m", "in worktree"], in: worktree, environment: env).status == 0)
+        #expect(run("git", ["log", "-1", "--format=%(trailers:key=AI-Session,valueonly)"], in: worktree).stdout.contains("claude-code/wt"))
+    }
+
+    @Test func claudeSettingsAreMergedNotOverwritten() throws {
+        let setup = Setup(install: false)
+        setup.home.write(".claude/settings.json", #"{"model":"opus","hooks":{"PreToolUse":[{"matcher":"Bash","hooks":[{"type":"command","command":"echo hi"}]}]}}"#)
+        let install = ShipmeterBinary.run(["hooks", "install", "--agent", "claude-code"], in: setup.repo.path, environment: setup.environment)
+        #expect(install.status == 0, "\(install.stderr)")
+        let settings = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: setup.home.file(".claude/settings.json")))) as? [String: Any]
+        #expect(settings?["model"] as? String == "opus")
+        let hooks = settings?["hooks"] as? [String: Any]
+        #expect((hooks?["PreToolUse"] as? [Any])?.count == 1)
+        #expect((hooks?["SessionStart"] as? [Any])?.count == 1)
+        // Twice changes nothing.
+        #expect(ShipmeterBinary.run(["hooks", "install", "--agent", "claude-code"], in: setup.repo.path, environment: setup.environment).stdout.contains("already has"))
+
+        // The SessionStart hook exports the session id for the commands Claude Code runs.
+        let envFile = setup.home.file("claude-env")
+        var env = setup.environment
+        env["CLAUDE_ENV_FILE"] = envFile
+        let result = ShipmeterTestSupport.run(ShipmeterBinary.path, ["hook", "session-start"], environment: env,
+                                              input: #"{"session_id":"abc-123","hook_event_name":"SessionStart","cwd":"/x"}"#)
+        #expect(result.status == 0)
+        #expect(try String(contentsOfFile: envFile, encoding: .utf8) == "export SHIPMETER_SESSION=claude-code/abc-123\n")
+
+        #expect(ShipmeterBinary.run(["hooks", "uninstall", "--agent", "claude-code"], in: setup.repo.path, environment: setup.environment).status == 0)
+        let after = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: setup.home.file(".claude/settings.json")))) as? [String: Any]
+        #expect((after?["hooks"] as? [String: Any])?["SessionStart"] == nil)
+        #expect(after?["model"] as? String == "opus")
+    }
+
+    @Test func theShippedHookScriptIsTheOneInstalled() throws {
+        var url = URL(fileURLWithPath: #filePath)
+        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { url.deleteLastPathComponent() }
+        let shipped = try String(contentsOf: url.appendingPathComponent("hooks/prepare-commit-msg"), encoding: .utf8)
+        #expect(shipped == HookScript.prepareCommitMessage)
+    }
+
+    @Test func preCommitFrameworkRunsTheHook() throws {
+        let preCommit = run("pre-commit", ["--version"])
+        try #require(preCommit.status == 0, "pre-commit is not installed (scripts/test installs it)")
+        let setup = Setup(install: false)
+        let located = run("sh", ["-c", "command -v pre-commit"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        setup.environment["PATH"] = URL(fileURLWithPath: located).deletingLastPathComponent().path + ":" + (setup.environment["PATH"] ?? "")
+        // A hook repository holding this project's .pre-commit-hooks.yaml and hook script.
+        var root = URL(fileURLWithPath: #filePath)
+        while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) { root.deleteLastPathComponent() }
+        let hookRepo = ScratchRepository()
+        hookRepo.write(".pre-commit-hooks.yaml", try String(contentsOf: root.appendingPathComponent(".pre-commit-hooks.yaml"), encoding: .utf8))
+        hookRepo.write("hooks/prepare-commit-msg", HookScript.prepareCommitMessage)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hookRepo.path + "/hooks/prepare-commit-msg")
+        let revision = hookRepo.commit("hooks", files: ["README": "x\n"])
+        setup.repo.write(".pre-commit-config.yaml", "repos:\n  - repo: \(hookRepo.path)\n    rev: \(revision)\n    hooks:\n      - id: shipmeter\n")
+        setup.repo.git(["add", "-A"])
+        let install = run(located, ["install", "--hook-type", "prepare-commit-msg"], in: setup.repo.path, environment: setup.environment)
+        #expect(install.status == 0, "\(install.stderr)")
+        let result = setup.commit("via pre-commit", extra: ["SHIPMETER_SESSION": "claude-code/pc-1"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(try trailers(setup).map(\.value) == ["claude-code:unknown", "claude-code/pc-1"])
+    }
+}
+
+@Suite struct CommitMessageTests {
+    let session = [(key: "Assisted-by", value: "claude-code:claude-sonnet-4-5"), (key: "AI-Session", value: "claude-code/s1")]
+
+    @Test func addsAfterOneBlankLineOrIntoTheTrailerBlock() {
+        #expect(CommitMessage.adding(session, to: "Subject\n") == "Subject\n\nAssisted-by: claude-code:claude-sonnet-4-5\nAI-Session: claude-code/s1\n")
+        #expect(CommitMessage.adding(session, to: "Subject\n\nBody.\n\nSigned-off-by: A <a@x.test>\n")
+                == "Subject\n\nBody.\n\nSigned-off-by: A <a@x.test>\nAssisted-by: claude-code:claude-sonnet-4-5\nAI-Session: claude-code/s1\n")
+        // A subject that looks like a trailer is not a trailer block.
+        #expect(CommitMessage.adding(session, to: "fix: the thing\n")?.hasPrefix("fix: the thing\n\nAssisted-by") == true)
+    }
+
+    @Test func keepsGitsCommentSectionLastAndSkipsEmptyMessages() {
+        let edited = "Subject\n\n# Please enter the commit message\n# ------------------------ >8 ------------------------\ndiff --git a b\n"
+        #expect(CommitMessage.adding(session, to: edited)
+                == "Subject\n\nAssisted-by: claude-code:claude-sonnet-4-5\nAI-Session: claude-code/s1\n\n# Please enter the commit message\n# ------------------------ >8 ------------------------\ndiff --git a b\n")
+        #expect(CommitMessage.adding(session, to: "\n# only comments\n") == nil)
+        #expect(CommitMessage.adding(session, to: "") == nil)
+    }
+
+    @Test func neverTwice() {
+        let once = CommitMessage.adding(session, to: "Subject\n")!
+        #expect(CommitMessage.adding(session, to: once) == nil)
+        #expect(CommitMessage.adding(session, to: "Subject\n\nai-session: claude-code/s1\nAssisted-by: claude-code:claude-sonnet-4-5\n") == nil)
+    }
+}
