@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The AI agent session a commit is being made in.
 public struct AgentSession: Equatable, Sendable {
@@ -119,9 +124,7 @@ public struct SessionDetector {
             guard let files = try? FileManager.default.contentsOfDirectory(atPath: folder) else { continue }
             for file in files where file.hasSuffix(".json") {
                 // Only small regular files: a FIFO or device here must not stall a commit.
-                guard let attributes = try? FileManager.default.attributesOfItem(atPath: folder + "/" + file),
-                      attributes[.type] as? FileAttributeType == .typeRegular,
-                      (attributes[.size] as? NSNumber)?.intValue ?? 0 < 1 << 20,
+                guard let status = RegularFile(folder + "/" + file), status.size < 1 << 20,
                       let data = FileManager.default.contents(atPath: folder + "/" + file),
                       let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }
                 let id = (object["sessionId"] ?? object["session_id"]) as? String
@@ -147,15 +150,19 @@ public struct SessionDetector {
         var candidates = [Candidate]()
         let horizon = now.addingTimeInterval(-recentWindow)
         func consider(_ path: String, agent: String) {
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-                  attributes[.type] as? FileAttributeType == .typeRegular,
-                  let modified = attributes[.modificationDate] as? Date, modified >= horizon else { return }
-            candidates.append(Candidate(path: path, modified: modified, agent: agent))
+            guard let status = RegularFile(path), status.modified >= horizon else { return }
+            candidates.append(Candidate(path: path, modified: status.modified, agent: agent))
         }
         if agentHint == nil || agentHint == "claude-code" {
+            // Claude Code files a session under its starting folder's name with every other
+            // character turned into `-`: only this work tree's folder and its subfolders' can
+            // hold a session recorded here (the cwd in the tail then decides).
+            let wanted = Self.folderKey(workTree)
             for root in claudeRoots {
                 let projects = root + "/projects"
                 for folder in (try? FileManager.default.contentsOfDirectory(atPath: projects)) ?? [] {
+                    let key = Self.folderKey(folder)
+                    guard key == wanted || key.hasPrefix(wanted + "-") else { continue }
                     for file in (try? FileManager.default.contentsOfDirectory(atPath: projects + "/" + folder)) ?? [] where file.hasSuffix(".jsonl") {
                         consider(projects + "/" + folder + "/" + file, agent: "claude-code")
                     }
@@ -176,6 +183,11 @@ public struct SessionDetector {
             }
         }
         return candidates.sorted { $0.modified > $1.modified }
+    }
+
+    /// A folder or path with every character but letters and digits as `-`.
+    static func folderKey(_ name: String) -> String {
+        String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" })
     }
 
     /// The newest recent transcript whose recorded working directory is this work tree.
@@ -211,7 +223,8 @@ public struct SessionDetector {
 /// The last records of a transcript, read from its end only.
 struct TranscriptTail {
     let path: String
-    static let limit = 256 << 10
+    /// How much of the end is read: a little first, more only when the last records are long.
+    static let limits = [32 << 10, 512 << 10, 8 << 20]
 
     struct Facts {
         var session: String?
@@ -220,27 +233,70 @@ struct TranscriptTail {
         var lastTime: Date?
     }
 
-    func lines() -> [Substring] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+    func lines(limit: Int) -> (lines: [Substring], whole: Bool) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return ([], true) }
         defer { try? handle.close() }
         let size = (try? handle.seekToEnd()) ?? 0
-        let start = size > UInt64(Self.limit) ? size - UInt64(Self.limit) : 0
+        let start = size > UInt64(limit) ? size - UInt64(limit) : 0
         try? handle.seek(toOffset: start)
         let data = (try? handle.readToEnd()) ?? Data()
         var text = String(decoding: data, as: UTF8.self)[...]
         if start > 0, let newline = text.firstIndex(of: "\n") { text = text[text.index(after: newline)...] }  // drop the partial first line
-        return text.split(separator: "\n")
+        return (text.split(separator: "\n"), start == 0)
+    }
+
+    /// `2026-03-02T08:00:00.123Z` or without fraction; nil otherwise. (Foundation's ISO 8601
+    /// formatter costs milliseconds to create, a noticeable share of a commit.)
+    static func parseTime(_ text: String) -> Date? {
+        let digits = Array(text.utf8)
+        guard digits.count >= 20, digits[4] == 45, digits[7] == 45, digits[10] == 84, digits[13] == 58, digits[16] == 58 else { return nil }
+        func number(_ start: Int, _ count: Int) -> Int? {
+            var value = 0
+            for index in start..<(start + count) {
+                guard digits[index] >= 48, digits[index] <= 57 else { return nil }
+                value = value * 10 + Int(digits[index] - 48)
+            }
+            return value
+        }
+        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
+              let minute = number(14, 2), let second = number(17, 2) else { return nil }
+        var components = DateComponents()
+        (components.year, components.month, components.day) = (year, month, day)
+        (components.hour, components.minute, components.second) = (hour, minute, second)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar.date(from: components)
     }
 
     func facts(agent: String) -> Facts? {
         var facts = Facts()
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let plain = ISO8601DateFormatter()
-        for line in lines().reversed() {
+        for limit in Self.limits {
+            let (lines, whole) = self.lines(limit: limit)
+            facts = scan(lines, agent: agent)
+            if whole || facts.model != nil && facts.cwd != nil && facts.lastTime != nil { break }
+        }
+        if agent == "codex", facts.session == nil || facts.cwd == nil {
+            // The session_meta line opens the file; read just that first line.
+            if let handle = FileHandle(forReadingAtPath: path) {
+                defer { try? handle.close() }
+                let head = (try? handle.read(upToCount: 64 << 10)) ?? Data()
+                if let first = String(decoding: head, as: UTF8.self).split(separator: "\n").first,
+                   let object = try? JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any],
+                   let payload = object["payload"] as? [String: Any] {
+                    facts.session = facts.session ?? payload["id"] as? String
+                    facts.cwd = facts.cwd ?? payload["cwd"] as? String
+                }
+            }
+        }
+        return facts.lastTime == nil && facts.cwd == nil ? nil : facts
+    }
+
+    func scan(_ lines: [Substring], agent: String) -> Facts {
+        var facts = Facts()
+        for line in lines.reversed() {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
             if facts.lastTime == nil, let stamp = object["timestamp"] as? String {
-                facts.lastTime = formatter.date(from: stamp) ?? plain.date(from: stamp)
+                facts.lastTime = Self.parseTime(stamp)
             }
             if agent == "claude-code" {
                 if facts.session == nil { facts.session = object["sessionId"] as? String }
@@ -263,20 +319,7 @@ struct TranscriptTail {
             }
             if facts.session != nil, facts.cwd != nil, facts.model != nil, facts.lastTime != nil { break }
         }
-        if agent == "codex", facts.session == nil || facts.cwd == nil {
-            // The session_meta line opens the file; read just that first line.
-            if let handle = FileHandle(forReadingAtPath: path) {
-                defer { try? handle.close() }
-                let head = (try? handle.read(upToCount: 64 << 10)) ?? Data()
-                if let first = String(decoding: head, as: UTF8.self).split(separator: "\n").first,
-                   let object = try? JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any],
-                   let payload = object["payload"] as? [String: Any] {
-                    facts.session = facts.session ?? payload["id"] as? String
-                    facts.cwd = facts.cwd ?? payload["cwd"] as? String
-                }
-            }
-        }
-        return facts.lastTime == nil && facts.cwd == nil ? nil : facts
+        return facts
     }
 }
 
@@ -311,6 +354,23 @@ public enum ProcessAncestry {
         process.waitUntilExit()
         let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        #endif
+    }
+}
+
+/// A regular file's size and modification time from one `stat` call; nil for anything else.
+struct RegularFile {
+    var size: Int
+    var modified: Date
+
+    init?(_ path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        size = Int(info.st_size)
+        #if canImport(Darwin)
+        modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtimespec.tv_sec) + TimeInterval(info.st_mtimespec.tv_nsec) / 1e9)
+        #else
+        modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec) + TimeInterval(info.st_mtim.tv_nsec) / 1e9)
         #endif
     }
 }

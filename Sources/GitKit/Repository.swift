@@ -140,6 +140,21 @@ public final class Repository {
         return String(cString: text)
     }
 
+    /// Several configuration values from one read of the configuration files (a hook reads a
+    /// few settings and wants to read the files once).
+    public func configStrings(_ names: [String]) -> [String: String] {
+        var config: OpaquePointer?
+        guard git_repository_config_snapshot(&config, pointer) == 0, let config else { return [:] }
+        defer { git_config_free(config) }
+        var values = [String: String]()
+        for name in names {
+            var buffer = git_buf()
+            defer { git_buf_dispose(&buffer) }
+            if git_config_get_string_buf(&buffer, config, name) == 0, let text = buffer.ptr { values[name] = String(cString: text) }
+        }
+        return values
+    }
+
     /// A boolean configuration value, nil when unset or not a boolean.
     public func configBool(_ name: String) -> Bool? {
         var config: OpaquePointer?

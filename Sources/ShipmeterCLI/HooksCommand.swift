@@ -126,8 +126,9 @@ extension Shipmeter {
                 let environment = ProcessInfo.processInfo.environment
                 if environment["SHIPMETER_DISABLE"] == "1" { return }
                 let repo = try Repository(discovering: FileManager.default.currentDirectoryPath)
-                if repo.configBool("shipmeter.hooks") == false { return }
-                let minutes = Double(repo.configString("shipmeter.recentMinutes") ?? "") ?? 30
+                let config = repo.configStrings(["shipmeter.hooks", "shipmeter.recentMinutes", "core.commentChar"])
+                if let enabled = config["shipmeter.hooks"], ["false", "no", "off", "0"].contains(enabled.lowercased()) { return }
+                let minutes = Double(config["shipmeter.recentMinutes"] ?? "") ?? 30
                 let detector = SessionDetector(
                     environment: environment, workTree: repo.workDirectory ?? FileManager.default.currentDirectoryPath,
                     ancestry: ProcessAncestry.current(), recentWindow: minutes * 60)
@@ -136,7 +137,7 @@ extension Shipmeter {
                 guard let data = FileManager.default.contents(atPath: path) else {
                     throw ShipmeterError.invalidInput("cannot read the commit message \(path)")
                 }
-                let comment = repo.configString("core.commentChar").flatMap { $0.count == 1 ? $0.first : nil } ?? "#"
+                let comment = config["core.commentChar"].flatMap { $0.count == 1 ? $0.first : nil } ?? "#"
                 guard let updated = CommitMessage.adding(session.trailers, to: String(decoding: data, as: UTF8.self), commentCharacter: comment) else { return }
                 try Data(updated.utf8).write(to: URL(fileURLWithPath: path))
             }
