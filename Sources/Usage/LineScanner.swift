@@ -24,18 +24,21 @@ struct LineScanner {
             throw UsageError.unreadable(file: path, reason: String(cString: strerror(errno)))
         }
         defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: Self.chunkSize)
+        // Uninitialised: the kernel fills what is used, and zeroing 4 MB per file adds up.
+        let storage = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: Self.chunkSize)
+        defer { storage.deallocate() }
+        let buffer = UnsafeBufferPointer(storage)
         var carry = [UInt8]()
         var lineNumber = 0
         var oversized = false
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, Self.chunkSize) }
+            let count = read(fd, storage.baseAddress, Self.chunkSize)
             if count < 0 {
                 if errno == EINTR { continue }
                 throw UsageError.unreadable(file: path, reason: String(cString: strerror(errno)))
             }
             if count == 0 { break }
-            try buffer.withUnsafeBufferPointer { chunk in
+            try { (chunk: UnsafeBufferPointer<UInt8>) in
                 var start = 0
                 while start < count {
                     let remaining = count - start
@@ -61,7 +64,7 @@ struct LineScanner {
                     }
                     start = end + 1
                 }
-            }
+            }(buffer)
         }
         if oversized || !carry.isEmpty {
             lineNumber += 1
@@ -85,14 +88,16 @@ extension UnsafeBufferPointer where Element == UInt8 {
     func contains(bytes needle: StaticString) -> Bool {
         let length = needle.utf8CodeUnitCount
         guard let base = baseAddress, length > 0, count >= length else { return false }
-        let first = Int32(needle.utf8Start.pointee)
-        var offset = 0
-        let last = count - length
-        // memchr finds candidates at memory speed; memcmp confirms them.
-        while offset <= last {
-            guard let hit = memchr(base + offset, first, last - offset + 1) else { return false }
+        if let memmem = ByteSearch.memmem {
+            return memmem(base, count, needle.utf8Start, length) != nil
+        }
+        // Without the C library's memmem: candidates by the needle's last byte, then compare.
+        let last = Int32(needle.utf8Start[length - 1])
+        var offset = length - 1
+        while offset < count {
+            guard let hit = memchr(base + offset, last, count - offset) else { return false }
             let position = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
-            if memcmp(base + position, needle.utf8Start, length) == 0 { return true }
+            if memcmp(base + position - (length - 1), needle.utf8Start, length) == 0 { return true }
             offset = position + 1
         }
         return false
@@ -101,4 +106,19 @@ extension UnsafeBufferPointer where Element == UInt8 {
     var isBlank: Bool {
         allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
     }
+}
+
+/// The C library's `memmem` (a vectorised two-way search in glibc). Swift's Glibc module hides
+/// it behind `_GNU_SOURCE`, so it is looked up once at run time.
+enum ByteSearch {
+    typealias Function = @convention(c) (UnsafeRawPointer?, Int, UnsafeRawPointer?, Int) -> UnsafeMutableRawPointer?
+
+    static let memmem: Function? = {
+        #if canImport(Glibc)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "memmem") else { return nil }
+        return unsafeBitCast(symbol, to: Function.self)
+        #else
+        return nil
+        #endif
+    }()
 }

@@ -20,6 +20,21 @@ public struct ModelPrice: Hashable, Sendable {
     }
 }
 
+extension ModelPrice {
+    /// The same prices per token instead of per million: the decimal point moves six places,
+    /// exactly, so pricing a record needs no division.
+    var perToken: ModelPrice {
+        func scale(_ value: Decimal) -> Decimal {
+            var source = value
+            var result = Decimal()
+            _ = NSDecimalMultiplyByPowerOf10(&result, &source, -6, .plain)
+            return result
+        }
+        return ModelPrice(input: scale(input), output: scale(output), cacheWrite: cacheWrite.map(scale),
+                          cacheRead: cacheRead.map(scale), cacheWrite1h: cacheWrite1h.map(scale))
+    }
+}
+
 /// Model prices, bundled and overridable, looked up by a model name as a source spells it.
 public struct PriceTable: Sendable {
     /// When the bundled prices were taken from the providers' public price lists.
@@ -98,15 +113,26 @@ public struct PriceTable: Sendable {
 
     /// Cost in USD, nil when the model is unknown.
     public func cost(of record: UsageRecord) -> Decimal? {
-        guard let price = price(for: record.model) else { return nil }
-        let million = Decimal(1_000_000)
-        let write5m = record.cacheWrite - record.cacheWrite1h
-        var total = Decimal(record.input) * price.input
-        total += Decimal(record.output) * price.output
-        total += Decimal(write5m) * (price.cacheWrite ?? price.input)
-        total += Decimal(record.cacheWrite1h) * (price.cacheWrite1h ?? price.input * 2)
-        total += Decimal(record.cacheRead) * (price.cacheRead ?? price.input)
-        return total / million
+        price(for: record.model).map { Self.cost(of: record, at: $0) }
+    }
+
+    /// Cost in USD of `record` at `price`.
+    public static func cost(of record: UsageRecord, at price: ModelPrice) -> Decimal {
+        cost(of: record, perToken: price.perToken)
+    }
+
+    /// Cost from per-token prices (see `ModelPrice.perToken`): a few exact multiplications.
+    static func cost(of record: UsageRecord, perToken price: ModelPrice) -> Decimal {
+        var total = Decimal()
+        func add(_ count: Int64, _ rate: Decimal) {
+            if count != 0 { total += Decimal(count) * rate }
+        }
+        add(record.input, price.input)
+        add(record.output, price.output)
+        add(record.cacheWrite - record.cacheWrite1h, price.cacheWrite ?? price.input)
+        add(record.cacheWrite1h, price.cacheWrite1h ?? price.input * 2)
+        add(record.cacheRead, price.cacheRead ?? price.input)
+        return total
     }
 
     /// Lower case, without provider prefixes (`anthropic/`, `us.anthropic.`, `openai/`) or

@@ -105,9 +105,15 @@ extension UsageBatch {
     @discardableResult
     public mutating func price(with prices: PriceTable) -> Set<String> {
         var unknown = Set<String>()
+        var known = [String: ModelPrice?]()  // one price lookup per distinct model
         mapRecords { record in
             guard record.costUSD == nil else { return }
-            if let cost = prices.cost(of: record) { record.costUSD = cost } else { unknown.insert(record.model) }
+            let price: ModelPrice?
+            if let cached = known[record.model] { price = cached } else {
+                price = prices.price(for: record.model)?.perToken
+                known[record.model] = price
+            }
+            if let price { record.costUSD = PriceTable.cost(of: record, perToken: price) } else { unknown.insert(record.model) }
         }
         return unknown
     }

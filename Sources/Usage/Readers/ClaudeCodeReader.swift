@@ -13,10 +13,11 @@ struct ClaudeCodeReader {
             // A cut-off last line (a transcript still being written) is reported even when it
             // shows no usage: it may have held some.
             guard line.contains(bytes: "\"usage\"") || truncated else { return }
-            guard let fields = JSONFields.decode(line) else {
+            guard let object = SelectiveJSON.decode(line, selection: Self.selection) else {
                 batch.reject(MalformedLine(file: path, line: number, reason: truncated ? "truncated line" : "not valid JSON"))
                 return
             }
+            let fields = JSONFields(object)
             do {
                 if let record = try Self.record(fields, path: path, line: number) {
                     if let includeDirectory, !includeDirectory(record.repository ?? "") { return }
@@ -27,6 +28,18 @@ struct ClaudeCodeReader {
             }
         }
     }
+
+    /// The only fields read from a transcript line: counts and identifiers, never content.
+    static let selection = SelectiveJSON.Selection([
+        "type": nil, "sessionId": nil, "cwd": nil, "gitBranch": nil, "timestamp": nil, "requestId": nil, "uuid": nil, "costUSD": nil,
+        "message": SelectiveJSON.Selection([
+            "id": nil, "model": nil,
+            "usage": SelectiveJSON.Selection([
+                "input_tokens": nil, "output_tokens": nil, "cache_creation_input_tokens": nil, "cache_read_input_tokens": nil,
+                "cache_creation": SelectiveJSON.Selection(["ephemeral_5m_input_tokens": nil, "ephemeral_1h_input_tokens": nil]),
+            ]),
+        ]),
+    ])
 
     static func record(_ line: JSONFields, path: String, line number: Int) throws(FieldError) -> UsageRecord? {
         guard line.string("type") == "assistant", let message = line.nested("message"), let usage = message.nested("usage") else {
