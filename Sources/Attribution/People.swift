@@ -14,6 +14,14 @@ public struct People {
     private let bots: [Glob]
     private let teams: [Configuration.Team]
     private let memberGlobs: [(Glob, String)]
+    /// Answers already worked out: reports ask about the same few people for every record.
+    private let memo = Memo()
+
+    private final class Memo {
+        var canonical: [String: String] = [:]
+        var team: [String: String?] = [:]
+        var bot: [String: Bool] = [:]
+    }
 
     public init(configuration: Configuration, mailmap: @escaping MailmapResolver = { ($0, $1) }) {
         self.mailmap = mailmap
@@ -39,6 +47,14 @@ public struct People {
     /// The canonical key of a person: a lowercase email (or, for records whose actor is not an
     /// email, the actor as given, lowercased).
     public func canonical(name: String = "", email: String) -> String {
+        let memoKey = name + "\u{1F}" + email
+        if let known = memo.canonical[memoKey] { return known }
+        let result = resolveCanonical(name: name, email: email)
+        memo.canonical[memoKey] = result
+        return result
+    }
+
+    private func resolveCanonical(name: String, email: String) -> String {
         let resolved = mailmap(name, email)
         let key = resolved.email.lowercased()
         if let canonical = aliases[key] { return canonical }
@@ -53,13 +69,19 @@ public struct People {
     }
 
     public func isBot(name: String = "", email: String) -> Bool {
-        bots.contains { $0.matches(email) || (!name.isEmpty && $0.matches(name)) }
+        let memoKey = name + "\u{1F}" + email
+        if let known = memo.bot[memoKey] { return known }
+        let result = bots.contains { $0.matches(email) || (!name.isEmpty && $0.matches(name)) }
+        memo.bot[memoKey] = result
+        return result
     }
 
     /// The configured team of a canonical person, nil when in none.
     public func team(of person: String) -> String? {
-        for (glob, team) in memberGlobs where glob.matches(person) { return team }
-        return nil
+        if let known = memo.team[person] { return known }
+        let result = memberGlobs.first { $0.0.matches(person) }?.1
+        memo.team[person] = .some(result)
+        return result
     }
 
     public var teamNames: [String] { teams.map(\.name) }

@@ -130,4 +130,6 @@ public struct Report: Sendable {
     public var deployments: [DeploymentDetail]
     public var weekly: [WeekPoint]
     public var notes: [String] = []
+    /// How long each phase of building the report took (seconds), for `SHIPMETER_TIMINGS=1`.
+    public var phaseTimings: [(phase: String, seconds: Double)] = []
 }

@@ -5,13 +5,19 @@ import Usage
 /// Changed lines and files of a commit, read on demand (diffs are the costly part of history).
 public protocol CommitDiffs {
     func stats(of commit: Int) -> DiffStats?
+    /// Works out many commits' diffs ahead of their use (in parallel where it can).
+    func prefetch(_ commits: [Int])
+}
+
+extension CommitDiffs {
+    public func prefetch(_ commits: [Int]) {}
 }
 
 /// Diffs from a repository, remembered once read.
 public final class RepositoryDiffs: CommitDiffs {
     let repository: Repository
     let graph: CommitGraph
-    private var cache: [Int: DiffStats] = [:]
+    private var cache: [Int: DiffStats?] = [:]
 
     public init(repository: Repository, graph: CommitGraph) {
         self.repository = repository
@@ -23,6 +29,45 @@ public final class RepositoryDiffs: CommitDiffs {
         let stats = try? repository.diffStats(for: graph.ids[commit])
         cache[commit] = stats
         return stats
+    }
+
+    /// Diffs of `commits` on every core, each worker with its own repository handle (libgit2
+    /// objects belong to one thread at a time).
+    public func prefetch(_ commits: [Int]) {
+        let missing = commits.filter { cache[$0] == nil }
+        guard missing.count > 64 else { return }
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        let path = repository.gitDirectory
+        let ids = missing.map { graph.ids[$0] }
+        let results = DiffResults(count: ids.count)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            guard let local = try? Repository(discovering: path) else { return }
+            for index in stride(from: worker, to: ids.count, by: workers) {
+                results.set(index, try? local.diffStats(for: ids[index]))
+            }
+        }
+        for (index, commit) in missing.enumerated() { cache[commit] = results.get(index) }
+    }
+}
+
+/// Per-index results written by parallel workers.
+private final class DiffResults: @unchecked Sendable {
+    // @unchecked: every access to `values` holds `lock`; workers write distinct indices.
+    private let lock = NSLock()
+    private var values: [DiffStats?]
+
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: DiffStats?) {
+        lock.lock()
+        values[index] = value
+        lock.unlock()
+    }
+
+    func get(_ index: Int) -> DiffStats? {
+        lock.lock()
+        defer { lock.unlock() }
+        return values[index]
     }
 }
 
@@ -169,9 +214,14 @@ public struct ReportBuilder {
         // Deployments: forward ones in the window, worth 1 each (0 when rolled back), split by
         // the weight of their shipped non-merge commits.
         var details = [DeploymentDetail]()
+        let environmentDeployments = environment.map { timeline.deployments(in: $0) } ?? []
+        diffs?.prefetch(environmentDeployments.flatMap { index -> [Int] in
+            let deployment = timeline.deployments[index]
+            guard deployment.kind != .baseline, deployment.kind != .failed, inWindow(deployment.time) else { return [] }
+            return timeline.shipped[index].filter { !history.facts[$0].isMerge }
+        })
         var weekly = Self.weeks(since: since, until: until)
-        let indices = environment.map { timeline.deployments(in: $0) } ?? []
-        for index in indices {
+        for index in environmentDeployments {
             let deployment = timeline.deployments[index]
             guard inWindow(deployment.time) else { continue }
             if deployment.kind == .failed { totals.failedDeployments += 1 }

@@ -105,13 +105,17 @@ public struct RepositorySnapshot {
     public func report(_ batch: UsageBatch, since: Date, until: Date, environment requested: String?, groupBy: GroupBy,
                        weightByLines: Bool? = nil) -> Report {
         let environment = environment(requested: requested)
+        let joinStart = Date()
         let joins = join(batch, environment: environment, until: until)
+        let joinSeconds = Date().timeIntervalSince(joinStart)
         var builder = ReportBuilder(
             history: history, timeline: timeline, records: batch.records, joins: joins, people: people,
             codeOwners: codeOwners, diffs: RepositoryDiffs(repository: repository, graph: history.graph), repositoryName: name)
         builder.weightByLines = weightByLines ?? configuration.weightByLines
         builder.lineCap = configuration.lineWeightCap
+        let metricsStart = Date()
         var report = builder.build(since: since, until: until, environment: environment, groupBy: groupBy)
+        report.phaseTimings = [("join", joinSeconds), ("metrics", Date().timeIntervalSince(metricsStart))]
         if environment == nil {
             report.notes.append("no deployments found: tag deploys as deploy/<env>/<time> (shipmeter deploy mark) or list deploy logs in .shipmeter.yml")
         }

@@ -20,7 +20,131 @@ public struct DiffStats: Hashable, Sendable {
 }
 
 extension Repository {
+    /// The changes of one commit. Trees are compared by id and only differing subtrees are
+    /// opened (libgit2's tree diff visits every entry of both trees, which dominates on large
+    /// trees); when files were both added and deleted, libgit2's full diff runs instead so that
+    /// renames are found exactly as `git` finds them.
     public func diffStats(for id: ObjectID) throws(GitError) -> DiffStats {
+        var oid = id.raw
+        var commit: OpaquePointer?
+        try check(git_commit_lookup(&commit, pointer, &oid), "commit \(id)")
+        defer { git_commit_free(commit) }
+        let newTree = ObjectID(pointer: git_commit_tree_id(commit))
+        var oldTree: ObjectID?
+        if git_commit_parentcount(commit) > 0, let parentID = git_commit_parent_id(commit, 0) {
+            var parentOID = parentID.pointee
+            var parent: OpaquePointer?
+            // In a shallow clone the first parent may be absent: diff against the empty tree.
+            let found = git_commit_lookup(&parent, pointer, &parentOID)
+            if found != GIT_ENOTFOUND.rawValue {
+                try check(found, "first parent of \(id.short())")
+                defer { git_commit_free(parent) }
+                oldTree = ObjectID(pointer: git_commit_tree_id(parent))
+            }
+        }
+        var changes = [TreeChange]()
+        try compareTrees(oldTree, newTree, prefix: "", into: &changes)
+        if changes.contains(where: { $0.old == nil }) && changes.contains(where: { $0.new == nil }) {
+            return try fullDiffStats(for: id)
+        }
+        var files = [DiffStats.File]()
+        files.reserveCapacity(changes.count)
+        for change in changes {
+            files.append(try lineStats(change))
+        }
+        return DiffStats(files: files.sorted { $0.path < $1.path })
+    }
+
+    struct TreeChange {
+        var path: String
+        var old: (id: ObjectID, mode: UInt32)?
+        var new: (id: ObjectID, mode: UInt32)?
+    }
+
+    static let treeMode: UInt32 = 0o040000
+    static let submoduleMode: UInt32 = 0o160000
+
+    private func lookupTree(_ id: ObjectID?) throws(GitError) -> OpaquePointer? {
+        guard let id else { return nil }
+        var oid = id.raw
+        var handle: OpaquePointer?
+        try check(git_tree_lookup(&handle, pointer, &oid), "tree \(id.short())")
+        return handle
+    }
+
+    /// Walks both trees in git's entry order at once; only entries that differ are named.
+    private func compareTrees(_ old: ObjectID?, _ new: ObjectID?, prefix: String, into changes: inout [TreeChange]) throws(GitError) {
+        if old == new { return }
+        let before = try lookupTree(old)
+        defer { if let before { git_tree_free(before) } }
+        let after = try lookupTree(new)
+        defer { if let after { git_tree_free(after) } }
+        let beforeCount = before.map { git_tree_entrycount($0) } ?? 0, afterCount = after.map { git_tree_entrycount($0) } ?? 0
+        var i = 0, j = 0
+        func side(_ entry: OpaquePointer) -> (id: ObjectID, mode: UInt32) {
+            (ObjectID(pointer: git_tree_entry_id(entry)), git_tree_entry_filemode(entry).rawValue)
+        }
+        while i < beforeCount || j < afterCount {
+            let a = i < beforeCount ? git_tree_entry_byindex(before, i) : nil
+            let b = j < afterCount ? git_tree_entry_byindex(after, j) : nil
+            var order: Int32 = 0
+            if let a, let b {
+                // git's entry order (a folder sorts as if its name ended in `/`), the order both
+                // trees are stored in; a file and a folder of one name are two entries.
+                order = git_tree_entry_cmp(a, b)
+            } else {
+                order = a == nil ? 1 : -1
+            }
+            let oldSide = order <= 0 ? a.map(side) : nil
+            let newSide = order >= 0 ? b.map(side) : nil
+            if order <= 0 { i += 1 }
+            if order >= 0 { j += 1 }
+            if let oldSide, let newSide, oldSide.id == newSide.id, oldSide.mode == newSide.mode { continue }
+            let name = String(decodingCString: git_tree_entry_name(order <= 0 ? a! : b!))
+            let path = prefix + name
+            let oldIsTree = oldSide?.mode == Self.treeMode, newIsTree = newSide?.mode == Self.treeMode
+            if oldIsTree || newIsTree {
+                try compareTrees(oldIsTree ? oldSide?.id : nil, newIsTree ? newSide?.id : nil, prefix: path + "/", into: &changes)
+                if let oldSide, !oldIsTree { changes.append(TreeChange(path: path, old: oldSide, new: nil)) }
+                if let newSide, !newIsTree { changes.append(TreeChange(path: path, old: nil, new: newSide)) }
+            } else {
+                changes.append(TreeChange(path: path, old: oldSide, new: newSide))
+            }
+        }
+    }
+
+    private func lineStats(_ change: TreeChange) throws(GitError) -> DiffStats.File {
+        // Submodule pointers count as a one-line change, as git counts them.
+        if change.old?.mode == Self.submoduleMode || change.new?.mode == Self.submoduleMode {
+            return DiffStats.File(path: change.path, oldPath: nil, linesAdded: change.new == nil ? 0 : 1, linesDeleted: change.old == nil ? 0 : 1, isBinary: false)
+        }
+        if let old = change.old, let new = change.new, old.id == new.id {
+            return DiffStats.File(path: change.path, oldPath: nil, linesAdded: 0, linesDeleted: 0, isBinary: false)  // mode only
+        }
+        func blob(_ side: (id: ObjectID, mode: UInt32)?) throws(GitError) -> OpaquePointer? {
+            guard let side else { return nil }
+            var oid = side.id.raw
+            var handle: OpaquePointer?
+            try check(git_blob_lookup(&handle, pointer, &oid), "blob \(side.id.short())")
+            return handle
+        }
+        let oldBlob = try blob(change.old)
+        defer { if let oldBlob { git_blob_free(oldBlob) } }
+        let newBlob = try blob(change.new)
+        defer { if let newBlob { git_blob_free(newBlob) } }
+        var options = git_diff_options()
+        try check(git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)))
+        var patch: OpaquePointer?
+        try check(git_patch_from_blobs(&patch, oldBlob, change.path, newBlob, change.path, &options), "diff of \(change.path)")
+        defer { git_patch_free(patch) }
+        let binary = git_patch_get_delta(patch).map { $0.pointee.flags & GIT_DIFF_FLAG_BINARY.rawValue != 0 } ?? false
+        var context = 0, added = 0, deleted = 0
+        if !binary { try check(git_patch_line_stats(&context, &added, &deleted, patch), "line stats of \(change.path)") }
+        return DiffStats.File(path: change.path, oldPath: nil, linesAdded: added, linesDeleted: deleted, isBinary: binary)
+    }
+
+    /// libgit2's own diff with rename detection, as `git show --numstat` does by default.
+    func fullDiffStats(for id: ObjectID) throws(GitError) -> DiffStats {
         var oid = id.raw
         var commit: OpaquePointer?
         try check(git_commit_lookup(&commit, pointer, &oid), "commit \(id)")

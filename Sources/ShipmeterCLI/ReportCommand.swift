@@ -66,6 +66,7 @@ extension Shipmeter {
             let now = Date()
             let repo = try repository.open()
             let snapshot = try RepositorySnapshot.open(repo)
+            let loaded = Date()
             let configuration = snapshot.configuration
             let (since, until) = try window.resolve(now: now, configuration: configuration)
             let groupBy = try by ?? configuration.reportGroupBy.map { value in
@@ -78,6 +79,7 @@ extension Shipmeter {
                 weightByLines = weight == "lines"
             }
             let batch = try usage.load(paths: usagePaths, repo: repo, overrides: configuration.priceOverrides)
+            let read = Date()
             if let env = window.env, !snapshot.timeline.environments.contains(env) {
                 Output.diagnostic("warning: no deployments in environment '\(env)' (found: \(snapshot.timeline.environments.isEmpty ? "none" : snapshot.timeline.environments.joined(separator: ", ")))")
             }
@@ -86,8 +88,15 @@ extension Shipmeter {
                 version: Shipmeter.version, generatedAt: now,
                 color: format == .table && output == nil && Terminal.wantsColor,
                 budget: snapshot.budget(batch.records, annual: nil, year: nil, asOf: until))
+            let rendered = Date()
             try Output.emit(format.renderer.render(report, context: context), to: output)
             if let output { Output.diagnostic("wrote \(output)") }
+            if ProcessInfo.processInfo.environment["SHIPMETER_TIMINGS"] == "1" {
+                var phases = [("history and deployments", loaded.timeIntervalSince(now)), ("usage", read.timeIntervalSince(loaded))]
+                phases += report.phaseTimings.map { ($0.phase, $0.seconds) }
+                phases.append(("render", Date().timeIntervalSince(rendered)))
+                Output.diagnostic("timings: " + phases.map { String(format: "%@ %.2f s", $0.0, $0.1) }.joined(separator: ", "))
+            }
         }
     }
 }

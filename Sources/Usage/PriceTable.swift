@@ -20,6 +20,27 @@ public struct ModelPrice: Hashable, Sendable {
     }
 }
 
+/// A model's prices as whole micro-dollars per million tokens.
+struct ScaledPrice: Sendable {
+    var input: Int64, output: Int64, cacheWrite: Int64, cacheWrite1h: Int64, cacheRead: Int64
+
+    init?(_ price: ModelPrice) {
+        func scaled(_ value: Decimal) -> Int64? {
+            var source = value
+            var result = Decimal()
+            _ = NSDecimalMultiplyByPowerOf10(&result, &source, 6, .plain)
+            var rounded = Decimal()
+            NSDecimalRound(&rounded, &result, 0, .plain)
+            guard rounded == result else { return nil }
+            return Int64(exactly: NSDecimalNumber(decimal: rounded).int64Value).flatMap { Decimal($0) == rounded ? $0 : nil }
+        }
+        guard let input = scaled(price.input), let output = scaled(price.output),
+              let cacheWrite = scaled(price.cacheWrite ?? price.input), let cacheWrite1h = scaled(price.cacheWrite1h ?? price.input * 2),
+              let cacheRead = scaled(price.cacheRead ?? price.input) else { return nil }
+        (self.input, self.output, self.cacheWrite, self.cacheWrite1h, self.cacheRead) = (input, output, cacheWrite, cacheWrite1h, cacheRead)
+    }
+}
+
 extension ModelPrice {
     /// The same prices per token instead of per million: the decimal point moves six places,
     /// exactly, so pricing a record needs no division.
@@ -119,6 +140,21 @@ public struct PriceTable: Sendable {
     /// Cost in USD of `record` at `price`.
     public static func cost(of record: UsageRecord, at price: ModelPrice) -> Decimal {
         cost(of: record, perToken: price.perToken)
+    }
+
+    /// Cost with whole-number arithmetic: prices as micro-dollars per million tokens, so the sum
+    /// is in 10⁻¹² dollars and exact; nil when a price has more than six decimals.
+    static func cost(of record: UsageRecord, scaled price: ScaledPrice) -> Decimal {
+        var total: Int128 = 0
+        total += Int128(record.input) * Int128(price.input)
+        total += Int128(record.output) * Int128(price.output)
+        total += Int128(record.cacheWrite - record.cacheWrite1h) * Int128(price.cacheWrite)
+        total += Int128(record.cacheWrite1h) * Int128(price.cacheWrite1h)
+        total += Int128(record.cacheRead) * Int128(price.cacheRead)
+        guard let significand = UInt64(exactly: total) else {
+            return Decimal(string: String(total)).map { $0 / Decimal(sign: .plus, exponent: 12, significand: 1) } ?? 0
+        }
+        return Decimal(sign: .plus, exponent: -12, significand: Decimal(significand))
     }
 
     /// Cost from per-token prices (see `ModelPrice.perToken`): a few exact multiplications.

@@ -105,15 +105,21 @@ extension UsageBatch {
     @discardableResult
     public mutating func price(with prices: PriceTable) -> Set<String> {
         var unknown = Set<String>()
-        var known = [String: ModelPrice?]()  // one price lookup per distinct model
+        // One price lookup per distinct model; whole-number arithmetic where the price allows it.
+        var known = [String: (scaled: ScaledPrice?, perToken: ModelPrice)?]()
         mapRecords { record in
             guard record.costUSD == nil else { return }
-            let price: ModelPrice?
-            if let cached = known[record.model] { price = cached } else {
-                price = prices.price(for: record.model)?.perToken
-                known[record.model] = price
+            let entry: (scaled: ScaledPrice?, perToken: ModelPrice)?
+            if let cached = known[record.model] { entry = cached } else {
+                entry = prices.price(for: record.model).map { (ScaledPrice($0), $0.perToken) }
+                known[record.model] = entry
             }
-            if let price { record.costUSD = PriceTable.cost(of: record, perToken: price) } else { unknown.insert(record.model) }
+            guard let entry else { unknown.insert(record.model); return }
+            if let scaled = entry.scaled {
+                record.costUSD = PriceTable.cost(of: record, scaled: scaled)
+            } else {
+                record.costUSD = PriceTable.cost(of: record, perToken: entry.perToken)
+            }
         }
         return unknown
     }

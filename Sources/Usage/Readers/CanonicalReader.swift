@@ -7,16 +7,18 @@ import Foundation
 /// `actor`, `session`, `agent`, `repository`, `branch`, `commit`, `cost_usd`, `key`, `source`.
 struct CanonicalReader {
     static let required = ["timestamp", "model", "input", "output", "cache_write", "cache_read"]
+    static let optional = ["actor", "session", "agent", "repository", "branch", "commit", "cost_usd", "key", "source"]
+    static let selection = SelectiveJSON.Selection(Dictionary(uniqueKeysWithValues: (required + optional).map { ($0, nil) }))
 
     func readJSONL(_ path: String, into batch: inout UsageBatch) throws {
         try LineScanner(path: path).forEachLine { number, line, truncated in
             if line.isBlank { return }
-            guard let fields = JSONFields.decode(line) else {
+            guard let object = SelectiveJSON.decode(line, selection: Self.selection) else {
                 batch.reject(MalformedLine(file: path, line: number, reason: truncated ? "truncated line" : "not valid JSON"))
                 return
             }
             do {
-                batch.add(try Self.record(fields, defaultSource: UsageFormat.jsonl.rawValue, origin: "\(path):\(number)"))
+                batch.add(try Self.record(JSONFields(object), defaultSource: UsageFormat.jsonl.rawValue, origin: "\(path):\(number)"))
             } catch {
                 batch.reject(MalformedLine(file: path, line: number, reason: error.reason))
             }
