@@ -46,8 +46,6 @@ public struct GroupMetrics: Sendable {
     /// Hours from author time to the shipping deployment, collected before the percentiles.
     var leadTimesAI: [Double] = []
     var leadTimesOther: [Double] = []
-    /// Changed lines of the shipped non-merge commits (for warnings and per-line figures).
-    public var shippedLines = 0
     public var weeks: Double = 0
     public var months: Double = 0
     /// Whether this row is the totals (its change failure rate counts failed deployments).
@@ -82,7 +80,6 @@ public struct GroupMetrics: Sendable {
     public var cacheHitRatio: Double? {
         Self.ratio(Double(tokens.cacheRead), Double(tokens.input + tokens.cacheWrite + tokens.cacheRead))
     }
-    public var tokensPerShippedLine: Double? { Self.ratio(Double(shippedTokens), Double(shippedLines)) }
 }
 
 extension Decimal {
@@ -104,7 +101,9 @@ public struct DeploymentDetail: Sendable {
     public var aiAssistedShare: Double?
     public var tokens: Int64
     public var costUSD: Decimal
-    public var lines: Int
+    /// Changed lines of what it shipped; nil when the report did not need them (see
+    /// `ReportBuilder.detailLines`).
+    public var lines: Int?
 }
 
 /// One week of the trend charts.

@@ -5,12 +5,15 @@ import Usage
 /// Changed lines and files of a commit, read on demand (diffs are the costly part of history).
 public protocol CommitDiffs {
     func stats(of commit: Int) -> DiffStats?
+    /// Added plus deleted lines (0 when the diff cannot be read).
+    func linesChanged(of commit: Int) -> Int
     /// Works out many commits' diffs ahead of their use (in parallel where it can).
     func prefetch(_ commits: [Int])
 }
 
 extension CommitDiffs {
     public func prefetch(_ commits: [Int]) {}
+    public func linesChanged(of commit: Int) -> Int { stats(of: commit)?.linesChanged ?? 0 }
 }
 
 /// Diffs from a repository, remembered once read.
@@ -18,6 +21,8 @@ public final class RepositoryDiffs: CommitDiffs {
     let repository: Repository
     let graph: CommitGraph
     private var cache: [Int: DiffStats?] = [:]
+    /// Line counts alone, for the many commits whose files nobody asks about.
+    private var lineCounts: [Int: Int] = [:]
 
     public init(repository: Repository, graph: CommitGraph) {
         self.repository = repository
@@ -31,22 +36,32 @@ public final class RepositoryDiffs: CommitDiffs {
         return stats
     }
 
-    /// Diffs of `commits` on every core, each worker with its own repository handle (libgit2
+    public func linesChanged(of commit: Int) -> Int {
+        if let count = lineCounts[commit] { return count }
+        let count = stats(of: commit)?.linesChanged ?? 0
+        lineCounts[commit] = count
+        return count
+    }
+
+    /// Line counts of `commits` on every core, each worker with its own repository handle (libgit2
     /// objects belong to one thread at a time).
     public func prefetch(_ commits: [Int]) {
-        let missing = commits.filter { cache[$0] == nil }
+        let missing = Array(Set(commits.filter { lineCounts[$0] == nil })).sorted()
         guard missing.count > 64 else { return }
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-        let path = repository.gitDirectory
+        let path = repository.commonDirectory
         let ids = missing.map { graph.ids[$0] }
         let results = DiffResults(count: ids.count)
+        // Contiguous blocks in history order, so a commit's parent tree is often still cached.
+        let block = (ids.count + workers - 1) / workers
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            guard let local = try? Repository(discovering: path) else { return }
-            for index in stride(from: worker, to: ids.count, by: workers) {
-                results.set(index, try? local.diffStats(for: ids[index]))
+            // Bare: work-tree attribute files would cost file-system lookups for every path.
+            guard let local = try? Repository(gitDirectoryIgnoringWorkTree: path) else { return }
+            for index in (worker * block)..<min(ids.count, (worker + 1) * block) {
+                results.set(index, (try? local.diffStats(for: ids[index]))?.linesChanged ?? 0)
             }
         }
-        for (index, commit) in missing.enumerated() { cache[commit] = results.get(index) }
+        for (index, commit) in missing.enumerated() { lineCounts[commit] = results.get(index) }
     }
 }
 
@@ -54,17 +69,17 @@ public final class RepositoryDiffs: CommitDiffs {
 private final class DiffResults: @unchecked Sendable {
     // @unchecked: every access to `values` holds `lock`; workers write distinct indices.
     private let lock = NSLock()
-    private var values: [DiffStats?]
+    private var values: [Int]
 
-    init(count: Int) { values = Array(repeating: nil, count: count) }
+    init(count: Int) { values = Array(repeating: 0, count: count) }
 
-    func set(_ index: Int, _ value: DiffStats?) {
+    func set(_ index: Int, _ value: Int) {
         lock.lock()
         values[index] = value
         lock.unlock()
     }
 
-    func get(_ index: Int) -> DiffStats? {
+    func get(_ index: Int) -> Int {
         lock.lock()
         defer { lock.unlock() }
         return values[index]
@@ -83,6 +98,9 @@ public struct ReportBuilder {
     public var repositoryName: String
     public var weightByLines = false
     public var lineCap = 1000
+    /// Count changed lines of every deployment (the HTML report shows them); otherwise only
+    /// where a metric or warning needs them.
+    public var detailLines = false
 
     public init(history: History, timeline: DeploymentTimeline, records: [UsageRecord], joins: [RecordJoin],
                 people: People, codeOwners: CodeOwners?, diffs: CommitDiffs?, repositoryName: String) {
@@ -113,7 +131,7 @@ public struct ReportBuilder {
     }
 
     public func lines(of commit: Int) -> Int {
-        diffs?.stats(of: commit)?.linesChanged ?? 0
+        diffs?.linesChanged(of: commit) ?? 0
     }
 
     /// Team of a commit: its author's; else the team owning most of its changed lines by
@@ -146,35 +164,43 @@ public struct ReportBuilder {
         totals.isTotals = true
         var people = [String: Set<String>]()  // group → active engineers
         var allPeople = Set<String>()
-        func group(_ key: String) -> GroupMetrics { groups[key] ?? GroupMetrics(key: key) }
+
+        // Who each distinct actor is, worked out once.
+        var actors = [String: (person: String, team: String, bot: Bool)]()
+        func actor(_ raw: String) -> (person: String, team: String, bot: Bool) {
+            if let known = actors[raw] { return known }
+            let person = self.people.canonical(email: raw)
+            let value = (person, self.people.team(of: person) ?? People.unassigned, self.people.isBot(email: raw))
+            actors[raw] = value
+            return value
+        }
 
         // Records: tokens, cost and states, plus what each commit's usage was (for model/agent keys).
         var commitUsage = [Int: [String: Int64]]()  // commit → model or agent → tokens
-        var recordGroup = [Int: String]()
+        var inWindowRecords = [Bool](repeating: false, count: records.count)
         var commitTokens = [Int: Int64]()
         var commitCost = [Int: Decimal]()
         for (index, record) in records.enumerated() {
             let join = joins[index]
-            if let commit = join.commit {
+            if groupBy == .model || groupBy == .agent, let commit = join.commit {
                 let label = groupBy == .agent ? (record.agent ?? "(unknown)") : record.model
                 commitUsage[commit, default: [:]][label, default: 0] += record.total
             }
             guard inWindow(record.timestamp) else { continue }
+            inWindowRecords[index] = true
             let deployment = join.commit.flatMap { shippingDeployment($0, environment: environment, until: until) }
+            let who = record.actor.map(actor)
             let key: String
             switch groupBy {
-            case .team: key = team(ofRecord: record)
-            case .person: key = record.actor.map { self.people.canonical(email: $0) } ?? "(unknown)"
+            case .team: key = who?.team ?? People.unassigned
+            case .person: key = who?.person ?? "(unknown)"
             case .model: key = record.model
             case .agent: key = record.agent ?? "(unknown)"
             case .repository: key = repositoryName
             case .deployment:
                 key = deployment.map { timeline.deployments[$0].id } ?? (join.commit == nil ? "(uncommitted)" : "(unshipped)")
             }
-            recordGroup[index] = key
-            var metrics = group(key)
-            for target in [0, 1] {
-                var row = target == 0 ? metrics : totals
+            func count(_ row: inout GroupMetrics) {
                 row.tokens.add(record)
                 if join.commit == nil {
                     row.uncommittedTokens += record.total
@@ -183,17 +209,16 @@ public struct ReportBuilder {
                 } else {
                     row.unshippedTokens += record.total
                 }
-                if target == 0 { metrics = row } else { totals = row }
             }
-            groups[key] = metrics
+            count(&groups[key, default: GroupMetrics(key: key)])
+            count(&totals)
             if let commit = join.commit {
                 commitTokens[commit, default: 0] += record.total
                 commitCost[commit, default: 0] += record.costUSD ?? 0
             }
-            if let actor = record.actor, !self.people.isBot(email: actor) {
-                let person = self.people.canonical(email: actor)
-                people[key, default: []].insert(person)
-                allPeople.insert(person)
+            if let who, !who.bot {
+                people[key, default: []].insert(who.person)
+                allPeople.insert(who.person)
             }
         }
 
@@ -214,26 +239,37 @@ public struct ReportBuilder {
         // Deployments: forward ones in the window, worth 1 each (0 when rolled back), split by
         // the weight of their shipped non-merge commits.
         var details = [DeploymentDetail]()
-        let environmentDeployments = environment.map { timeline.deployments(in: $0) } ?? []
-        diffs?.prefetch(environmentDeployments.flatMap { index -> [Int] in
-            let deployment = timeline.deployments[index]
-            guard deployment.kind != .baseline, deployment.kind != .failed, inWindow(deployment.time) else { return [] }
-            return timeline.shipped[index].filter { !history.facts[$0].isMerge }
-        })
         var weekly = Self.weeks(since: since, until: until)
+        let environmentDeployments = environment.map { timeline.deployments(in: $0) } ?? []
+        func shippedNonMerge(_ index: Int) -> [Int] { timeline.shipped[index].filter { !history.facts[$0].isMerge } }
+        // Diffs are the costly part: work out, in parallel, only those something will read.
+        var needed = [Int]()
+        for index in environmentDeployments {
+            let deployment = timeline.deployments[index]
+            guard deployment.kind != .baseline, deployment.kind != .failed, inWindow(deployment.time) else { continue }
+            let commits = shippedNonMerge(index)
+            if weightByLines || detailLines || commits.count <= 1 {
+                needed += commits
+            } else {
+                needed += commits.filter { commitTokens[$0] != nil }  // for the tokens-per-line warning
+            }
+        }
+        diffs?.prefetch(needed)
+
         for index in environmentDeployments {
             let deployment = timeline.deployments[index]
             guard inWindow(deployment.time) else { continue }
             if deployment.kind == .failed { totals.failedDeployments += 1 }
-            let commits = timeline.shipped[index].filter { !history.facts[$0].isMerge }
-            let detailTokens = timeline.shipped[index].reduce(Int64(0)) { $0 + (commitTokens[$1] ?? 0) }
-            let detailCost = timeline.shipped[index].reduce(Decimal(0)) { $0 + (commitCost[$1] ?? 0) }
+            let commits = shippedNonMerge(index)
             if deployment.kind != .baseline {
                 let ai = commits.filter { history.facts[$0].isAIAssisted }.count
+                let detailTokens = timeline.shipped[index].reduce(Int64(0)) { $0 + (commitTokens[$1] ?? 0) }
+                let detailCost = timeline.shipped[index].reduce(Decimal(0)) { $0 + (commitCost[$1] ?? 0) }
                 details.append(DeploymentDetail(
                     deployment: deployment, shippedCommits: commits.count,
                     aiAssistedShare: commits.isEmpty ? nil : Double(ai) / Double(commits.count),
-                    tokens: detailTokens, costUSD: detailCost, lines: commits.reduce(0) { $0 + lines(of: $1) }))
+                    tokens: detailTokens, costUSD: detailCost,
+                    lines: detailLines || commits.count <= 1 ? commits.reduce(0) { $0 + lines(of: $1) } : nil))
             }
             guard deployment.kind == .forward, !commits.isEmpty else { continue }
             let worth: Double = deployment.status == .rolledBack ? 0 : 1
@@ -241,38 +277,39 @@ public struct ReportBuilder {
             if weights.reduce(0, +) == 0 { weights = commits.map { _ in 1 } }
             let totalWeight = weights.reduce(0, +)
             var keysHere = Set<String>()
-            var leadAI = [String: [Double]](), leadOther = [String: [Double]]()
             for (position, commit) in commits.enumerated() {
                 let facts = history.facts[commit]
                 let hours = deployment.time.timeIntervalSince(facts.authorTime.date) / 3600
-                let commitLines = lines(of: commit)
-                if facts.isAIAssisted { totals.aiAssistedCommits += 1; leadAI["", default: []].append(hours) } else { leadOther["", default: []].append(hours) }
                 totals.shippedCommits += 1
-                totals.shippedLines += commitLines
+                if facts.isAIAssisted {
+                    totals.aiAssistedCommits += 1
+                    totals.leadTimesAI.append(hours)
+                } else {
+                    totals.leadTimesOther.append(hours)
+                }
                 if !facts.isBot { allPeople.insert(facts.person) }
                 guard let key = commitKey(commit, deployment: index) else { continue }
-                var metrics = group(key)
-                metrics.normalisedDeployments += worth * weights[position] / totalWeight
-                metrics.shippedCommits += 1
-                metrics.shippedLines += commitLines
-                if facts.isAIAssisted { metrics.aiAssistedCommits += 1; leadAI[key, default: []].append(hours) } else { leadOther[key, default: []].append(hours) }
-                groups[key] = metrics
-                keysHere.insert(key)
+                let firstHere = keysHere.insert(key).inserted
+                // Mutated in place: copying a group per commit would copy its lead-time lists.
+                update(&groups[key, default: GroupMetrics(key: key)]) { metrics in
+                    metrics.normalisedDeployments += worth * weights[position] / totalWeight
+                    metrics.shippedCommits += 1
+                    if facts.isAIAssisted {
+                        metrics.aiAssistedCommits += 1
+                        metrics.leadTimesAI.append(hours)
+                    } else {
+                        metrics.leadTimesOther.append(hours)
+                    }
+                    if firstHere {
+                        metrics.deployments += 1
+                        if deployment.status == .rolledBack { metrics.rolledBackDeployments += 1 }
+                    }
+                }
                 if !facts.isBot { people[key, default: []].insert(facts.person) }
-            }
-            for key in keysHere {
-                var metrics = group(key)
-                metrics.deployments += 1
-                if deployment.status == .rolledBack { metrics.rolledBackDeployments += 1 }
-                metrics.leadTimesAI.append(contentsOf: leadAI[key] ?? [])
-                metrics.leadTimesOther.append(contentsOf: leadOther[key] ?? [])
-                groups[key] = metrics
             }
             totals.deployments += 1
             if deployment.status == .rolledBack { totals.rolledBackDeployments += 1 }
             totals.normalisedDeployments += worth
-            totals.leadTimesAI.append(contentsOf: leadAI[""] ?? [])
-            totals.leadTimesOther.append(contentsOf: leadOther[""] ?? [])
             if let week = Self.week(of: deployment.time, in: weekly) { weekly[week].normalisedDeployments += worth }
         }
         for (index, record) in records.enumerated() where inWindow(record.timestamp) {
@@ -306,7 +343,7 @@ public struct ReportBuilder {
         var report = Report(
             since: since, until: until, environment: environment, groupBy: groupBy, repositories: [repositoryName],
             groups: rows, totals: totals, warnings: [], deployments: details, weekly: weekly)
-        report.warnings = WarningSigns(builder: self, recordGroup: recordGroup).evaluate(report, environment: environment, until: until)
+        report.warnings = WarningSigns(builder: self, inWindow: inWindowRecords).evaluate(report, environment: environment, until: until)
         return report
     }
 
@@ -325,6 +362,12 @@ public struct ReportBuilder {
         let index = Int(date.timeIntervalSince(first.start) / (7 * 86_400))
         return index < weeks.count ? index : nil
     }
+}
+
+/// Applies `change` to a value in place (for dictionary entries with a default).
+@inline(__always)
+func update<Value>(_ value: inout Value, _ change: (inout Value) -> Void) {
+    change(&value)
 }
 
 extension GroupMetrics {

@@ -103,7 +103,7 @@ public struct RepositorySnapshot {
 
     /// The whole report for a window.
     public func report(_ batch: UsageBatch, since: Date, until: Date, environment requested: String?, groupBy: GroupBy,
-                       weightByLines: Bool? = nil) -> Report {
+                       weightByLines: Bool? = nil, detailLines: Bool = false) -> Report {
         let environment = environment(requested: requested)
         let joinStart = Date()
         let joins = join(batch, environment: environment, until: until)
@@ -113,6 +113,7 @@ public struct RepositorySnapshot {
             codeOwners: codeOwners, diffs: RepositoryDiffs(repository: repository, graph: history.graph), repositoryName: name)
         builder.weightByLines = weightByLines ?? configuration.weightByLines
         builder.lineCap = configuration.lineWeightCap
+        builder.detailLines = detailLines
         let metricsStart = Date()
         var report = builder.build(since: since, until: until, environment: environment, groupBy: groupBy)
         report.phaseTimings = [("join", joinSeconds), ("metrics", Date().timeIntervalSince(metricsStart))]

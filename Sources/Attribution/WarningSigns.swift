@@ -4,8 +4,8 @@ import Usage
 /// The anti-Goodhart section: patterns that suggest the meter is being fed rather than used.
 struct WarningSigns {
     let builder: ReportBuilder
-    /// The group each in-window record was counted under.
-    let recordGroup: [Int: String]
+    /// Which records fall in the report's window.
+    let inWindow: [Bool]
 
     static let minimumTokens: Int64 = 100_000
     static let heavySessionTokens: Int64 = 2_000_000
@@ -39,7 +39,7 @@ struct WarningSigns {
     func trivialDeployments(_ report: Report, environment: String?) -> [Warning] {
         let forward = report.deployments.filter { $0.deployment.kind == .forward }
         guard forward.count >= 5 else { return [] }
-        let trivial = forward.filter { $0.shippedCommits <= 1 && $0.lines <= Self.trivialLines }
+        let trivial = forward.filter { $0.shippedCommits <= 1 && ($0.lines ?? Int.max) <= Self.trivialLines }
         let share = Double(trivial.count) / Double(forward.count)
         guard share >= 0.5 else { return [] }
         return [Warning(
@@ -52,7 +52,7 @@ struct WarningSigns {
     func tokensPerLineOutliers(_ report: Report, environment: String?, until: Date) -> [Warning] {
         var tokens = [String: Int64](), lines = [String: Int]()
         var seenCommits = Set<Int>()
-        for (index, record) in builder.records.enumerated() where recordGroup[index] != nil {
+        for (index, record) in builder.records.enumerated() where inWindow[index] {
             guard let commit = builder.joins[index].commit,
                   builder.shippingDeployment(commit, environment: environment, until: until) != nil,
                   let actor = record.actor else { continue }
@@ -83,7 +83,7 @@ struct WarningSigns {
     /// Sessions with heavy spend whose commits changed almost nothing.
     func heavySessions(_ report: Report) -> [Warning] {
         var sessions = [String: (tokens: Int64, commits: Set<Int>, actor: String?)]()
-        for (index, record) in builder.records.enumerated() where recordGroup[index] != nil {
+        for (index, record) in builder.records.enumerated() where inWindow[index] {
             guard let session = record.session else { continue }
             var entry = sessions[session] ?? (0, [], record.actor)
             entry.tokens += record.total

@@ -1,4 +1,13 @@
 #ifndef SHIPMETER_CGIT2_SHIM_H
 #define SHIPMETER_CGIT2_SHIM_H
 #include <git2.h>
+
+/* git_libgit2_opts is variadic, which Swift cannot call: fixed-signature wrappers. */
+static inline int shipmeter_git_set_cache_object_limit(git_object_t type, size_t size) {
+    return git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, type, size);
+}
+
+static inline int shipmeter_git_set_cache_max_size(ssize_t size) {
+    return git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, size);
+}
 #endif

@@ -9,8 +9,11 @@ public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible,
 
     init(_ oid: git_oid) {
         var copy = oid
-        let bytes = withUnsafeBytes(of: &copy.id) { Array($0) }
-        self.init(bytes: bytes)
+        (a, b, c) = withUnsafeBytes(of: &copy.id) { raw in
+            (UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+             UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+             UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self)))
+        }
     }
 
     init(pointer: UnsafePointer<git_oid>) {
@@ -76,9 +79,10 @@ public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible,
 
     var raw: git_oid {
         var oid = git_oid()
-        let bytes = self.bytes
         withUnsafeMutableBytes(of: &oid.id) { buffer in
-            for index in 0..<20 { buffer[index] = bytes[index] }
+            buffer.storeBytes(of: a.bigEndian, toByteOffset: 0, as: UInt64.self)
+            buffer.storeBytes(of: b.bigEndian, toByteOffset: 8, as: UInt64.self)
+            buffer.storeBytes(of: c.bigEndian, toByteOffset: 16, as: UInt32.self)
         }
         return oid
     }

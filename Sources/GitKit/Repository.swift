@@ -25,6 +25,18 @@ public final class Repository {
         pointer = handle
     }
 
+    /// Opens a git directory as a bare repository, ignoring any work tree. Reading history this
+    /// way skips work-tree lookups such as per-directory `.gitattributes` files, which cost
+    /// file-system calls for every path a diff touches.
+    public init(gitDirectoryIgnoringWorkTree path: String) throws(GitError) {
+        Library.ensureInitialised()
+        var handle: OpaquePointer?
+        try check(git_repository_open_ext(&handle, path, GIT_REPOSITORY_OPEN_BARE.rawValue | GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil),
+                  "cannot open \(path)")
+        guard let handle else { throw GitError(code: GitError.Code.gitKit, message: "cannot open \(path)") }
+        pointer = handle
+    }
+
     deinit {
         git_repository_free(pointer)
     }

@@ -67,7 +67,7 @@ public struct HTMLReportRenderer: ReportRenderer {
         for detail in report.deployments {
             let d = detail.deployment
             body += "<tr class=\"\(e(d.status.rawValue))\"><td>\(e(d.id))</td><td>\(e(Timestamp.iso8601(d.time)))</td><td>\(e(d.kind.rawValue))</td><td>\(e(d.status.rawValue))</td>"
-            body += "<td class=\"num\">\(detail.shippedCommits)</td><td class=\"num\">\(detail.lines)</td><td class=\"num\">\(e(Quantity.percent(detail.aiAssistedShare)))</td>"
+            body += "<td class=\"num\">\(detail.shippedCommits)</td><td class=\"num\">\(detail.lines.map(String.init) ?? "—")</td><td class=\"num\">\(e(Quantity.percent(detail.aiAssistedShare)))</td>"
             body += "<td class=\"num\">\(e(Quantity.short(detail.tokens)))</td><td class=\"num\">\(e(Money.usd(detail.costUSD)))</td></tr>"
         }
         if report.deployments.isEmpty { body += "<tr><td colspan=\"9\">No deployments in this window.</td></tr>" }

@@ -83,7 +83,8 @@ extension Shipmeter {
             if let env = window.env, !snapshot.timeline.environments.contains(env) {
                 Output.diagnostic("warning: no deployments in environment '\(env)' (found: \(snapshot.timeline.environments.isEmpty ? "none" : snapshot.timeline.environments.joined(separator: ", ")))")
             }
-            let report = snapshot.report(batch, since: since, until: until, environment: window.env, groupBy: groupBy, weightByLines: weightByLines)
+            let report = snapshot.report(batch, since: since, until: until, environment: window.env, groupBy: groupBy, weightByLines: weightByLines,
+                                         detailLines: format == .html)
             let context = RenderContext(
                 version: Shipmeter.version, generatedAt: now,
                 color: format == .table && output == nil && Terminal.wantsColor,

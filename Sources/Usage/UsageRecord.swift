@@ -26,15 +26,13 @@ public struct UsageRecord: Hashable, Sendable {
     public var costUSD: Decimal?
     /// The part of `cacheWrite` written to the 1-hour cache (priced higher than the 5-minute one).
     public var cacheWrite1h: Int64 = 0
-    /// Where the record was read from (`file:line`), for messages; never stored as data.
-    public var origin: String?
 
     public init(
         source: String, key: String, timestamp: Date, granularity: Granularity = .request,
         actor: String? = nil, session: String? = nil, agent: String? = nil, model: String,
         repository: String? = nil, branch: String? = nil, commit: String? = nil,
         input: Int64, output: Int64, cacheWrite: Int64 = 0, cacheRead: Int64 = 0,
-        costUSD: Decimal? = nil, origin: String? = nil
+        costUSD: Decimal? = nil
     ) {
         self.source = source
         self.key = key
@@ -52,7 +50,6 @@ public struct UsageRecord: Hashable, Sendable {
         self.cacheWrite = cacheWrite
         self.cacheRead = cacheRead
         self.costUSD = costUSD
-        self.origin = origin
     }
 
     public var total: Int64 { input + output + cacheWrite + cacheRead }

@@ -2,6 +2,7 @@
 //   shipmeter-bench walk REPO              every commit of branches and tags: author, times, trailers
 //   shipmeter-bench walk-libgit2 REPO      the same through libgit2's revwalk and commit lookup
 //   shipmeter-bench ranges REPO T1 T2 …    commit counts of T1..T2, T2..T3, … from one graph load
+//   shipmeter-bench diffs REPO             changed lines of every commit
 import Foundation
 import GitKit
 
@@ -54,6 +55,12 @@ do {
             counts.append(graph.range(include: [numbers[index]], exclude: [numbers[index - 1]]).count)
         }
         print(counts.map(String.init).joined(separator: " "))
+    case "diffs":
+        let graph = try CommitGraph.load(repo, tips: try tips())
+        var lines = 0
+        let reader = try Repository(gitDirectoryIgnoringWorkTree: repo.gitDirectory)
+        for id in graph.ids { lines += try reader.diffStats(for: id).linesChanged }
+        print("diffs: \(graph.count) commits, \(lines) changed lines")
     default:
         fail("unknown mode \(arguments[1])")
     }

@@ -6,6 +6,11 @@ import CGit2
 enum Library {
     private static let initialised: Bool = {
         git_libgit2_init()
+        // libgit2 caches trees only up to 4 KB, so large folders (hundreds of entries) were
+        // re-read and inflated for every commit that touched them. Diffs of consecutive
+        // commits share those trees: keep them.
+        _ = shipmeter_git_set_cache_object_limit(GIT_OBJECT_TREE, 1 << 20)
+        _ = shipmeter_git_set_cache_max_size(128 << 20)
         return true
     }()
 

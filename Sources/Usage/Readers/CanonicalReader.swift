@@ -18,7 +18,7 @@ struct CanonicalReader {
                 return
             }
             do {
-                batch.add(try Self.record(JSONFields(object), defaultSource: UsageFormat.jsonl.rawValue, origin: "\(path):\(number)"))
+                batch.add(try Self.record(JSONFields(object), defaultSource: UsageFormat.jsonl.rawValue))
             } catch {
                 batch.reject(MalformedLine(file: path, line: number, reason: error.reason))
             }
@@ -30,7 +30,7 @@ struct CanonicalReader {
         var records = [UsageRecord]()
         try CSVRecords(path: path).forEachRow({ row, line in
             do {
-                records.append(try Self.record(JSONFields(row), defaultSource: UsageFormat.csv.rawValue, origin: "\(path):\(line)"))
+                records.append(try Self.record(JSONFields(row), defaultSource: UsageFormat.csv.rawValue))
             } catch {
                 rejected.append(MalformedLine(file: path, line: line, reason: error.reason))
             }
@@ -39,7 +39,7 @@ struct CanonicalReader {
         for line in rejected { batch.reject(line) }
     }
 
-    static func record(_ fields: JSONFields, defaultSource: String, origin: String) throws(FieldError) -> UsageRecord {
+    static func record(_ fields: JSONFields, defaultSource: String) throws(FieldError) -> UsageRecord {
         for name in required where fields[name] == nil {
             throw FieldError("missing required field \(name)")
         }
@@ -52,7 +52,7 @@ struct CanonicalReader {
             branch: fields.string("branch"), commit: fields.string("commit"),
             input: try fields.count("input"), output: try fields.count("output"),
             cacheWrite: try fields.count("cache_write"), cacheRead: try fields.count("cache_read"),
-            costUSD: try fields.decimal("cost_usd"), origin: origin)
+            costUSD: try fields.decimal("cost_usd"))
         record.key = fields.string("key") ?? StableHash.hex([
             Timestamp.format(timestamp), model, record.actor ?? "", record.session ?? "", record.agent ?? "",
             record.repository ?? "", record.branch ?? "", record.commit ?? "",
@@ -65,10 +65,10 @@ struct CanonicalReader {
 /// LiteLLM spend logs (`LiteLLM_SpendLogs`), exported as JSON or CSV.
 struct LiteLLMReader {
     func readJSON(_ path: String, into batch: inout UsageBatch) throws {
-        try JSONDocuments.forEach(path, batch: &batch) { value, origin, line, batch in
+        try JSONDocuments.forEach(path, batch: &batch) { value, _, line, batch in
             for row in JSONDocuments.items(value) {
                 do {
-                    batch.add(try Self.record(row, origin: origin))
+                    batch.add(try Self.record(row))
                 } catch {
                     batch.reject(MalformedLine(file: path, line: line, reason: error.reason))
                 }
@@ -81,7 +81,7 @@ struct LiteLLMReader {
         var records = [UsageRecord]()
         try CSVRecords(path: path).forEachRow({ row, line in
             do {
-                records.append(try Self.record(JSONFields(row), origin: "\(path):\(line)"))
+                records.append(try Self.record(JSONFields(row)))
             } catch {
                 rejected.append(MalformedLine(file: path, line: line, reason: error.reason))
             }
@@ -90,7 +90,7 @@ struct LiteLLMReader {
         for line in rejected { batch.reject(line) }
     }
 
-    static func record(_ row: JSONFields, origin: String) throws(FieldError) -> UsageRecord {
+    static func record(_ row: JSONFields) throws(FieldError) -> UsageRecord {
         guard let requestID = row.string("request_id") else { throw FieldError("missing request_id") }
         let prompt = try row.count("prompt_tokens")
         let completion = try row.count("completion_tokens")
@@ -116,6 +116,6 @@ struct LiteLLMReader {
             session: row.string("session_id") ?? metadata?.string("session_id"),
             agent: metadata?.string("agent"), model: row.string("model") ?? "unknown",
             input: input, output: completion, cacheWrite: cacheWrite, cacheRead: cacheRead,
-            costUSD: try row.decimal("spend"), origin: origin)
+            costUSD: try row.decimal("spend"))
     }
 }

@@ -73,7 +73,7 @@ struct ClaudeCodeReader {
             session: line.string("sessionId"), agent: "claude-code", model: model,
             repository: line.string("cwd"), branch: line.string("gitBranch"),
             input: input, output: output, cacheWrite: cacheWrite, cacheRead: cacheRead,
-            costUSD: try line.decimal("costUSD"), origin: "\(path):\(number)")
+            costUSD: try line.decimal("costUSD"))
         record.cacheWrite1h = cacheWrite1h
         return record
     }

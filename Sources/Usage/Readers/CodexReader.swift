@@ -58,7 +58,7 @@ struct CodexReader {
                         timestamp: try fields.timestamp("timestamp"),
                         session: sessionID, agent: "codex", model: model, repository: cwd, branch: branch,
                         input: deltaInput - deltaCached, output: current.output - previous.output,
-                        cacheWrite: 0, cacheRead: deltaCached, origin: "\(path):\(number)"))
+                        cacheWrite: 0, cacheRead: deltaCached))
                     previous = current
                 } catch let error as FieldError {
                     batch.reject(MalformedLine(file: path, line: number, reason: error.reason))

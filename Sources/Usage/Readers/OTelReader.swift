@@ -22,7 +22,6 @@ struct OTelReader {
         var cacheRead: Int64 = 0
         var cacheWrite: Int64 = 0
         var cost: Decimal?
-        var origin: String
     }
 
     var metricPoints: [MetricKey: MetricValue] = [:]
@@ -82,7 +81,7 @@ struct OTelReader {
                     repository: fields.string("cwd") ?? fields.string("repository"),
                     input: try fields.count("input_tokens"), output: try fields.count("output_tokens"),
                     cacheWrite: try fields.count("cache_creation_tokens"), cacheRead: try fields.count("cache_read_tokens"),
-                    costUSD: try fields.decimal("cost_usd"), origin: origin))
+                    costUSD: try fields.decimal("cost_usd")))
             } catch {
                 batch.reject(MalformedLine(file: origin, line: 0, reason: error.reason))
             }
@@ -130,7 +129,7 @@ struct OTelReader {
             let key = MetricKey(
                 session: fields.string("session.id"), model: fields.string("model") ?? "unknown",
                 time: Int64(time.timeIntervalSince1970 * 1000), actor: fields.string("user.email"))
-            var entry = metricPoints[key] ?? MetricValue(origin: origin)
+            var entry = metricPoints[key] ?? MetricValue()
             if name == "claude_code.cost.usage" {
                 entry.cost = (entry.cost ?? 0) + (Decimal(string: String(value)) ?? Decimal(value))
             } else {
@@ -158,7 +157,7 @@ struct OTelReader {
                 timestamp: Date(timeIntervalSince1970: Double(key.time) / 1000), actor: key.actor,
                 session: key.session, agent: "claude-code", model: key.model,
                 input: value.input, output: value.output, cacheWrite: value.cacheWrite, cacheRead: value.cacheRead,
-                costUSD: value.cost, origin: value.origin))
+                costUSD: value.cost))
         }
     }
 

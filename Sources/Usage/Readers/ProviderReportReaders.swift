@@ -4,7 +4,7 @@ import Foundation
 /// per day and actor, a `model_breakdown` whose `estimated_cost.amount` is in **cents**.
 struct ClaudeCodeAnalyticsReader {
     func read(_ path: String, into batch: inout UsageBatch) throws {
-        try JSONDocuments.forEach(path, batch: &batch) { value, origin, line, batch in
+        try JSONDocuments.forEach(path, batch: &batch) { value, _, line, batch in
             for item in JSONDocuments.items(value) {
                 do {
                     let day = try item.timestamp("date")
@@ -26,7 +26,7 @@ struct ClaudeCodeAnalyticsReader {
                             timestamp: day, granularity: .day, actor: who, agent: "claude-code", model: model,
                             input: try tokens.count("input"), output: try tokens.count("output"),
                             cacheWrite: try tokens.count("cache_creation"), cacheRead: try tokens.count("cache_read"),
-                            costUSD: cost, origin: origin))
+                            costUSD: cost))
                     }
                 } catch {
                     batch.reject(MalformedLine(file: path, line: line, reason: error.reason))
@@ -40,7 +40,7 @@ struct ClaudeCodeAnalyticsReader {
 /// `starting_at` and `results` grouped by model, API key, workspace.
 struct AnthropicUsageReader {
     func read(_ path: String, into batch: inout UsageBatch) throws {
-        try JSONDocuments.forEach(path, batch: &batch) { value, origin, line, batch in
+        try JSONDocuments.forEach(path, batch: &batch) { value, _, line, batch in
             for bucket in JSONDocuments.items(value) {
                 do {
                     let start = try bucket.timestamp("starting_at")
@@ -64,7 +64,7 @@ struct AnthropicUsageReader {
                                                  result.string("service_tier") ?? "", result.string("context_window") ?? "", result.string("inference_geo") ?? ""]),
                             timestamp: start, granularity: granularity, model: model,
                             input: try result.count("uncached_input_tokens"), output: try result.count("output_tokens"),
-                            cacheWrite: write5m + write1h, cacheRead: try result.count("cache_read_input_tokens"), origin: origin)
+                            cacheWrite: write5m + write1h, cacheRead: try result.count("cache_read_input_tokens"))
                         record.cacheWrite1h = write1h
                         batch.add(record)
                     }
@@ -80,7 +80,7 @@ struct AnthropicUsageReader {
 /// `input_tokens` include `input_cached_tokens`.
 struct OpenAIUsageReader {
     func read(_ path: String, into batch: inout UsageBatch) throws {
-        try JSONDocuments.forEach(path, batch: &batch) { value, origin, line, batch in
+        try JSONDocuments.forEach(path, batch: &batch) { value, _, line, batch in
             for bucket in JSONDocuments.items(value) {
                 do {
                     let start = try bucket.timestamp("start_time")
@@ -100,8 +100,7 @@ struct OpenAIUsageReader {
                             key: StableHash.hex([String(start.timeIntervalSince1970), model, result.string("project_id") ?? "", result.string("user_id") ?? "",
                                                  result.string("api_key_id") ?? "", result.string("batch") ?? ""]),
                             timestamp: start, granularity: granularity, actor: result.string("user_id"), model: model,
-                            input: input - cached, output: try result.count("output_tokens"), cacheWrite: 0, cacheRead: cached,
-                            origin: origin))
+                            input: input - cached, output: try result.count("output_tokens"), cacheWrite: 0, cacheRead: cached))
                     }
                 } catch {
                     batch.reject(MalformedLine(file: path, line: line, reason: error.reason))
