@@ -33,7 +33,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "shipmeter", dependencies: ["ShipmeterCLI"]),
-        .executableTarget(name: "shipmeter-bench", dependencies: ["GitKit"]),
+        .executableTarget(name: "shipmeter-bench", dependencies: ["GitKit", "Attribution", "Reporting", "Usage"]),
         .target(name: "ShipmeterTestSupport", dependencies: ["GitKit", "Attribution"], path: "Tests/ShipmeterTestSupport"),
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "ShipmeterTestSupport"]),
         .testTarget(name: "UsageTests", dependencies: ["Usage", "ShipmeterTestSupport"]),

@@ -88,6 +88,13 @@ extension Decimal {
 
 /// One warning sign: what tripped, for whom, and why it matters.
 public struct Warning: Sendable {
+    public init(kind: String, group: String, message: String, figures: [(String, Double)]) {
+        self.kind = kind
+        self.group = group
+        self.message = message
+        self.figures = figures
+    }
+
     public var kind: String
     public var group: String
     public var message: String
@@ -96,6 +103,15 @@ public struct Warning: Sendable {
 
 /// One deployment of the reporting environment in the window, with what it shipped.
 public struct DeploymentDetail: Sendable {
+    public init(deployment: Deployment, shippedCommits: Int, aiAssistedShare: Double?, tokens: Int64, costUSD: Decimal, lines: Int?) {
+        self.deployment = deployment
+        self.shippedCommits = shippedCommits
+        self.aiAssistedShare = aiAssistedShare
+        self.tokens = tokens
+        self.costUSD = costUSD
+        self.lines = lines
+    }
+
     public var deployment: Deployment
     public var shippedCommits: Int
     public var aiAssistedShare: Double?
@@ -108,6 +124,14 @@ public struct DeploymentDetail: Sendable {
 
 /// One week of the trend charts.
 public struct WeekPoint: Sendable {
+    public init(start: Date, tokens: Int64, shippedTokens: Int64, costUSD: Decimal, normalisedDeployments: Double) {
+        self.start = start
+        self.tokens = tokens
+        self.shippedTokens = shippedTokens
+        self.costUSD = costUSD
+        self.normalisedDeployments = normalisedDeployments
+    }
+
     public var start: Date
     public var tokens: Int64
     public var shippedTokens: Int64
@@ -118,6 +142,20 @@ public struct WeekPoint: Sendable {
 
 /// The report: groups led by yield and shipped work, totals, trends, warning signs.
 public struct Report: Sendable {
+    public init(since: Date, until: Date, environment: String?, groupBy: GroupBy, repositories: [String], groups: [GroupMetrics],
+                totals: GroupMetrics, warnings: [Warning], deployments: [DeploymentDetail], weekly: [WeekPoint]) {
+        self.since = since
+        self.until = until
+        self.environment = environment
+        self.groupBy = groupBy
+        self.repositories = repositories
+        self.groups = groups
+        self.totals = totals
+        self.warnings = warnings
+        self.deployments = deployments
+        self.weekly = weekly
+    }
+
     public var since: Date
     public var until: Date
     public var environment: String?

@@ -62,13 +62,14 @@ public struct HTMLReportRenderer: ReportRenderer {
         }
         body += "<tr class=\"total\"><td>total</td>" + columns.map { "<td class=\"num\">\(e($0.value(t)))</td>" }.joined() + "</tr></tbody></table></section>"
 
-        // Per-deployment detail.
-        body += "<section><h2>Deployments</h2><table><thead><tr><th>deployment</th><th>time</th><th>kind</th><th>status</th><th class=\"num\">commits</th><th class=\"num\">lines</th><th class=\"num\">AI share</th><th class=\"num\">tokens</th><th class=\"num\">cost</th></tr></thead><tbody>"
+        // Per-deployment detail (thousands of rows in a year: kept lean, aligned by CSS).
+        body += "<section><h2>Deployments</h2><table class=\"deployments\"><thead><tr><th>deployment</th><th>time</th><th>kind</th><th>status</th><th>commits</th><th>lines</th><th>AI share</th><th>tokens</th><th>cost</th></tr></thead><tbody>"
         for detail in report.deployments {
             let d = detail.deployment
-            body += "<tr class=\"\(e(d.status.rawValue))\"><td>\(e(d.id))</td><td>\(e(Timestamp.iso8601(d.time)))</td><td>\(e(d.kind.rawValue))</td><td>\(e(d.status.rawValue))</td>"
-            body += "<td class=\"num\">\(detail.shippedCommits)</td><td class=\"num\">\(detail.lines.map(String.init) ?? "—")</td><td class=\"num\">\(e(Quantity.percent(detail.aiAssistedShare)))</td>"
-            body += "<td class=\"num\">\(e(Quantity.short(detail.tokens)))</td><td class=\"num\">\(e(Money.usd(detail.costUSD)))</td></tr>"
+            body += d.status == .success ? "<tr>" : "<tr class=\"\(e(d.status.rawValue))\">"
+            body += "<td>\(e(d.id))</td><td>\(e(Timestamp.iso8601(d.time)))</td><td>\(e(d.kind.rawValue))</td><td>\(e(d.status.rawValue))</td>"
+            body += "<td>\(detail.shippedCommits)</td><td>\(detail.lines.map(String.init) ?? "—")</td><td>\(e(Quantity.percent(detail.aiAssistedShare)))</td>"
+            body += "<td>\(e(Quantity.short(detail.tokens)))</td><td>\(e(Money.usd(detail.costUSD)))</td></tr>"
         }
         if report.deployments.isEmpty { body += "<tr><td colspan=\"9\">No deployments in this window.</td></tr>" }
         body += "</tbody></table></section>"
@@ -111,6 +112,7 @@ public struct HTMLReportRenderer: ReportRenderer {
         .chart text{font-size:11px;fill:#1a202c}.chart .title{font-size:13px;font-weight:600}.chart .small{font-size:10px;fill:#4a5568}
         table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:4px 8px;border-bottom:1px solid #edf2f7;text-align:left}
         .num{text-align:right;font-variant-numeric:tabular-nums}tr.total td{font-weight:600;border-top:2px solid #a0aec0}
+        table.deployments td:nth-child(n+5),table.deployments th:nth-child(n+5){text-align:right;font-variant-numeric:tabular-nums}
         tr.rolled-back td,tr.failure td{color:#c53030}.warnings li{margin:4px 0}footer{margin-top:32px}
         @media print{body{margin:0;max-width:none}.charts{grid-template-columns:1fr 1fr}section{break-inside:avoid}}
         """
