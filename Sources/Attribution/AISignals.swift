@@ -78,6 +78,11 @@ public struct AISignalDetector: Sendable {
 
     /// The signals that hold for `commit`, in a stable order, without duplicates.
     public func signals(for commit: Commit, trailers: [Trailer], hasAINote: Bool = false) -> [String] {
+        signals(for: commit, summary: commit.summary, trailers: trailers, hasAINote: hasAINote)
+    }
+
+    /// The same, with the summary already worked out (history reads every commit once).
+    public func signals(for commit: Commit, summary: String, trailers: [Trailer], hasAINote: Bool = false) -> [String] {
         var found = [String]()
         func add(_ signal: String) {
             if !disabled.contains(signal), !disabled.contains(signal.split(separator: ":").first.map(String.init) ?? signal),
@@ -100,12 +105,12 @@ public struct AISignalDetector: Sendable {
                 if extraTrailerKeys.contains(key) { add("\(Signal.customTrailer):\(trailer.key)") }
             }
         }
-        if commit.message.range(of: "Generated with [Claude Code]", options: .caseInsensitive) != nil
-            || commit.message.range(of: "Generated with Claude Code", options: .caseInsensitive) != nil {
+        if Self.containsIgnoringCase(commit.message, "generated with [claude code]")
+            || Self.containsIgnoringCase(commit.message, "generated with claude code") {
             add(Signal.generatedWithClaudeCode)
         }
         if Self.isAiderName(commit.author.name) || Self.isAiderName(commit.committer.name) { add(Signal.aiderAuthor) }
-        if commit.summary.lowercased().hasPrefix("aider: ") { add(Signal.aiderSubject) }
+        if summary.prefix(7).lowercased() == "aider: " { add(Signal.aiderSubject) }
         let authorEmail = commit.author.email.lowercased(), authorName = commit.author.name.lowercased()
         if authorName == "copilot-swe-agent[bot]" || authorName == "copilot" && authorEmail.contains("copilot")
             || authorEmail.contains("copilot-swe-agent") || authorEmail.hasSuffix("+copilot@users.noreply.github.com") {
@@ -113,6 +118,30 @@ public struct AISignalDetector: Sendable {
         }
         if hasAINote { add(Signal.gitAINote) }
         return found
+    }
+
+    /// ASCII case-insensitive search over UTF-8, without lowercasing or bridging the message.
+    static func containsIgnoringCase(_ text: String, _ lowercaseNeedle: StaticString) -> Bool {
+        let needle = UnsafeBufferPointer(start: lowercaseNeedle.utf8Start, count: lowercaseNeedle.utf8CodeUnitCount)
+        var text = text
+        return text.withUTF8 { haystack in
+            guard needle.count > 0, haystack.count >= needle.count else { return false }
+            let first = needle[0]
+            var index = 0
+            while index <= haystack.count - needle.count {
+                if haystack[index] | 0x20 == first {
+                    var matched = true
+                    for offset in 1..<needle.count {
+                        let byte = haystack[index + offset]
+                        let folded = byte >= 65 && byte <= 90 ? byte | 0x20 : byte
+                        if folded != needle[offset] { matched = false; break }
+                    }
+                    if matched { return true }
+                }
+                index += 1
+            }
+            return false
+        }
     }
 
     static func isAiderName(_ name: String) -> Bool {

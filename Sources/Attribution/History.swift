@@ -88,7 +88,8 @@ public struct History: Sendable {
 
     static func facts(for commit: Commit, people: People, detector: AISignalDetector, noted: Bool) -> CommitFacts {
         let trailers = commit.trailers
-        let signals = detector.signals(for: commit, trailers: trailers, hasAINote: noted)
+        let summary = commit.summary
+        let signals = detector.signals(for: commit, summary: summary, trailers: trailers, hasAINote: noted)
         var sessions = [SessionReference]()
         var agent: String?
         var model: String?
@@ -131,14 +132,24 @@ public struct History: Sendable {
             authorTime: commit.author.time,
             isMerge: commit.isMerge,
             isBot: people.isBot(name: commit.author.name, email: commit.author.email),
-            summary: commit.summary,
+            summary: summary,
             signals: signals, sessions: sessions, agent: agent, model: model,
             reverts: Self.revertedCommit(commit.message))
     }
 
     static func revertedCommit(_ message: String) -> ObjectID? {
-        guard let range = message.range(of: "This reverts commit ") else { return nil }
-        let hex = message[range.upperBound...].prefix(40)
-        return try? ObjectID(hex: String(hex))
+        let marker = Array("This reverts commit ".utf8)
+        let bytes = Array(message.utf8)
+        guard bytes.count >= marker.count + 40 else { return nil }
+        var index = 0
+        // Byte search: Foundation's range(of:) bridges the whole message, once per commit.
+        while index <= bytes.count - marker.count - 40 {
+            if bytes[index] == marker[0], bytes[index..<(index + marker.count)].elementsEqual(marker) {
+                let start = index + marker.count
+                return try? ObjectID(hex: String(decoding: bytes[start..<(start + 40)], as: UTF8.self))
+            }
+            index += 1
+        }
+        return nil
     }
 }

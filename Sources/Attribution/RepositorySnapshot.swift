@@ -74,14 +74,16 @@ public struct RepositorySnapshot {
     }
 
     static func name(of repo: Repository, remotes: [String]) -> String {
-        if let remote = remotes.first {
+        // A remote on a host names the repository `org/name`; a local path only by its folder.
+        if let remote = remotes.first, remote.contains("://") || remote.contains("@") {
             let parts = RepositoryScope.normalise(remote).split(separator: "/")
             if parts.count >= 3 { return parts.suffix(2).joined(separator: "/") }
             if let last = parts.last { return String(last) }
         }
         let folder = repo.workDirectory ?? repo.commonDirectory
         let url = URL(fileURLWithPath: folder)
-        return url.lastPathComponent == ".git" ? url.deletingLastPathComponent().lastPathComponent : url.lastPathComponent
+        let name = url.lastPathComponent == ".git" ? url.deletingLastPathComponent().lastPathComponent : url.lastPathComponent
+        return name.hasSuffix(".git") ? String(name.dropLast(4)) : name
     }
 
     /// The environment a report is about: the one asked for, else the configured one, else

@@ -22,12 +22,17 @@ public struct Commit: Hashable, Sendable, Identifiable {
 
     /// The first line of the message, as `git log --format=%s` shows it (wrapped lines joined).
     public var summary: String {
-        let paragraph = message.drop(while: { $0 == "\n" || $0 == "\r" })
+        // Only the first paragraph matters; long bodies are never split up.
         var lines = [Substring]()
-        for line in paragraph.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+        var rest = message[...].drop(while: { $0 == "\n" || $0 == "\r" })
+        while !rest.isEmpty {
+            let end = rest.firstIndex(of: "\n") ?? rest.endIndex
+            let line = rest[..<end].drop(while: { $0 == " " || $0 == "\t" })
+            var trimmed = line
+            while let last = trimmed.last, last == " " || last == "\t" || last == "\r" { trimmed = trimmed.dropLast() }
             if trimmed.isEmpty { break }
-            lines.append(Substring(trimmed))
+            lines.append(trimmed)
+            rest = end == rest.endIndex ? rest[end...] : rest[rest.index(after: end)...]
         }
         return lines.joined(separator: " ")
     }
