@@ -44,21 +44,17 @@ struct CommitEntry {
 
 enum CommitListing {
     static func list(_ repo: Repository, range: String?, detector: AISignalDetector) throws -> [CommitEntry] {
-        let walk = try RevisionWalk(repo, sorting: [.time])
+        var ids = [ObjectID]()
         do {
-            if let range {
-                try walk.push(range: range)
-            } else {
-                guard try repo.head() != nil else { return [] }
-                try walk.push(revision: "HEAD")
-            }
+            ids = try selection(repo, range: range)
         } catch {
             throw ShipmeterError.badRevision(range ?? "HEAD", detail: error.message)
         }
         let mailmap = try Mailmap(repo)
         let noted = try repo.notedCommits(notesRef: "refs/notes/ai")
         var entries = [CommitEntry]()
-        while let id = try walk.next() {
+        entries.reserveCapacity(ids.count)
+        for id in ids {
             let commit = try repo.commit(id)
             let trailers = commit.trailers
             entries.append(CommitEntry(
@@ -69,6 +65,32 @@ enum CommitListing {
                 signals: detector.signals(for: commit, trailers: trailers, hasAINote: noted.contains(id))))
         }
         return entries
+    }
+
+    /// The commits of `range` (`A..B`, `A...B`, a revision; default HEAD), newest first as
+    /// `git log` orders them. Read from the commit graph, which also handles shallow clones
+    /// (libgit2's own walk stops with an error at a shallow boundary).
+    static func selection(_ repo: Repository, range: String?) throws(GitError) -> [ObjectID] {
+        var include = [ObjectID](), exclude = [ObjectID]()
+        if let range, let split = range.range(of: "...") {
+            let a = try repo.resolveCommit(range[..<split.lowerBound].isEmpty ? "HEAD" : String(range[..<split.lowerBound]))
+            let b = try repo.resolveCommit(range[split.upperBound...].isEmpty ? "HEAD" : String(range[split.upperBound...]))
+            include = [a, b]
+            exclude = try repo.mergeBases(a, b)
+        } else if let range, let split = range.range(of: "..") {
+            exclude = [try repo.resolveCommit(range[..<split.lowerBound].isEmpty ? "HEAD" : String(range[..<split.lowerBound]))]
+            include = [try repo.resolveCommit(range[split.upperBound...].isEmpty ? "HEAD" : String(range[split.upperBound...]))]
+        } else if let range {
+            include = [try repo.resolveCommit(range)]
+        } else {
+            guard let head = try repo.head() else { return [] }
+            include = [head]
+        }
+        let graph = try CommitGraph.load(repo, tips: include + exclude)
+        let numbers = graph.range(include: include.compactMap(graph.number(of:)), exclude: exclude.compactMap(graph.number(of:)))
+        return numbers
+            .sorted { (graph.committerTimes[$0].seconds, graph.generations[$0]) > (graph.committerTimes[$1].seconds, graph.generations[$1]) }
+            .map { graph.ids[$0] }
     }
 
     static func json(_ entries: [CommitEntry]) -> JSONValue {

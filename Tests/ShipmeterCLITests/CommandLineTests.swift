@@ -192,3 +192,20 @@ import Testing
         #expect(scratch.output(["tag", "-l"]).isEmpty)
     }
 }
+
+@Suite struct ShallowCloneTests {
+    @Test func commitsAndReportWorkInAShallowClone() throws {
+        let source = ScratchRepository()
+        for index in 0..<6 { source.commit("c\(index)", files: ["f": "\(index)\n"]) }
+        source.tag("v1.0.0", at: "HEAD~1", message: "one", time: source.clock)
+        source.tag("v1.1.0", message: "one one", time: source.clock + 60)
+        let target = ScratchDirectory()
+        run("git", ["clone", "-q", "--depth", "2", "--no-single-branch", "file://" + source.path, target.path + "/shallow"])
+        let listed = ShipmeterBinary.run(["commits", "--format", "json"], in: target.path + "/shallow")
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])
+        #expect((document["commits"] as? [Any])?.count == 2)
+        let report = ShipmeterBinary.run(["report", "--format", "json", "--since", "2020-01-01"], in: target.path + "/shallow")
+        #expect(report.status == 0, "\(report.stderr)")
+    }
+}
