@@ -204,7 +204,9 @@ import Testing
         let listed = ShipmeterBinary.run(["commits", "--format", "json"], in: target.path + "/shallow")
         #expect(listed.status == 0, "\(listed.stderr)")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])
-        #expect((document["commits"] as? [Any])?.count == 2)
+        let expected = run("git", ["rev-list", "--count", "HEAD"], in: target.path + "/shallow").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect((document["commits"] as? [Any])?.count == Int(expected))
+        #expect(run("git", ["rev-parse", "--is-shallow-repository"], in: target.path + "/shallow").stdout.hasPrefix("true"))
         let report = ShipmeterBinary.run(["report", "--format", "json", "--since", "2020-01-01"], in: target.path + "/shallow")
         #expect(report.status == 0, "\(report.stderr)")
     }
