@@ -65,6 +65,21 @@ struct CSVRecords {
         }
     }
 
+    /// Reads every row into `batch` through `record`; rows it rejects are reported, not fatal.
+    func read(into batch: inout UsageBatch, record: (JSONFields) throws(FieldError) -> UsageRecord) throws {
+        var rejected = [MalformedLine]()
+        var records = [UsageRecord]()
+        try forEachRow({ row, line in
+            do {
+                records.append(try record(JSONFields(row)))
+            } catch {
+                rejected.append(MalformedLine(file: path, line: line, reason: error.reason))
+            }
+        }, malformed: { rejected.append($0) })
+        for item in records { batch.add(item) }
+        for line in rejected { batch.reject(line) }
+    }
+
     /// The header row's column names, lowercased.
     static func header(of head: [UInt8]) -> [String] {
         let firstLine = head.split(separator: 0x0A, maxSplits: 1, omittingEmptySubsequences: false).first ?? []

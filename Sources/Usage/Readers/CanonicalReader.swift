@@ -26,17 +26,9 @@ struct CanonicalReader {
     }
 
     func readCSV(_ path: String, into batch: inout UsageBatch) throws {
-        var rejected = [MalformedLine]()
-        var records = [UsageRecord]()
-        try CSVRecords(path: path).forEachRow({ row, line in
-            do {
-                records.append(try Self.record(JSONFields(row), defaultSource: UsageFormat.csv.rawValue))
-            } catch {
-                rejected.append(MalformedLine(file: path, line: line, reason: error.reason))
-            }
-        }, malformed: { rejected.append($0) })
-        for record in records { batch.add(record) }
-        for line in rejected { batch.reject(line) }
+        try CSVRecords(path: path).read(into: &batch) { row throws(FieldError) in
+            try Self.record(row, defaultSource: UsageFormat.csv.rawValue)
+        }
     }
 
     static func record(_ fields: JSONFields, defaultSource: String) throws(FieldError) -> UsageRecord {
@@ -77,17 +69,7 @@ struct LiteLLMReader {
     }
 
     func readCSV(_ path: String, into batch: inout UsageBatch) throws {
-        var rejected = [MalformedLine]()
-        var records = [UsageRecord]()
-        try CSVRecords(path: path).forEachRow({ row, line in
-            do {
-                records.append(try Self.record(JSONFields(row)))
-            } catch {
-                rejected.append(MalformedLine(file: path, line: line, reason: error.reason))
-            }
-        }, malformed: { rejected.append($0) })
-        for record in records { batch.add(record) }
-        for line in rejected { batch.reject(line) }
+        try CSVRecords(path: path).read(into: &batch, record: Self.record)
     }
 
     static func record(_ row: JSONFields) throws(FieldError) -> UsageRecord {

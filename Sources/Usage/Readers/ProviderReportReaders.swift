@@ -44,11 +44,7 @@ struct AnthropicUsageReader {
             for bucket in JSONDocuments.items(value) {
                 do {
                     let start = try bucket.timestamp("starting_at")
-                    var granularity = UsageRecord.Granularity.day
-                    if let end = bucket.string("ending_at").flatMap(Timestamp.parse) {
-                        let width = end.timeIntervalSince(start)
-                        granularity = width <= 60 ? .minute : (width <= 3600 ? .hour : .day)
-                    }
+                    let granularity = UsageRecord.Granularity(bucketSeconds: bucket.string("ending_at").flatMap(Timestamp.parse)?.timeIntervalSince(start))
                     for result in bucket.array("results") ?? [] {
                         guard let result = JSONFields(result) else { continue }
                         var write5m = try result.count("cache_creation_5m")
@@ -84,11 +80,7 @@ struct OpenAIUsageReader {
             for bucket in JSONDocuments.items(value) {
                 do {
                     let start = try bucket.timestamp("start_time")
-                    var granularity = UsageRecord.Granularity.day
-                    if let end = (bucket["end_time"] as? NSNumber)?.doubleValue {
-                        let width = end - start.timeIntervalSince1970
-                        granularity = width <= 60 ? .minute : (width <= 3600 ? .hour : .day)
-                    }
+                    let granularity = UsageRecord.Granularity(bucketSeconds: (bucket["end_time"] as? NSNumber).map { $0.doubleValue - start.timeIntervalSince1970 })
                     for result in bucket.array("results") ?? [] {
                         guard let result = JSONFields(result) else { continue }
                         let input = try result.count("input_tokens")
@@ -107,5 +99,13 @@ struct OpenAIUsageReader {
                 }
             }
         }
+    }
+}
+
+extension UsageRecord.Granularity {
+    /// The granularity of a report bucket of this width (a day when unknown).
+    init(bucketSeconds width: TimeInterval?) {
+        guard let width else { self = .day; return }
+        self = width <= 60 ? .minute : (width <= 3600 ? .hour : .day)
     }
 }
