@@ -227,10 +227,10 @@ public struct ReportBuilder {
             switch groupBy {
             case .team: return team(ofCommit: commit)
             case .person: return facts.isBot ? nil : facts.person
-            case .model:
-                return commitUsage[commit]?.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? facts.model ?? "(none)"
-            case .agent:
-                return commitUsage[commit]?.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? facts.agent ?? "(none)"
+            case .model, .agent:
+                // The model (or agent) that spent most on the commit, else what its trailers name.
+                let named = groupBy == .model ? facts.model : facts.agent
+                return commitUsage[commit]?.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? named ?? "(none)"
             case .repository: return repositoryName
             case .deployment: return timeline.deployments[deployment].id
             }
@@ -280,26 +280,14 @@ public struct ReportBuilder {
             for (position, commit) in commits.enumerated() {
                 let facts = history.facts[commit]
                 let hours = deployment.time.timeIntervalSince(facts.authorTime.date) / 3600
-                totals.shippedCommits += 1
-                if facts.isAIAssisted {
-                    totals.aiAssistedCommits += 1
-                    totals.leadTimesAI.append(hours)
-                } else {
-                    totals.leadTimesOther.append(hours)
-                }
+                totals.countShipped(aiAssisted: facts.isAIAssisted, leadHours: hours)
                 if !facts.isBot { allPeople.insert(facts.person) }
                 guard let key = commitKey(commit, deployment: index) else { continue }
                 let firstHere = keysHere.insert(key).inserted
                 // Mutated in place: copying a group per commit would copy its lead-time lists.
                 update(&groups[key, default: GroupMetrics(key: key)]) { metrics in
                     metrics.normalisedDeployments += worth * weights[position] / totalWeight
-                    metrics.shippedCommits += 1
-                    if facts.isAIAssisted {
-                        metrics.aiAssistedCommits += 1
-                        metrics.leadTimesAI.append(hours)
-                    } else {
-                        metrics.leadTimesOther.append(hours)
-                    }
+                    metrics.countShipped(aiAssisted: facts.isAIAssisted, leadHours: hours)
                     if firstHere {
                         metrics.deployments += 1
                         if deployment.status == .rolledBack { metrics.rolledBackDeployments += 1 }
@@ -371,6 +359,17 @@ func update<Value>(_ value: inout Value, _ change: (inout Value) -> Void) {
 }
 
 extension GroupMetrics {
+    /// One shipped non-merge commit and the hours from its authoring to its deployment.
+    mutating func countShipped(aiAssisted: Bool, leadHours: Double) {
+        shippedCommits += 1
+        if aiAssisted {
+            aiAssistedCommits += 1
+            leadTimesAI.append(leadHours)
+        } else {
+            leadTimesOther.append(leadHours)
+        }
+    }
+
     mutating func finishLeadTimes() {
         leadTimeAI = Percentiles(leadTimesAI)
         leadTimeOther = Percentiles(leadTimesOther)
