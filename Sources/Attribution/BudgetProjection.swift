@@ -40,7 +40,9 @@ public struct BudgetProjection: Sendable {
         // For a past year the projection is as of its end; for a future one, as of its start.
         let reference = min(max(asOf, start), end)
         let trailingStart = reference.addingTimeInterval(-30 * 86_400)
-        let elapsed = reference.timeIntervalSince(start) / end.timeIntervalSince(start)
+        // Whole seconds in Decimal, so the pro-rata line has no binary-fraction noise.
+        let elapsedSeconds = Decimal(Int64(reference.timeIntervalSince(start).rounded()))
+        let yearSeconds = Decimal(Int64(end.timeIntervalSince(start).rounded()))
 
         var spent = [String: Decimal](), trailing = [String: Decimal]()
         for record in records {
@@ -66,7 +68,7 @@ public struct BudgetProjection: Sendable {
                 exhaustion = reference.addingTimeInterval(days * 86_400)
             }
             return Line(name: name, annualUSD: annual, spentToDateUSD: used, burnPerDayUSD: burn,
-                        proRataUSD: annual * Decimal(elapsed), exhaustion: exhaustion)
+                        proRataUSD: annual * elapsedSeconds / yearSeconds, exhaustion: exhaustion)
         }
         var lines = [Line]()
         if let annual { lines.append(line("total", key: "", annual: annual)) }

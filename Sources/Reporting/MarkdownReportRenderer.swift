@@ -18,6 +18,10 @@ public struct MarkdownReportRenderer: ReportRenderer {
             lines.append("| \(Self.escape(group.key)) | " + columns.map { Self.escape($0.value(group)) }.joined(separator: " | ") + " |")
         }
         lines.append("| **total** | " + columns.map { "**\(Self.escape($0.value(report.totals)))**" }.joined(separator: " | ") + " |")
+        if !report.weekly.isEmpty {
+            lines += ["", "### Weekly trend", "", "| " + Report.weeklyHeader.joined(separator: " | ") + " |", "|---|---:|---:|---:|---:|"]
+            lines += report.weeklyRows.map { "| " + $0.map(Self.escape).joined(separator: " | ") + " |" }
+        }
         if let budget = context.budget {
             lines += ["", "### Budget", ""] + budget.summaryLines.map { "- " + Self.escape($0) }
         }

@@ -62,6 +62,16 @@ enum ReportColumns {
 }
 
 extension Report {
+    /// The weekly trend as rows: week, tokens, shipped-token ratio, cost, normalised deployments.
+    var weeklyRows: [[String]] {
+        weekly.map { week in
+            [String(Timestamp.iso8601(week.start).prefix(10)), Quantity.short(week.tokens), Quantity.percent(week.shippedTokenRatio),
+             Money.usd(week.costUSD), Quantity.figure(week.normalisedDeployments)]
+        }
+    }
+
+    static let weeklyHeader = ["week", "tokens", "shipped tokens", "cost", "ND"]
+
     /// "2026-03-01 → 2026-03-31 (30 days)"
     var windowText: String {
         let days = Int((until.timeIntervalSince(since) / 86_400).rounded())

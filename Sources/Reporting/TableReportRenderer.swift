@@ -15,6 +15,11 @@ public struct TableReportRenderer: ReportRenderer {
         var rows = report.groups.map { group in [group.key] + columns.map { $0.value(group) } }
         rows.append(["total"] + columns.map { $0.value(report.totals) })
         lines.append(TextTable(header: [report.groupBy.rawValue] + columns.map(\.title), rows: rows, rightAligned: Set(1...columns.count)).render())
+        if !report.weekly.isEmpty {
+            lines.append("")
+            lines.append(bold("Weekly trend"))
+            lines.append(TextTable(header: Report.weeklyHeader, rows: report.weeklyRows, rightAligned: [1, 2, 3, 4]).render())
+        }
         if let budget = context.budget {
             lines.append("")
             lines.append(bold("Budget"))

@@ -89,6 +89,16 @@ import Usage
         #expect(blue.cacheHitRatio == 0)
     }
 
+    @Test func perEngineerWeekNormalisesByTheWindow() throws {
+        let (_, snapshot, usage) = try scenario()
+        // Two weeks: the same deployments, half the rate per engineer-week; a month is 14/30.44.
+        let report = snapshot.report(usage, since: date(day(0)), until: date(day(14)), environment: nil, groupBy: .team)
+        let red = try #require(report.groups.first { $0.key == "red" })
+        #expect(abs((red.ndPerEngineerWeek ?? 0) - 0.75) < 1e-12)
+        #expect(abs((report.totals.ndPerEngineerWeek ?? 0) - 0.5) < 1e-12)
+        #expect(abs((red.costPerEngineerMonth ?? 0) - 0.055 / (14 / 30.44)) < 1e-12)
+    }
+
     @Test func zeroDenominatorsAreNull() throws {
         let (_, snapshot, _) = try scenario()
         let report = snapshot.report(UsageBatch(), since: date(day(10)), until: date(day(11)), environment: nil, groupBy: .team)
