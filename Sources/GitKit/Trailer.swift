@@ -12,6 +12,7 @@ public struct Trailer: Hashable, Sendable, Codable {
 
     /// Parses the trailers of `message` with libgit2's rules (the same as `git interpret-trailers`).
     public static func parse(message: String) -> [Trailer] {
+        Library.ensureInitialised()  // callable before any repository is opened
         var array = git_message_trailer_array()
         guard git_message_trailers(&array, message) == 0 else { return [] }
         defer { git_message_trailer_array_free(&array) }
