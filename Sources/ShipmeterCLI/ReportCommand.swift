@@ -65,6 +65,7 @@ extension Shipmeter {
         func run() async throws {
             let now = Date()
             let repo = try repository.open()
+            Output.progress("reading history and deployments…")
             let snapshot = try RepositorySnapshot.open(repo)
             let loaded = Date()
             let configuration = snapshot.configuration
@@ -78,8 +79,10 @@ extension Shipmeter {
                 guard ["commits", "lines"].contains(weight) else { throw ShipmeterError.invalidInput("--weight must be commits or lines") }
                 weightByLines = weight == "lines"
             }
+            Output.progress("reading usage…")
             let batch = try usage.load(paths: usagePaths, repo: repo, overrides: configuration.priceOverrides)
             let read = Date()
+            Output.progress("attributing \(batch.records.count) usage records to \(snapshot.history.graph.count) commits…")
             if let env = window.env, !snapshot.timeline.environments.contains(env) {
                 Output.diagnostic("warning: no deployments in environment '\(env)' (found: \(snapshot.timeline.environments.isEmpty ? "none" : snapshot.timeline.environments.joined(separator: ", ")))")
             }
@@ -90,6 +93,7 @@ extension Shipmeter {
                 color: format == .table && output == nil && Terminal.wantsColor,
                 budget: snapshot.budget(batch.records, annual: nil, year: nil, asOf: until))
             let rendered = Date()
+            Output.progressDone()
             try Output.emit(format.renderer.render(report, context: context), to: output)
             if let output { Output.diagnostic("wrote \(output)") }
             if ProcessInfo.processInfo.environment["SHIPMETER_TIMINGS"] == "1" {
