@@ -9,7 +9,9 @@ enum Output {
     }
 
     static func diagnostic(_ text: String) {
-        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        // On a terminal, a diagnostic replaces any progress line rather than running into it.
+        let clear = isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[2K" : ""
+        FileHandle.standardError.write(Data((clear + (text.hasSuffix("\n") ? text : text + "\n")).utf8))
     }
 
     /// A progress line on standard error, only when it is a terminal; the next one replaces it.
