@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -23,11 +24,12 @@ let package = Package(
         .target(name: "Attribution", dependencies: ["GitKit", "Usage", .product(name: "Yams", package: "Yams")]),
         .target(name: "Reporting", dependencies: ["Attribution", "Usage"]),
         .target(name: "CommitHooks", dependencies: ["GitKit"]),
+        .target(name: "Ledger", dependencies: ["Usage", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "DemoScenario", path: "examples/DemoScenario"),
         .target(
             name: "ShipmeterCLI",
             dependencies: [
-                "GitKit", "Usage", "Attribution", "Reporting", "CommitHooks", "DemoScenario",
+                "GitKit", "Usage", "Attribution", "Reporting", "CommitHooks", "Ledger", "DemoScenario",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -40,6 +42,7 @@ let package = Package(
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "GitKit", "Usage", "ShipmeterTestSupport"]),
         .testTarget(name: "ShipmeterCLITests", dependencies: ["ShipmeterCLI", "ShipmeterTestSupport"]),
         .testTarget(name: "CommitHooksTests", dependencies: ["CommitHooks", "GitKit", "ShipmeterTestSupport"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Usage", "ShipmeterTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "ReportingTests",
             dependencies: ["Reporting", "Attribution", "Usage", "GitKit", "DemoScenario", "ShipmeterTestSupport"],

@@ -61,6 +61,7 @@ extension Shipmeter {
         var weight: String?
 
         @OptionGroup var usage: UsageOptions
+        @OptionGroup var ledgerOptions: LedgerOptions
 
         func run() async throws {
             let now = Date()
@@ -80,7 +81,7 @@ extension Shipmeter {
                 weightByLines = weight == "lines"
             }
             Output.progress("reading usage…")
-            let batch = try usage.load(paths: usagePaths, repo: repo, overrides: configuration.priceOverrides)
+            let batch = try ReportCommand.usage(usage, paths: usagePaths, ledger: ledgerOptions, repo: repo, overrides: configuration.priceOverrides)
             let read = Date()
             Output.progress("attributing \(batch.records.count) usage records to \(snapshot.history.graph.count) commits…")
             if let env = window.env, !snapshot.timeline.environments.contains(env) {
@@ -103,6 +104,24 @@ extension Shipmeter {
                 Output.diagnostic("timings: " + phases.map { String(format: "%@ %.2f s", $0.0, $0.1) }.joined(separator: ", "))
             }
         }
+    }
+}
+
+extension Shipmeter.ReportCommand {
+    /// Usage for a report: the ledger's records when a ledger is named, with any `--usage`
+    /// files added; else the files, or the repository's local sessions.
+    static func usage(_ options: UsageOptions, paths: [String], ledger: LedgerOptions, repo: Repository, overrides: [String: ModelPrice]) throws -> UsageBatch {
+        guard ledger.isGiven else { return try options.load(paths: paths, repo: repo, overrides: overrides) }
+        var batch: UsageBatch
+        do {
+            batch = try ledger.open(repository: repo).batch()
+        } catch let error as ShipmeterError {
+            throw error
+        } catch {
+            throw ShipmeterError.invalidInput(error.localizedDescription)
+        }
+        if !paths.isEmpty { batch.merge(try options.load(paths: paths, repo: repo, overrides: overrides)) }
+        return batch
     }
 }
 

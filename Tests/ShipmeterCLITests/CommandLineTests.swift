@@ -211,3 +211,41 @@ import Testing
         #expect(report.status == 0, "\(report.stderr)")
     }
 }
+
+@Suite struct LedgerCommandTests {
+    @Test func ingestReportAndForgetThroughTheLedger() throws {
+        let scratch = ScratchRepository()
+        scratch.commit("root", files: ["a": "1\n"], time: 1_767_225_600)
+        scratch.tag("deploy/production/1", message: "status: success", time: 1_767_225_700)
+        scratch.commit("feature\n\nAI-Session: claude-code/s1", files: ["b": "1\n"], author: ("Ann", "ann@acme.test"), time: 1_767_230_000)
+        scratch.tag("deploy/production/2", message: "status: success", time: 1_767_240_000)
+        let folder = ScratchDirectory()
+        folder.write("u.jsonl", """
+            {"timestamp":"2026-01-01T00:30:00Z","actor":"ann@acme.test","session":"s1","model":"claude-sonnet-4-5","input":100,"output":0,"cache_write":0,"cache_read":0}
+            {"timestamp":"2026-01-01T00:40:00Z","actor":"ben@acme.test","model":"claude-sonnet-4-5","input":50,"output":0,"cache_write":0,"cache_read":0}
+
+            """)
+        let first = ShipmeterBinary.run(["ingest", folder.file("u.jsonl")], in: scratch.path)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("ingested 2 new records"))
+        #expect(FileManager.default.fileExists(atPath: scratch.path + "/.git/shipmeter/ledger.sqlite"))
+        let again = ShipmeterBinary.run(["ingest", folder.file("u.jsonl")], in: scratch.path)
+        #expect(again.stdout.contains("nothing new"))
+
+        let ledger = scratch.path + "/.git/shipmeter/ledger.sqlite"
+        let report = ShipmeterBinary.run(["report", "--ledger", ledger, "--since", "2025-12-01", "--until", "2026-02-01", "--format", "json"], in: scratch.path)
+        #expect(report.status == 0, "\(report.stderr)")
+        let totals = try #require((try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])?["totals"] as? [String: Any])
+        #expect((totals["tokens"] as? [String: Any])?["total"] as? Int == 150)
+        #expect(totals["shipped_tokens"] as? Int == 100)
+
+        let forget = ShipmeterBinary.run(["ledger", "forget", "--actor", "ben@acme.test"], in: scratch.path)
+        #expect(forget.stdout.contains("removed 1 usage record of ben@acme.test"))
+        let after = ShipmeterBinary.run(["report", "--ledger", ledger, "--since", "2025-12-01", "--until", "2026-02-01", "--format", "json"], in: scratch.path)
+        #expect(after.stdout.contains("\"total\": 100"))
+
+        let postgres = ShipmeterBinary.run(["ingest", folder.file("u.jsonl"), "--ledger", "postgres://localhost/x"], in: scratch.path)
+        #expect(postgres.status != 0)
+        #expect(postgres.stderr.contains("PostgreSQL"))
+    }
+}

@@ -1,0 +1,229 @@
+import Foundation
+import GRDB
+import Usage
+
+/// The durable store of usage records shared by a team: every engineer or CI job ingests,
+/// reports read. SQLite through GRDB (WAL, busy timeout); every write is one transaction and
+/// idempotent on `(source, key)`.
+public final class UsageLedger {
+    /// The schema this binary writes; a ledger at a higher version is refused.
+    public static let schemaVersion = 1
+    static let marker = "shipmeter-ledger"
+
+    let pool: DatabasePool
+    public let path: String
+
+    public enum Failure: Error, LocalizedError {
+        case notALedger(String)
+        case newerSchema(path: String, version: Int)
+        case unsupported(String)
+        case database(String)
+
+        public var errorDescription: String? {
+            switch self {
+            case .notALedger(let path):
+                return "\(path) is not a shipmeter ledger. Pass --ledger with a new file name or an existing ledger."
+            case .newerSchema(let path, let version):
+                return "\(path) was written by a newer shipmeter (schema \(version), this one knows up to \(UsageLedger.schemaVersion)). Upgrade shipmeter to use it."
+            case .unsupported(let message), .database(let message):
+                return message
+            }
+        }
+    }
+
+    /// Opens (creating when missing) the ledger at `path`, migrating it to this binary's schema.
+    public init(path: String, busyTimeout: TimeInterval = 10) throws {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.label = "shipmeter-ledger"
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw Failure.notALedger(path)
+        }
+        try prepare()
+    }
+
+    private func prepare() throws {
+        do {
+            try pool.write { db in
+                let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+                if !tables.isEmpty {
+                    guard tables.contains("shipmeter_meta") else { throw Failure.notALedger(path) }
+                    let version = try Int.fetchOne(db, sql: "SELECT value FROM shipmeter_meta WHERE key = 'schema_version'") ?? 0
+                    if version > Self.schemaVersion { throw Failure.newerSchema(path: path, version: version) }
+                }
+            }
+            try Self.migrator.migrate(pool)
+        } catch let failure as Failure {
+            throw failure
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw Failure.notALedger(path)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            throw Failure.database("\(path) is locked by another shipmeter run and stayed locked past the timeout; try again when it finishes")
+        } catch {
+            throw Failure.database("cannot open the ledger \(path): \(error)")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "shipmeter_meta") { table in
+                table.primaryKey("key", .text)
+                table.column("value", .text).notNull()
+            }
+            try db.execute(sql: "INSERT INTO shipmeter_meta (key, value) VALUES ('kind', ?), ('schema_version', '1')", arguments: [marker])
+            try db.create(table: "usage_records") { table in
+                table.column("source", .text).notNull()
+                table.column("key", .text).notNull()
+                table.column("timestamp", .double).notNull()
+                table.column("granularity", .text).notNull()
+                table.column("actor", .text)
+                table.column("session", .text)
+                table.column("agent", .text)
+                table.column("model", .text).notNull()
+                table.column("repository", .text)
+                table.column("branch", .text)
+                table.column("commit_id", .text)
+                table.column("input", .integer).notNull()
+                table.column("output", .integer).notNull()
+                table.column("cache_write", .integer).notNull()
+                table.column("cache_write_1h", .integer).notNull()
+                table.column("cache_read", .integer).notNull()
+                table.column("cost_usd", .text)
+                table.primaryKey(["source", "key"])
+            }
+            try db.create(index: "usage_records_time", on: "usage_records", columns: ["timestamp"])
+            try db.create(index: "usage_records_actor", on: "usage_records", columns: ["actor"])
+            try db.create(table: "session_links") { table in
+                table.column("session", .text).notNull()
+                table.column("commit_id", .text).notNull()
+                table.column("time", .double).notNull()
+                table.primaryKey(["session", "commit_id", "time"])
+            }
+            try db.create(table: "runs") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("command", .text).notNull()
+                table.column("started_at", .double).notNull()
+                table.column("finished_at", .double).notNull()
+                table.column("version", .text).notNull()
+                table.column("counts", .text).notNull()
+            }
+        }
+        return migrator
+    }
+
+    /// What an ingest added.
+    public struct IngestResult: Equatable, Sendable {
+        public var added: Int
+        public var alreadyPresent: Int
+
+        public init(added: Int, alreadyPresent: Int) {
+            self.added = added
+            self.alreadyPresent = alreadyPresent
+        }
+    }
+
+    /// Adds records not yet in the ledger, in one transaction; `(source, key)` already present
+    /// adds nothing. Session links are kept the same way.
+    public func ingest(_ batch: UsageBatch, version: String) throws -> IngestResult {
+        let started = Date()
+        do {
+            return try pool.write { db in
+                let insert = try db.makeStatement(sql: """
+                    INSERT OR IGNORE INTO usage_records (source, key, timestamp, granularity, actor, session, agent, model, repository,
+                        branch, commit_id, input, output, cache_write, cache_write_1h, cache_read, cost_usd)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                var added = 0
+                for record in batch.records {
+                    try insert.execute(arguments: [
+                        record.source, record.key, record.timestamp.timeIntervalSince1970, record.granularity.rawValue, record.actor,
+                        record.session, record.agent, record.model, record.repository, record.branch, record.commit,
+                        record.input, record.output, record.cacheWrite, record.cacheWrite1h, record.cacheRead,
+                        record.costUSD.map { "\($0)" },
+                    ])
+                    added += db.changesCount
+                }
+                let link = try db.makeStatement(sql: "INSERT OR IGNORE INTO session_links (session, commit_id, time) VALUES (?, ?, ?)")
+                for item in batch.links {
+                    try link.execute(arguments: [item.session, item.commit, item.time.timeIntervalSince1970])
+                }
+                try Self.recordRun(db, command: "ingest", started: started, version: version,
+                                   counts: ["records": batch.records.count, "added": added])
+                return IngestResult(added: added, alreadyPresent: batch.records.count - added)
+            }
+        } catch {
+            throw Self.describe(error, path: path)
+        }
+    }
+
+    /// Every record (in `[since, until)` when given) with the session links, as a batch.
+    public func batch(since: Date? = nil, until: Date? = nil) throws -> UsageBatch {
+        do {
+            return try pool.read { db in
+                var batch = UsageBatch()
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT * FROM usage_records WHERE timestamp >= ? AND timestamp < ? ORDER BY timestamp, source, key
+                    """, arguments: [since?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude, until?.timeIntervalSince1970 ?? Double.greatestFiniteMagnitude])
+                while let row = try rows.next() {
+                    var record = UsageRecord(
+                        source: row["source"], key: row["key"], timestamp: Date(timeIntervalSince1970: row["timestamp"]),
+                        granularity: UsageRecord.Granularity(rawValue: row["granularity"]) ?? .request,
+                        actor: row["actor"], session: row["session"], agent: row["agent"], model: row["model"],
+                        repository: row["repository"], branch: row["branch"], commit: row["commit_id"],
+                        input: row["input"], output: row["output"], cacheWrite: row["cache_write"], cacheRead: row["cache_read"],
+                        costUSD: (row["cost_usd"] as String?).flatMap { Decimal(string: $0) })
+                    record.cacheWrite1h = row["cache_write_1h"]
+                    batch.add(record)
+                }
+                for row in try Row.fetchAll(db, sql: "SELECT session, commit_id, time FROM session_links") {
+                    batch.links.append(SessionCommitLink(session: row["session"], commit: row["commit_id"], time: Date(timeIntervalSince1970: row["time"])))
+                }
+                return batch
+            }
+        } catch {
+            throw Self.describe(error, path: path)
+        }
+    }
+
+    /// Deletes one person's usage records (a privacy request); returns how many went.
+    public func forget(actor: String, version: String) throws -> Int {
+        let started = Date()
+        do {
+            return try pool.write { db in
+                try db.execute(sql: "DELETE FROM usage_records WHERE lower(actor) = lower(?)", arguments: [actor])
+                let removed = db.changesCount
+                try Self.recordRun(db, command: "forget", started: started, version: version, counts: ["removed": removed])
+                return removed
+            }
+        } catch {
+            throw Self.describe(error, path: path)
+        }
+    }
+
+    public func recordCount() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM usage_records") ?? 0 }
+    }
+
+    static func recordRun(_ db: Database, command: String, started: Date, version: String, counts: [String: Int]) throws {
+        let text = counts.keys.sorted().map { "\($0)=\(counts[$0] ?? 0)" }.joined(separator: " ")
+        try db.execute(sql: "INSERT INTO runs (command, started_at, finished_at, version, counts) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [command, started.timeIntervalSince1970, Date().timeIntervalSince1970, version, text])
+    }
+
+    static func describe(_ error: Error, path: String) -> Error {
+        if let error = error as? DatabaseError, error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            return Failure.database("\(path) is locked by another shipmeter run and stayed locked past the timeout; try again when it finishes")
+        }
+        if error is Failure { return error }
+        return Failure.database("ledger \(path): \(error)")
+    }
+}
+
+@available(*, unavailable)
+extension UsageLedger: Sendable {}

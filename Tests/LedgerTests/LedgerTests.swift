@@ -1,0 +1,105 @@
+import Foundation
+import GRDB
+import Ledger
+import ShipmeterTestSupport
+import Testing
+import Usage
+
+@Suite struct LedgerTests {
+    func records(_ count: Int, actor: String = "ann@acme.test", offset: Int = 0) -> UsageBatch {
+        var batch = UsageBatch()
+        for index in 0..<count {
+            var record = UsageRecord(source: "jsonl", key: "k\(index + offset)", timestamp: Date(timeIntervalSince1970: 1_767_225_600 + Double(index)),
+                                     actor: actor, session: "s\(index % 3)", agent: "claude-code", model: "claude-sonnet-4-5",
+                                     repository: "/work/app", input: Int64(index), output: 2, cacheWrite: 3, cacheRead: 4,
+                                     costUSD: Decimal(string: "0.001234"))
+            record.cacheWrite1h = 1
+            batch.add(record)
+        }
+        batch.links = [SessionCommitLink(session: "s1", commit: String(repeating: "a", count: 40), time: Date(timeIntervalSince1970: 1_767_230_000))]
+        return batch
+    }
+
+    @Test func ingestIsIdempotentAndRoundTripsEveryField() throws {
+        let folder = ScratchDirectory()
+        let ledger = try UsageLedger(path: folder.file("ledger.sqlite"))
+        #expect(try ledger.ingest(records(10), version: "t") == .init(added: 10, alreadyPresent: 0))
+        #expect(try ledger.ingest(records(10), version: "t") == .init(added: 0, alreadyPresent: 10))
+        #expect(try ledger.ingest(records(12), version: "t") == .init(added: 2, alreadyPresent: 10))
+        let back = try UsageLedger(path: folder.file("ledger.sqlite")).batch()
+        #expect(back.records.count == 12)
+        let original = records(12).records.sorted { $0.key < $1.key }
+        #expect(back.records.sorted { $0.key < $1.key } == original)
+        #expect(back.links.count == 1)
+    }
+
+    @Test func forgetRemovesOnePersonOnly() throws {
+        let folder = ScratchDirectory()
+        let ledger = try UsageLedger(path: folder.file("l.sqlite"))
+        _ = try ledger.ingest(records(5, actor: "ann@acme.test"), version: "t")
+        _ = try ledger.ingest(records(3, actor: "ben@acme.test", offset: 100), version: "t")
+        #expect(try ledger.forget(actor: "ANN@acme.test", version: "t") == 5)
+        #expect(try ledger.batch().records.map(\.actor) == ["ben@acme.test", "ben@acme.test", "ben@acme.test"])
+        #expect(try ledger.forget(actor: "ann@acme.test", version: "t") == 0)
+    }
+
+    @Test func refusesFilesThatAreNotLedgersAndNewerLedgers() throws {
+        let folder = ScratchDirectory()
+        folder.write("text.sqlite", "this is not a database at all, just some text long enough to have a header\n")
+        #expect { _ = try UsageLedger(path: folder.file("text.sqlite")) } throws: {
+            ($0 as? LocalizedError)?.errorDescription?.contains("is not a shipmeter ledger") == true
+        }
+        // Another application's SQLite database.
+        try DatabaseQueue(path: folder.file("other.sqlite")).write { try $0.execute(sql: "CREATE TABLE notes (body TEXT)") }
+        #expect { _ = try UsageLedger(path: folder.file("other.sqlite")) } throws: {
+            ($0 as? LocalizedError)?.errorDescription?.contains("is not a shipmeter ledger") == true
+        }
+        // A ledger from a newer shipmeter.
+        _ = try UsageLedger(path: folder.file("new.sqlite"))
+        try DatabaseQueue(path: folder.file("new.sqlite")).write {
+            try $0.execute(sql: "UPDATE shipmeter_meta SET value = '99' WHERE key = 'schema_version'")
+        }
+        #expect { _ = try UsageLedger(path: folder.file("new.sqlite")) } throws: {
+            ($0 as? LocalizedError)?.errorDescription?.contains("newer shipmeter") == true
+        }
+    }
+
+    @Test func concurrentIngestsEqualOneAfterTheOther() throws {
+        let folder = ScratchDirectory()
+        let usage = folder.file("usage.jsonl")
+        var lines = [String]()
+        for index in 0..<2000 {
+            lines.append(#"{"timestamp":"2026-03-02T08:00:00Z","actor":"a\#(index % 7)@x.test","model":"claude-sonnet-4-5","input":\#(index),"output":1,"cache_write":0,"cache_read":0,"key":"k\#(index)"}"#)
+        }
+        folder.write("usage.jsonl", lines.joined(separator: "\n") + "\n")
+        folder.write("half.jsonl", lines.prefix(1200).joined(separator: "\n") + "\n")
+        let ledger = folder.file("shared.sqlite")
+        // Two processes at once, overlapping records.
+        let group = DispatchGroup()
+        let results = LockedResults()
+        for file in [usage, folder.file("half.jsonl")] {
+            group.enter()
+            DispatchQueue.global().async {
+                results.append(ShipmeterBinary.run(["ingest", file, "--ledger", ledger]))
+                group.leave()
+            }
+        }
+        group.wait()
+        for result in results.all { #expect(result.status == 0, "\(result.stderr)") }
+        let sequential = folder.file("sequential.sqlite")
+        ShipmeterBinary.run(["ingest", usage, "--ledger", sequential])
+        ShipmeterBinary.run(["ingest", folder.file("half.jsonl"), "--ledger", sequential])
+        let a = try UsageLedger(path: ledger).batch().records.sorted { $0.key < $1.key }
+        let b = try UsageLedger(path: sequential).batch().records.sorted { $0.key < $1.key }
+        #expect(a.count == 2000)
+        #expect(a == b)
+    }
+}
+
+final class LockedResults: @unchecked Sendable {
+    // @unchecked: every access holds `lock`.
+    private let lock = NSLock()
+    private var results = [ProcessResult]()
+    func append(_ result: ProcessResult) { lock.lock(); results.append(result); lock.unlock() }
+    var all: [ProcessResult] { lock.lock(); defer { lock.unlock() }; return results }
+}
