@@ -152,11 +152,6 @@ public struct CommitGraph: Sendable {
         }
         return result
     }
-
-    /// Every commit reachable from `tips` (inclusive).
-    public func ancestors(of tips: [Int]) -> [Int] {
-        range(include: tips, exclude: [])
-    }
 }
 
 /// A max-heap of commit numbers ordered by generation.

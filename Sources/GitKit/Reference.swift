@@ -39,12 +39,4 @@ extension Repository {
         }
         return result.sorted { $0.name < $1.name }
     }
-
-    /// Creates or moves a direct reference.
-    public func setReference(_ name: String, to target: ObjectID, message: String) throws(GitError) {
-        var reference: OpaquePointer?
-        var oid = target.raw
-        try check(git_reference_create(&reference, pointer, name, &oid, 1, message), "cannot write \(name)")
-        git_reference_free(reference)
-    }
 }

@@ -77,11 +77,6 @@ public final class RevisionWalk {
         }
     }
 
-    /// Follow only first parents (like `--first-parent`).
-    public func simplifyFirstParent() {
-        git_revwalk_simplify_first_parent(pointer)
-    }
-
     /// The next commit id, nil at the end of history.
     public func next() throws(GitError) -> ObjectID? {
         var oid = git_oid()

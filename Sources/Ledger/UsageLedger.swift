@@ -206,10 +206,6 @@ public final class UsageLedger {
         }
     }
 
-    public func recordCount() throws -> Int {
-        try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM usage_records") ?? 0 }
-    }
-
     static func recordRun(_ db: Database, command: String, started: Date, version: String, counts: [String: Int]) throws {
         let text = counts.keys.sorted().map { "\($0)=\(counts[$0] ?? 0)" }.joined(separator: " ")
         try db.execute(sql: "INSERT INTO runs (command, started_at, finished_at, version, counts) VALUES (?, ?, ?, ?, ?)",

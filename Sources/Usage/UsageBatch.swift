@@ -51,11 +51,6 @@ public struct UsageBatch: Sendable {
         for index in records.indices { transform(&records[index]) }
     }
 
-    public mutating func filterRecords(_ keep: (UsageRecord) -> Bool) {
-        records = records.filter(keep)
-        positions = Dictionary(uniqueKeysWithValues: records.enumerated().map { ($1.identity, $0) })
-    }
-
     public mutating func merge(_ other: UsageBatch) {
         for record in other.records { add(record) }
         duplicates += other.duplicates

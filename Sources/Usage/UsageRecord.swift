@@ -81,14 +81,4 @@ public struct TokenCounts: Hashable, Sendable {
         cacheRead += record.cacheRead
         if let cost = record.costUSD { costUSD += cost } else { unpricedRecords += 1 }
     }
-
-    public mutating func add(_ other: TokenCounts) {
-        records += other.records
-        input += other.input
-        output += other.output
-        cacheWrite += other.cacheWrite
-        cacheRead += other.cacheRead
-        costUSD += other.costUSD
-        unpricedRecords += other.unpricedRecords
-    }
 }
