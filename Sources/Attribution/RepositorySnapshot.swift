@@ -143,3 +143,13 @@ public struct RepositorySnapshot {
 
 @available(*, unavailable)
 extension RepositorySnapshot: Sendable {}
+
+extension RepositorySnapshot {
+    /// A stable identity for the ledger: the normalised remote URL, else the root commit id.
+    public var identity: String {
+        if let remote = scope.remotes.first { return remote }
+        let graph = history.graph
+        let roots = (0..<graph.count).filter { graph.parents(of: $0).isEmpty }.map { graph.ids[$0].hex }
+        return roots.min() ?? name
+    }
+}

@@ -7,7 +7,7 @@ import Usage
 /// idempotent on `(source, key)`.
 public final class UsageLedger {
     /// The schema this binary writes; a ledger at a higher version is refused.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
     static let marker = "shipmeter-ledger"
 
     let pool: DatabasePool
@@ -57,7 +57,7 @@ public final class UsageLedger {
                     if version > Self.schemaVersion { throw Failure.newerSchema(path: path, version: version) }
                 }
             }
-            try Self.migrator.migrate(pool)
+            try Self.migrator().migrate(pool)
         } catch let failure as Failure {
             throw failure
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
@@ -69,7 +69,8 @@ public final class UsageLedger {
         }
     }
 
-    static var migrator: DatabaseMigrator {
+    /// Migrations up to `version` (all of them by default; earlier ones to test upgrades).
+    static func migrator(through version: Int = schemaVersion) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.create(table: "shipmeter_meta") { table in
@@ -114,7 +115,153 @@ public final class UsageLedger {
                 table.column("counts", .text).notNull()
             }
         }
+        guard version >= 2 else { return migrator }
+        migrator.registerMigration("v2") { db in
+            // Every large table carries the repository id, so it can be distributed by it.
+            try db.create(table: "repositories") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("identity", .text).notNull().unique()
+                table.column("name", .text).notNull()
+            }
+            try db.create(table: "deployments") { table in
+                table.column("repository_id", .integer).notNull().references("repositories", onDelete: .cascade)
+                table.column("environment", .text).notNull()
+                table.column("id", .text).notNull()
+                table.column("ref", .text).notNull()
+                table.column("commit_id", .text).notNull()
+                table.column("time", .double).notNull()
+                table.column("status", .text).notNull()
+                table.column("kind", .text).notNull()
+                table.primaryKey(["repository_id", "environment", "id"])
+            }
+            try db.create(table: "shipped_commits") { table in
+                table.column("repository_id", .integer).notNull().references("repositories", onDelete: .cascade)
+                table.column("environment", .text).notNull()
+                table.column("deployment_id", .text).notNull()
+                table.column("commit_id", .text).notNull()
+                table.primaryKey(["repository_id", "environment", "commit_id"])
+            }
+            try db.create(table: "attributions") { table in
+                table.column("repository_id", .integer).notNull().references("repositories", onDelete: .cascade)
+                table.column("source", .text).notNull()
+                table.column("key", .text).notNull()
+                table.column("commit_id", .text).notNull()
+                table.column("confidence", .text).notNull()
+                table.primaryKey(["repository_id", "source", "key"])
+            }
+            try db.execute(sql: "UPDATE shipmeter_meta SET value = '2' WHERE key = 'schema_version'")
+        }
         return migrator
+    }
+
+    /// One repository's deployments, what they shipped, and where its usage went, as
+    /// `attribute` computed them.
+    public struct Attribution: Sendable {
+        public struct StoredDeployment: Sendable, Equatable {
+            public var environment: String, id: String, ref: String, commit: String, time: Date, status: String, kind: String
+            public var shipped: [String]
+
+            public init(environment: String, id: String, ref: String, commit: String, time: Date, status: String, kind: String, shipped: [String]) {
+                (self.environment, self.id, self.ref, self.commit, self.time, self.status, self.kind) = (environment, id, ref, commit, time, status, kind)
+                self.shipped = shipped
+            }
+        }
+
+        public struct Join: Sendable, Equatable {
+            public var source: String, key: String, commit: String, confidence: String
+
+            public init(source: String, key: String, commit: String, confidence: String) {
+                (self.source, self.key, self.commit, self.confidence) = (source, key, commit, confidence)
+            }
+        }
+
+        public var identity: String
+        public var name: String
+        public var deployments: [StoredDeployment]
+        public var joins: [Join]
+
+        public init(identity: String, name: String, deployments: [StoredDeployment], joins: [Join]) {
+            self.identity = identity
+            self.name = name
+            self.deployments = deployments
+            self.joins = joins
+        }
+    }
+
+    /// What a stored attribution changed.
+    public struct AttributionResult: Equatable, Sendable {
+        public var deployments: Int
+        public var newDeployments: Int
+        public var attributions: Int
+        public var changedAttributions: Int
+    }
+
+    /// Replaces one repository's deployments, shipped sets and attributions in one transaction;
+    /// running it again with the same input changes nothing.
+    public func store(_ attribution: Attribution, version: String) throws -> AttributionResult {
+        let started = Date()
+        do {
+            return try pool.write { db in
+                try db.execute(sql: "INSERT OR IGNORE INTO repositories (identity, name) VALUES (?, ?)", arguments: [attribution.identity, attribution.name])
+                try db.execute(sql: "UPDATE repositories SET name = ? WHERE identity = ?", arguments: [attribution.name, attribution.identity])
+                guard let repository = try Int64.fetchOne(db, sql: "SELECT id FROM repositories WHERE identity = ?", arguments: [attribution.identity]) else {
+                    throw Failure.database("cannot record repository \(attribution.identity)")
+                }
+                let known = Set(try String.fetchAll(db, sql: "SELECT environment || char(31) || id FROM deployments WHERE repository_id = ?", arguments: [repository]))
+                let previous = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT source, key, commit_id, confidence FROM attributions WHERE repository_id = ?",
+                                                                                   arguments: [repository]).map { row -> (String, String) in
+                    ((row["source"] as String) + "\u{1F}" + (row["key"] as String), (row["commit_id"] as String) + "/" + (row["confidence"] as String))
+                })
+                try db.execute(sql: "DELETE FROM deployments WHERE repository_id = ?", arguments: [repository])
+                try db.execute(sql: "DELETE FROM shipped_commits WHERE repository_id = ?", arguments: [repository])
+                try db.execute(sql: "DELETE FROM attributions WHERE repository_id = ?", arguments: [repository])
+                let deployment = try db.makeStatement(sql: "INSERT INTO deployments (repository_id, environment, id, ref, commit_id, time, status, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                let shipped = try db.makeStatement(sql: "INSERT OR IGNORE INTO shipped_commits (repository_id, environment, deployment_id, commit_id) VALUES (?, ?, ?, ?)")
+                var newDeployments = 0
+                for item in attribution.deployments {
+                    try deployment.execute(arguments: [repository, item.environment, item.id, item.ref, item.commit, item.time.timeIntervalSince1970, item.status, item.kind])
+                    if !known.contains(item.environment + "\u{1F}" + item.id) { newDeployments += 1 }
+                    for commit in item.shipped { try shipped.execute(arguments: [repository, item.environment, item.id, commit]) }
+                }
+                let join = try db.makeStatement(sql: "INSERT OR REPLACE INTO attributions (repository_id, source, key, commit_id, confidence) VALUES (?, ?, ?, ?, ?)")
+                var changed = 0
+                for item in attribution.joins {
+                    try join.execute(arguments: [repository, item.source, item.key, item.commit, item.confidence])
+                    if previous[item.source + "\u{1F}" + item.key] != item.commit + "/" + item.confidence { changed += 1 }
+                }
+                let kept = Set(attribution.joins.map { $0.source + "\u{1F}" + $0.key })
+                changed += previous.keys.filter { !kept.contains($0) }.count  // no longer attributed
+                try Self.recordRun(db, command: "attribute", started: started, version: version,
+                                   counts: ["deployments": attribution.deployments.count, "new_deployments": newDeployments,
+                                            "attributions": attribution.joins.count, "changed": changed])
+                return AttributionResult(deployments: attribution.deployments.count, newDeployments: newDeployments,
+                                         attributions: attribution.joins.count, changedAttributions: changed)
+            }
+        } catch {
+            throw Self.describe(error, path: path)
+        }
+    }
+
+    /// The stored attribution of one repository (deployments in time order, joins by key).
+    public func attribution(identity: String) throws -> Attribution? {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, name FROM repositories WHERE identity = ?", arguments: [identity]) else { return nil }
+            let repository: Int64 = row["id"]
+            var shipped = [String: [String]]()
+            for item in try Row.fetchAll(db, sql: "SELECT environment, deployment_id, commit_id FROM shipped_commits WHERE repository_id = ? ORDER BY commit_id", arguments: [repository]) {
+                shipped[(item["environment"] as String) + "\u{1F}" + (item["deployment_id"] as String), default: []].append(item["commit_id"])
+            }
+            let deployments = try Row.fetchAll(db, sql: "SELECT * FROM deployments WHERE repository_id = ? ORDER BY time, environment, id", arguments: [repository]).map { item in
+                Attribution.StoredDeployment(
+                    environment: item["environment"], id: item["id"], ref: item["ref"], commit: item["commit_id"],
+                    time: Date(timeIntervalSince1970: item["time"]), status: item["status"], kind: item["kind"],
+                    shipped: shipped[(item["environment"] as String) + "\u{1F}" + (item["id"] as String)] ?? [])
+            }
+            let joins = try Row.fetchAll(db, sql: "SELECT source, key, commit_id, confidence FROM attributions WHERE repository_id = ? ORDER BY source, key", arguments: [repository]).map {
+                Attribution.Join(source: $0["source"], key: $0["key"], commit: $0["commit_id"], confidence: $0["confidence"])
+            }
+            return Attribution(identity: identity, name: row["name"], deployments: deployments, joins: joins)
+        }
     }
 
     /// What an ingest added.

@@ -14,7 +14,7 @@ public struct Shipmeter: AsyncParsableCommand {
             write them, and reports yield per team.
             """,
         version: version,
-        subcommands: [ReportCommand.self, Deployments.self, Deploy.self, Commits.self, UsageCommand.self, Ingest.self, LedgerCommand.self, Budget.self, Hooks.self, Hook.self, Demo.self]
+        subcommands: [ReportCommand.self, Deployments.self, Deploy.self, Commits.self, UsageCommand.self, Ingest.self, Attribute.self, LedgerCommand.self, Budget.self, Hooks.self, Hook.self, Demo.self]
     )
 
     public init() {}

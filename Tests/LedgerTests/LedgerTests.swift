@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Ledger
+@testable import Ledger
 import ShipmeterTestSupport
 import Testing
 import Usage
@@ -102,4 +102,31 @@ final class LockedResults: @unchecked Sendable {
     private var results = [ProcessResult]()
     func append(_ result: ProcessResult) { lock.lock(); results.append(result); lock.unlock() }
     var all: [ProcessResult] { lock.lock(); defer { lock.unlock() }; return results }
+}
+
+@Suite struct LedgerUpgradeTests {
+    @Test func aPreviousSchemaIsMigratedKeepingItsRecords() throws {
+        let folder = ScratchDirectory()
+        let path = folder.file("old.sqlite")
+        // A ledger as the previous version (schema 1) left it.
+        let queue = try DatabaseQueue(path: path)
+        try UsageLedgerTestAccess.migrator(through: 1).migrate(queue)
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO usage_records (source, key, timestamp, granularity, model, input, output, cache_write, cache_write_1h, cache_read)
+                VALUES ('jsonl', 'old-1', 1767225600, 'request', 'm', 1, 2, 3, 0, 4)
+                """)
+        }
+        try queue.close()
+        let ledger = try UsageLedger(path: path)
+        #expect(try ledger.batch().records.map(\.key) == ["old-1"])
+        let stored = try ledger.store(.init(identity: "example.test/app", name: "app", deployments: [], joins: []), version: "t")
+        #expect(stored.deployments == 0)
+        let version = try DatabaseQueue(path: path).read { try String.fetchOne($0, sql: "SELECT value FROM shipmeter_meta WHERE key = 'schema_version'") }
+        #expect(version == "2")
+    }
+}
+
+enum UsageLedgerTestAccess {
+    static func migrator(through version: Int) -> DatabaseMigrator { UsageLedger.migrator(through: version) }
 }

@@ -249,3 +249,44 @@ import Testing
         #expect(postgres.stderr.contains("PostgreSQL"))
     }
 }
+
+@Suite struct AttributeCommandTests {
+    func contents(_ ledger: String) throws -> String {
+        // Everything attribute stored, in a stable order, without the runs log.
+        let result = run("python3", ["-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            for table in ("deployments", "shipped_commits", "attributions"):
+                for row in db.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4"):
+                    print(table, row)
+            """, ledger])
+        return result.stdout
+    }
+
+    @Test func attributeIsIdempotentAndIncrementalEqualsFromScratch() throws {
+        let scratch = ScratchRepository()
+        let folder = ScratchDirectory()
+        var lines = [String]()
+        scratch.commit("root", files: ["r": "1\n"], time: 1_767_225_600)
+        scratch.tag("deploy/production/0", message: "status: success", time: 1_767_225_700)
+        let stepwise = folder.file("stepwise.sqlite")
+        for step in 1...4 {
+            let time = 1_767_225_600 + Int64(step) * 86_400
+            scratch.commit("step \(step)\n\nAI-Session: claude-code/s\(step)", files: ["f\(step)": "\(step)\n"], author: ("Ann", "ann@acme.test"), time: time)
+            lines.append(#"{"timestamp":"\#(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(time - 600))))","actor":"ann@acme.test","session":"s\#(step)","model":"claude-sonnet-4-5","input":\#(step * 10),"output":1,"cache_write":0,"cache_read":0}"#)
+            folder.write("usage.jsonl", lines.joined(separator: "\n") + "\n")
+            scratch.tag("deploy/production/\(step)", message: step == 3 ? "status: failure" : "status: success", time: time + 3600)
+            let result = ShipmeterBinary.run(["attribute", "--usage", folder.file("usage.jsonl"), "--ledger", stepwise], in: scratch.path)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let again = ShipmeterBinary.run(["attribute", "--ledger", stepwise], in: scratch.path)
+        #expect(again.stdout.contains("(0 new)") && again.stdout.contains("(0 changed)"), "\(again.stdout)")
+        let once = folder.file("once.sqlite")
+        #expect(ShipmeterBinary.run(["attribute", "--usage", folder.file("usage.jsonl"), "--ledger", once], in: scratch.path).status == 0)
+        let stepwiseContents = try contents(stepwise), onceContents = try contents(once)
+        #expect(!onceContents.isEmpty)
+        #expect(stepwiseContents == onceContents)
+        #expect(onceContents.contains("'explicit'"))
+        #expect(onceContents.contains("'failed'"))
+    }
+}
