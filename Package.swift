@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -24,7 +26,10 @@ let package = Package(
         .target(name: "Attribution", dependencies: ["GitKit", "Usage", .product(name: "Yams", package: "Yams")]),
         .target(name: "Reporting", dependencies: ["Attribution", "Usage"]),
         .target(name: "CommitHooks", dependencies: ["GitKit"]),
-        .target(name: "Ledger", dependencies: ["Usage", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Ledger", dependencies: [
+            "Usage", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "DemoScenario", path: "examples/DemoScenario"),
         .target(
             name: "ShipmeterCLI",

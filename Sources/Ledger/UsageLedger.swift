@@ -194,11 +194,18 @@ public final class UsageLedger {
         public var newDeployments: Int
         public var attributions: Int
         public var changedAttributions: Int
+
+        public init(deployments: Int, newDeployments: Int, attributions: Int, changedAttributions: Int) {
+            self.deployments = deployments
+            self.newDeployments = newDeployments
+            self.attributions = attributions
+            self.changedAttributions = changedAttributions
+        }
     }
 
     /// Replaces one repository's deployments, shipped sets and attributions in one transaction;
     /// running it again with the same input changes nothing.
-    public func store(_ attribution: Attribution, version: String) throws -> AttributionResult {
+    public func storeNow(_ attribution: Attribution, version: String) throws -> AttributionResult {
         let started = Date()
         do {
             return try pool.write { db in
@@ -243,7 +250,7 @@ public final class UsageLedger {
     }
 
     /// The stored attribution of one repository (deployments in time order, joins by key).
-    public func attribution(identity: String) throws -> Attribution? {
+    public func attributionNow(identity: String) throws -> Attribution? {
         try pool.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT id, name FROM repositories WHERE identity = ?", arguments: [identity]) else { return nil }
             let repository: Int64 = row["id"]
@@ -277,7 +284,7 @@ public final class UsageLedger {
 
     /// Adds records not yet in the ledger, in one transaction; `(source, key)` already present
     /// adds nothing. Session links are kept the same way.
-    public func ingest(_ batch: UsageBatch, version: String) throws -> IngestResult {
+    public func ingestNow(_ batch: UsageBatch, version: String) throws -> IngestResult {
         let started = Date()
         do {
             return try pool.write { db in
@@ -310,7 +317,7 @@ public final class UsageLedger {
     }
 
     /// Every record (in `[since, until)` when given) with the session links, as a batch.
-    public func batch(since: Date? = nil, until: Date? = nil) throws -> UsageBatch {
+    public func batchNow(since: Date? = nil, until: Date? = nil) throws -> UsageBatch {
         do {
             return try pool.read { db in
                 var batch = UsageBatch()
@@ -339,7 +346,7 @@ public final class UsageLedger {
     }
 
     /// Deletes one person's usage records (a privacy request); returns how many went.
-    public func forget(actor: String, version: String) throws -> Int {
+    public func forgetNow(actor: String, version: String) throws -> Int {
         let started = Date()
         do {
             return try pool.write { db in
@@ -368,5 +375,4 @@ public final class UsageLedger {
     }
 }
 
-@available(*, unavailable)
-extension UsageLedger: Sendable {}
+

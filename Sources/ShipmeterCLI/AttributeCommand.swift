@@ -30,14 +30,14 @@ extension Shipmeter {
         func run() async throws {
             let repo = try repository.open()
             let snapshot = try RepositorySnapshot.open(repo)
-            let ledger = try ledgerOptions.open(repository: repo)
+            let ledger = try await ledgerOptions.open(repository: repo)
             do {
                 if !usagePaths.isEmpty {
                     let batch = try usage.load(paths: usagePaths, repo: repo, overrides: snapshot.configuration.priceOverrides)
-                    let ingested = try ledger.ingest(batch, version: Shipmeter.version)
+                    let ingested = try await ledger.ingest(batch, version: Shipmeter.version)
                     Output.write("ingested \(ingested.added) new records (\(ingested.alreadyPresent) already there)")
                 }
-                let batch = try ledger.batch()
+                let batch = try await ledger.batch(since: nil, until: nil)
                 let now = Date()
                 let joins = snapshot.join(batch, environment: snapshot.environment(requested: env), until: now)
                 let graph = snapshot.history.graph
@@ -52,16 +52,16 @@ extension Shipmeter {
                     guard let commit = join.commit, let confidence = join.confidence else { return nil }
                     return .init(source: record.source, key: record.key, commit: graph.ids[commit].hex, confidence: confidence.rawValue)
                 }
-                let result = try ledger.store(.init(identity: snapshot.identity, name: snapshot.name, deployments: deployments, joins: stored),
-                                              version: Shipmeter.version)
+                let attribution = UsageLedger.Attribution(identity: snapshot.identity, name: snapshot.name, deployments: deployments, joins: stored)
+                let result = try await ledger.store(attribution, version: Shipmeter.version)
+                await ledger.close()
                 Output.write("""
                     \(snapshot.name): \(result.deployments) deployments (\(result.newDeployments) new), \
-                    \(result.attributions) of \(batch.records.count) usage records attributed to commits (\(result.changedAttributions) changed) in \(ledger.path)
+                    \(result.attributions) of \(batch.records.count) usage records attributed to commits (\(result.changedAttributions) changed) in \(ledger.location)
                     """)
-            } catch let error as ShipmeterError {
-                throw error
             } catch {
-                throw ShipmeterError.invalidInput(error.localizedDescription)
+                await ledger.close()
+                throw error as? ShipmeterError ?? ShipmeterError.invalidInput(error.localizedDescription)
             }
         }
     }

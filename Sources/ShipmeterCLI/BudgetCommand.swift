@@ -32,7 +32,7 @@ extension Shipmeter {
             if let annual, !(annual > 0) || !annual.isFinite { throw ShipmeterError.invalidInput("--annual must be a positive amount in USD") }
             let repo = try repository.open()
             let snapshot = try RepositorySnapshot.open(repo)
-            let batch = try ReportCommand.usage(usage, paths: usagePaths, ledger: ledgerOptions, repo: repo, overrides: snapshot.configuration.priceOverrides)
+            let batch = try await ReportCommand.usage(usage, paths: usagePaths, ledger: ledgerOptions, repo: repo, overrides: snapshot.configuration.priceOverrides)
             guard let projection = snapshot.budget(batch.records, annual: annual.map { Decimal(string: String($0)) ?? Decimal($0) }, year: year, asOf: Date()) else {
                 throw ShipmeterError.invalidInput("no budget: pass --annual USD or set budget.annual_usd / teams.<name>.budget_usd in .shipmeter.yml")
             }

@@ -6,18 +6,22 @@ import Usage
 
 /// `--ledger`: where usage records are kept between runs.
 struct LedgerOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The ledger: a SQLite file path (default <git common dir>/shipmeter/ledger.sqlite, or SHIPMETER_LEDGER).", valueName: "path"))
+    @Option(help: ArgumentHelp("The ledger: a SQLite file path, or postgres://user@host:port/database (default <git common dir>/shipmeter/ledger.sqlite, or SHIPMETER_LEDGER).", valueName: "path|url"))
     var ledger: String?
 
     /// Whether a ledger was named on the command line or in the environment.
     var isGiven: Bool { ledger != nil || ProcessInfo.processInfo.environment["SHIPMETER_LEDGER"].map { !$0.isEmpty } == true }
 
-    func open(repository: Repository?) throws -> UsageLedger {
+    func open(repository: Repository?) async throws -> any LedgerStore {
         let named = ledger ?? ProcessInfo.processInfo.environment["SHIPMETER_LEDGER"].flatMap { $0.isEmpty ? nil : $0 }
         let path: String
         if let named {
             if named.hasPrefix("postgres://") || named.hasPrefix("postgresql://") {
-                throw ShipmeterError.invalidInput("PostgreSQL ledgers are not supported by this version of shipmeter yet; use a SQLite file path")
+                do {
+                    return try await Ledgers.open(named)
+                } catch {
+                    throw ShipmeterError.invalidInput(error.localizedDescription)
+                }
             }
             path = named.hasPrefix("/") ? named : FileManager.default.currentDirectoryPath + "/" + named
         } else {
@@ -53,16 +57,18 @@ extension Shipmeter {
             if paths.isEmpty, repo == nil { _ = try repository.open() }  // the clear "not a repository" error
             let overrides = repo.flatMap { try? Settings.load(for: $0).configuration.priceOverrides } ?? [:]
             let batch = try usage.load(paths: paths, repo: repo, overrides: overrides)
-            let ledger = try ledgerOptions.open(repository: repo)
+            let ledger = try await ledgerOptions.open(repository: repo)
             let result: UsageLedger.IngestResult
             do {
-                result = try ledger.ingest(batch, version: Shipmeter.version)
+                result = try await ledger.ingest(batch, version: Shipmeter.version)
+                await ledger.close()
             } catch {
+                await ledger.close()
                 throw ShipmeterError.invalidInput(error.localizedDescription)
             }
             Output.write(result.added == 0 && result.alreadyPresent > 0
-                ? "nothing new: all \(result.alreadyPresent) records are already in \(ledger.path)"
-                : "ingested \(result.added) new records into \(ledger.path)" + (result.alreadyPresent > 0 ? " (\(result.alreadyPresent) were already there)" : ""))
+                ? "nothing new: all \(result.alreadyPresent) records are already in \(ledger.location)"
+                : "ingested \(result.added) new records into \(ledger.location)" + (result.alreadyPresent > 0 ? " (\(result.alreadyPresent) were already there)" : ""))
         }
     }
 
@@ -80,11 +86,13 @@ extension Shipmeter {
             @OptionGroup var ledgerOptions: LedgerOptions
 
             func run() async throws {
-                let ledger = try ledgerOptions.open(repository: try? Repository(discovering: repository.repo))
+                let ledger = try await ledgerOptions.open(repository: try? Repository(discovering: repository.repo))
                 do {
-                    let removed = try ledger.forget(actor: actor, version: Shipmeter.version)
-                    Output.write("removed \(removed) usage record\(removed == 1 ? "" : "s") of \(actor) from \(ledger.path)")
+                    let removed = try await ledger.forget(actor: actor, version: Shipmeter.version)
+                    await ledger.close()
+                    Output.write("removed \(removed) usage record\(removed == 1 ? "" : "s") of \(actor) from \(ledger.location)")
                 } catch {
+                    await ledger.close()
                     throw ShipmeterError.invalidInput(error.localizedDescription)
                 }
             }

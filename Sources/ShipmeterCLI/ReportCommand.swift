@@ -81,7 +81,7 @@ extension Shipmeter {
                 weightByLines = weight == "lines"
             }
             Output.progress("reading usage…")
-            let batch = try ReportCommand.usage(usage, paths: usagePaths, ledger: ledgerOptions, repo: repo, overrides: configuration.priceOverrides)
+            let batch = try await ReportCommand.usage(usage, paths: usagePaths, ledger: ledgerOptions, repo: repo, overrides: configuration.priceOverrides)
             let read = Date()
             Output.progress("attributing \(batch.records.count) usage records to \(snapshot.history.graph.count) commits…")
             if let env = window.env, !snapshot.timeline.environments.contains(env) {
@@ -110,14 +110,15 @@ extension Shipmeter {
 extension Shipmeter.ReportCommand {
     /// Usage for a report: the ledger's records when a ledger is named, with any `--usage`
     /// files added; else the files, or the repository's local sessions.
-    static func usage(_ options: UsageOptions, paths: [String], ledger: LedgerOptions, repo: Repository, overrides: [String: ModelPrice]) throws -> UsageBatch {
+    static func usage(_ options: UsageOptions, paths: [String], ledger: LedgerOptions, repo: Repository, overrides: [String: ModelPrice]) async throws -> UsageBatch {
         guard ledger.isGiven else { return try options.load(paths: paths, repo: repo, overrides: overrides) }
         var batch: UsageBatch
+        let store = try await ledger.open(repository: repo)
         do {
-            batch = try ledger.open(repository: repo).batch()
-        } catch let error as ShipmeterError {
-            throw error
+            batch = try await store.batch(since: nil, until: nil)
+            await store.close()
         } catch {
+            await store.close()
             throw ShipmeterError.invalidInput(error.localizedDescription)
         }
         if !paths.isEmpty { batch.merge(try options.load(paths: paths, repo: repo, overrides: overrides)) }

@@ -5,6 +5,37 @@ import ShipmeterTestSupport
 import Testing
 import Usage
 
+/// The ledgers the behavioural suite runs against: SQLite always; PostgreSQL when the test
+/// command started a server (`SHIPMETER_TEST_POSTGRES`, required in CI).
+enum Backend: String, CaseIterable, CustomStringConvertible, Sendable {
+    case sqlite, postgres
+    var description: String { rawValue }
+
+    static var postgresURL: String? { ProcessInfo.processInfo.environment["SHIPMETER_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 } }
+
+    static var available: [Backend] {
+        if postgresURL != nil || ProcessInfo.processInfo.environment["CI"] == "true" { return allCases }
+        return [.sqlite]
+    }
+
+    /// A new, empty ledger location of this kind.
+    func freshLocation(in folder: ScratchDirectory) throws -> String {
+        switch self {
+        case .sqlite:
+            return folder.file("ledger-\(UUID().uuidString.prefix(8)).sqlite")
+        case .postgres:
+            let server = try #require(Backend.postgresURL, "CI=true but the test command started no PostgreSQL (SHIPMETER_TEST_POSTGRES)")
+            let name = "shipmeter_test_" + UUID().uuidString.prefix(8).lowercased()
+            let created = run("psql", [server, "-q", "-c", "CREATE DATABASE \(name)"])
+            try #require(created.status == 0, "cannot create a test database: \(created.stderr)")
+            let base = server.prefix(upTo: server.lastIndex(of: "/") ?? server.endIndex)
+            return base + "/" + name
+        }
+    }
+
+    func open(_ location: String) async throws -> any LedgerStore { try await Ledgers.open(location) }
+}
+
 @Suite struct LedgerTests {
     func records(_ count: Int, actor: String = "ann@acme.test", offset: Int = 0) -> UsageBatch {
         var batch = UsageBatch()
@@ -20,27 +51,56 @@ import Usage
         return batch
     }
 
-    @Test func ingestIsIdempotentAndRoundTripsEveryField() throws {
+    @Test(arguments: Backend.available)
+    func ingestIsIdempotentAndRoundTripsEveryField(_ backend: Backend) async throws {
         let folder = ScratchDirectory()
-        let ledger = try UsageLedger(path: folder.file("ledger.sqlite"))
-        #expect(try ledger.ingest(records(10), version: "t") == .init(added: 10, alreadyPresent: 0))
-        #expect(try ledger.ingest(records(10), version: "t") == .init(added: 0, alreadyPresent: 10))
-        #expect(try ledger.ingest(records(12), version: "t") == .init(added: 2, alreadyPresent: 10))
-        let back = try UsageLedger(path: folder.file("ledger.sqlite")).batch()
+        let location = try backend.freshLocation(in: folder)
+        let ledger = try await backend.open(location)
+        #expect(try await ledger.ingest(records(10), version: "t") == .init(added: 10, alreadyPresent: 0))
+        #expect(try await ledger.ingest(records(10), version: "t") == .init(added: 0, alreadyPresent: 10))
+        #expect(try await ledger.ingest(records(12), version: "t") == .init(added: 2, alreadyPresent: 10))
+        await ledger.close()
+        let reopened = try await backend.open(location)
+        let back = try await reopened.batch(since: nil, until: nil)
+        await reopened.close()
         #expect(back.records.count == 12)
         let original = records(12).records.sorted { $0.key < $1.key }
         #expect(back.records.sorted { $0.key < $1.key } == original)
         #expect(back.links.count == 1)
     }
 
-    @Test func forgetRemovesOnePersonOnly() throws {
+    @Test(arguments: Backend.available)
+    func forgetRemovesOnePersonOnly(_ backend: Backend) async throws {
         let folder = ScratchDirectory()
-        let ledger = try UsageLedger(path: folder.file("l.sqlite"))
-        _ = try ledger.ingest(records(5, actor: "ann@acme.test"), version: "t")
-        _ = try ledger.ingest(records(3, actor: "ben@acme.test", offset: 100), version: "t")
-        #expect(try ledger.forget(actor: "ANN@acme.test", version: "t") == 5)
-        #expect(try ledger.batch().records.map(\.actor) == ["ben@acme.test", "ben@acme.test", "ben@acme.test"])
-        #expect(try ledger.forget(actor: "ann@acme.test", version: "t") == 0)
+        let ledger = try await backend.open(try backend.freshLocation(in: folder))
+        _ = try await ledger.ingest(records(5, actor: "ann@acme.test"), version: "t")
+        _ = try await ledger.ingest(records(3, actor: "ben@acme.test", offset: 100), version: "t")
+        #expect(try await ledger.forget(actor: "ANN@acme.test", version: "t") == 5)
+        #expect(try await ledger.batch(since: nil, until: nil).records.map(\.actor) == ["ben@acme.test", "ben@acme.test", "ben@acme.test"])
+        #expect(try await ledger.forget(actor: "ann@acme.test", version: "t") == 0)
+        await ledger.close()
+    }
+
+    @Test(arguments: Backend.available)
+    func storedAttributionRoundTripsAndIsIdempotent(_ backend: Backend) async throws {
+        let folder = ScratchDirectory()
+        let ledger = try await backend.open(try backend.freshLocation(in: folder))
+        let attribution = UsageLedger.Attribution(
+            identity: "example.test/acme/app", name: "acme/app",
+            deployments: [
+                .init(environment: "production", id: "d1", ref: "refs/tags/d1", commit: "c1", time: Date(timeIntervalSince1970: 100), status: "success", kind: "baseline", shipped: ["c0", "c1"]),
+                .init(environment: "production", id: "d2", ref: "refs/tags/d2", commit: "c2", time: Date(timeIntervalSince1970: 200), status: "rolled-back", kind: "forward", shipped: ["c2"]),
+            ],
+            joins: [.init(source: "jsonl", key: "k1", commit: "c1", confidence: "explicit"), .init(source: "jsonl", key: "k2", commit: "c2", confidence: "inferred")])
+        let first = try await ledger.store(attribution, version: "t")
+        #expect(first == .init(deployments: 2, newDeployments: 2, attributions: 2, changedAttributions: 2))
+        let second = try await ledger.store(attribution, version: "t")
+        #expect(second == .init(deployments: 2, newDeployments: 0, attributions: 2, changedAttributions: 0))
+        let back = try await ledger.attribution(identity: "example.test/acme/app")
+        #expect(back?.deployments == attribution.deployments)
+        #expect(back?.joins == attribution.joins)
+        #expect(try await ledger.attribution(identity: "nowhere") == nil)
+        await ledger.close()
     }
 
     @Test func refusesFilesThatAreNotLedgersAndNewerLedgers() throws {
@@ -56,6 +116,7 @@ import Usage
         }
         // A ledger from a newer shipmeter.
         _ = try UsageLedger(path: folder.file("new.sqlite"))
+        
         try DatabaseQueue(path: folder.file("new.sqlite")).write {
             try $0.execute(sql: "UPDATE shipmeter_meta SET value = '99' WHERE key = 'schema_version'")
         }
@@ -64,7 +125,8 @@ import Usage
         }
     }
 
-    @Test func concurrentIngestsEqualOneAfterTheOther() throws {
+    @Test(arguments: Backend.available)
+    func concurrentIngestsEqualOneAfterTheOther(_ backend: Backend) async throws {
         let folder = ScratchDirectory()
         let usage = folder.file("usage.jsonl")
         var lines = [String]()
@@ -73,7 +135,7 @@ import Usage
         }
         folder.write("usage.jsonl", lines.joined(separator: "\n") + "\n")
         folder.write("half.jsonl", lines.prefix(1200).joined(separator: "\n") + "\n")
-        let ledger = folder.file("shared.sqlite")
+        let ledger = try backend.freshLocation(in: folder)
         // Two processes at once, overlapping records.
         let group = DispatchGroup()
         let results = LockedResults()
@@ -86,11 +148,14 @@ import Usage
         }
         group.wait()
         for result in results.all { #expect(result.status == 0, "\(result.stderr)") }
-        let sequential = folder.file("sequential.sqlite")
+        let sequential = try backend.freshLocation(in: folder)
         ShipmeterBinary.run(["ingest", usage, "--ledger", sequential])
         ShipmeterBinary.run(["ingest", folder.file("half.jsonl"), "--ledger", sequential])
-        let a = try UsageLedger(path: ledger).batch().records.sorted { $0.key < $1.key }
-        let b = try UsageLedger(path: sequential).batch().records.sorted { $0.key < $1.key }
+        let first = try await backend.open(ledger), second = try await backend.open(sequential)
+        let a = try await first.batch(since: nil, until: nil).records.sorted { $0.key < $1.key }
+        let b = try await second.batch(since: nil, until: nil).records.sorted { $0.key < $1.key }
+        await first.close()
+        await second.close()
         #expect(a.count == 2000)
         #expect(a == b)
     }
@@ -119,8 +184,8 @@ final class LockedResults: @unchecked Sendable {
         }
         try queue.close()
         let ledger = try UsageLedger(path: path)
-        #expect(try ledger.batch().records.map(\.key) == ["old-1"])
-        let stored = try ledger.store(.init(identity: "example.test/app", name: "app", deployments: [], joins: []), version: "t")
+        #expect(try ledger.batchNow().records.map(\.key) == ["old-1"])
+        let stored = try ledger.storeNow(.init(identity: "example.test/app", name: "app", deployments: [], joins: []), version: "t")
         #expect(stored.deployments == 0)
         let version = try DatabaseQueue(path: path).read { try String.fetchOne($0, sql: "SELECT value FROM shipmeter_meta WHERE key = 'schema_version'") }
         #expect(version == "2")

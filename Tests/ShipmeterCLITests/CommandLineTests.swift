@@ -244,9 +244,11 @@ import Testing
         let after = ShipmeterBinary.run(["report", "--ledger", ledger, "--since", "2025-12-01", "--until", "2026-02-01", "--format", "json"], in: scratch.path)
         #expect(after.stdout.contains("\"total\": 100"))
 
-        let postgres = ShipmeterBinary.run(["ingest", folder.file("u.jsonl"), "--ledger", "postgres://localhost/x"], in: scratch.path)
+        // An unreachable PostgreSQL is a clear error, and the password never shows.
+        let postgres = ShipmeterBinary.run(["ingest", folder.file("u.jsonl"), "--ledger", "postgres://someone:s3cret@127.0.0.1:1/x"], in: scratch.path)
         #expect(postgres.status != 0)
-        #expect(postgres.stderr.contains("PostgreSQL"))
+        #expect(postgres.stderr.contains("cannot reach PostgreSQL at postgres://someone@127.0.0.1:1/x"))
+        #expect(!postgres.stderr.contains("s3cret"))
     }
 }
 
@@ -288,5 +290,32 @@ import Testing
         #expect(stepwiseContents == onceContents)
         #expect(onceContents.contains("'explicit'"))
         #expect(onceContents.contains("'failed'"))
+    }
+}
+
+@Suite struct PostgresLedgerCommandTests {
+    /// The same ingest → attribute → report flow against the PostgreSQL the test command started.
+    @Test func ingestAttributeAndReportOnPostgreSQL() throws {
+        guard let server = ProcessInfo.processInfo.environment["SHIPMETER_TEST_POSTGRES"], !server.isEmpty else {
+            #expect(ProcessInfo.processInfo.environment["CI"] != "true", "CI must run the PostgreSQL suite")
+            return
+        }
+        let name = "shipmeter_cli_" + UUID().uuidString.prefix(8).lowercased()
+        #expect(run("psql", [server, "-q", "-c", "CREATE DATABASE \(name)"]).status == 0)
+        let ledger = String(server.prefix(upTo: server.lastIndex(of: "/")!)) + "/" + name
+        let scratch = ScratchRepository()
+        scratch.commit("root", files: ["a": "1\n"], time: 1_767_225_600)
+        scratch.tag("deploy/production/1", message: "status: success", time: 1_767_225_700)
+        scratch.commit("feature\n\nAI-Session: claude-code/s1", files: ["b": "1\n"], author: ("Ann", "ann@acme.test"), time: 1_767_230_000)
+        scratch.tag("deploy/production/2", message: "status: success", time: 1_767_240_000)
+        let folder = ScratchDirectory()
+        folder.write("u.jsonl", #"{"timestamp":"2026-01-01T00:30:00Z","actor":"ann@acme.test","session":"s1","model":"claude-sonnet-4-5","input":100,"output":0,"cache_write":0,"cache_read":0}"# + "\n")
+        let attribute = ShipmeterBinary.run(["attribute", "--usage", folder.file("u.jsonl"), "--ledger", ledger], in: scratch.path)
+        #expect(attribute.status == 0, "\(attribute.stderr)")
+        #expect(attribute.stdout.contains("1 of 1 usage records attributed"))
+        let again = ShipmeterBinary.run(["attribute", "--ledger", ledger], in: scratch.path)
+        #expect(again.stdout.contains("(0 new)") && again.stdout.contains("(0 changed)"))
+        let report = ShipmeterBinary.run(["report", "--ledger", ledger, "--since", "2025-12-01", "--until", "2026-02-01", "--format", "json"], in: scratch.path)
+        #expect(report.stdout.contains("\"shipped_tokens\": 100"), "\(report.stderr)")
     }
 }

@@ -1,0 +1,362 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Usage
+
+/// The ledger on PostgreSQL (`postgres://user@host:port/database`), shared by many
+/// repositories and CI jobs. Same schema, same operations and same idempotence as the SQLite
+/// ledger; migrations are serialised across concurrent runs with an advisory lock. The password
+/// comes from the URL, `PGPASSWORD` or `~/.pgpass`, and is never printed.
+public final class PostgresLedger: LedgerStore, Sendable {
+    let client: PostgresClient
+    let runner: Task<Void, Never>
+    public let location: String
+    static let logger: Logger = {
+        var logger = Logger(label: "shipmeter.ledger")
+        logger.logLevel = .critical
+        return logger
+    }()
+
+    init(client: PostgresClient, location: String) {
+        self.client = client
+        self.location = location
+        runner = Task { await client.run() }
+    }
+
+    public func close() async {
+        runner.cancel()
+        await runner.value
+    }
+
+    public static func open(url: String, environment: [String: String]) async throws -> PostgresLedger {
+        guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
+            throw UsageLedger.Failure.unsupported("'\(url.replacingOccurrences(of: #":[^:@/]*@"#, with: ":***@", options: .regularExpression))' is not a PostgreSQL URL; use postgres://user@host:port/database")
+        }
+        let port = components.port ?? 5432
+        let user = components.user ?? environment["PGUSER"] ?? environment["USER"] ?? "postgres"
+        var database = String(components.path.drop(while: { $0 == "/" }))
+        if database.isEmpty { database = environment["PGDATABASE"] ?? user }
+        let password = components.password ?? environment["PGPASSWORD"]
+            ?? Self.pgpass(host: host, port: port, database: database, user: user, environment: environment)
+        let location = "postgres://\(user)@\(host):\(port)/\(database)"
+        // One direct connection first: an unreachable server or a refused login is reported at
+        // once (the pool would keep retrying until its circuit breaker trips).
+        var probe = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: .disable)
+        probe.options.connectTimeout = .seconds(5)
+        do {
+            let connection = try await PostgresConnection.connect(configuration: probe, id: 1, logger: logger)
+            try await connection.close()
+        } catch let error as PSQLError where error.serverInfo?[.message] != nil {
+            throw UsageLedger.Failure.database("PostgreSQL at \(location) refused the ledger: \(error.serverInfo?[.message] ?? "")")
+        } catch {
+            throw UsageLedger.Failure.database("cannot reach PostgreSQL at \(location); check that it is running and accepts connections from here")
+        }
+        var configuration = PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: .disable)
+        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.maximumConnections = 4
+        let ledger = PostgresLedger(client: PostgresClient(configuration: configuration), location: location)
+        do {
+            try await ledger.migrate()
+        } catch {
+            await ledger.close()
+            throw ledger.describe(error)
+        }
+        return ledger
+    }
+
+    /// `~/.pgpass` lines: `host:port:database:user:password`, `*` matching anything.
+    static func pgpass(host: String, port: Int, database: String, user: String, environment: [String: String]) -> String? {
+        let path = environment["PGPASSFILE"] ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.pgpass"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let fields = line.split(separator: ":", maxSplits: 4, omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == 5 else { continue }
+            let wanted = [host, String(port), database, user]
+            if zip(fields.prefix(4), wanted).allSatisfy({ $0 == "*" || $0 == $1 }) { return fields[4] }
+        }
+        return nil
+    }
+
+    func describe(_ error: Error) -> Error {
+        if error is UsageLedger.Failure { return error }
+        let text = String(reflecting: error)
+        if text.contains("connectionError") || text.contains("Connection refused") || text.contains("connect") && text.contains("timeout") {
+            return UsageLedger.Failure.database("cannot reach PostgreSQL at \(location); check that it is running and accepts connections")
+        }
+        if let error = error as? PSQLError, let message = error.serverInfo?[.message] {
+            return UsageLedger.Failure.database("PostgreSQL ledger \(location): \(message)")
+        }
+        return UsageLedger.Failure.database("PostgreSQL ledger \(location): \(error)")
+    }
+
+    func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        do {
+            return try await client.withTransaction(logger: Self.logger) { connection in try await body(connection) }
+        } catch {
+            throw describe(error)
+        }
+    }
+
+    static let schema = [
+        "CREATE TABLE IF NOT EXISTS shipmeter_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        """
+        CREATE TABLE IF NOT EXISTS usage_records (source TEXT NOT NULL, key TEXT NOT NULL, timestamp DOUBLE PRECISION NOT NULL,
+            granularity TEXT NOT NULL, actor TEXT, session TEXT, agent TEXT, model TEXT NOT NULL, repository TEXT, branch TEXT, commit_id TEXT,
+            input BIGINT NOT NULL, output BIGINT NOT NULL, cache_write BIGINT NOT NULL, cache_write_1h BIGINT NOT NULL, cache_read BIGINT NOT NULL,
+            cost_usd TEXT, PRIMARY KEY (source, key))
+        """,
+        "CREATE INDEX IF NOT EXISTS usage_records_time ON usage_records (timestamp)",
+        "CREATE INDEX IF NOT EXISTS usage_records_actor ON usage_records (lower(actor))",
+        "CREATE TABLE IF NOT EXISTS session_links (session TEXT NOT NULL, commit_id TEXT NOT NULL, time DOUBLE PRECISION NOT NULL, PRIMARY KEY (session, commit_id, time))",
+        """
+        CREATE TABLE IF NOT EXISTS runs (id BIGSERIAL PRIMARY KEY, command TEXT NOT NULL, started_at DOUBLE PRECISION NOT NULL,
+            finished_at DOUBLE PRECISION NOT NULL, version TEXT NOT NULL, counts TEXT NOT NULL)
+        """,
+        "CREATE TABLE IF NOT EXISTS repositories (id BIGSERIAL PRIMARY KEY, identity TEXT NOT NULL UNIQUE, name TEXT NOT NULL)",
+        """
+        CREATE TABLE IF NOT EXISTS deployments (repository_id BIGINT NOT NULL REFERENCES repositories ON DELETE CASCADE, environment TEXT NOT NULL,
+            id TEXT NOT NULL, ref TEXT NOT NULL, commit_id TEXT NOT NULL, time DOUBLE PRECISION NOT NULL, status TEXT NOT NULL, kind TEXT NOT NULL,
+            PRIMARY KEY (repository_id, environment, id))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS shipped_commits (repository_id BIGINT NOT NULL REFERENCES repositories ON DELETE CASCADE, environment TEXT NOT NULL,
+            deployment_id TEXT NOT NULL, commit_id TEXT NOT NULL, PRIMARY KEY (repository_id, environment, commit_id))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS attributions (repository_id BIGINT NOT NULL REFERENCES repositories ON DELETE CASCADE, source TEXT NOT NULL,
+            key TEXT NOT NULL, commit_id TEXT NOT NULL, confidence TEXT NOT NULL, PRIMARY KEY (repository_id, source, key))
+        """,
+    ]
+
+    func migrate() async throws {
+        try await transaction { connection in
+            // One migration at a time, whatever else is running against this database.
+            try await connection.query("SELECT pg_advisory_xact_lock(7277727)", logger: Self.logger)
+            let meta = try await Self.single(connection, "SELECT to_regclass('shipmeter_meta') IS NOT NULL", as: Bool.self) ?? false
+            if meta {
+                let version = Int(try await Self.single(connection, "SELECT value FROM shipmeter_meta WHERE key = 'schema_version'", as: String.self) ?? "0") ?? 0
+                if version > UsageLedger.schemaVersion { throw UsageLedger.Failure.newerSchema(path: self.location, version: version) }
+            } else if try await Self.single(connection, "SELECT to_regclass('usage_records') IS NOT NULL", as: Bool.self) == true {
+                throw UsageLedger.Failure.notALedger(self.location)
+            }
+            for statement in Self.schema {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: Self.logger)
+            }
+            try await connection.query("""
+                INSERT INTO shipmeter_meta (key, value) VALUES ('kind', 'shipmeter-ledger'), ('schema_version', \(String(UsageLedger.schemaVersion)))
+                ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value
+                """, logger: Self.logger)
+        }
+    }
+
+    static func single<Value: PostgresDecodable>(_ connection: PostgresConnection, _ query: PostgresQuery, as type: Value.Type) async throws -> Value? {
+        var result: Value?
+        for try await row in try await connection.query(query, logger: logger) {
+            result = try row.decode(Value.self)
+        }
+        return result
+    }
+
+    static func count(_ rows: PostgresRowSequence) async throws -> Int {
+        var count = 0
+        for try await _ in rows { count += 1 }
+        return count
+    }
+
+    static func recordRun(_ connection: PostgresConnection, command: String, started: Date, version: String, counts: [String: Int]) async throws {
+        let text = counts.keys.sorted().map { "\($0)=\(counts[$0] ?? 0)" }.joined(separator: " ")
+        try await connection.query("""
+            INSERT INTO runs (command, started_at, finished_at, version, counts)
+            VALUES (\(command), \(started.timeIntervalSince1970), \(Date().timeIntervalSince1970), \(version), \(text))
+            """, logger: logger)
+    }
+
+    public func ingest(_ batch: UsageBatch, version: String) async throws -> UsageLedger.IngestResult {
+        let started = Date()
+        let records = batch.records
+        let links = batch.links
+        return try await transaction { connection in
+            var added = 0
+            // Many rows per statement (17 values each, under PostgreSQL's 65,535 parameters).
+            var start = 0
+            while start < records.count {
+                let chunk = records[start..<min(start + 2000, records.count)]
+                var bindings = PostgresBindings(capacity: chunk.count * 17)
+                var values = [String]()
+                values.reserveCapacity(chunk.count)
+                for record in chunk {
+                    let base = bindings.count
+                    values.append("(" + (1...17).map { "$\(base + $0)" }.joined(separator: ",") + ")")
+                    bindings.append(record.source)
+                    bindings.append(record.key)
+                    bindings.append(record.timestamp.timeIntervalSince1970)
+                    bindings.append(record.granularity.rawValue)
+                    bindings.append(record.actor)
+                    bindings.append(record.session)
+                    bindings.append(record.agent)
+                    bindings.append(record.model)
+                    bindings.append(record.repository)
+                    bindings.append(record.branch)
+                    bindings.append(record.commit)
+                    bindings.append(record.input)
+                    bindings.append(record.output)
+                    bindings.append(record.cacheWrite)
+                    bindings.append(record.cacheWrite1h)
+                    bindings.append(record.cacheRead)
+                    bindings.append(record.costUSD.map { "\($0)" })
+                }
+                let sql = """
+                    INSERT INTO usage_records (source, key, timestamp, granularity, actor, session, agent, model, repository, branch, commit_id,
+                        input, output, cache_write, cache_write_1h, cache_read, cost_usd)
+                    VALUES \(values.joined(separator: ",")) ON CONFLICT (source, key) DO NOTHING RETURNING 1
+                    """
+                added += try await Self.count(try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: Self.logger))
+                start += chunk.count
+            }
+            for link in links {
+                try await connection.query("""
+                    INSERT INTO session_links (session, commit_id, time) VALUES (\(link.session), \(link.commit), \(link.time.timeIntervalSince1970))
+                    ON CONFLICT DO NOTHING
+                    """, logger: Self.logger)
+            }
+            try await Self.recordRun(connection, command: "ingest", started: started, version: version, counts: ["records": records.count, "added": added])
+            return UsageLedger.IngestResult(added: added, alreadyPresent: records.count - added)
+        }
+    }
+
+    public func batch(since: Date?, until: Date?) async throws -> UsageBatch {
+        let lower = since?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude
+        let upper = until?.timeIntervalSince1970 ?? Double.greatestFiniteMagnitude
+        return try await transaction { connection in
+            var batch = UsageBatch()
+            let rows = try await connection.query("""
+                SELECT source, key, timestamp, granularity, actor, session, agent, model, repository, branch, commit_id,
+                    input, output, cache_write, cache_write_1h, cache_read, cost_usd
+                FROM usage_records WHERE timestamp >= \(lower) AND timestamp < \(upper) ORDER BY timestamp, source, key
+                """, logger: Self.logger)
+            for try await row in rows {
+                let cells = row.makeRandomAccess()
+                var record = UsageRecord(
+                    source: try cells[0].decode(String.self), key: try cells[1].decode(String.self),
+                    timestamp: Date(timeIntervalSince1970: try cells[2].decode(Double.self)),
+                    granularity: UsageRecord.Granularity(rawValue: try cells[3].decode(String.self)) ?? .request,
+                    actor: try cells[4].decode(String?.self), session: try cells[5].decode(String?.self), agent: try cells[6].decode(String?.self),
+                    model: try cells[7].decode(String.self), repository: try cells[8].decode(String?.self), branch: try cells[9].decode(String?.self),
+                    commit: try cells[10].decode(String?.self), input: try cells[11].decode(Int64.self), output: try cells[12].decode(Int64.self),
+                    cacheWrite: try cells[13].decode(Int64.self), cacheRead: try cells[15].decode(Int64.self),
+                    costUSD: try cells[16].decode(String?.self).flatMap { Decimal(string: $0) })
+                record.cacheWrite1h = try cells[14].decode(Int64.self)
+                batch.add(record)
+            }
+            for try await (session, commit, time) in try await connection.query("SELECT session, commit_id, time FROM session_links", logger: Self.logger)
+                .decode((String, String, Double).self) {
+                batch.links.append(SessionCommitLink(session: session, commit: commit, time: Date(timeIntervalSince1970: time)))
+            }
+            return batch
+        }
+    }
+
+    public func forget(actor: String, version: String) async throws -> Int {
+        let started = Date()
+        return try await transaction { connection in
+            let removed = try await Self.count(try await connection.query(
+                "DELETE FROM usage_records WHERE lower(actor) = lower(\(actor)) RETURNING 1", logger: Self.logger))
+            try await Self.recordRun(connection, command: "forget", started: started, version: version, counts: ["removed": removed])
+            return removed
+        }
+    }
+
+    public func store(_ attribution: UsageLedger.Attribution, version: String) async throws -> UsageLedger.AttributionResult {
+        let started = Date()
+        return try await transaction { connection in
+            guard let repository = try await Self.single(connection, """
+                INSERT INTO repositories (identity, name) VALUES (\(attribution.identity), \(attribution.name))
+                ON CONFLICT (identity) DO UPDATE SET name = EXCLUDED.name RETURNING id
+                """, as: Int64.self) else {
+                throw UsageLedger.Failure.database("cannot record repository \(attribution.identity)")
+            }
+            var known = Set<String>()
+            for try await (environment, id) in try await connection.query(
+                "SELECT environment, id FROM deployments WHERE repository_id = \(repository)", logger: Self.logger).decode((String, String).self) {
+                known.insert(environment + "\u{1F}" + id)
+            }
+            var previous = [String: String]()
+            for try await (source, key, commit, confidence) in try await connection.query(
+                "SELECT source, key, commit_id, confidence FROM attributions WHERE repository_id = \(repository)", logger: Self.logger)
+                .decode((String, String, String, String).self) {
+                previous[source + "\u{1F}" + key] = commit + "/" + confidence
+            }
+            for table in ["deployments", "shipped_commits", "attributions"] {
+                try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE repository_id = $1", binds: Self.binds(repository)), logger: Self.logger)
+            }
+            var newDeployments = 0
+            for item in attribution.deployments {
+                try await connection.query("""
+                    INSERT INTO deployments (repository_id, environment, id, ref, commit_id, time, status, kind)
+                    VALUES (\(repository), \(item.environment), \(item.id), \(item.ref), \(item.commit), \(item.time.timeIntervalSince1970), \(item.status), \(item.kind))
+                    """, logger: Self.logger)
+                if !known.contains(item.environment + "\u{1F}" + item.id) { newDeployments += 1 }
+                for commit in item.shipped {
+                    try await connection.query("""
+                        INSERT INTO shipped_commits (repository_id, environment, deployment_id, commit_id)
+                        VALUES (\(repository), \(item.environment), \(item.id), \(commit)) ON CONFLICT DO NOTHING
+                        """, logger: Self.logger)
+                }
+            }
+            var changed = 0
+            for item in attribution.joins {
+                try await connection.query("""
+                    INSERT INTO attributions (repository_id, source, key, commit_id, confidence)
+                    VALUES (\(repository), \(item.source), \(item.key), \(item.commit), \(item.confidence))
+                    ON CONFLICT (repository_id, source, key) DO UPDATE SET commit_id = EXCLUDED.commit_id, confidence = EXCLUDED.confidence
+                    """, logger: Self.logger)
+                if previous[item.source + "\u{1F}" + item.key] != item.commit + "/" + item.confidence { changed += 1 }
+            }
+            let kept = Set(attribution.joins.map { $0.source + "\u{1F}" + $0.key })
+            changed += previous.keys.filter { !kept.contains($0) }.count
+            try await Self.recordRun(connection, command: "attribute", started: started, version: version,
+                                     counts: ["deployments": attribution.deployments.count, "new_deployments": newDeployments,
+                                              "attributions": attribution.joins.count, "changed": changed])
+            return UsageLedger.AttributionResult(deployments: attribution.deployments.count, newDeployments: newDeployments,
+                                                 attributions: attribution.joins.count, changedAttributions: changed)
+        }
+    }
+
+    static func binds(_ value: Int64) -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(value)
+        return bindings
+    }
+
+    public func attribution(identity: String) async throws -> UsageLedger.Attribution? {
+        try await transaction { connection in
+            var found: (Int64, String)?
+            for try await row in try await connection.query("SELECT id, name FROM repositories WHERE identity = \(identity)", logger: Self.logger)
+                .decode((Int64, String).self) {
+                found = row
+            }
+            guard let (repository, name) = found else { return nil }
+            var shipped = [String: [String]]()
+            for try await (environment, deployment, commit) in try await connection.query(
+                "SELECT environment, deployment_id, commit_id FROM shipped_commits WHERE repository_id = \(repository) ORDER BY commit_id",
+                logger: Self.logger).decode((String, String, String).self) {
+                shipped[environment + "\u{1F}" + deployment, default: []].append(commit)
+            }
+            var deployments = [UsageLedger.Attribution.StoredDeployment]()
+            for try await (environment, id, ref, commit, time, status, kind) in try await connection.query("""
+                SELECT environment, id, ref, commit_id, time, status, kind FROM deployments WHERE repository_id = \(repository)
+                ORDER BY time, environment, id
+                """, logger: Self.logger).decode((String, String, String, String, Double, String, String).self) {
+                deployments.append(.init(environment: environment, id: id, ref: ref, commit: commit, time: Date(timeIntervalSince1970: time),
+                                         status: status, kind: kind, shipped: shipped[environment + "\u{1F}" + id] ?? []))
+            }
+            var joins = [UsageLedger.Attribution.Join]()
+            for try await (source, key, commit, confidence) in try await connection.query(
+                "SELECT source, key, commit_id, confidence FROM attributions WHERE repository_id = \(repository) ORDER BY source, key",
+                logger: Self.logger).decode((String, String, String, String).self) {
+                joins.append(.init(source: source, key: key, commit: commit, confidence: confidence))
+            }
+            return UsageLedger.Attribution(identity: identity, name: name, deployments: deployments, joins: joins)
+        }
+    }
+}
