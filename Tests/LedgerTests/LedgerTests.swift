@@ -195,3 +195,36 @@ final class LockedResults: @unchecked Sendable {
 enum UsageLedgerTestAccess {
     static func migrator(through version: Int) -> DatabaseMigrator { UsageLedger.migrator(through: version) }
 }
+
+@Suite struct KilledRunTests {
+    @Test(arguments: Backend.available)
+    func aRunKilledMidwayLeavesTheLedgerWholeAndARerunCompletesIt(_ backend: Backend) async throws {
+        let folder = ScratchDirectory()
+        var text = ""
+        text.reserveCapacity(30_000_000)
+        for index in 0..<150_000 {
+            text += #"{"timestamp":"2026-03-02T08:00:00Z","actor":"a@x.test","model":"claude-sonnet-4-5","input":\#(index),"output":1,"cache_write":0,"cache_read":0,"key":"k\#(index)"}"# + "\n"
+        }
+        folder.write("big.jsonl", text)
+        let location = try backend.freshLocation(in: folder)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ShipmeterBinary.path)
+        process.arguments = ["ingest", folder.file("big.jsonl"), "--ledger", location]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try await Task.sleep(for: .milliseconds(700))
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+
+        let ledger = try await backend.open(location)
+        let afterKill = try await ledger.batch(since: nil, until: nil).records.count
+        #expect(afterKill == 0 || afterKill == 150_000, "half-written: \(afterKill) records")
+        await ledger.close()
+        let rerun = ShipmeterBinary.run(["ingest", folder.file("big.jsonl"), "--ledger", location])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let reopened = try await backend.open(location)
+        #expect(try await reopened.batch(since: nil, until: nil).records.count == 150_000)
+        await reopened.close()
+    }
+}
