@@ -27,8 +27,8 @@ public struct DeploymentTimeline: Sendable {
             }
             byEnvironment[deployment.environment, default: []].append(deployment)
         }
-        for environment in byEnvironment.keys.sorted() {
-            let ordered = byEnvironment[environment]!.sorted { ($0.time, $0.id) < ($1.time, $1.id) }
+        for (environment, list) in byEnvironment.sorted(by: { $0.key < $1.key }) {
+            let ordered = list.sorted { ($0.time, $0.id) < ($1.time, $1.id) }
             place(ordered, environment: environment, graph: graph)
         }
     }
@@ -39,7 +39,7 @@ public struct DeploymentTimeline: Sendable {
         var successes = [Int]()  // indices into `deployments`, this environment
         for var deployment in ordered {
             let index = deployments.count
-            let commit = graph.number(of: deployment.commit)!
+            guard let commit = graph.number(of: deployment.commit) else { continue }  // checked when collected
             var commits = [Int]()
             if deployment.status == .failure {
                 deployment.kind = .failed
@@ -49,7 +49,7 @@ public struct DeploymentTimeline: Sendable {
                     deployment.kind = .rollback
                     // Forward deployments since the last one at or below the target are undone.
                     for earlier in successes.reversed() {
-                        let earlierCommit = graph.number(of: deployments[earlier].commit)!
+                        guard let earlierCommit = graph.number(of: deployments[earlier].commit) else { continue }
                         if graph.isAncestor(earlierCommit, of: commit) { break }
                         if deployments[earlier].kind == .forward { deployments[earlier].status = .rolledBack }
                     }

@@ -77,11 +77,9 @@ public struct History: Sendable {
             byPerson[fact.person, default: []].append(number)
             for session in fact.sessions { bySession[session.id, default: []].append(number) }
         }
-        func byTime(_ list: inout [Int]) {
-            list.sort { (facts[$0].authorTime.seconds, $0) < (facts[$1].authorTime.seconds, $1) }
-        }
-        for key in byPerson.keys { byTime(&byPerson[key]!) }
-        for key in bySession.keys { byTime(&bySession[key]!) }
+        let byTime: (Int, Int) -> Bool = { (facts[$0].authorTime.seconds, $0) < (facts[$1].authorTime.seconds, $1) }
+        for key in byPerson.keys { byPerson[key]?.sort(by: byTime) }
+        for key in bySession.keys { bySession[key]?.sort(by: byTime) }
         commitsByPerson = byPerson
         commitsBySession = bySession
     }

@@ -79,7 +79,7 @@ public struct UsageJoiner {
             guard let commit = resolve(link.commit) else { continue }
             linksBySession[link.session, default: []].append((link.time, commit))
         }
-        for key in linksBySession.keys { linksBySession[key]!.sort { $0.time < $1.time } }
+        for key in linksBySession.keys { linksBySession[key]?.sort { $0.time < $1.time } }
         return records.map { join($0, linksBySession: linksBySession) }
     }
 

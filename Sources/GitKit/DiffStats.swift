@@ -100,7 +100,8 @@ extension Repository {
             if order <= 0 { i += 1 }
             if order >= 0 { j += 1 }
             if let oldSide, let newSide, oldSide.id == newSide.id, oldSide.mode == newSide.mode { continue }
-            let name = String(decodingCString: git_tree_entry_name(order <= 0 ? a! : b!))
+            guard let entry = order <= 0 ? a : b else { continue }
+            let name = String(decodingCString: git_tree_entry_name(entry))
             let path = prefix + name
             let oldIsTree = oldSide?.mode == Self.treeMode, newIsTree = newSide?.mode == Self.treeMode
             if oldIsTree || newIsTree {

@@ -39,10 +39,11 @@ struct LineScanner {
             }
             if count == 0 { break }
             try { (chunk: UnsafeBufferPointer<UInt8>) in
+                guard let base = chunk.baseAddress else { return }
                 var start = 0
                 while start < count {
                     let remaining = count - start
-                    let found = memchr(chunk.baseAddress! + start, 0x0A, remaining)
+                    let found = memchr(base + start, 0x0A, remaining)
                     guard let found else {
                         if !oversized {
                             carry.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[start..<count]))
@@ -50,7 +51,7 @@ struct LineScanner {
                         }
                         break
                     }
-                    let end = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) - chunk.baseAddress!
+                    let end = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) - base
                     lineNumber += 1
                     if oversized {
                         oversized = false

@@ -77,9 +77,10 @@ public struct LocalSessions: Sendable {
         head.withUnsafeBufferPointer { buffer in
             guard buffer.count >= marker.count else { return false }
             return marker.withUnsafeBufferPointer { needle in
+                guard let haystack = buffer.baseAddress, let wanted = needle.baseAddress, !needle.isEmpty else { return false }
                 var index = 0
                 while index + needle.count <= buffer.count {
-                    if buffer[index] == needle[0], memcmp(buffer.baseAddress! + index, needle.baseAddress!, needle.count) == 0 { return true }
+                    if buffer[index] == needle[0], memcmp(haystack + index, wanted, needle.count) == 0 { return true }
                     index += 1
                 }
                 return false

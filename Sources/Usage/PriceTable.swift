@@ -122,12 +122,12 @@ public struct PriceTable: Sendable {
     /// at a `-` boundary (so `claude-sonnet-4-5-20250929` finds `claude-sonnet-4-5`).
     public func price(for model: String) -> ModelPrice? {
         let name = Self.normalise(model)
-        if let exact = prices[name] { return prices[name] ?? exact }
+        if let exact = prices[name] { return exact }
         var best: (String, ModelPrice)?
         for (known, price) in prices where name.hasPrefix(known) {
             let rest = name.dropFirst(known.count)
             guard rest.first == "-" || rest.first == "@" || rest.first == ":" else { continue }
-            if best == nil || known.count > best!.0.count { best = (known, price) }
+            if best.map({ known.count > $0.0.count }) ?? true { best = (known, price) }
         }
         return best?.1
     }

@@ -96,7 +96,7 @@ struct SelectiveJSON {
 
     mutating func literal(_ word: StaticString) -> Bool {
         let length = word.utf8CodeUnitCount
-        guard position + length <= bytes.count, memcmp(bytes.baseAddress! + position, word.utf8Start, length) == 0 else { return false }
+        guard position + length <= bytes.count, let base = bytes.baseAddress, memcmp(base + position, word.utf8Start, length) == 0 else { return false }
         position += length
         return true
     }
