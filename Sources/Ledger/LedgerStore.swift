@@ -50,3 +50,28 @@ public enum Ledgers {
         return try UsageLedger(path: location)
     }
 }
+
+extension UsageLedger.Attribution {
+    /// How a stored deployment is told apart from the others of its repository.
+    static func deploymentKey(environment: String, id: String) -> String { environment + "\u{1F}" + id }
+    static func joinKey(source: String, key: String) -> String { source + "\u{1F}" + key }
+    static func joinValue(commit: String, confidence: String) -> String { commit + "/" + confidence }
+
+    /// What storing this attribution changes against what the ledger held: deployments it did
+    /// not know, and records attributed anew, differently, or no longer. One rule for every backend.
+    func result(knownDeployments: Set<String>, previousJoins: [String: String]) -> UsageLedger.AttributionResult {
+        let newDeployments = deployments.filter { !knownDeployments.contains(Self.deploymentKey(environment: $0.environment, id: $0.id)) }.count
+        var changed = joins.filter { previousJoins[Self.joinKey(source: $0.source, key: $0.key)] != Self.joinValue(commit: $0.commit, confidence: $0.confidence) }.count
+        let kept = Set(joins.map { Self.joinKey(source: $0.source, key: $0.key) })
+        changed += previousJoins.keys.filter { !kept.contains($0) }.count  // no longer attributed
+        return UsageLedger.AttributionResult(deployments: deployments.count, newDeployments: newDeployments,
+                                             attributions: joins.count, changedAttributions: changed)
+    }
+}
+
+extension UsageLedger.AttributionResult {
+    /// The counts a run records.
+    var runCounts: [String: Int] {
+        ["deployments": deployments, "new_deployments": newDeployments, "attributions": attributions, "changed": changedAttributions]
+    }
+}

@@ -278,24 +278,23 @@ public final class PostgresLedger: LedgerStore, Sendable {
             var known = Set<String>()
             for try await (environment, id) in try await connection.query(
                 "SELECT environment, id FROM deployments WHERE repository_id = \(repository)", logger: Self.logger).decode((String, String).self) {
-                known.insert(environment + "\u{1F}" + id)
+                known.insert(UsageLedger.Attribution.deploymentKey(environment: environment, id: id))
             }
             var previous = [String: String]()
             for try await (source, key, commit, confidence) in try await connection.query(
                 "SELECT source, key, commit_id, confidence FROM attributions WHERE repository_id = \(repository)", logger: Self.logger)
                 .decode((String, String, String, String).self) {
-                previous[source + "\u{1F}" + key] = commit + "/" + confidence
+                previous[UsageLedger.Attribution.joinKey(source: source, key: key)] = UsageLedger.Attribution.joinValue(commit: commit, confidence: confidence)
             }
+            let result = attribution.result(knownDeployments: known, previousJoins: previous)
             for table in ["deployments", "shipped_commits", "attributions"] {
                 try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE repository_id = $1", binds: Self.binds(repository)), logger: Self.logger)
             }
-            var newDeployments = 0
             for item in attribution.deployments {
                 try await connection.query("""
                     INSERT INTO deployments (repository_id, environment, id, ref, commit_id, time, status, kind)
                     VALUES (\(repository), \(item.environment), \(item.id), \(item.ref), \(item.commit), \(item.time.timeIntervalSince1970), \(item.status), \(item.kind))
                     """, logger: Self.logger)
-                if !known.contains(item.environment + "\u{1F}" + item.id) { newDeployments += 1 }
                 for commit in item.shipped {
                     try await connection.query("""
                         INSERT INTO shipped_commits (repository_id, environment, deployment_id, commit_id)
@@ -303,22 +302,15 @@ public final class PostgresLedger: LedgerStore, Sendable {
                         """, logger: Self.logger)
                 }
             }
-            var changed = 0
             for item in attribution.joins {
                 try await connection.query("""
                     INSERT INTO attributions (repository_id, source, key, commit_id, confidence)
                     VALUES (\(repository), \(item.source), \(item.key), \(item.commit), \(item.confidence))
                     ON CONFLICT (repository_id, source, key) DO UPDATE SET commit_id = EXCLUDED.commit_id, confidence = EXCLUDED.confidence
                     """, logger: Self.logger)
-                if previous[item.source + "\u{1F}" + item.key] != item.commit + "/" + item.confidence { changed += 1 }
             }
-            let kept = Set(attribution.joins.map { $0.source + "\u{1F}" + $0.key })
-            changed += previous.keys.filter { !kept.contains($0) }.count
-            try await Self.recordRun(connection, command: "attribute", started: started, version: version,
-                                     counts: ["deployments": attribution.deployments.count, "new_deployments": newDeployments,
-                                              "attributions": attribution.joins.count, "changed": changed])
-            return UsageLedger.AttributionResult(deployments: attribution.deployments.count, newDeployments: newDeployments,
-                                                 attributions: attribution.joins.count, changedAttributions: changed)
+            try await Self.recordRun(connection, command: "attribute", started: started, version: version, counts: result.runCounts)
+            return result
         }
     }
 
@@ -340,7 +332,7 @@ public final class PostgresLedger: LedgerStore, Sendable {
             for try await (environment, deployment, commit) in try await connection.query(
                 "SELECT environment, deployment_id, commit_id FROM shipped_commits WHERE repository_id = \(repository) ORDER BY commit_id",
                 logger: Self.logger).decode((String, String, String).self) {
-                shipped[environment + "\u{1F}" + deployment, default: []].append(commit)
+                shipped[UsageLedger.Attribution.deploymentKey(environment: environment, id: deployment), default: []].append(commit)
             }
             var deployments = [UsageLedger.Attribution.StoredDeployment]()
             for try await (environment, id, ref, commit, time, status, kind) in try await connection.query("""
@@ -348,7 +340,7 @@ public final class PostgresLedger: LedgerStore, Sendable {
                 ORDER BY time, environment, id
                 """, logger: Self.logger).decode((String, String, String, String, Double, String, String).self) {
                 deployments.append(.init(environment: environment, id: id, ref: ref, commit: commit, time: Date(timeIntervalSince1970: time),
-                                         status: status, kind: kind, shipped: shipped[environment + "\u{1F}" + id] ?? []))
+                                         status: status, kind: kind, shipped: shipped[UsageLedger.Attribution.deploymentKey(environment: environment, id: id)] ?? []))
             }
             var joins = [UsageLedger.Attribution.Join]()
             for try await (source, key, commit, confidence) in try await connection.query(

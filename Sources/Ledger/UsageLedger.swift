@@ -214,35 +214,29 @@ public final class UsageLedger {
                 guard let repository = try Int64.fetchOne(db, sql: "SELECT id FROM repositories WHERE identity = ?", arguments: [attribution.identity]) else {
                     throw Failure.database("cannot record repository \(attribution.identity)")
                 }
-                let known = Set(try String.fetchAll(db, sql: "SELECT environment || char(31) || id FROM deployments WHERE repository_id = ?", arguments: [repository]))
-                let previous = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT source, key, commit_id, confidence FROM attributions WHERE repository_id = ?",
-                                                                                   arguments: [repository]).map { row -> (String, String) in
-                    ((row["source"] as String) + "\u{1F}" + (row["key"] as String), (row["commit_id"] as String) + "/" + (row["confidence"] as String))
+                let known = Set(try Row.fetchAll(db, sql: "SELECT environment, id FROM deployments WHERE repository_id = ?", arguments: [repository]).map {
+                    Attribution.deploymentKey(environment: $0["environment"], id: $0["id"])
                 })
+                let previous = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT source, key, commit_id, confidence FROM attributions WHERE repository_id = ?",
+                                                                                   arguments: [repository]).map { row in
+                    (Attribution.joinKey(source: row["source"], key: row["key"]), Attribution.joinValue(commit: row["commit_id"], confidence: row["confidence"]))
+                })
+                let result = attribution.result(knownDeployments: known, previousJoins: previous)
                 try db.execute(sql: "DELETE FROM deployments WHERE repository_id = ?", arguments: [repository])
                 try db.execute(sql: "DELETE FROM shipped_commits WHERE repository_id = ?", arguments: [repository])
                 try db.execute(sql: "DELETE FROM attributions WHERE repository_id = ?", arguments: [repository])
                 let deployment = try db.makeStatement(sql: "INSERT INTO deployments (repository_id, environment, id, ref, commit_id, time, status, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
                 let shipped = try db.makeStatement(sql: "INSERT OR IGNORE INTO shipped_commits (repository_id, environment, deployment_id, commit_id) VALUES (?, ?, ?, ?)")
-                var newDeployments = 0
                 for item in attribution.deployments {
                     try deployment.execute(arguments: [repository, item.environment, item.id, item.ref, item.commit, item.time.timeIntervalSince1970, item.status, item.kind])
-                    if !known.contains(item.environment + "\u{1F}" + item.id) { newDeployments += 1 }
                     for commit in item.shipped { try shipped.execute(arguments: [repository, item.environment, item.id, commit]) }
                 }
                 let join = try db.makeStatement(sql: "INSERT OR REPLACE INTO attributions (repository_id, source, key, commit_id, confidence) VALUES (?, ?, ?, ?, ?)")
-                var changed = 0
                 for item in attribution.joins {
                     try join.execute(arguments: [repository, item.source, item.key, item.commit, item.confidence])
-                    if previous[item.source + "\u{1F}" + item.key] != item.commit + "/" + item.confidence { changed += 1 }
                 }
-                let kept = Set(attribution.joins.map { $0.source + "\u{1F}" + $0.key })
-                changed += previous.keys.filter { !kept.contains($0) }.count  // no longer attributed
-                try Self.recordRun(db, command: "attribute", started: started, version: version,
-                                   counts: ["deployments": attribution.deployments.count, "new_deployments": newDeployments,
-                                            "attributions": attribution.joins.count, "changed": changed])
-                return AttributionResult(deployments: attribution.deployments.count, newDeployments: newDeployments,
-                                         attributions: attribution.joins.count, changedAttributions: changed)
+                try Self.recordRun(db, command: "attribute", started: started, version: version, counts: result.runCounts)
+                return result
             }
         } catch {
             throw Self.describe(error, path: path)
@@ -256,13 +250,13 @@ public final class UsageLedger {
             let repository: Int64 = row["id"]
             var shipped = [String: [String]]()
             for item in try Row.fetchAll(db, sql: "SELECT environment, deployment_id, commit_id FROM shipped_commits WHERE repository_id = ? ORDER BY commit_id", arguments: [repository]) {
-                shipped[(item["environment"] as String) + "\u{1F}" + (item["deployment_id"] as String), default: []].append(item["commit_id"])
+                shipped[Attribution.deploymentKey(environment: item["environment"], id: item["deployment_id"]), default: []].append(item["commit_id"])
             }
             let deployments = try Row.fetchAll(db, sql: "SELECT * FROM deployments WHERE repository_id = ? ORDER BY time, environment, id", arguments: [repository]).map { item in
                 Attribution.StoredDeployment(
                     environment: item["environment"], id: item["id"], ref: item["ref"], commit: item["commit_id"],
                     time: Date(timeIntervalSince1970: item["time"]), status: item["status"], kind: item["kind"],
-                    shipped: shipped[(item["environment"] as String) + "\u{1F}" + (item["id"] as String)] ?? [])
+                    shipped: shipped[Attribution.deploymentKey(environment: item["environment"], id: item["id"])] ?? [])
             }
             let joins = try Row.fetchAll(db, sql: "SELECT source, key, commit_id, confidence FROM attributions WHERE repository_id = ? ORDER BY source, key", arguments: [repository]).map {
                 Attribution.Join(source: $0["source"], key: $0["key"], commit: $0["commit_id"], confidence: $0["confidence"])

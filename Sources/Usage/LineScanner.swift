@@ -87,18 +87,28 @@ struct LineScanner {
 extension UnsafeBufferPointer where Element == UInt8 {
     /// Whether `needle` occurs in the buffer (a plain byte search, no decoding).
     func contains(bytes needle: StaticString) -> Bool {
-        let length = needle.utf8CodeUnitCount
+        contains(needle.utf8Start, length: needle.utf8CodeUnitCount)
+    }
+
+    func contains(bytes needle: [UInt8]) -> Bool {
+        needle.withUnsafeBufferPointer { buffer in
+            guard let start = buffer.baseAddress else { return false }
+            return contains(start, length: buffer.count)
+        }
+    }
+
+    private func contains(_ needle: UnsafePointer<UInt8>, length: Int) -> Bool {
         guard let base = baseAddress, length > 0, count >= length else { return false }
         if let memmem = ByteSearch.memmem {
-            return memmem(base, count, needle.utf8Start, length) != nil
+            return memmem(base, count, needle, length) != nil
         }
         // Without the C library's memmem: candidates by the needle's last byte, then compare.
-        let last = Int32(needle.utf8Start[length - 1])
+        let last = Int32(needle[length - 1])
         var offset = length - 1
         while offset < count {
             guard let hit = memchr(base + offset, last, count - offset) else { return false }
             let position = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
-            if memcmp(base + position - (length - 1), needle.utf8Start, length) == 0 { return true }
+            if memcmp(base + position - (length - 1), needle, length) == 0 { return true }
             offset = position + 1
         }
         return false

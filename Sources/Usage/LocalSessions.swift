@@ -70,22 +70,7 @@ public struct LocalSessions: Sendable {
 
     static func head(of path: String, containsAny markers: [[UInt8]]) -> Bool {
         let head = LineScanner.head(of: path, limit: 1 << 16)
-        return markers.contains { contains(head, $0) }
-    }
-
-    static func contains(_ head: [UInt8], _ marker: [UInt8]) -> Bool {
-        head.withUnsafeBufferPointer { buffer in
-            guard buffer.count >= marker.count else { return false }
-            return marker.withUnsafeBufferPointer { needle in
-                guard let haystack = buffer.baseAddress, let wanted = needle.baseAddress, !needle.isEmpty else { return false }
-                var index = 0
-                while index + needle.count <= buffer.count {
-                    if buffer[index] == needle[0], memcmp(haystack + index, wanted, needle.count) == 0 { return true }
-                    index += 1
-                }
-                return false
-            }
-        }
+        return head.withUnsafeBufferPointer { buffer in markers.contains { buffer.contains(bytes: $0) } }
     }
 
     /// Reads the discovered transcripts of `root`, keeping only records made inside it.
