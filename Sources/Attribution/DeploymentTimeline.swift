@@ -33,6 +33,19 @@ public struct DeploymentTimeline: Sendable {
         }
     }
 
+    /// A timeline worked out before (a ledger's): deployments with kind and status set, their
+    /// shipped sets as graph numbers, over a graph of `commitCount` commits.
+    public init(stored: [Deployment], shipped: [[Int]], commitCount: Int) {
+        precondition(stored.count == shipped.count, "one shipped set per deployment")
+        deployments = stored
+        self.shipped = shipped
+        for (index, deployment) in stored.enumerated() {
+            update(&shippedBy[deployment.environment, default: [Int32](repeating: -1, count: commitCount)]) { marks in
+                for commit in shipped[index] where marks[commit] < 0 { marks[commit] = Int32(index) }
+            }
+        }
+    }
+
     private mutating func place(_ ordered: [Deployment], environment: String, graph: CommitGraph) {
         var marks = [Int32](repeating: -1, count: graph.count)
         var previous: Int?  // graph number of the previous successful deployment's commit

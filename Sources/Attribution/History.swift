@@ -6,6 +6,11 @@ public struct SessionReference: Hashable, Sendable {
     public var agent: String?
     public var id: String
 
+    public init(agent: String?, id: String) {
+        self.agent = agent
+        self.id = id
+    }
+
     /// Parses `agent/id`, a bare id, or a URL whose last path component is the id.
     public static func parse(_ value: String, defaultAgent: String? = nil) -> SessionReference? {
         var text = value.trimmingCharacters(in: .whitespaces)
@@ -41,6 +46,12 @@ public struct CommitFacts: Sendable {
     public var reverts: ObjectID?
 
     public var isAIAssisted: Bool { !signals.isEmpty }
+
+    public init(id: ObjectID, person: String, authorName: String, authorTime: GitTime, isMerge: Bool, isBot: Bool, summary: String,
+                signals: [String], sessions: [SessionReference], agent: String?, model: String?, reverts: ObjectID?) {
+        (self.id, self.person, self.authorName, self.authorTime, self.isMerge, self.isBot) = (id, person, authorName, authorTime, isMerge, isBot)
+        (self.summary, self.signals, self.sessions, self.agent, self.model, self.reverts) = (summary, signals, sessions, agent, model, reverts)
+    }
 }
 
 /// The repository's history as attribution sees it: the commit graph plus facts per commit,
@@ -84,7 +95,8 @@ public struct History: Sendable {
         commitsBySession = bySession
     }
 
-    static func facts(for commit: Commit, people: People, detector: AISignalDetector, noted: Bool) -> CommitFacts {
+    /// What attribution reads from one commit.
+    public static func facts(for commit: Commit, people: People, detector: AISignalDetector, noted: Bool) -> CommitFacts {
         let trailers = commit.trailers
         let summary = commit.summary
         let signals = detector.signals(for: commit, summary: summary, trailers: trailers, hasAINote: noted)

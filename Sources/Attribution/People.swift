@@ -1,5 +1,20 @@
 import Foundation
 
+/// Who a report's actors and authors are: canonical person, team, bot. `People` answers from
+/// configuration and mailmap; a ledger answers from what `attribute` stored.
+public protocol Roster {
+    /// The canonical person of a usage record's actor (an email, usually).
+    func person(ofActor actor: String) -> String
+    func team(ofPerson person: String) -> String?
+    func isBot(actor: String) -> Bool
+}
+
+extension People: Roster {
+    public func person(ofActor actor: String) -> String { canonical(email: actor) }
+    public func team(ofPerson person: String) -> String? { team(of: person) }
+    public func isBot(actor: String) -> Bool { isBot(email: actor) }
+}
+
 /// Who is who: canonical identities (mailmap, then configured aliases), bots, and teams.
 public struct People {
     /// Team name for commits and records nobody owns.

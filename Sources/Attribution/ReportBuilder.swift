@@ -92,10 +92,18 @@ public struct ReportBuilder {
     public var timeline: DeploymentTimeline
     public var records: [UsageRecord]
     public var joins: [RecordJoin]
-    public var people: People
+    public var people: any Roster
     public var codeOwners: CodeOwners?
     public var diffs: CommitDiffs?
     public var repositoryName: String
+    /// Teams of commits worked out beforehand (a ledger's), by graph number; else from people
+    /// and CODEOWNERS.
+    public var commitTeams: [String]?
+    /// Several repositories in one report (a ledger's): names, each commit's repository (index
+    /// into `repositoryNames`), and each record's (nil: none known).
+    public var repositoryNames: [String]?
+    public var commitRepositories: [Int]?
+    public var recordRepositories: [Int?]?
     public var weightByLines = false
     public var lineCap = 1000
     /// Count changed lines of every deployment (the HTML report shows them); otherwise only
@@ -103,7 +111,7 @@ public struct ReportBuilder {
     public var detailLines = false
 
     public init(history: History, timeline: DeploymentTimeline, records: [UsageRecord], joins: [RecordJoin],
-                people: People, codeOwners: CodeOwners?, diffs: CommitDiffs?, repositoryName: String) {
+                people: any Roster, codeOwners: CodeOwners?, diffs: CommitDiffs?, repositoryName: String) {
         self.history = history
         self.timeline = timeline
         self.records = records
@@ -117,10 +125,17 @@ public struct ReportBuilder {
     /// The environment a report is about when none is named: the configured one, else
     /// `production`, else `release`, else the one with the most deployments.
     public static func defaultEnvironment(_ timeline: DeploymentTimeline, configured: String?) -> String? {
+        var counts = [String: Int]()
+        for environment in timeline.environments { counts[environment] = timeline.deployments(in: environment).count }
+        return defaultEnvironment(counts: counts, configured: configured)
+    }
+
+    /// The same choice from deployment counts per environment.
+    public static func defaultEnvironment(counts: [String: Int], configured: String?) -> String? {
         if let configured { return configured }
-        let environments = timeline.environments
+        let environments = counts.keys.sorted()
         for preferred in ["production", "prod", "release"] where environments.contains(preferred) { return preferred }
-        return environments.max { timeline.deployments(in: $0).count < timeline.deployments(in: $1).count }
+        return environments.max { (counts[$0] ?? 0) < (counts[$1] ?? 0) }
     }
 
     /// The shipping deployment of a commit in `environment`, when it happened before `until`.
@@ -137,9 +152,15 @@ public struct ReportBuilder {
     /// Team of a commit: its author's; else the team owning most of its changed lines by
     /// CODEOWNERS; else `unassigned`.
     public func team(ofCommit commit: Int) -> String {
-        let facts = history.facts[commit]
-        if let team = people.team(of: facts.person) { return team }
-        guard let codeOwners, let stats = diffs?.stats(of: commit) else { return People.unassigned }
+        if let commitTeams { return commitTeams[commit] }
+        return Self.team(person: history.facts[commit].person, people: people, codeOwners: codeOwners) { diffs?.stats(of: commit) }
+    }
+
+    /// A commit's team: its author's; else the team owning most of its changed lines by
+    /// CODEOWNERS (`stats` read only then); else `unassigned`.
+    public static func team(person: String, people: any Roster, codeOwners: CodeOwners?, stats: () -> DiffStats?) -> String {
+        if let team = people.team(ofPerson: person) { return team }
+        guard let codeOwners, let people = people as? People, let stats = stats() else { return People.unassigned }
         var byTeam = [String: Int]()
         for file in stats.files {
             let owners = codeOwners.owners(of: file.path)
@@ -151,7 +172,19 @@ public struct ReportBuilder {
 
     public func team(ofRecord record: UsageRecord) -> String {
         guard let actor = record.actor else { return People.unassigned }
-        return people.team(of: people.canonical(email: actor)) ?? People.unassigned
+        return people.team(ofPerson: people.person(ofActor: actor)) ?? People.unassigned
+    }
+
+    /// The repository a record counts for, when grouping by repository.
+    func repositoryKey(ofRecord index: Int, commit: Int?) -> String {
+        guard let names = repositoryNames else { return repositoryName }
+        if let commit, let repositories = commitRepositories { return names[repositories[commit]] }
+        return recordRepositories?[index].map { names[$0] } ?? "(none)"
+    }
+
+    func repositoryKey(ofCommit commit: Int) -> String {
+        guard let names = repositoryNames, let repositories = commitRepositories else { return repositoryName }
+        return names[repositories[commit]]
     }
 
     public func build(since: Date, until: Date, environment: String?, groupBy: GroupBy) -> Report {
@@ -169,8 +202,8 @@ public struct ReportBuilder {
         var actors = [String: (person: String, team: String, bot: Bool)]()
         func actor(_ raw: String) -> (person: String, team: String, bot: Bool) {
             if let known = actors[raw] { return known }
-            let person = self.people.canonical(email: raw)
-            let value = (person, self.people.team(of: person) ?? People.unassigned, self.people.isBot(email: raw))
+            let person = self.people.person(ofActor: raw)
+            let value = (person, self.people.team(ofPerson: person) ?? People.unassigned, self.people.isBot(actor: raw))
             actors[raw] = value
             return value
         }
@@ -196,7 +229,7 @@ public struct ReportBuilder {
             case .person: key = who?.person ?? "(unknown)"
             case .model: key = record.model
             case .agent: key = record.agent ?? "(unknown)"
-            case .repository: key = repositoryName
+            case .repository: key = repositoryKey(ofRecord: index, commit: join.commit)
             case .deployment:
                 key = deployment.map { timeline.deployments[$0].id } ?? (join.commit == nil ? "(uncommitted)" : "(unshipped)")
             }
@@ -231,7 +264,7 @@ public struct ReportBuilder {
                 // The model (or agent) that spent most on the commit, else what its trailers name.
                 let named = groupBy == .model ? facts.model : facts.agent
                 return commitUsage[commit]?.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? named ?? "(none)"
-            case .repository: return repositoryName
+            case .repository: return repositoryKey(ofCommit: commit)
             case .deployment: return timeline.deployments[deployment].id
             }
         }
@@ -311,7 +344,7 @@ public struct ReportBuilder {
 
         var rows = [GroupMetrics]()
         for (key, var metrics) in groups {
-            if groupBy == .person, self.people.isBot(email: key) { continue }
+            if groupBy == .person, self.people.isBot(actor: key) { continue }
             metrics.activeEngineers = people[key]?.count ?? 0
             metrics.weeks = weeks
             metrics.months = months
@@ -329,7 +362,7 @@ public struct ReportBuilder {
             return a.key < b.key
         }
         var report = Report(
-            since: since, until: until, environment: environment, groupBy: groupBy, repositories: [repositoryName],
+            since: since, until: until, environment: environment, groupBy: groupBy, repositories: repositoryNames ?? [repositoryName],
             groups: rows, totals: totals, warnings: [], deployments: details, weekly: weekly)
         report.warnings = WarningSigns(builder: self, inWindow: inWindowRecords).evaluate(report, environment: environment, until: until)
         return report

@@ -19,44 +19,12 @@ public struct RepositorySnapshot {
 
     /// `deployLogs`: the text of each configured deploy log, with the name to report it by.
     public static func load(_ repo: Repository, configuration: Configuration, deployLogs: [(name: String, text: String)] = []) throws -> RepositorySnapshot {
-        var notes = [String]()
         let mailmap = try Mailmap(repo)
         let people = People(configuration: configuration) { mailmap.resolve(name: $0, email: $1) }
-
-        let tags = try repo.tags()
-        var tips = [ObjectID]()
-        if let head = try repo.head() { tips.append(head) }
-        for glob in ["refs/heads/*", "refs/remotes/*"] {
-            tips += try repo.references(matching: glob).compactMap { try? repo.resolveCommit($0.name) }
-        }
-        tips += tags.compactMap(\.commit)
-
-        // Deploy logs name commits by (possibly abbreviated) id; resolve them before loading.
-        var logDeployments = [Deployment]()
-        for log in deployLogs {
-            let (entries, problems) = DeploymentSources.parseLog(log.text, name: log.name)
-            notes += problems
-            for entry in entries {
-                guard let commit = try? repo.resolveCommit(entry.revision) else {
-                    notes.append("\(log.name):\(entry.line): \(entry.revision) is not a commit in this repository; skipped")
-                    continue
-                }
-                tips.append(commit)
-                logDeployments.append(Deployment(
-                    environment: entry.environment,
-                    id: entry.id ?? "\(entry.environment)@\(commit.short())@\(Int(entry.time.timeIntervalSince1970))",
-                    ref: entry.revision, commit: commit, time: entry.time, status: entry.status))
-            }
-        }
-
-        var seen = Set<ObjectID>()
-        let history = try History.load(repo, tips: tips.filter { seen.insert($0).inserted }, people: people, detector: configuration.aiDetector)
-        let graph = history.graph
-        let (tagDeployments, tagNotes) = DeploymentSources.fromTags(tags, patterns: configuration.deployTagPatterns) { commit in
-            graph.number(of: commit).map { graph.committerTimes[$0].date }
-        }
-        notes += tagNotes
-        let timeline = DeploymentTimeline(graph: graph, deployments: tagDeployments + logDeployments)
+        let collected = try collect(repo, configuration: configuration, deployLogs: deployLogs)
+        var notes = collected.notes
+        let history = try History.load(repo, tips: collected.tips, people: people, detector: configuration.aiDetector)
+        let timeline = DeploymentTimeline(graph: history.graph, deployments: collected.deployments)
         notes += timeline.notes
 
         var codeOwners: CodeOwners?
@@ -73,7 +41,50 @@ public struct RepositorySnapshot {
             scope: RepositoryScope(roots: repo.workDirectory.map { [$0] } ?? [], remotes: remotes), notes: notes)
     }
 
-    static func name(of repo: Repository, remotes: [String]) -> String {
+    /// What is known before history is read: deployments from tags and deploy logs, and the
+    /// tips history is read from (HEAD, branches, remote branches, deployed commits).
+    public struct Collected {
+        public var deployments: [Deployment]
+        public var tips: [ObjectID]
+        public var notes: [String]
+    }
+
+    public static func collect(_ repo: Repository, configuration: Configuration, deployLogs: [(name: String, text: String)] = []) throws -> Collected {
+        var notes = [String]()
+        let tags = try repo.tags()
+        var tips = [ObjectID]()
+        if let head = try repo.head() { tips.append(head) }
+        for glob in ["refs/heads/*", "refs/remotes/*"] {
+            tips += try repo.references(matching: glob).compactMap { try? repo.resolveCommit($0.name) }
+        }
+        tips += tags.compactMap(\.commit)
+
+        // Deploy logs name commits by (possibly abbreviated) id.
+        var logDeployments = [Deployment]()
+        for log in deployLogs {
+            let (entries, problems) = DeploymentSources.parseLog(log.text, name: log.name)
+            notes += problems
+            for entry in entries {
+                guard let commit = try? repo.resolveCommit(entry.revision) else {
+                    notes.append("\(log.name):\(entry.line): \(entry.revision) is not a commit in this repository; skipped")
+                    continue
+                }
+                tips.append(commit)
+                logDeployments.append(Deployment(
+                    environment: entry.environment,
+                    id: entry.id ?? "\(entry.environment)@\(commit.short())@\(Int(entry.time.timeIntervalSince1970))",
+                    ref: entry.revision, commit: commit, time: entry.time, status: entry.status))
+            }
+        }
+        let (tagDeployments, tagNotes) = DeploymentSources.fromTags(tags, patterns: configuration.deployTagPatterns) { commit in
+            (try? repo.commit(commit))?.committer.time.date
+        }
+        notes += tagNotes
+        var seen = Set<ObjectID>()
+        return Collected(deployments: tagDeployments + logDeployments, tips: tips.filter { seen.insert($0).inserted }, notes: notes)
+    }
+
+    public static func name(of repo: Repository, remotes: [String]) -> String {
         // A remote on a host names the repository `org/name`; a local path only by its folder.
         if let remote = remotes.first, remote.contains("://") || remote.contains("@") {
             let parts = RepositoryScope.normalise(remote).split(separator: "/")

@@ -56,14 +56,14 @@ struct WarningSigns {
             guard let commit = builder.joins[index].commit,
                   builder.shippingDeployment(commit, environment: environment, until: until) != nil,
                   let actor = record.actor else { continue }
-            let person = builder.people.canonical(email: actor)
+            let person = builder.people.person(ofActor: actor)
             tokens[person, default: 0] += record.total
             if seenCommits.insert(commit).inserted { lines[builder.history.facts[commit].person, default: 0] += builder.lines(of: commit) }
         }
         var byTeam = [String: [(String, Double)]]()
         for (person, count) in tokens {
             guard let shipped = lines[person], shipped > 0 else { continue }
-            let team = builder.people.team(of: person) ?? People.unassigned
+            let team = builder.people.team(ofPerson: person) ?? People.unassigned
             byTeam[team, default: []].append((person, Double(count) / Double(shipped)))
         }
         var warnings = [Warning]()
@@ -94,7 +94,7 @@ struct WarningSigns {
             guard entry.tokens >= Self.heavySessionTokens else { return nil }
             let lines = entry.commits.reduce(0) { $0 + builder.lines(of: $1) }
             guard lines <= Self.trivialLines else { return nil }
-            let team = entry.actor.map { builder.people.team(of: builder.people.canonical(email: $0)) ?? People.unassigned } ?? People.unassigned
+            let team = entry.actor.map { builder.people.team(ofPerson: builder.people.person(ofActor: $0)) ?? People.unassigned } ?? People.unassigned
             return Warning(
                 kind: "heavy_session_trivial_diff", group: team,
                 message: "session \(session) used \(Self.grouped(entry.tokens)) tokens for \(lines) changed lines in \(entry.commits.count) commits: heavy spend with a trivial result.",

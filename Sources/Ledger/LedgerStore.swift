@@ -4,14 +4,12 @@ import Usage
 /// What every ledger backend does: the same operations, the same idempotence, one transaction
 /// per unit of work. SQLite (`UsageLedger`) is the default; PostgreSQL (`PostgresLedger`) is for
 /// a ledger shared by many repositories and CI jobs.
-public protocol LedgerStore: AnyObject {
+public protocol LedgerStore: LedgerSQL {
     /// Where the ledger is, for messages (never with a password).
     var location: String { get }
     func ingest(_ batch: UsageBatch, version: String) async throws -> UsageLedger.IngestResult
     func batch(since: Date?, until: Date?) async throws -> UsageBatch
     func forget(actor: String, version: String) async throws -> Int
-    func store(_ attribution: UsageLedger.Attribution, version: String) async throws -> UsageLedger.AttributionResult
-    func attribution(identity: String) async throws -> UsageLedger.Attribution?
     func close() async
 }
 
@@ -30,14 +28,6 @@ extension UsageLedger: LedgerStore {
         try forgetNow(actor: actor, version: version)
     }
 
-    public func store(_ attribution: Attribution, version: String) async throws -> AttributionResult {
-        try storeNow(attribution, version: version)
-    }
-
-    public func attribution(identity: String) async throws -> Attribution? {
-        try attributionNow(identity: identity)
-    }
-
     public func close() async {}
 }
 
@@ -48,30 +38,5 @@ public enum Ledgers {
             return try await PostgresLedger.open(url: location, environment: environment)
         }
         return try UsageLedger(path: location)
-    }
-}
-
-extension UsageLedger.Attribution {
-    /// How a stored deployment is told apart from the others of its repository.
-    static func deploymentKey(environment: String, id: String) -> String { environment + "\u{1F}" + id }
-    static func joinKey(source: String, key: String) -> String { source + "\u{1F}" + key }
-    static func joinValue(commit: String, confidence: String) -> String { commit + "/" + confidence }
-
-    /// What storing this attribution changes against what the ledger held: deployments it did
-    /// not know, and records attributed anew, differently, or no longer. One rule for every backend.
-    func result(knownDeployments: Set<String>, previousJoins: [String: String]) -> UsageLedger.AttributionResult {
-        let newDeployments = deployments.filter { !knownDeployments.contains(Self.deploymentKey(environment: $0.environment, id: $0.id)) }.count
-        var changed = joins.filter { previousJoins[Self.joinKey(source: $0.source, key: $0.key)] != Self.joinValue(commit: $0.commit, confidence: $0.confidence) }.count
-        let kept = Set(joins.map { Self.joinKey(source: $0.source, key: $0.key) })
-        changed += previousJoins.keys.filter { !kept.contains($0) }.count  // no longer attributed
-        return UsageLedger.AttributionResult(deployments: deployments.count, newDeployments: newDeployments,
-                                             attributions: joins.count, changedAttributions: changed)
-    }
-}
-
-extension UsageLedger.AttributionResult {
-    /// The counts a run records.
-    var runCounts: [String: Int] {
-        ["deployments": deployments, "new_deployments": newDeployments, "attributions": attributions, "changed": changedAttributions]
     }
 }

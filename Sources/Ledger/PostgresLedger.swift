@@ -17,6 +17,8 @@ public final class PostgresLedger: LedgerStore, Sendable {
         return logger
     }()
 
+    static let ingestLock: Int64 = 7_277_728
+
     init(client: PostgresClient, location: String) {
         self.client = client
         self.location = location
@@ -78,7 +80,10 @@ public final class PostgresLedger: LedgerStore, Sendable {
     }
 
     func describe(_ error: Error) -> Error {
-        if error is UsageLedger.Failure { return error }
+        if let error = error as? PostgresTransactionError, let inner = error.closureError ?? error.beginError ?? error.commitError {
+            return describe(inner)
+        }
+        if error is UsageLedger.Failure || error is LedgerConflict { return error }
         let text = String(reflecting: error)
         if text.contains("connectionError") || text.contains("Connection refused") || text.contains("connect") && text.contains("timeout") {
             return UsageLedger.Failure.database("cannot reach PostgreSQL at \(location); check that it is running and accepts connections")
@@ -126,6 +131,9 @@ public final class PostgresLedger: LedgerStore, Sendable {
         CREATE TABLE IF NOT EXISTS attributions (repository_id BIGINT NOT NULL REFERENCES repositories ON DELETE CASCADE, source TEXT NOT NULL,
             key TEXT NOT NULL, commit_id TEXT NOT NULL, confidence TEXT NOT NULL, PRIMARY KEY (repository_id, source, key))
         """,
+    ] + LedgerSchema.version3(integerKey: "BIGINT", real: "DOUBLE PRECISION") + [
+        "ALTER TABLE usage_records ADD COLUMN IF NOT EXISTS seq BIGSERIAL",
+        "CREATE INDEX IF NOT EXISTS usage_records_seq ON usage_records (seq)",
     ]
 
     func migrate() async throws {
@@ -176,6 +184,8 @@ public final class PostgresLedger: LedgerStore, Sendable {
         let records = batch.records
         let links = batch.links
         return try await transaction { connection in
+            // Sequences are handed out in commit order (see `usageMark`).
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.ingestLock))", logger: Self.logger)
             var added = 0
             // Many rows per statement (17 values each, under PostgreSQL's 65,535 parameters).
             var start = 0
@@ -259,96 +269,14 @@ public final class PostgresLedger: LedgerStore, Sendable {
     public func forget(actor: String, version: String) async throws -> Int {
         let started = Date()
         return try await transaction { connection in
+            try await connection.query("""
+                DELETE FROM attributions a USING usage_records u
+                WHERE a.source = u.source AND a.key = u.key AND lower(u.actor) = lower(\(actor))
+                """, logger: Self.logger)
             let removed = try await Self.count(try await connection.query(
                 "DELETE FROM usage_records WHERE lower(actor) = lower(\(actor)) RETURNING 1", logger: Self.logger))
             try await Self.recordRun(connection, command: "forget", started: started, version: version, counts: ["removed": removed])
             return removed
-        }
-    }
-
-    public func store(_ attribution: UsageLedger.Attribution, version: String) async throws -> UsageLedger.AttributionResult {
-        let started = Date()
-        return try await transaction { connection in
-            guard let repository = try await Self.single(connection, """
-                INSERT INTO repositories (identity, name) VALUES (\(attribution.identity), \(attribution.name))
-                ON CONFLICT (identity) DO UPDATE SET name = EXCLUDED.name RETURNING id
-                """, as: Int64.self) else {
-                throw UsageLedger.Failure.database("cannot record repository \(attribution.identity)")
-            }
-            var known = Set<String>()
-            for try await (environment, id) in try await connection.query(
-                "SELECT environment, id FROM deployments WHERE repository_id = \(repository)", logger: Self.logger).decode((String, String).self) {
-                known.insert(UsageLedger.Attribution.deploymentKey(environment: environment, id: id))
-            }
-            var previous = [String: String]()
-            for try await (source, key, commit, confidence) in try await connection.query(
-                "SELECT source, key, commit_id, confidence FROM attributions WHERE repository_id = \(repository)", logger: Self.logger)
-                .decode((String, String, String, String).self) {
-                previous[UsageLedger.Attribution.joinKey(source: source, key: key)] = UsageLedger.Attribution.joinValue(commit: commit, confidence: confidence)
-            }
-            let result = attribution.result(knownDeployments: known, previousJoins: previous)
-            for table in ["deployments", "shipped_commits", "attributions"] {
-                try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE repository_id = $1", binds: Self.binds(repository)), logger: Self.logger)
-            }
-            for item in attribution.deployments {
-                try await connection.query("""
-                    INSERT INTO deployments (repository_id, environment, id, ref, commit_id, time, status, kind)
-                    VALUES (\(repository), \(item.environment), \(item.id), \(item.ref), \(item.commit), \(item.time.timeIntervalSince1970), \(item.status), \(item.kind))
-                    """, logger: Self.logger)
-                for commit in item.shipped {
-                    try await connection.query("""
-                        INSERT INTO shipped_commits (repository_id, environment, deployment_id, commit_id)
-                        VALUES (\(repository), \(item.environment), \(item.id), \(commit)) ON CONFLICT DO NOTHING
-                        """, logger: Self.logger)
-                }
-            }
-            for item in attribution.joins {
-                try await connection.query("""
-                    INSERT INTO attributions (repository_id, source, key, commit_id, confidence)
-                    VALUES (\(repository), \(item.source), \(item.key), \(item.commit), \(item.confidence))
-                    ON CONFLICT (repository_id, source, key) DO UPDATE SET commit_id = EXCLUDED.commit_id, confidence = EXCLUDED.confidence
-                    """, logger: Self.logger)
-            }
-            try await Self.recordRun(connection, command: "attribute", started: started, version: version, counts: result.runCounts)
-            return result
-        }
-    }
-
-    static func binds(_ value: Int64) -> PostgresBindings {
-        var bindings = PostgresBindings()
-        bindings.append(value)
-        return bindings
-    }
-
-    public func attribution(identity: String) async throws -> UsageLedger.Attribution? {
-        try await transaction { connection in
-            var found: (Int64, String)?
-            for try await row in try await connection.query("SELECT id, name FROM repositories WHERE identity = \(identity)", logger: Self.logger)
-                .decode((Int64, String).self) {
-                found = row
-            }
-            guard let (repository, name) = found else { return nil }
-            var shipped = [String: [String]]()
-            for try await (environment, deployment, commit) in try await connection.query(
-                "SELECT environment, deployment_id, commit_id FROM shipped_commits WHERE repository_id = \(repository) ORDER BY commit_id",
-                logger: Self.logger).decode((String, String, String).self) {
-                shipped[UsageLedger.Attribution.deploymentKey(environment: environment, id: deployment), default: []].append(commit)
-            }
-            var deployments = [UsageLedger.Attribution.StoredDeployment]()
-            for try await (environment, id, ref, commit, time, status, kind) in try await connection.query("""
-                SELECT environment, id, ref, commit_id, time, status, kind FROM deployments WHERE repository_id = \(repository)
-                ORDER BY time, environment, id
-                """, logger: Self.logger).decode((String, String, String, String, Double, String, String).self) {
-                deployments.append(.init(environment: environment, id: id, ref: ref, commit: commit, time: Date(timeIntervalSince1970: time),
-                                         status: status, kind: kind, shipped: shipped[UsageLedger.Attribution.deploymentKey(environment: environment, id: id)] ?? []))
-            }
-            var joins = [UsageLedger.Attribution.Join]()
-            for try await (source, key, commit, confidence) in try await connection.query(
-                "SELECT source, key, commit_id, confidence FROM attributions WHERE repository_id = \(repository) ORDER BY source, key",
-                logger: Self.logger).decode((String, String, String, String).self) {
-                joins.append(.init(source: source, key: key, commit: commit, confidence: confidence))
-            }
-            return UsageLedger.Attribution(identity: identity, name: name, deployments: deployments, joins: joins)
         }
     }
 }

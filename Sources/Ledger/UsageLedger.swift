@@ -7,7 +7,7 @@ import Usage
 /// idempotent on `(source, key)`.
 public final class UsageLedger {
     /// The schema this binary writes; a ledger at a higher version is refused.
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
     static let marker = "shipmeter-ledger"
 
     let pool: DatabasePool
@@ -151,6 +151,11 @@ public final class UsageLedger {
             }
             try db.execute(sql: "UPDATE shipmeter_meta SET value = '2' WHERE key = 'schema_version'")
         }
+        guard version >= 3 else { return migrator }
+        migrator.registerMigration("v3") { db in
+            for statement in LedgerSchema.version3(integerKey: "INTEGER", real: "REAL") { try db.execute(sql: statement) }
+            try db.execute(sql: "UPDATE shipmeter_meta SET value = '3' WHERE key = 'schema_version'")
+        }
         return migrator
     }
 
@@ -185,83 +190,6 @@ public final class UsageLedger {
             self.name = name
             self.deployments = deployments
             self.joins = joins
-        }
-    }
-
-    /// What a stored attribution changed.
-    public struct AttributionResult: Equatable, Sendable {
-        public var deployments: Int
-        public var newDeployments: Int
-        public var attributions: Int
-        public var changedAttributions: Int
-
-        public init(deployments: Int, newDeployments: Int, attributions: Int, changedAttributions: Int) {
-            self.deployments = deployments
-            self.newDeployments = newDeployments
-            self.attributions = attributions
-            self.changedAttributions = changedAttributions
-        }
-    }
-
-    /// Replaces one repository's deployments, shipped sets and attributions in one transaction;
-    /// running it again with the same input changes nothing.
-    public func storeNow(_ attribution: Attribution, version: String) throws -> AttributionResult {
-        let started = Date()
-        do {
-            return try pool.write { db in
-                try db.execute(sql: "INSERT OR IGNORE INTO repositories (identity, name) VALUES (?, ?)", arguments: [attribution.identity, attribution.name])
-                try db.execute(sql: "UPDATE repositories SET name = ? WHERE identity = ?", arguments: [attribution.name, attribution.identity])
-                guard let repository = try Int64.fetchOne(db, sql: "SELECT id FROM repositories WHERE identity = ?", arguments: [attribution.identity]) else {
-                    throw Failure.database("cannot record repository \(attribution.identity)")
-                }
-                let known = Set(try Row.fetchAll(db, sql: "SELECT environment, id FROM deployments WHERE repository_id = ?", arguments: [repository]).map {
-                    Attribution.deploymentKey(environment: $0["environment"], id: $0["id"])
-                })
-                let previous = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT source, key, commit_id, confidence FROM attributions WHERE repository_id = ?",
-                                                                                   arguments: [repository]).map { row in
-                    (Attribution.joinKey(source: row["source"], key: row["key"]), Attribution.joinValue(commit: row["commit_id"], confidence: row["confidence"]))
-                })
-                let result = attribution.result(knownDeployments: known, previousJoins: previous)
-                try db.execute(sql: "DELETE FROM deployments WHERE repository_id = ?", arguments: [repository])
-                try db.execute(sql: "DELETE FROM shipped_commits WHERE repository_id = ?", arguments: [repository])
-                try db.execute(sql: "DELETE FROM attributions WHERE repository_id = ?", arguments: [repository])
-                let deployment = try db.makeStatement(sql: "INSERT INTO deployments (repository_id, environment, id, ref, commit_id, time, status, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-                let shipped = try db.makeStatement(sql: "INSERT OR IGNORE INTO shipped_commits (repository_id, environment, deployment_id, commit_id) VALUES (?, ?, ?, ?)")
-                for item in attribution.deployments {
-                    try deployment.execute(arguments: [repository, item.environment, item.id, item.ref, item.commit, item.time.timeIntervalSince1970, item.status, item.kind])
-                    for commit in item.shipped { try shipped.execute(arguments: [repository, item.environment, item.id, commit]) }
-                }
-                let join = try db.makeStatement(sql: "INSERT OR REPLACE INTO attributions (repository_id, source, key, commit_id, confidence) VALUES (?, ?, ?, ?, ?)")
-                for item in attribution.joins {
-                    try join.execute(arguments: [repository, item.source, item.key, item.commit, item.confidence])
-                }
-                try Self.recordRun(db, command: "attribute", started: started, version: version, counts: result.runCounts)
-                return result
-            }
-        } catch {
-            throw Self.describe(error, path: path)
-        }
-    }
-
-    /// The stored attribution of one repository (deployments in time order, joins by key).
-    public func attributionNow(identity: String) throws -> Attribution? {
-        try pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT id, name FROM repositories WHERE identity = ?", arguments: [identity]) else { return nil }
-            let repository: Int64 = row["id"]
-            var shipped = [String: [String]]()
-            for item in try Row.fetchAll(db, sql: "SELECT environment, deployment_id, commit_id FROM shipped_commits WHERE repository_id = ? ORDER BY commit_id", arguments: [repository]) {
-                shipped[Attribution.deploymentKey(environment: item["environment"], id: item["deployment_id"]), default: []].append(item["commit_id"])
-            }
-            let deployments = try Row.fetchAll(db, sql: "SELECT * FROM deployments WHERE repository_id = ? ORDER BY time, environment, id", arguments: [repository]).map { item in
-                Attribution.StoredDeployment(
-                    environment: item["environment"], id: item["id"], ref: item["ref"], commit: item["commit_id"],
-                    time: Date(timeIntervalSince1970: item["time"]), status: item["status"], kind: item["kind"],
-                    shipped: shipped[Attribution.deploymentKey(environment: item["environment"], id: item["id"])] ?? [])
-            }
-            let joins = try Row.fetchAll(db, sql: "SELECT source, key, commit_id, confidence FROM attributions WHERE repository_id = ? ORDER BY source, key", arguments: [repository]).map {
-                Attribution.Join(source: $0["source"], key: $0["key"], commit: $0["commit_id"], confidence: $0["confidence"])
-            }
-            return Attribution(identity: identity, name: row["name"], deployments: deployments, joins: joins)
         }
     }
 
@@ -344,6 +272,10 @@ public final class UsageLedger {
         let started = Date()
         do {
             return try pool.write { db in
+                try db.execute(sql: """
+                    DELETE FROM attributions WHERE EXISTS (SELECT 1 FROM usage_records u
+                        WHERE u.source = attributions.source AND u.key = attributions.key AND lower(u.actor) = lower(?))
+                    """, arguments: [actor])
                 try db.execute(sql: "DELETE FROM usage_records WHERE lower(actor) = lower(?)", arguments: [actor])
                 let removed = db.changesCount
                 try Self.recordRun(db, command: "forget", started: started, version: version, counts: ["removed": removed])

@@ -8,11 +8,14 @@ import Usage
 extension Shipmeter {
     struct Attribute: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Store the repository's deployments, shipped sets and usage→commit attributions in the ledger.",
+            abstract: "Store the repository's commits, deployments, shipped sets and usage→commit attributions in the ledger.",
             discussion: """
-                Usually run in CI after `deploy mark`. --usage files are ingested first. Every run \
-                recomputes this repository's attribution from its history and replaces the stored one \
-                in one transaction, so running it twice changes nothing.
+                Usually run in CI after `deploy mark`. --usage files are ingested first. The first run \
+                reads the whole history; later runs read only what is new since the last one (new \
+                commits, new deployments, new usage records and the records those can re-attribute) \
+                and give the same ledger as reading everything again. A change to .shipmeter.yml, \
+                .mailmap or CODEOWNERS, a rewritten or back-dated deployment, or --full starts over. \
+                Each run is one transaction: running it twice changes nothing.
                 """
         )
 
@@ -24,40 +27,33 @@ extension Shipmeter {
         @Option(help: ArgumentHelp("The environment whose shipped commits decide between a session's commits (default: production, else release, else the busiest).", valueName: "env"))
         var env: String?
 
+        @Flag(help: "Read the whole history again instead of what is new since the last run.")
+        var full = false
+
         @OptionGroup var usage: UsageOptions
         @OptionGroup var ledgerOptions: LedgerOptions
 
         func run() async throws {
             let repo = try repository.open()
-            let snapshot = try RepositorySnapshot.open(repo)
             let ledger = try await ledgerOptions.open(repository: repo)
             do {
                 if !usagePaths.isEmpty {
-                    let batch = try usage.load(paths: usagePaths, repo: repo, overrides: snapshot.configuration.priceOverrides)
+                    let overrides = try Settings.load(for: repo).configuration.priceOverrides
+                    let batch = try usage.load(paths: usagePaths, repo: repo, overrides: overrides)
                     let ingested = try await ledger.ingest(batch, version: Shipmeter.version)
                     Output.write("ingested \(ingested.added) new records (\(ingested.alreadyPresent) already there)")
                 }
-                let batch = try await ledger.batch(since: nil, until: nil)
-                let now = Date()
-                let joins = snapshot.join(batch, environment: snapshot.environment(requested: env), until: now)
-                let graph = snapshot.history.graph
-                let timeline = snapshot.timeline
-                let deployments = timeline.deployments.indices.map { index in
-                    let d = timeline.deployments[index]
-                    return UsageLedger.Attribution.StoredDeployment(
-                        environment: d.environment, id: d.id, ref: d.ref, commit: d.commit.hex, time: d.time,
-                        status: d.status.rawValue, kind: d.kind.rawValue, shipped: timeline.shipped[index].map { graph.ids[$0].hex }.sorted())
-                }
-                let stored = zip(batch.records, joins).compactMap { record, join -> UsageLedger.Attribution.Join? in
-                    guard let commit = join.commit, let confidence = join.confidence else { return nil }
-                    return .init(source: record.source, key: record.key, commit: graph.ids[commit].hex, confidence: confidence.rawValue)
-                }
-                let attribution = UsageLedger.Attribution(identity: snapshot.identity, name: snapshot.name, deployments: deployments, joins: stored)
-                let result = try await ledger.store(attribution, version: Shipmeter.version)
+                var attribution = LedgerAttribution(repo: repo, ledger: ledger, environment: env)
+                attribution.full = full
+                let outcome = try await attribution.run()
                 await ledger.close()
+                let how = outcome.incremental
+                    ? "read \(outcome.commitsRead) new commits and re-joined \(outcome.recordsConsidered) usage records"
+                    : "read the whole history (\(outcome.commitsRead) commits) and \(outcome.recordsConsidered) usage records"
                 Output.write("""
-                    \(snapshot.name): \(result.deployments) deployments (\(result.newDeployments) new), \
-                    \(result.attributions) of \(batch.records.count) usage records attributed to commits (\(result.changedAttributions) changed) in \(ledger.location)
+                    \(outcome.name): \(outcome.deployments) deployments (\(outcome.newDeployments) new), \
+                    \(outcome.attributions) usage records attributed to commits (\(outcome.changedAttributions) changed); \
+                    \(how); ledger \(ledger.location)
                     """)
             } catch {
                 await ledger.close()

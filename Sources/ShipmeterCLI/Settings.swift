@@ -6,6 +6,8 @@ import GitKit
 struct Settings {
     var configuration: Configuration
     var root: String?
+    /// The file's text, as read (nil when there is none).
+    var text: String? = nil
 
     static func load(for repo: Repository) throws -> Settings {
         guard let root = repo.workDirectory else { return Settings(configuration: Configuration(), root: nil) }
@@ -20,7 +22,7 @@ struct Settings {
         do {
             let (configuration, warnings) = try Configuration.parse(text, file: path)
             for warning in warnings { Output.diagnostic("warning: \(warning)") }
-            return Settings(configuration: configuration, root: root)
+            return Settings(configuration: configuration, root: root, text: text)
         } catch {
             throw ShipmeterError.invalidInput("\(error.message). Fix the file or remove the setting.")
         }

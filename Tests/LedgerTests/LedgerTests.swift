@@ -7,32 +7,9 @@ import Usage
 
 /// The ledgers the behavioural suite runs against: SQLite always; PostgreSQL when the test
 /// command started a server (`SHIPMETER_TEST_POSTGRES`, required in CI).
-enum Backend: String, CaseIterable, CustomStringConvertible, Sendable {
-    case sqlite, postgres
-    var description: String { rawValue }
+typealias Backend = LedgerBackend
 
-    static var postgresURL: String? { ProcessInfo.processInfo.environment["SHIPMETER_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 } }
-
-    static var available: [Backend] {
-        if postgresURL != nil || ProcessInfo.processInfo.environment["CI"] == "true" { return allCases }
-        return [.sqlite]
-    }
-
-    /// A new, empty ledger location of this kind.
-    func freshLocation(in folder: ScratchDirectory) throws -> String {
-        switch self {
-        case .sqlite:
-            return folder.file("ledger-\(UUID().uuidString.prefix(8)).sqlite")
-        case .postgres:
-            let server = try #require(Backend.postgresURL, "CI=true but the test command started no PostgreSQL (SHIPMETER_TEST_POSTGRES)")
-            let name = "shipmeter_test_" + UUID().uuidString.prefix(8).lowercased()
-            let created = run("psql", [server, "-q", "-c", "CREATE DATABASE \(name)"])
-            try #require(created.status == 0, "cannot create a test database: \(created.stderr)")
-            let base = server.prefix(upTo: server.lastIndex(of: "/") ?? server.endIndex)
-            return base + "/" + name
-        }
-    }
-
+extension LedgerBackend {
     func open(_ location: String) async throws -> any LedgerStore { try await Ledgers.open(location) }
 }
 
@@ -82,23 +59,50 @@ enum Backend: String, CaseIterable, CustomStringConvertible, Sendable {
     }
 
     @Test(arguments: Backend.available)
-    func storedAttributionRoundTripsAndIsIdempotent(_ backend: Backend) async throws {
+    func anAttributionChangeRoundTripsAndAStaleOneWritesNothing(_ backend: Backend) async throws {
         let folder = ScratchDirectory()
         let ledger = try await backend.open(try backend.freshLocation(in: folder))
-        let attribution = UsageLedger.Attribution(
-            identity: "example.test/acme/app", name: "acme/app",
-            deployments: [
-                .init(environment: "production", id: "d1", ref: "refs/tags/d1", commit: "c1", time: Date(timeIntervalSince1970: 100), status: "success", kind: "baseline", shipped: ["c0", "c1"]),
-                .init(environment: "production", id: "d2", ref: "refs/tags/d2", commit: "c2", time: Date(timeIntervalSince1970: 200), status: "rolled-back", kind: "forward", shipped: ["c2"]),
-            ],
-            joins: [.init(source: "jsonl", key: "k1", commit: "c1", confidence: "explicit"), .init(source: "jsonl", key: "k2", commit: "c2", confidence: "inferred")])
-        let first = try await ledger.store(attribution, version: "t")
-        #expect(first == .init(deployments: 2, newDeployments: 2, attributions: 2, changedAttributions: 2))
-        let second = try await ledger.store(attribution, version: "t")
-        #expect(second == .init(deployments: 2, newDeployments: 0, attributions: 2, changedAttributions: 0))
-        let back = try await ledger.attribution(identity: "example.test/acme/app")
-        #expect(back?.deployments == attribution.deployments)
-        #expect(back?.joins == attribution.joins)
+        let identity = "example.test/acme/app"
+        let repository = try await ledger.repositoryID(identity: identity, name: "acme/app")
+        #expect(try await ledger.repositoryID(identity: identity, name: "acme/app") == repository)
+        #expect(try await ledger.state(repository: repository) == nil)
+        let state = LedgerRepositoryState(revision: 0, tips: ["c2"], settings: "s", usageMark: 7, remotes: ["example.test/acme/app"])
+        var change = AttributionChange(identity: identity, name: "acme/app", expectedRevision: nil, replacesAll: true, state: state)
+        change.deployments = [
+            .init(environment: "production", id: "d1", ref: "refs/tags/d1", commit: "c1", time: Date(timeIntervalSince1970: 100), status: "success", kind: "baseline", shipped: ["c0", "c1"]),
+            .init(environment: "production", id: "d2", ref: "refs/tags/d2", commit: "c2", time: Date(timeIntervalSince1970: 200), status: "success", kind: "forward", shipped: ["c2"]),
+        ]
+        change.joins = [.init(source: "jsonl", key: "k1", commit: "c1", confidence: "explicit"), .init(source: "jsonl", key: "k2", commit: "c2", confidence: "inferred")]
+        change.commits = [LedgerCommit(id: "c1", authorTime: 90, person: "ann@acme.test", authorName: "Ann", isMerge: false, isBot: false, summary: "one",
+                                       signals: ["trailer:ai-session"], sessions: [LedgerSession(agent: "claude-code", id: "s1")], agent: "claude-code",
+                                       model: nil, reverts: nil, team: "payments", lines: 12)]
+        change.actors = [LedgerActor(actor: "Ann@Acme.test", person: "ann@acme.test", team: "payments", bot: false)]
+        #expect(try await ledger.apply(change, repository: repository, version: "t", started: Date()))
+        let stored = try #require(try await ledger.state(repository: repository))
+        #expect(stored.revision == 1 && stored.tips == ["c2"] && stored.usageMark == 7 && stored.settings == "s")
+        let back = try await ledger.attribution(identity: identity)
+        #expect(back?.deployments == change.deployments)
+        #expect(back?.joins == change.joins)
+        #expect(try await ledger.commits(repository: repository, ids: ["c1"]) == change.commits)
+        #expect(try await ledger.commits(repository: repository, sessions: ["s1"]).map(\.id) == ["c1"])
+
+        // A second run from the same revision loses to the first: nothing of it is written.
+        var stale = AttributionChange(identity: identity, name: "acme/app", expectedRevision: 0, replacesAll: false, state: state)
+        stale.joins = [.init(source: "jsonl", key: "k3", commit: "c2", confidence: "inferred")]
+        #expect(try await ledger.apply(stale, repository: repository, version: "t", started: Date()) == false)
+        // From the current revision: a rollback marks d2, one record moves, one is no longer attributed.
+        var next = AttributionChange(identity: identity, name: "acme/app", expectedRevision: 1, replacesAll: false, state: state)
+        next.deployments = [.init(environment: "production", id: "d3", ref: "refs/tags/d3", commit: "c1", time: Date(timeIntervalSince1970: 300), status: "success", kind: "rollback", shipped: [])]
+        next.statuses = [("production", "d2", "rolled-back")]
+        next.joins = [.init(source: "jsonl", key: "k1", commit: "c2", confidence: "inferred")]
+        next.unjoined = [("jsonl", "k2")]
+        next.lines = ["c1": 13]
+        #expect(try await ledger.apply(next, repository: repository, version: "t", started: Date()))
+        let after = try #require(try await ledger.attribution(identity: identity))
+        #expect(after.deployments.map(\.status) == ["success", "rolled-back", "success"])
+        #expect(after.joins == [.init(source: "jsonl", key: "k1", commit: "c2", confidence: "inferred")])
+        #expect(try await ledger.commits(repository: repository, ids: ["c1"]).first?.lines == 13)
+        #expect(try await ledger.state(repository: repository)?.revision == 2)
         #expect(try await ledger.attribution(identity: "nowhere") == nil)
         await ledger.close()
     }
@@ -170,12 +174,23 @@ final class LockedResults: @unchecked Sendable {
 }
 
 @Suite struct LedgerUpgradeTests {
-    @Test func aPreviousSchemaIsMigratedKeepingItsRecords() throws {
+    @Test(arguments: [1, 2])
+    func aPreviousSchemaIsMigratedKeepingItsRecords(_ previous: Int) async throws {
         let folder = ScratchDirectory()
         let path = folder.file("old.sqlite")
-        // A ledger as the previous version (schema 1) left it.
+        try Self.writeOldLedger(path, schema: previous)
+        let ledger = try UsageLedger(path: path)
+        #expect(try ledger.batchNow().records.map(\.key) == ["old-1"])
+        let repository = try await ledger.repositoryID(identity: "example.test/app", name: "app")
+        #expect(try await ledger.state(repository: repository) == nil)
+        #expect(try await ledger.records(where: "rowid > ?", [.integer(0)]).map(\.record.key) == ["old-1"])
+        #expect(try Self.schemaVersion(path) == String(UsageLedger.schemaVersion))
+    }
+
+    /// A ledger as an earlier version left it, with one record.
+    static func writeOldLedger(_ path: String, schema: Int) throws {
         let queue = try DatabaseQueue(path: path)
-        try UsageLedgerTestAccess.migrator(through: 1).migrate(queue)
+        try UsageLedgerTestAccess.migrator(through: schema).migrate(queue)
         try queue.write { db in
             try db.execute(sql: """
                 INSERT INTO usage_records (source, key, timestamp, granularity, model, input, output, cache_write, cache_write_1h, cache_read)
@@ -183,12 +198,10 @@ final class LockedResults: @unchecked Sendable {
                 """)
         }
         try queue.close()
-        let ledger = try UsageLedger(path: path)
-        #expect(try ledger.batchNow().records.map(\.key) == ["old-1"])
-        let stored = try ledger.storeNow(.init(identity: "example.test/app", name: "app", deployments: [], joins: []), version: "t")
-        #expect(stored.deployments == 0)
-        let version = try DatabaseQueue(path: path).read { try String.fetchOne($0, sql: "SELECT value FROM shipmeter_meta WHERE key = 'schema_version'") }
-        #expect(version == "2")
+    }
+
+    static func schemaVersion(_ path: String) throws -> String? {
+        try DatabaseQueue(path: path).read { try String.fetchOne($0, sql: "SELECT value FROM shipmeter_meta WHERE key = 'schema_version'") }
     }
 }
 

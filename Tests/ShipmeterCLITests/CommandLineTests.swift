@@ -253,44 +253,71 @@ import Testing
 }
 
 @Suite struct AttributeCommandTests {
-    func contents(_ ledger: String) throws -> String {
-        // Everything attribute stored, in a stable order, without the runs log.
-        let result = run("python3", ["-c", """
-            import sqlite3, sys
-            db = sqlite3.connect(sys.argv[1])
-            for table in ("deployments", "shipped_commits", "attributions"):
-                for row in db.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4"):
-                    print(table, row)
-            """, ledger])
-        return result.stdout
-    }
+    /// Everything attribute stored, in a stable order, without the runs log or the revision.
+    static let stored: [(table: String, columns: String)] = [
+        ("deployments", "environment, id, ref, commit_id, time, status, kind"),
+        ("shipped_commits", "environment, deployment_id, commit_id"),
+        ("attributions", "source, key, commit_id, confidence"),
+        ("commits", "commit_id, author_time, person, author_name, is_merge, is_bot, summary, signals, agent, model, reverts, team, lines"),
+        ("commit_sessions", "session, agent, commit_id"),
+        ("actors", "actor, person, team, bot"),
+        ("repository_state", "tips, settings, remotes"),  // usage_mark is a position in ingest order, not content
+    ]
 
-    @Test func attributeIsIdempotentAndIncrementalEqualsFromScratch() throws {
+    /// A generated history with sessions, a failed deploy, a rollback and a redeploy, attributed
+    /// after every deployment, equals one attribute at the end — on both backends.
+    @Test(arguments: LedgerBackend.available)
+    func attributeIsIdempotentAndIncrementalEqualsFromScratch(_ backend: LedgerBackend) throws {
         let scratch = ScratchRepository()
         let folder = ScratchDirectory()
         var lines = [String]()
         scratch.commit("root", files: ["r": "1\n"], time: 1_767_225_600)
         scratch.tag("deploy/production/0", message: "status: success", time: 1_767_225_700)
-        let stepwise = folder.file("stepwise.sqlite")
-        for step in 1...4 {
+        let stepwise = try backend.freshLocation(in: folder)
+        var rollbackTarget = ""
+        for step in 1...7 {
             let time = 1_767_225_600 + Int64(step) * 86_400
-            scratch.commit("step \(step)\n\nAI-Session: claude-code/s\(step)", files: ["f\(step)": "\(step)\n"], author: ("Ann", "ann@acme.test"), time: time)
-            lines.append(#"{"timestamp":"\#(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(time - 600))))","actor":"ann@acme.test","session":"s\#(step)","model":"claude-sonnet-4-5","input":\#(step * 10),"output":1,"cache_write":0,"cache_read":0}"#)
+            let who = step % 2 == 0 ? ("Ben", "ben@acme.test") : ("Ann", "ann@acme.test")
+            scratch.commit("step \(step)\n\nAI-Session: claude-code/s\(step)", files: ["f\(step)": String(repeating: "x\n", count: step)], author: who, time: time)
+            if step == 2 { rollbackTarget = scratch.head() }
+            // A record of the session, one inferred by time, and one from before the commit's session link.
+            lines.append(#"{"timestamp":"\#(iso(time - 600))","actor":"\#(who.1)","session":"s\#(step)","model":"claude-sonnet-4-5","input":\#(step * 10),"output":1,"cache_write":0,"cache_read":0}"#)
+            lines.append(#"{"timestamp":"\#(iso(time - 1200))","actor":"\#(who.1)","repository":"\#(scratch.path)","model":"claude-sonnet-4-5","input":5,"output":1,"cache_write":0,"cache_read":0}"#)
             folder.write("usage.jsonl", lines.joined(separator: "\n") + "\n")
-            scratch.tag("deploy/production/\(step)", message: step == 3 ? "status: failure" : "status: success", time: time + 3600)
+            switch step {
+            case 3: scratch.tag("deploy/production/\(step)", message: "status: failure", time: time + 3600)
+            case 5: scratch.tag("deploy/production/\(step)", at: rollbackTarget, message: "status: success", time: time + 3600)  // a rollback
+            case 6: scratch.tag("deploy/production/\(step)", at: rollbackTarget, message: "status: success", time: time + 3600)  // the same again
+            default: scratch.tag("deploy/production/\(step)", message: "status: success", time: time + 3600)
+            }
             let result = ShipmeterBinary.run(["attribute", "--usage", folder.file("usage.jsonl"), "--ledger", stepwise], in: scratch.path)
             #expect(result.status == 0, "\(result.stderr)")
+            if step > 1 {
+                // Only what is new was read: this step's commit, its two records, and the records of
+                // sessions whose commits this deployment shipped (after the failed one: two steps).
+                let rejoined = step == 4 || step == 7 ? (step == 4 ? 3 : 4) : 2
+                #expect(result.stdout.contains("read 1 new commits and re-joined \(rejoined) usage records"), "\(result.stdout)")
+            }
         }
         let again = ShipmeterBinary.run(["attribute", "--ledger", stepwise], in: scratch.path)
         #expect(again.stdout.contains("(0 new)") && again.stdout.contains("(0 changed)"), "\(again.stdout)")
-        let once = folder.file("once.sqlite")
-        #expect(ShipmeterBinary.run(["attribute", "--usage", folder.file("usage.jsonl"), "--ledger", once], in: scratch.path).status == 0)
-        let stepwiseContents = try contents(stepwise), onceContents = try contents(once)
+        let once = try backend.freshLocation(in: folder)
+        let onceRun = ShipmeterBinary.run(["attribute", "--usage", folder.file("usage.jsonl"), "--ledger", once], in: scratch.path)
+        #expect(onceRun.status == 0 && onceRun.stdout.contains("read the whole history"), "\(onceRun.stdout) \(onceRun.stderr)")
+        let stepwiseContents = backend.dump(stepwise, Self.stored), onceContents = backend.dump(once, Self.stored)
         #expect(!onceContents.isEmpty)
         #expect(stepwiseContents == onceContents)
-        #expect(onceContents.contains("'explicit'"))
-        #expect(onceContents.contains("'failed'"))
+        #expect(onceContents.contains("explicit"))
+        #expect(onceContents.contains("inferred"))
+        #expect(onceContents.contains("failed"))
+        #expect(onceContents.contains("rollback") && onceContents.contains("rolled-back") && onceContents.contains("redeploy"))
+        // A settings change starts over and still gives the same ledger.
+        scratch.commit("config", files: [".shipmeter.yml": "attribution:\n  window_hours: 24\n"], time: 1_767_225_600 + 9 * 86_400)
+        let restarted = ShipmeterBinary.run(["attribute", "--ledger", stepwise], in: scratch.path)
+        #expect(restarted.stdout.contains("read the whole history"), "\(restarted.stdout)")
     }
+
+    func iso(_ time: Int64) -> String { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(time))) }
 }
 
 @Suite struct PostgresLedgerCommandTests {
@@ -312,7 +339,7 @@ import Testing
         folder.write("u.jsonl", #"{"timestamp":"2026-01-01T00:30:00Z","actor":"ann@acme.test","session":"s1","model":"claude-sonnet-4-5","input":100,"output":0,"cache_write":0,"cache_read":0}"# + "\n")
         let attribute = ShipmeterBinary.run(["attribute", "--usage", folder.file("u.jsonl"), "--ledger", ledger], in: scratch.path)
         #expect(attribute.status == 0, "\(attribute.stderr)")
-        #expect(attribute.stdout.contains("1 of 1 usage records attributed"))
+        #expect(attribute.stdout.contains("1 usage records attributed"), "\(attribute.stdout)")
         let again = ShipmeterBinary.run(["attribute", "--ledger", ledger], in: scratch.path)
         #expect(again.stdout.contains("(0 new)") && again.stdout.contains("(0 changed)"))
         let report = ShipmeterBinary.run(["report", "--ledger", ledger, "--since", "2025-12-01", "--until", "2026-02-01", "--format", "json"], in: scratch.path)

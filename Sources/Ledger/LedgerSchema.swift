@@ -1,0 +1,41 @@
+/// Tables both backends share, written once.
+enum LedgerSchema {
+    /// Schema 3: what a report needs without the repository at hand, and what lets `attribute`
+    /// pick up where its last run stopped. Every table carries the repository id (distribution key).
+    static func version3(integerKey: String, real: String) -> [String] {
+        [
+            // Commits with their AI signals, team and weight; the summary is the only message text.
+            """
+            CREATE TABLE IF NOT EXISTS commits (repository_id \(integerKey) NOT NULL REFERENCES repositories ON DELETE CASCADE,
+                commit_id TEXT NOT NULL, author_time \(real) NOT NULL, person TEXT NOT NULL, author_name TEXT NOT NULL,
+                is_merge INTEGER NOT NULL, is_bot INTEGER NOT NULL, summary TEXT NOT NULL, signals TEXT NOT NULL,
+                agent TEXT, model TEXT, reverts TEXT, team TEXT NOT NULL, lines INTEGER,
+                PRIMARY KEY (repository_id, commit_id))
+            """,
+            "CREATE INDEX IF NOT EXISTS commits_person ON commits (repository_id, person, author_time)",
+            // Sessions named by commit trailers (agent '' when the trailer names none).
+            """
+            CREATE TABLE IF NOT EXISTS commit_sessions (repository_id \(integerKey) NOT NULL REFERENCES repositories ON DELETE CASCADE,
+                session TEXT NOT NULL, agent TEXT NOT NULL, commit_id TEXT NOT NULL,
+                PRIMARY KEY (repository_id, session, commit_id, agent))
+            """,
+            // Who a record's actor is in a repository: canonical person, team, bot.
+            """
+            CREATE TABLE IF NOT EXISTS actors (repository_id \(integerKey) NOT NULL REFERENCES repositories ON DELETE CASCADE,
+                actor TEXT NOT NULL, person TEXT NOT NULL, team TEXT NOT NULL, bot INTEGER NOT NULL,
+                PRIMARY KEY (repository_id, actor))
+            """,
+            // Where the last `attribute` stopped: the tips it walked, the settings it used, the last
+            // usage record it saw, and a revision that concurrent runs compare and bump.
+            """
+            CREATE TABLE IF NOT EXISTS repository_state (repository_id \(integerKey) PRIMARY KEY REFERENCES repositories ON DELETE CASCADE,
+                revision INTEGER NOT NULL, tips TEXT NOT NULL, settings TEXT NOT NULL, usage_mark INTEGER NOT NULL,
+                remotes TEXT NOT NULL, updated_at \(real) NOT NULL)
+            """,
+            "CREATE INDEX IF NOT EXISTS usage_records_session ON usage_records (session)",
+            "CREATE INDEX IF NOT EXISTS usage_records_commit ON usage_records (commit_id)",
+            "CREATE INDEX IF NOT EXISTS attributions_record ON attributions (source, key)",
+            "CREATE INDEX IF NOT EXISTS session_links_commit ON session_links (commit_id)",
+        ]
+    }
+}
