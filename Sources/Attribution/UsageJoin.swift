@@ -17,6 +17,11 @@ public struct RecordJoin: Sendable, Hashable {
     public var commit: Int?
     public var confidence: JoinConfidence?
 
+    public init(commit: Int?, confidence: JoinConfidence?) {
+        self.commit = commit
+        self.confidence = confidence
+    }
+
     public static let uncommitted = RecordJoin(commit: nil, confidence: nil)
 }
 

@@ -56,6 +56,7 @@ public struct LedgerRepositoryState: Sendable, Equatable {
     public var settings: String
     /// The last usage record (in ingest order) the run saw.
     public var usageMark: Int64
+    /// Normalised remote URLs, then work-tree folders (absolute paths): where its usage is made.
     public var remotes: [String]
 
     public init(revision: Int64, tips: [String], settings: String, usageMark: Int64, remotes: [String]) {

@@ -156,7 +156,7 @@ struct LedgerAttribution {
         var change = AttributionChange(
             identity: identity, name: snapshot.name, expectedRevision: previous?.revision, replacesAll: true,
             state: LedgerRepositoryState(revision: 0, tips: context.collected.tips.map(\.hex), settings: context.digest,
-                                         usageMark: mark, remotes: context.scope.remotes))
+                                         usageMark: mark, remotes: context.scope.remotes + context.scope.roots))
         change.commits = history.facts.indices.map { number in
             let facts = history.facts[number]
             let team = ReportBuilder.team(person: facts.person, people: snapshot.people, codeOwners: snapshot.codeOwners) { diffs.stats(of: number) }
@@ -256,7 +256,7 @@ struct LedgerAttribution {
         var change = AttributionChange(
             identity: identity, name: context.name, expectedRevision: state.revision, replacesAll: false,
             state: LedgerRepositoryState(revision: 0, tips: context.collected.tips.map(\.hex), settings: context.digest,
-                                         usageMark: state.usageMark, remotes: context.scope.remotes))
+                                         usageMark: state.usageMark, remotes: context.scope.remotes + context.scope.roots))
 
         // New deployments, environment by environment, continuing from the stored ones.
         var newlyShipped = [String: [String]]()  // environment → commits

@@ -4,8 +4,10 @@ import GitKit
 
 /// `--repo`: which repository to read; any folder inside it works.
 struct RepositoryOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("A folder inside the repository to read (default: the current folder).", valueName: "path"))
-    var repo: String = "."
+    @Option(name: .customLong("repo"), help: ArgumentHelp("A folder inside the repository to read (default: the current folder). With a ledger report, a repository's folder or its name in the ledger.", valueName: "path"))
+    var given: String?
+
+    var repo: String { given ?? "." }
 
     func open() throws -> Repository {
         do {

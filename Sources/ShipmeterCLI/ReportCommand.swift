@@ -65,6 +65,7 @@ extension Shipmeter {
 
         func run() async throws {
             let now = Date()
+            if ledgerOptions.isGiven, usagePaths.isEmpty, try await runFromLedger(now: now) { return }
             let repo = try repository.open()
             Output.progress("reading history and deployments…")
             let snapshot = try RepositorySnapshot.open(repo)
@@ -108,6 +109,50 @@ extension Shipmeter {
 }
 
 extension Shipmeter.ReportCommand {
+    /// The report from what `attribute` stored, across the ledger's repositories (`--repo`
+    /// picks some). False when the ledger holds no attribution yet: the caller reads the
+    /// repository's history itself, with the ledger's usage.
+    func runFromLedger(now: Date) async throws -> Bool {
+        let repo = try? Repository(discovering: repository.repo)
+        let settings = repo.flatMap { try? Settings.load(for: $0) }?.configuration ?? Configuration()
+        let (since, until) = try window.resolve(now: now, configuration: settings)
+        let ledger = try await ledgerOptions.open(repository: repo)
+        let loaded: LedgerReport
+        do {
+            guard !(try await ledger.attributedRepositories()).isEmpty else {
+                await ledger.close()
+                return false
+            }
+            let chosen = try await LedgerReport.select(repository.given, in: ledger)
+            loaded = try await LedgerReport.load(ledger, repositories: chosen, since: since, until: until, filtered: repository.given != nil)
+            await ledger.close()
+        } catch {
+            await ledger.close()
+            throw error as? ShipmeterError ?? ShipmeterError.invalidInput(error.localizedDescription)
+        }
+        let groupBy = try by ?? settings.reportGroupBy.map { value in
+            guard let parsed = GroupBy(rawValue: value) else { throw ShipmeterError.invalidInput(".shipmeter.yml report.by '\(value)' is unknown") }
+            return parsed
+        } ?? .team
+        var weightByLines = settings.weightByLines
+        if let weight {
+            guard ["commits", "lines"].contains(weight) else { throw ShipmeterError.invalidInput("--weight must be commits or lines") }
+            weightByLines = weight == "lines"
+        }
+        if let env = window.env, !loaded.timeline.environments.contains(env) {
+            Output.diagnostic("warning: no deployments in environment '\(env)' in the ledger (found: \(loaded.timeline.environments.isEmpty ? "none" : loaded.timeline.environments.joined(separator: ", ")))")
+        }
+        let report = loaded.report(since: since, until: until, environment: window.env, configured: settings.reportEnvironment,
+                                   groupBy: groupBy, weightByLines: weightByLines, lineCap: settings.lineWeightCap)
+        let teamBudgets = Dictionary(uniqueKeysWithValues: settings.teams.compactMap { team in team.annualBudgetUSD.map { (team.name, $0) } })
+        let budget = settings.annualBudgetUSD != nil || !teamBudgets.isEmpty
+            ? loaded.budget(annual: settings.annualBudgetUSD, teamBudgets: teamBudgets, year: nil, asOf: until) : nil
+        let context = RenderContext(version: Shipmeter.version, generatedAt: now, color: format == .table && output == nil && Terminal.wantsColor, budget: budget)
+        try Output.emit(format.renderer.render(report, context: context), to: output)
+        if let output { Output.diagnostic("wrote \(output)") }
+        return true
+    }
+
     /// Usage for a report: the ledger's records when a ledger is named, with any `--usage`
     /// files added; else the files, or the repository's local sessions.
     static func usage(_ options: UsageOptions, paths: [String], ledger: LedgerOptions, repo: Repository, overrides: [String: ModelPrice]) async throws -> UsageBatch {
