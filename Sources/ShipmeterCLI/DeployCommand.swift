@@ -2,6 +2,7 @@ import ArgumentParser
 import Attribution
 import Foundation
 import GitKit
+import Ledger
 import Usage
 
 extension Shipmeter {
@@ -27,6 +28,10 @@ extension Shipmeter {
             var status: String = "success"
 
             @OptionGroup var repository: RepositoryOptions
+            @OptionGroup var ledgerOptions: LedgerOptions
+
+            @Flag(help: "Only create the tag; leave the ledger alone.")
+            var noLedger = false
 
             func validate() throws {
                 guard DeploymentSources.status(status) != nil, ["success", "failure"].contains(status) else {
@@ -80,6 +85,27 @@ extension Shipmeter {
                     marked \(env) deployment of \(commit.short()) (\(status)) as tag \(name)
                     push it: git push origin refs/tags/\(name)
                     """)
+                if !noLedger { try await record(repo, tag: name) }
+            }
+
+            /// The deployment's ledger row (with what it shipped, and whatever else is new since the
+            /// last `attribute`). The tag stays the record of truth: when this fails, `attribute`
+            /// writes the row later.
+            func record(_ repo: Repository, tag: String) async throws {
+                do {
+                    let ledger = try await ledgerOptions.open(repository: repo)
+                    do {
+                        let outcome = try await LedgerAttribution(repo: repo, ledger: ledger, environment: nil).run()
+                        await ledger.close()
+                        Output.write("recorded in the ledger \(ledger.location) (\(outcome.name): \(outcome.deployments) deployments)")
+                    } catch {
+                        await ledger.close()
+                        throw error
+                    }
+                } catch {
+                    let reason = error.localizedDescription
+                    throw ShipmeterError.invalidInput("tag \(tag) was created, but the ledger was not updated: \(reason). Run `shipmeter attribute` once the ledger is reachable.")
+                }
             }
 
             /// `20260302T081500Z`

@@ -176,6 +176,25 @@ import Testing
         let document = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])
         let kinds = (document["deployments"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
         #expect(kinds == ["baseline", "failed", "forward"])
+        // Each mark wrote its ledger row too (the default ledger), with the same kinds.
+        #expect(marked.stdout.contains("recorded in the ledger"), "\(marked.stdout)")
+        let rows = LedgerBackend.sqlite.dump(scratch.path + "/.git/shipmeter/ledger.sqlite", [("deployments", "time, kind, status")])
+        #expect(rows.split(separator: "\n").map { $0.split(separator: ",").dropFirst().joined(separator: ",") }
+                == [" 'baseline', 'success')", " 'failed', 'failure')", " 'forward', 'success')"], "\(rows)")
+    }
+
+    @Test func aMarkWhoseLedgerIsUnreachableKeepsTheTagAndSaysSo() {
+        let scratch = ScratchRepository()
+        scratch.commit("one", files: ["a": "1\n"])
+        let marked = ShipmeterBinary.run(["deploy", "mark", "--env", "production", "--ledger", "postgres://ci:pw@127.0.0.1:1/ledger"], in: scratch.path)
+        #expect(marked.status != 0)
+        #expect(marked.stdout.contains("push it:"))
+        #expect(marked.stderr.contains("was created, but the ledger was not updated") && marked.stderr.contains("shipmeter attribute"), "\(marked.stderr)")
+        #expect(!marked.stderr.contains("pw@"))
+        #expect(scratch.output(["tag", "-l"]).hasPrefix("deploy/production/"))
+        let tagOnly = ShipmeterBinary.run(["deploy", "mark", "--env", "staging", "--no-ledger"], in: scratch.path)
+        #expect(tagOnly.status == 0 && !tagOnly.stdout.contains("ledger"))
+        #expect(!FileManager.default.fileExists(atPath: scratch.path + "/.git/shipmeter/ledger.sqlite"))
     }
 
     @Test func badInputIsRefused() {
@@ -315,6 +334,79 @@ import Testing
         scratch.commit("config", files: [".shipmeter.yml": "attribution:\n  window_hours: 24\n"], time: 1_767_225_600 + 9 * 86_400)
         let restarted = ShipmeterBinary.run(["attribute", "--ledger", stepwise], in: scratch.path)
         #expect(restarted.stdout.contains("read the whole history"), "\(restarted.stdout)")
+    }
+
+    /// A generated history (branches, merges, sessions, several authors), delivered one release
+    /// at a time with `attribute` after each, equals one `attribute` over all of it; the usage
+    /// was there from the start, so records are claimed as their commits arrive.
+    @Test(arguments: LedgerBackend.available)
+    func attributeAfterEveryReleaseOfAGeneratedHistoryEqualsOnceAtTheEnd(_ backend: LedgerBackend) throws {
+        let source = ScratchRepository()
+        let tags = source.generateHistory(commits: 90, seed: 11, tagEvery: 6)
+        let target = ScratchRepository()
+        let folder = ScratchDirectory()
+        var lines = [String]()
+        for (index, line) in source.output(["log", "--all", "--format=%H %ae %at %s"]).split(separator: "\n").enumerated() {
+            let parts = line.split(separator: " ", maxSplits: 3).map(String.init)
+            guard parts.count == 4, let time = Int64(parts[2]) else { continue }
+            let session = parts[3].hasPrefix("feature ") ? #","session":"s\#(parts[3].split(separator: " ")[1])""# : ""
+            lines.append(#"{"timestamp":"\#(iso(time - 300))","actor":"\#(parts[1])","repository":"\#(target.path)","model":"claude-sonnet-4-5","input":\#(index + 1),"output":1,"cache_write":0,"cache_read":0\#(session),"key":"k\#(index)"}"#)
+        }
+        folder.write("usage.jsonl", lines.joined(separator: "\n") + "\n")
+        let stepwise = try backend.freshLocation(in: folder)
+        #expect(ShipmeterBinary.run(["ingest", folder.file("usage.jsonl"), "--ledger", stepwise], in: target.path).status == 0)
+        for (step, tag) in tags.enumerated() {
+            target.git(["fetch", "-q", source.path, "+refs/tags/\(tag):refs/tags/\(tag)"])
+            target.git(["reset", "-q", "--hard", "refs/tags/\(tag)^{commit}"])
+            let result = ShipmeterBinary.run(["attribute", "--ledger", stepwise], in: target.path)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains(step == 0 ? "read the whole history" : "new commits and re-joined"), "\(result.stdout)")
+        }
+        let once = try backend.freshLocation(in: folder)
+        #expect(ShipmeterBinary.run(["attribute", "--usage", folder.file("usage.jsonl"), "--ledger", once], in: target.path).status == 0)
+        let stepwiseContents = backend.dump(stepwise, Self.stored), onceContents = backend.dump(once, Self.stored)
+        #expect(onceContents.contains("inferred") && onceContents.contains("explicit") && onceContents.contains("forward"))
+        #expect(stepwiseContents == onceContents)
+    }
+
+    /// Two attribute runs at once for the same repository, and one for another repository, give
+    /// the ledger one run after the other gives.
+    @Test(arguments: LedgerBackend.available)
+    func concurrentAttributeRunsEqualOneAfterTheOther(_ backend: LedgerBackend) throws {
+        let folder = ScratchDirectory()
+        var lines = [String]()
+        let scratch = ScratchRepository()
+        scratch.commit("root", files: ["r": "1\n"], time: 1_767_225_600)
+        scratch.tag("deploy/production/0", message: "status: success", time: 1_767_225_700)
+        for step in 1...5 {
+            let time = 1_767_225_600 + Int64(step) * 3600
+            scratch.commit("step \(step)\n\nAI-Session: claude-code/s\(step)", files: ["f\(step)": "\(step)\n"], author: ("Ann", "ann@acme.test"), time: time)
+            lines.append(#"{"timestamp":"\#(iso(time - 600))","actor":"ann@acme.test","session":"s\#(step)","model":"claude-sonnet-4-5","input":\#(step),"output":1,"cache_write":0,"cache_read":0}"#)
+        }
+        scratch.tag("deploy/production/1", message: "status: success", time: 1_767_250_000)
+        folder.write("usage.jsonl", lines.joined(separator: "\n") + "\n")
+        let together = try backend.freshLocation(in: folder), apart = try backend.freshLocation(in: folder)
+        for ledger in [together, apart] {
+            #expect(ShipmeterBinary.run(["ingest", folder.file("usage.jsonl"), "--ledger", ledger], in: scratch.path).status == 0)
+        }
+        let results = Results()
+        DispatchQueue.concurrentPerform(iterations: 3) { _ in
+            results.append(ShipmeterBinary.run(["attribute", "--ledger", together], in: scratch.path))
+        }
+        for result in results.all { #expect(result.status == 0, "\(result.stderr)") }
+        #expect(ShipmeterBinary.run(["attribute", "--ledger", apart], in: scratch.path).status == 0)
+        let contents = backend.dump(together, Self.stored)
+        #expect(contents.contains("explicit"))
+        #expect(contents == backend.dump(apart, Self.stored))
+        #expect(backend.dump(together, [("repositories", "identity")]).split(separator: "\n").count == 1)
+    }
+
+    final class Results: @unchecked Sendable {
+        // @unchecked: `results` is only touched under `lock`.
+        private let lock = NSLock()
+        private var results = [ProcessResult]()
+        func append(_ result: ProcessResult) { lock.lock(); results.append(result); lock.unlock() }
+        var all: [ProcessResult] { lock.lock(); defer { lock.unlock() }; return results }
     }
 
     func iso(_ time: Int64) -> String { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(time))) }
