@@ -33,7 +33,8 @@ enum LedgerSchema {
                 remotes TEXT NOT NULL, updated_at \(real) NOT NULL)
             """,
             "CREATE INDEX IF NOT EXISTS usage_records_session ON usage_records (session)",
-            "CREATE INDEX IF NOT EXISTS usage_records_commit ON usage_records (commit_id)",
+            // Few records name a commit: a partial index stays small and cheap to keep up.
+            "CREATE INDEX IF NOT EXISTS usage_records_commit ON usage_records (commit_id) WHERE commit_id IS NOT NULL",
             "CREATE INDEX IF NOT EXISTS attributions_record ON attributions (source, key)",
             "CREATE INDEX IF NOT EXISTS session_links_commit ON session_links (commit_id)",
         ]

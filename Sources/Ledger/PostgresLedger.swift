@@ -213,7 +213,7 @@ public final class PostgresLedger: LedgerStore, Sendable {
                     bindings.append(record.cacheWrite)
                     bindings.append(record.cacheWrite1h)
                     bindings.append(record.cacheRead)
-                    bindings.append(record.costUSD.map { "\($0)" })
+                    bindings.append(record.costUSD.map(AmountText.text))
                 }
                 let sql = """
                     INSERT INTO usage_records (source, key, timestamp, granularity, actor, session, agent, model, repository, branch, commit_id,

@@ -107,6 +107,12 @@ extension LedgerBackend {
         await ledger.close()
     }
 
+    @Test(arguments: ["0.25", "0", "12", "0.000001234", "-3.5", "1234567.000001", "0.1234567890123456789", "100000000000000000000000000001"])
+    func amountsAreStoredAsExactText(_ text: String) throws {
+        let amount = try #require(Decimal(string: text))
+        #expect(Decimal(string: AmountText.text(amount)) == amount)
+    }
+
     @Test func refusesFilesThatAreNotLedgersAndNewerLedgers() throws {
         let folder = ScratchDirectory()
         folder.write("text.sqlite", "this is not a database at all, just some text long enough to have a header\n")

@@ -248,6 +248,31 @@ import Testing
         #expect(row.costUSD == nil)
     }
 
+    /// The fast path for canonical lines gives what the general reader gives, and leaves every
+    /// line it does not handle to it.
+    @Test(arguments: [
+        #"{"timestamp":"2026-03-02T08:00:00Z","actor":"a@x.test","session":"s","agent":"claude-code","model":"m","input":10,"output":100,"cache_write":1000,"cache_read":5000}"#,
+        #"{ "model" : "m", "timestamp":"2026-03-02T09:00:00+01:00","input":1,"output":2,"cache_write":0,"cache_read":3,"cost_usd":0.25,"key":"k-1","commit":"abc","extra":{"a":[1,2,"}"]} }"#,
+        #"{"timestamp":"2026-03-02T09:00:00Z","model":"m","input":0,"output":0,"cache_write":0,"cache_read":0,"actor":"","branch":null,"cost_usd":null,"repository":"a\"b\u00e9"}"#,
+        #"{"timestamp":"2026-03-02T09:00:00Z","model":"m","input":"12","output":2,"cache_write":0,"cache_read":3}"#,
+        #"{"timestamp":"2026-03-02T09:00:00Z","model":"m","input":1.0,"output":2,"cache_write":0,"cache_read":3,"cost_usd":"1.5"}"#,
+        #"{"timestamp":1772438400,"model":"m","input":1,"output":2,"cache_write":0,"cache_read":3,"cost_usd":1e-3,"source":"otel"}"#,
+        #"{"timestamp":"2026-03-02T09:00:00Z","model":"m","input":1,"output":2,"cache_write":0,"cache_read":3,"session":7}"#,
+    ])
+    func canonicalFastPathAgreesWithTheGeneralReader(_ line: String) throws {
+        let bytes = Array(line.utf8)
+        let (fast, object) = bytes.withUnsafeBufferPointer { buffer in
+            (CanonicalLine.decode(buffer, defaultSource: "jsonl"), SelectiveJSON.decode(buffer, selection: CanonicalReader.selection))
+        }
+        let general = try CanonicalReader.record(JSONFields(try #require(object)), defaultSource: "jsonl")
+        if let fast {
+            #expect(fast == general)
+        }
+        // The lines it must leave to the general reader: string, float or exotic values.
+        let handled = fast != nil
+        #expect(handled == !(line.contains(#""12""#) || line.contains("1.0,") || line.contains("1e-3") || line.contains(#""session":7"#)))
+    }
+
     @Test func unknownFormatIsAClearErrorNamingTheKnownOnes() throws {
         let folder = ScratchDirectory()
         folder.write("notes.txt", "hello world\n")

@@ -13,6 +13,10 @@ struct CanonicalReader {
     func readJSONL(_ path: String, into batch: inout UsageBatch) throws {
         try LineScanner(path: path).forEachLine { number, line, truncated in
             if line.isBlank { return }
+            if let record = CanonicalLine.decode(line, defaultSource: UsageFormat.jsonl.rawValue) {
+                batch.add(record)
+                return
+            }
             guard let object = SelectiveJSON.decode(line, selection: Self.selection) else {
                 batch.reject(MalformedLine(file: path, line: number, reason: truncated ? "truncated line" : "not valid JSON"))
                 return
@@ -45,12 +49,17 @@ struct CanonicalReader {
             input: try fields.count("input"), output: try fields.count("output"),
             cacheWrite: try fields.count("cache_write"), cacheRead: try fields.count("cache_read"),
             costUSD: try fields.decimal("cost_usd"))
-        record.key = fields.string("key") ?? StableHash.hex([
-            Timestamp.format(timestamp), model, record.actor ?? "", record.session ?? "", record.agent ?? "",
+        record.key = fields.string("key") ?? derivedKey(record)
+        return record
+    }
+
+    /// The key of a record that names none: a hash of everything it says.
+    static func derivedKey(_ record: UsageRecord) -> String {
+        StableHash.hex([
+            Timestamp.format(record.timestamp), record.model, record.actor ?? "", record.session ?? "", record.agent ?? "",
             record.repository ?? "", record.branch ?? "", record.commit ?? "",
             String(record.input), String(record.output), String(record.cacheWrite), String(record.cacheRead),
         ])
-        return record
     }
 }
 
