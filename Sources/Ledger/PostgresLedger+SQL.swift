@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import Usage
 
 extension PostgresLedger: LedgerSQL {
     public var sequenceColumn: String { "seq" }
@@ -118,5 +119,52 @@ extension SQLValue {
         default:
             self = (try? cell.decode(String.self)).map(SQLValue.text) ?? .null
         }
+    }
+}
+
+/// Rows in COPY's text format: tab-separated, `\N` for null, backslash escapes.
+enum CopyText {
+    static func row(_ record: UsageRecord, into buffer: inout ByteBuffer) {
+        field(record.source, &buffer)
+        field(record.key, &buffer)
+        field(String(record.timestamp.timeIntervalSince1970), &buffer)
+        field(record.granularity.rawValue, &buffer)
+        field(record.actor, &buffer)
+        field(record.session, &buffer)
+        field(record.agent, &buffer)
+        field(record.model, &buffer)
+        field(record.repository, &buffer)
+        field(record.branch, &buffer)
+        field(record.commit, &buffer)
+        field(String(record.input), &buffer)
+        field(String(record.output), &buffer)
+        field(String(record.cacheWrite), &buffer)
+        field(String(record.cacheWrite1h), &buffer)
+        field(String(record.cacheRead), &buffer)
+        field(record.costUSD.map(AmountText.text), &buffer, last: true)
+    }
+
+    static func field(_ value: String?, _ buffer: inout ByteBuffer, last: Bool = false) {
+        if let value {
+            var value = value
+            value.withUTF8 { bytes in
+                guard bytes.contains(where: { $0 == UInt8(ascii: "\\") || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else {
+                    buffer.writeBytes(bytes)
+                    return
+                }
+                for byte in bytes {
+                    switch byte {
+                    case UInt8(ascii: "\\"): buffer.writeBytes([UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+                    case 0x0A: buffer.writeBytes([UInt8(ascii: "\\"), UInt8(ascii: "n")])
+                    case 0x0D: buffer.writeBytes([UInt8(ascii: "\\"), UInt8(ascii: "r")])
+                    case 0x09: buffer.writeBytes([UInt8(ascii: "\\"), UInt8(ascii: "t")])
+                    default: buffer.writeInteger(byte)
+                    }
+                }
+            }
+        } else {
+            buffer.writeBytes([UInt8(ascii: "\\"), UInt8(ascii: "N")])
+        }
+        buffer.writeInteger(last ? UInt8(0x0A) : UInt8(0x09))
     }
 }

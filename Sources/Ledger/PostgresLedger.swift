@@ -111,7 +111,6 @@ public final class PostgresLedger: LedgerStore, Sendable {
             cost_usd TEXT, PRIMARY KEY (source, key))
         """,
         "CREATE INDEX IF NOT EXISTS usage_records_time ON usage_records (timestamp)",
-        "CREATE INDEX IF NOT EXISTS usage_records_actor ON usage_records (lower(actor))",
         "CREATE TABLE IF NOT EXISTS session_links (session TEXT NOT NULL, commit_id TEXT NOT NULL, time DOUBLE PRECISION NOT NULL, PRIMARY KEY (session, commit_id, time))",
         """
         CREATE TABLE IF NOT EXISTS runs (id BIGSERIAL PRIMARY KEY, command TEXT NOT NULL, started_at DOUBLE PRECISION NOT NULL,
@@ -133,6 +132,8 @@ public final class PostgresLedger: LedgerStore, Sendable {
         """,
     ] + LedgerSchema.version3(integerKey: "BIGINT", real: "DOUBLE PRECISION") + [
         "ALTER TABLE usage_records ADD COLUMN IF NOT EXISTS seq BIGSERIAL",
+        // `forget` is rare and may scan; every ingest paid for this index.
+        "DROP INDEX IF EXISTS usage_records_actor",
         "CREATE INDEX IF NOT EXISTS usage_records_seq ON usage_records (seq)",
     ]
 
@@ -186,43 +187,32 @@ public final class PostgresLedger: LedgerStore, Sendable {
         return try await transaction { connection in
             // Sequences are handed out in commit order (see `usageMark`).
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.ingestLock))", logger: Self.logger)
-            var added = 0
-            // Many rows per statement (17 values each, under PostgreSQL's 65,535 parameters).
-            var start = 0
-            while start < records.count {
-                let chunk = records[start..<min(start + 2000, records.count)]
-                var bindings = PostgresBindings(capacity: chunk.count * 17)
-                var values = [String]()
-                values.reserveCapacity(chunk.count)
-                for record in chunk {
-                    let base = bindings.count
-                    values.append("(" + (1...17).map { "$\(base + $0)" }.joined(separator: ",") + ")")
-                    bindings.append(record.source)
-                    bindings.append(record.key)
-                    bindings.append(record.timestamp.timeIntervalSince1970)
-                    bindings.append(record.granularity.rawValue)
-                    bindings.append(record.actor)
-                    bindings.append(record.session)
-                    bindings.append(record.agent)
-                    bindings.append(record.model)
-                    bindings.append(record.repository)
-                    bindings.append(record.branch)
-                    bindings.append(record.commit)
-                    bindings.append(record.input)
-                    bindings.append(record.output)
-                    bindings.append(record.cacheWrite)
-                    bindings.append(record.cacheWrite1h)
-                    bindings.append(record.cacheRead)
-                    bindings.append(record.costUSD.map(AmountText.text))
+            // COPY into a table without indexes, then one INSERT … SELECT that skips known keys.
+            let columns = ["source", "key", "timestamp", "granularity", "actor", "session", "agent", "model", "repository", "branch", "commit_id",
+                           "input", "output", "cache_write", "cache_write_1h", "cache_read", "cost_usd"]
+            try await connection.query("""
+                CREATE TEMP TABLE incoming_records (source TEXT, key TEXT, timestamp DOUBLE PRECISION, granularity TEXT, actor TEXT, session TEXT,
+                    agent TEXT, model TEXT, repository TEXT, branch TEXT, commit_id TEXT, input BIGINT, output BIGINT, cache_write BIGINT,
+                    cache_write_1h BIGINT, cache_read BIGINT, cost_usd TEXT) ON COMMIT DROP
+                """, logger: Self.logger)
+            try await connection.copyFrom(table: "incoming_records", columns: columns, logger: Self.logger) { writer in
+                var buffer = ByteBuffer()
+                buffer.reserveCapacity(1 << 21)
+                for record in records {
+                    CopyText.row(record, into: &buffer)
+                    if buffer.readableBytes >= 1 << 20 {
+                        try await writer.write(buffer)
+                        buffer.clear()
+                    }
                 }
-                let sql = """
-                    INSERT INTO usage_records (source, key, timestamp, granularity, actor, session, agent, model, repository, branch, commit_id,
-                        input, output, cache_write, cache_write_1h, cache_read, cost_usd)
-                    VALUES \(values.joined(separator: ",")) ON CONFLICT (source, key) DO NOTHING RETURNING 1
-                    """
-                added += try await Self.count(try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: Self.logger))
-                start += chunk.count
+                if buffer.readableBytes > 0 { try await writer.write(buffer) }
             }
+            let list = columns.joined(separator: ", ")
+            let added = Int(try await Self.single(connection, PostgresQuery(unsafeSQL: """
+                WITH inserted AS (INSERT INTO usage_records (\(list)) SELECT \(list) FROM incoming_records
+                    ON CONFLICT (source, key) DO NOTHING RETURNING 1)
+                SELECT count(*) FROM inserted
+                """), as: Int64.self) ?? 0)
             for link in links {
                 try await connection.query("""
                     INSERT INTO session_links (session, commit_id, time) VALUES (\(link.session), \(link.commit), \(link.time.timeIntervalSince1970))
