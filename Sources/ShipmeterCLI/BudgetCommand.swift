@@ -56,7 +56,7 @@ extension Shipmeter {
         func fromLedger(annual: Decimal?) async throws -> BudgetProjection?? {
             let repo = try? Repository(discovering: repository.repo)
             let settings = repo.flatMap { try? Settings.load(for: $0) }?.configuration ?? Configuration()
-            let ledger = try await ledgerOptions.open(repository: repo)
+            let ledger = try await ledgerOptions.open(repository: repo, existing: true)
             let now = Date()
             do {
                 let attributed = try await ledger.attributedRepositories()

@@ -56,7 +56,7 @@ struct LedgerAttribution {
     private func attempt(_ context: Context) async throws -> Outcome? {
         if !full, let identity = context.identity {
             let repository = try await ledger.repositoryID(identity: identity, name: context.name)
-            if let state = try await ledger.state(repository: repository), state.settings == context.digest,
+            if let state = try await ledger.state(repository: repository),
                let outcome = try await incremental(context, identity: identity, repository: repository, state: state) {
                 return outcome.incremental ? outcome : nil
             }
@@ -142,6 +142,7 @@ struct LedgerAttribution {
         }
         let joinEnvironment = snapshot.environment(requested: environment)
         let joins = snapshot.join(batch, environment: joinEnvironment, until: Date())
+        let settings = Self.digest([context.digest, joinEnvironment ?? ""])
         let history = snapshot.history
         let graph = history.graph
         let timeline = snapshot.timeline
@@ -155,7 +156,7 @@ struct LedgerAttribution {
 
         var change = AttributionChange(
             identity: identity, name: snapshot.name, expectedRevision: previous?.revision, replacesAll: true,
-            state: LedgerRepositoryState(revision: 0, tips: context.collected.tips.map(\.hex), settings: context.digest,
+            state: LedgerRepositoryState(revision: 0, tips: context.collected.tips.map(\.hex), settings: settings,
                                          usageMark: mark, remotes: context.scope.remotes + context.scope.roots))
         change.commits = history.facts.indices.map { number in
             let facts = history.facts[number]
@@ -234,6 +235,10 @@ struct LedgerAttribution {
         for deployment in stored { counts[deployment.environment, default: 0] += 1 }
         for deployment in fresh { counts[deployment.environment, default: 0] += 1 }
         let joinEnvironment = ReportBuilder.defaultEnvironment(counts: counts, configured: environment ?? context.configuration.reportEnvironment)
+        // The environment that decides between a session's commits is part of the settings: when
+        // it changes (another became the busiest), everything is joined again.
+        let settings = Self.digest([context.digest, joinEnvironment ?? ""])
+        guard settings == state.settings else { return nil }
 
         // New commits: beyond the tips the last run walked.
         var newFacts = [CommitFacts]()
@@ -255,7 +260,7 @@ struct LedgerAttribution {
 
         var change = AttributionChange(
             identity: identity, name: context.name, expectedRevision: state.revision, replacesAll: false,
-            state: LedgerRepositoryState(revision: 0, tips: context.collected.tips.map(\.hex), settings: context.digest,
+            state: LedgerRepositoryState(revision: 0, tips: context.collected.tips.map(\.hex), settings: settings,
                                          usageMark: state.usageMark, remotes: context.scope.remotes + context.scope.roots))
 
         // New deployments, environment by environment, continuing from the stored ones.

@@ -12,7 +12,9 @@ struct LedgerOptions: ParsableArguments {
     /// Whether a ledger was named on the command line or in the environment.
     var isGiven: Bool { ledger != nil || ProcessInfo.processInfo.environment["SHIPMETER_LEDGER"].map { !$0.isEmpty } == true }
 
-    func open(repository: Repository?) async throws -> any LedgerStore {
+    /// Opens the ledger. `existing`: a SQLite file must already be there (commands that only read
+    /// it say so instead of creating an empty one).
+    func open(repository: Repository?, existing: Bool = false) async throws -> any LedgerStore {
         let named = ledger ?? ProcessInfo.processInfo.environment["SHIPMETER_LEDGER"].flatMap { $0.isEmpty ? nil : $0 }
         let path: String
         if let named {
@@ -29,6 +31,9 @@ struct LedgerOptions: ParsableArguments {
                 throw ShipmeterError.invalidInput("no ledger: pass --ledger PATH or run inside a git repository (its ledger is <git common dir>/shipmeter/ledger.sqlite)")
             }
             path = repository.commonDirectory + "/shipmeter/ledger.sqlite"
+        }
+        if existing, !FileManager.default.fileExists(atPath: path) {
+            throw ShipmeterError.invalidInput("no ledger at \(path): name an existing one with --ledger, or fill one with `shipmeter ingest` and `shipmeter attribute`")
         }
         do {
             return try UsageLedger(path: path)

@@ -116,7 +116,7 @@ extension Shipmeter.ReportCommand {
         let repo = try? Repository(discovering: repository.repo)
         let settings = repo.flatMap { try? Settings.load(for: $0) }?.configuration ?? Configuration()
         let (since, until) = try window.resolve(now: now, configuration: settings)
-        let ledger = try await ledgerOptions.open(repository: repo)
+        let ledger = try await ledgerOptions.open(repository: repo, existing: true)
         let loaded: LedgerReport
         do {
             guard !(try await ledger.attributedRepositories()).isEmpty else {
@@ -158,7 +158,7 @@ extension Shipmeter.ReportCommand {
     static func usage(_ options: UsageOptions, paths: [String], ledger: LedgerOptions, repo: Repository, overrides: [String: ModelPrice]) async throws -> UsageBatch {
         guard ledger.isGiven else { return try options.load(paths: paths, repo: repo, overrides: overrides) }
         var batch: UsageBatch
-        let store = try await ledger.open(repository: repo)
+        let store = try await ledger.open(repository: repo, existing: true)
         do {
             batch = try await store.batch(since: nil, until: nil)
             await store.close()

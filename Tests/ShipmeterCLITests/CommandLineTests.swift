@@ -510,6 +510,10 @@ import Testing
         }
         let unknown = ShipmeterBinary.run(["report", "--ledger", ledger, "--repo", "acme/gamma"] + window, in: folder.path)
         #expect(unknown.status != 0 && unknown.stderr.contains("acme/alpha, acme/beta"), "\(unknown.stderr)")
+        // A ledger file that is not there is an error, not an empty report.
+        let missing = ShipmeterBinary.run(["report", "--ledger", folder.file("typo.sqlite")] + window, in: folder.path)
+        #expect(missing.status != 0 && missing.stderr.contains("no ledger at"), "\(missing.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.file("typo.sqlite")))
     }
 }
 
