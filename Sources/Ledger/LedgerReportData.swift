@@ -16,8 +16,8 @@ public struct LedgerReportData: Sendable {
         public var actors: [LedgerActor] = []
     }
 
-    /// Usage summed over one day (from `dayBase`) of one actor, model, agent and session, with
-    /// where it was attributed.
+    /// Usage summed over one UTC day (or one record, at the window's edges) of one actor, model,
+    /// agent, session and location, with where it was attributed.
     public struct UsageSum: Sendable {
         public var repositoryID: Int64?
         public var commit: String?
@@ -26,9 +26,10 @@ public struct LedgerReportData: Sendable {
         public var model: String
         public var agent: String?
         public var session: String?
-        /// The records' working directory or remote (the first of the group).
+        /// The records' working directory or remote.
         public var location: String?
-        public var day: Int64
+        /// The day's start, or the record's own time.
+        public var time: Date
         public var input: Int64, output: Int64, cacheWrite: Int64, cacheWrite1h: Int64, cacheRead: Int64
         public var costUSD: Double?
         public var records: Int64
@@ -36,8 +37,6 @@ public struct LedgerReportData: Sendable {
 
     public var repositories: [Repository]
     public var usage: [UsageSum]
-    /// Day 0 of `UsageSum.day`.
-    public var dayBase: Date
 }
 
 extension LedgerSQL {
@@ -48,9 +47,9 @@ extension LedgerSQL {
             """, []).map { ($0[0].integer ?? 0, $0[1].text ?? "", $0[2].text ?? "", Self.list($0[3])) }
     }
 
-    /// The report's input for `repositories` (ids; all attributed ones when empty), usage before
-    /// `until` bucketed in days aligned on `alignedTo`.
-    public func reportData(repositories wanted: [Int64], alignedTo: Date, until: Date) async throws -> LedgerReportData {
+    /// The report's input for `repositories` (ids; all attributed ones when empty): usage before
+    /// `until`, summed per day except on the days of the window's edges.
+    public func reportData(repositories wanted: [Int64], since: Date, until: Date) async throws -> LedgerReportData {
         let known = try await attributedRepositories()
         let chosen = wanted.isEmpty ? known : known.filter { wanted.contains($0.id) }
         var repositories = [LedgerReportData.Repository]()
@@ -71,28 +70,41 @@ extension LedgerSQL {
             }
             repositories.append(repository)
         }
-        // Days counted from a base 100 years before the window, so every bucket starts on a
-        // window-aligned day and no day number is negative.
-        let base = alignedTo.timeIntervalSince1970 - 36_500 * 86_400
-        let ids = repositories.map { SQLValue.integer($0.id) }
-        let joinCondition = ids.isEmpty ? "1 = 0" : "a.repository_id IN (" + Array(repeating: "?", count: ids.count).joined(separator: ",") + ")"
-        let day = days("u.timestamp", from: base)
-        let rows = try await select("""
-            SELECT a.repository_id, a.commit_id, a.confidence, u.actor, u.model, u.agent, u.session, min(u.repository), \(day),
-                CAST(sum(u.input) AS BIGINT), CAST(sum(u.output) AS BIGINT), CAST(sum(u.cache_write) AS BIGINT),
-                CAST(sum(u.cache_write_1h) AS BIGINT), CAST(sum(u.cache_read) AS BIGINT),
-                sum(CAST(u.cost_usd AS DOUBLE PRECISION)), CAST(count(*) AS BIGINT)
-            FROM usage_records u LEFT JOIN attributions a ON a.source = u.source AND a.key = u.key AND \(joinCondition)
-            WHERE u.timestamp < ?
-            GROUP BY a.repository_id, a.commit_id, a.confidence, u.actor, u.model, u.agent, u.session, \(day)
-            """, ids + [.real(until.timeIntervalSince1970)])
-        let usage = rows.map { row in
+        // Whole days from the rollup; the day `since` falls in and the part of `until`'s day before
+        // it record by record, so the window's edges are exact.
+        let sinceDay = Int64((since.timeIntervalSince1970 / 86_400).rounded(.down))
+        let untilDay = Int64((until.timeIntervalSince1970 / 86_400).rounded(.down))
+        func text(_ value: SQLValue) -> String? { value.text.flatMap { $0.isEmpty ? nil : $0 } }
+        var usage = try await select("""
+            SELECT repository_id, commit_id, confidence, actor, model, agent, session, location, day,
+                input, output, cache_write, cache_write_1h, cache_read, cost_usd, priced, records
+            FROM usage_rollup WHERE (day < ? OR day > ?) AND day < ?
+            """, [.integer(sinceDay), .integer(sinceDay), .integer(untilDay)]).map { row in
             LedgerReportData.UsageSum(
-                repositoryID: row[0].integer, commit: row[1].text, confidence: row[2].text, actor: row[3].text, model: row[4].text ?? "",
-                agent: row[5].text, session: row[6].text, location: row[7].text, day: row[8].integer ?? 0,
+                repositoryID: row[0].integer.flatMap { $0 == 0 ? nil : $0 }, commit: text(row[1]), confidence: text(row[2]), actor: text(row[3]),
+                model: row[4].text ?? "", agent: text(row[5]), session: text(row[6]), location: text(row[7]),
+                time: Date(timeIntervalSince1970: TimeInterval((row[8].integer ?? 0) * 86_400)),
                 input: row[9].integer ?? 0, output: row[10].integer ?? 0, cacheWrite: row[11].integer ?? 0, cacheWrite1h: row[12].integer ?? 0,
-                cacheRead: row[13].integer ?? 0, costUSD: row[14].real, records: row[15].integer ?? 0)
+                cacheRead: row[13].integer ?? 0, costUSD: (row[15].integer ?? 0) > 0 ? row[14].real : nil, records: row[16].integer ?? 0)
         }
-        return LedgerReportData(repositories: repositories, usage: usage, dayBase: Date(timeIntervalSince1970: base))
+        var edges = [(Double(sinceDay * 86_400), Double((sinceDay + 1) * 86_400))]
+        if untilDay > sinceDay { edges.append((Double(untilDay * 86_400), until.timeIntervalSince1970)) }
+        for (low, high) in edges {
+            let rows = try await select("""
+                SELECT a.repository_id, a.commit_id, a.confidence, u.actor, u.model, u.agent, u.session, u.repository, u.timestamp,
+                    u.input, u.output, u.cache_write, u.cache_write_1h, u.cache_read, u.cost_usd
+                FROM usage_records u LEFT JOIN attributions a ON a.source = u.source AND a.key = u.key
+                    AND a.repository_id = (SELECT min(b.repository_id) FROM attributions b WHERE b.source = u.source AND b.key = u.key)
+                WHERE u.timestamp >= ? AND u.timestamp < ? AND u.timestamp < ?
+                """, [.real(low), .real(high), .real(until.timeIntervalSince1970)])
+            usage += rows.map { row in
+                LedgerReportData.UsageSum(
+                    repositoryID: row[0].integer, commit: row[1].text, confidence: row[2].text, actor: row[3].text, model: row[4].text ?? "",
+                    agent: row[5].text, session: row[6].text, location: row[7].text, time: Date(timeIntervalSince1970: row[8].real ?? 0),
+                    input: row[9].integer ?? 0, output: row[10].integer ?? 0, cacheWrite: row[11].integer ?? 0, cacheWrite1h: row[12].integer ?? 0,
+                    cacheRead: row[13].integer ?? 0, costUSD: row[14].text.flatMap(Double.init), records: 1)
+            }
+        }
+        return LedgerReportData(repositories: repositories, usage: usage)
     }
 }

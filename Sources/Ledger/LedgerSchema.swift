@@ -32,6 +32,17 @@ enum LedgerSchema {
                 revision INTEGER NOT NULL, tips TEXT NOT NULL, settings TEXT NOT NULL, usage_mark INTEGER NOT NULL,
                 remotes TEXT NOT NULL, updated_at \(real) NOT NULL)
             """,
+            // Usage summed per (where it is attributed, actor, model, agent, session, location, UTC
+            // day): what reports read instead of every record. Kept in step by every write.
+            """
+            CREATE TABLE IF NOT EXISTS usage_rollup (repository_id \(integerKey) NOT NULL, commit_id TEXT NOT NULL, confidence TEXT NOT NULL,
+                actor TEXT NOT NULL, model TEXT NOT NULL, agent TEXT NOT NULL, session TEXT NOT NULL, location TEXT NOT NULL, day INTEGER NOT NULL,
+                input BIGINT NOT NULL, output BIGINT NOT NULL, cache_write BIGINT NOT NULL, cache_write_1h BIGINT NOT NULL, cache_read BIGINT NOT NULL,
+                cost_usd \(real) NOT NULL, priced BIGINT NOT NULL, records BIGINT NOT NULL,
+                PRIMARY KEY (repository_id, commit_id, confidence, actor, model, agent, session, location, day))
+            """,
+            // The records one `attribute` run re-places in the rollup, under that run's token.
+            "CREATE TABLE IF NOT EXISTS changed_records (token TEXT NOT NULL, source TEXT NOT NULL, key TEXT NOT NULL)",
             "CREATE INDEX IF NOT EXISTS usage_records_session ON usage_records (session)",
             // Few records name a commit: a partial index stays small and cheap to keep up.
             "CREATE INDEX IF NOT EXISTS usage_records_commit ON usage_records (commit_id) WHERE commit_id IS NOT NULL",

@@ -142,14 +142,22 @@ public final class PostgresLedger: LedgerStore, Sendable {
             // One migration at a time, whatever else is running against this database.
             try await connection.query("SELECT pg_advisory_xact_lock(7277727)", logger: Self.logger)
             let meta = try await Self.single(connection, "SELECT to_regclass('shipmeter_meta') IS NOT NULL", as: Bool.self) ?? false
+            var previous = 0
             if meta {
                 let version = Int(try await Self.single(connection, "SELECT value FROM shipmeter_meta WHERE key = 'schema_version'", as: String.self) ?? "0") ?? 0
                 if version > UsageLedger.schemaVersion { throw UsageLedger.Failure.newerSchema(path: self.location, version: version) }
+                previous = version
             } else if try await Self.single(connection, "SELECT to_regclass('usage_records') IS NOT NULL", as: Bool.self) == true {
                 throw UsageLedger.Failure.notALedger(self.location)
             }
+            // Up to date: nothing to run (ALTER TABLE would lock tables other runs are writing).
+            if previous == UsageLedger.schemaVersion { return }
             for statement in Self.schema {
                 try await connection.query(PostgresQuery(unsafeSQL: statement), logger: Self.logger)
+            }
+            if previous > 0, previous < 3 {
+                // Records kept before the rollup existed.
+                try await connection.query(PostgresQuery(unsafeSQL: UsageRollup.change(1, where: "1 = 1", days: self.utcDays)), logger: Self.logger)
             }
             try await connection.query("""
                 INSERT INTO shipmeter_meta (key, value) VALUES ('kind', 'shipmeter-ledger'), ('schema_version', \(String(UsageLedger.schemaVersion)))
@@ -187,6 +195,7 @@ public final class PostgresLedger: LedgerStore, Sendable {
         return try await transaction { connection in
             // Sequences are handed out in commit order (see `usageMark`).
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.ingestLock))", logger: Self.logger)
+            let before = try await Self.single(connection, "SELECT coalesce(max(seq), 0)::bigint FROM usage_records", as: Int64.self) ?? 0
             // COPY into a table without indexes, then one INSERT … SELECT that skips known keys.
             let columns = ["source", "key", "timestamp", "granularity", "actor", "session", "agent", "model", "repository", "branch", "commit_id",
                            "input", "output", "cache_write", "cache_write_1h", "cache_read", "cost_usd"]
@@ -213,6 +222,7 @@ public final class PostgresLedger: LedgerStore, Sendable {
                     ON CONFLICT (source, key) DO NOTHING RETURNING 1)
                 SELECT count(*) FROM inserted
                 """), as: Int64.self) ?? 0)
+            try await connection.query(PostgresQuery(unsafeSQL: UsageRollup.change(1, where: "u.seq > \(before)", days: self.utcDays)), logger: Self.logger)
             for link in links {
                 try await connection.query("""
                     INSERT INTO session_links (session, commit_id, time) VALUES (\(link.session), \(link.commit), \(link.time.timeIntervalSince1970))
@@ -259,6 +269,9 @@ public final class PostgresLedger: LedgerStore, Sendable {
     public func forget(actor: String, version: String) async throws -> Int {
         let started = Date()
         return try await transaction { connection in
+            try await connection.query(PostgresQuery(unsafeSQL: Self.numbered(UsageRollup.change(-1, where: "lower(u.actor) = lower(?)", days: self.utcDays)),
+                                                     binds: Self.bindings([.text(actor)])), logger: Self.logger)
+            try await connection.query(PostgresQuery(unsafeSQL: UsageRollup.dropEmpty), logger: Self.logger)
             try await connection.query("""
                 DELETE FROM attributions a USING usage_records u
                 WHERE a.source = u.source AND a.key = u.key AND lower(u.actor) = lower(\(actor))

@@ -11,12 +11,12 @@ struct RawInsert {
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    /// Inserts `records` (the statement's 17 columns, in `UsageLedger`'s order); returns how many
-    /// were new.
-    func insert(_ records: [UsageRecord]) throws -> Int {
+    /// Inserts `records` (the statement's 17 columns, in `UsageLedger`'s order); returns the
+    /// indices of those that were new.
+    func insert(_ records: [UsageRecord]) throws -> [Int] {
         let raw = statement.sqliteStatement
-        var added = 0
-        for record in records {
+        var added = [Int]()
+        for (index, record) in records.enumerated() {
             sqlite3_reset(raw)
             text(raw, 1, record.source)
             text(raw, 2, record.key)
@@ -41,7 +41,7 @@ struct RawInsert {
                 sqlite3_reset(raw)
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message)
             }
-            added += Int(sqlite3_changes(db.sqliteConnection))
+            if sqlite3_changes(db.sqliteConnection) > 0 { added.append(index) }
         }
         sqlite3_reset(raw)
         return added

@@ -272,6 +272,17 @@ extension LedgerSQL {
             """, [id])
         var writes = [SQLWrite]()
         writes.append(SQLWrite("UPDATE repositories SET name = ? WHERE id = ?", [.text(change.name), id]))
+        // The rollup: the records whose attribution here changes leave their place before the
+        // change and take their new one after it.
+        let token = UUID().uuidString
+        var changed = Set<[SQLValue]>()
+        for join in change.joins { changed.insert([.text(token), .text(join.source), .text(join.key)]) }
+        for item in change.unjoined { changed.insert([.text(token), .text(item.source), .text(item.key)]) }
+        writes.append(SQLWrite("INSERT INTO changed_records (token, source, key) VALUES (?, ?, ?)", rows: Array(changed)))
+        if change.replacesAll {
+            writes.append(SQLWrite("INSERT INTO changed_records (token, source, key) SELECT ?, source, key FROM attributions WHERE repository_id = ?", [.text(token), id]))
+        }
+        writes.append(SQLWrite(UsageRollup.change(-1, where: UsageRollup.changed(token), days: utcDays)))
         if change.replacesAll {
             for table in ["shipped_commits", "deployments", "attributions", "commit_sessions", "commits", "actors"] {
                 writes.append(SQLWrite("DELETE FROM \(table) WHERE repository_id = ?", [id]))
@@ -318,6 +329,9 @@ extension LedgerSQL {
         }))
         writes.append(SQLWrite("DELETE FROM attributions WHERE repository_id = ? AND source = ? AND key = ?",
                                rows: change.unjoined.map { [id, .text($0.source), .text($0.key)] }))
+        writes.append(SQLWrite(UsageRollup.change(1, where: UsageRollup.changed(token), days: utcDays)))
+        writes.append(SQLWrite(UsageRollup.dropEmpty))
+        writes.append(SQLWrite("DELETE FROM changed_records WHERE token = ?", [.text(token)]))
         writes.append(SQLWrite("""
             INSERT INTO actors (repository_id, actor, person, team, bot) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (repository_id, actor) DO UPDATE SET person = excluded.person, team = excluded.team, bot = excluded.bot

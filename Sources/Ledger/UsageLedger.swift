@@ -162,6 +162,7 @@ public final class UsageLedger {
             for statement in LedgerSchema.version3(integerKey: "INTEGER", real: "REAL") { try db.execute(sql: statement) }
             // `forget` compares lower(actor), which this index never served; every ingest paid for it.
             try db.execute(sql: "DROP INDEX IF EXISTS usage_records_actor")
+            try db.execute(sql: UsageRollup.change(1, where: "1 = 1", days: { "CAST((\($0)) / 86400 AS INTEGER)" }))
             try db.execute(sql: "UPDATE shipmeter_meta SET value = '3' WHERE key = 'schema_version'")
         }
         return migrator
@@ -224,7 +225,12 @@ public final class UsageLedger {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
                 // Bound through SQLite's own calls: a million rows make per-row argument arrays count.
-                let added = try RawInsert(statement: insert, db: db).insert(batch.records)
+                let new = try RawInsert(statement: insert, db: db).insert(batch.records)
+                let added = new.count
+                // New records are attributed nowhere yet.
+                let rollup = UsageRollup.add(new.map { batch.records[$0] })
+                let upsert = try db.makeStatement(sql: rollup.sql)
+                for row in rollup.rows { try upsert.execute(arguments: StatementArguments(row.map(\.databaseValue))) }
                 let link = try db.makeStatement(sql: "INSERT OR IGNORE INTO session_links (session, commit_id, time) VALUES (?, ?, ?)")
                 for item in batch.links {
                     try link.execute(arguments: [item.session, item.commit, item.time.timeIntervalSince1970])
@@ -272,6 +278,8 @@ public final class UsageLedger {
         let started = Date()
         do {
             return try pool.write { db in
+                try db.execute(sql: UsageRollup.change(-1, where: "lower(u.actor) = lower(?)", days: utcDays), arguments: [actor])
+                try db.execute(sql: UsageRollup.dropEmpty)
                 try db.execute(sql: """
                     DELETE FROM attributions WHERE EXISTS (SELECT 1 FROM usage_records u
                         WHERE u.source = attributions.source AND u.key = attributions.key AND lower(u.actor) = lower(?))

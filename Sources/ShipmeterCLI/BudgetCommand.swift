@@ -64,9 +64,7 @@ extension Shipmeter {
                     await ledger.close()
                     return nil
                 }
-                // Days from UTC midnight, so a year's spend starts and ends on a day's edge.
-                let midnight = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)
-                let loaded = try await LedgerReport.load(ledger, repositories: attributed.map(\.id), since: midnight, until: now, filtered: false)
+                let loaded = try await LedgerReport.load(ledger, repositories: attributed.map(\.id), since: now, until: now, filtered: false)
                 await ledger.close()
                 let teamBudgets = Dictionary(uniqueKeysWithValues: settings.teams.compactMap { team in team.annualBudgetUSD.map { (team.name, $0) } })
                 let total = annual ?? settings.annualBudgetUSD

@@ -39,7 +39,7 @@ struct LedgerReport {
     }
 
     static func load(_ ledger: any LedgerStore, repositories: [Int64], since: Date, until: Date, filtered: Bool) async throws -> LedgerReport {
-        let data = try await ledger.reportData(repositories: repositories, alignedTo: since, until: until)
+        let data = try await ledger.reportData(repositories: repositories, since: since, until: until)
         var ids = [ObjectID](), times = [GitTime](), facts = [CommitFacts](), teams = [String](), lines = [Int?](), owners = [Int]()
         var numbers = [[String: Int]]()  // per repository: commit id → graph number
         for (index, repository) in data.repositories.enumerated() {
@@ -83,6 +83,8 @@ struct LedgerReport {
         var records = [UsageRecord](), joins = [RecordJoin](), recordRepositories = [Int?]()
         for (row, sum) in data.usage.enumerated() {
             var repository: Int? = sum.repositoryID.flatMap { position[$0] }
+            // Attributed in a repository the report is not about: not this report's usage.
+            if sum.repositoryID != nil, repository == nil { continue }
             var join = RecordJoin.uncommitted
             if let repository, let commit = sum.commit, let number = numbers[repository][commit] {
                 join = RecordJoin(commit: number, confidence: sum.confidence.flatMap(JoinConfidence.init(rawValue:)))
@@ -91,7 +93,7 @@ struct LedgerReport {
             // A report about some repositories counts the usage of those only.
             if filtered, repository == nil { continue }
             var record = UsageRecord(
-                source: "ledger", key: String(row), timestamp: data.dayBase.addingTimeInterval(TimeInterval(sum.day) * 86_400),
+                source: "ledger", key: String(row), timestamp: sum.time,
                 actor: sum.actor, session: sum.session, agent: sum.agent, model: sum.model, repository: sum.location,
                 input: sum.input, output: sum.output, cacheWrite: sum.cacheWrite, cacheRead: sum.cacheRead,
                 costUSD: sum.costUSD.flatMap { Decimal(string: String(format: "%.9f", $0)) })

@@ -46,6 +46,44 @@ extension LedgerBackend {
         #expect(back.links.count == 1)
     }
 
+    /// The rollup reports read stays equal to the records summed afresh through ingest (new and
+    /// repeated records), attribution in two repositories, re-attribution, and forget.
+    @Test(arguments: Backend.available)
+    func theRollupStaysInStepWithTheRecords(_ backend: Backend) async throws {
+        let folder = ScratchDirectory()
+        let ledger = try await backend.open(try backend.freshLocation(in: folder))
+        _ = try await ledger.ingest(records(6, actor: "ann@acme.test"), version: "t")
+        _ = try await ledger.ingest(records(8, actor: "ben@acme.test", offset: 4), version: "t")  // two already there
+        #expect(try await ledger.rollupDrift() == [])
+        let state = LedgerRepositoryState(revision: 0, tips: [], settings: "s", usageMark: 0, remotes: [])
+        let keys = try await ledger.batch(since: nil, until: nil).records.map(\.key).sorted()
+        for (name, picked) in [("alpha", Array(keys.prefix(5))), ("beta", Array(keys.dropFirst(3).prefix(4)))] {
+            let repository = try await ledger.repositoryID(identity: "example.test/\(name)", name: name)
+            var change = AttributionChange(identity: "example.test/\(name)", name: name, expectedRevision: nil, replacesAll: true, state: state)
+            change.joins = picked.map { .init(source: "jsonl", key: $0, commit: "c-\(name)", confidence: "inferred") }
+            #expect(try await ledger.apply(change, repository: repository, version: "t", started: Date()))
+            #expect(try await ledger.rollupDrift() == [], "after attributing in \(name)")
+        }
+        // alpha lets go of two records (one of them also beta's) and moves one.
+        let alpha = try await ledger.repositoryID(identity: "example.test/alpha", name: "alpha")
+        var next = AttributionChange(identity: "example.test/alpha", name: "alpha", expectedRevision: 1, replacesAll: false, state: state)
+        next.unjoined = [("jsonl", keys[3]), ("jsonl", keys[0])]
+        next.joins = [.init(source: "jsonl", key: keys[1], commit: "c-other", confidence: "explicit")]
+        #expect(try await ledger.apply(next, repository: alpha, version: "t", started: Date()))
+        #expect(try await ledger.rollupDrift() == [])
+        // Everything again from scratch for alpha.
+        var again = AttributionChange(identity: "example.test/alpha", name: "alpha", expectedRevision: 2, replacesAll: true, state: state)
+        again.joins = [.init(source: "jsonl", key: keys[2], commit: "c-alpha", confidence: "inferred")]
+        #expect(try await ledger.apply(again, repository: alpha, version: "t", started: Date()))
+        #expect(try await ledger.rollupDrift() == [])
+        #expect(try await ledger.forget(actor: "ben@acme.test", version: "t") > 0)
+        #expect(try await ledger.rollupDrift() == [])
+        // And the check notices a rollup out of step.
+        _ = try await ledger.write(guard: nil, [SQLWrite("UPDATE usage_rollup SET input = input + 1 WHERE records > 0")])
+        #expect(try await ledger.rollupDrift() != [])
+        await ledger.close()
+    }
+
     @Test(arguments: Backend.available)
     func forgetRemovesOnePersonOnly(_ backend: Backend) async throws {
         let folder = ScratchDirectory()

@@ -280,7 +280,8 @@ import Testing
         ("commits", "commit_id, author_time, person, author_name, is_merge, is_bot, summary, signals, agent, model, reverts, team, lines"),
         ("commit_sessions", "session, agent, commit_id"),
         ("actors", "actor, person, team, bot"),
-        ("repository_state", "tips, settings, remotes"),  // usage_mark is a position in ingest order, not content
+        ("repository_state", "tips, settings, remotes"),
+        ("usage_rollup", "commit_id, confidence, actor, model, agent, session, location, day, input, output, cache_write, cache_read, priced, records"),  // usage_mark is a position in ingest order, not content
     ]
 
     /// A generated history with sessions, a failed deploy, a rollback and a redeploy, attributed

@@ -1,0 +1,107 @@
+import Foundation
+import Usage
+
+/// Keeps `usage_rollup` equal to the usage records summed per (attribution, actor, model, agent,
+/// session, location, UTC day). A record counts where its attribution in the lowest-numbered
+/// repository puts it (so a record attributed in two repositories is counted once), or under
+/// repository 0 when it is attributed nowhere. Every change is a subtraction of the affected
+/// records as they were placed, the change, and an addition as they are placed now — all in the
+/// writing transaction.
+enum UsageRollup {
+    static let key = "repository_id, commit_id, confidence, actor, model, agent, session, location, day"
+
+    /// Adds (`sign` 1) or subtracts (-1) the records matching `condition` (SQL over `usage_records u`).
+    static func change(_ sign: Int, where condition: String, days: (String) -> String) -> String {
+        """
+        INSERT INTO usage_rollup (\(key), input, output, cache_write, cache_write_1h, cache_read, cost_usd, priced, records)
+        \(summed(sign, where: condition, days: days))
+        \(accumulate)
+        """
+    }
+
+    /// The rollup rows of the records matching `condition`, as placed now (times `sign`).
+    static func summed(_ sign: Int, where condition: String, days: (String) -> String) -> String {
+        let day = days("u.timestamp")
+        func total(_ column: String) -> String { "\(sign) * CAST(sum(u.\(column)) AS BIGINT)" }
+        return """
+            SELECT coalesce(a.repository_id, 0), coalesce(a.commit_id, ''), coalesce(a.confidence, ''), coalesce(u.actor, ''), u.model,
+                coalesce(u.agent, ''), coalesce(u.session, ''), coalesce(u.repository, ''), \(day),
+                \(total("input")), \(total("output")), \(total("cache_write")), \(total("cache_write_1h")), \(total("cache_read")),
+                \(sign) * coalesce(sum(CAST(u.cost_usd AS DOUBLE PRECISION)), 0), \(sign) * count(u.cost_usd), \(sign) * count(*)
+            FROM usage_records u LEFT JOIN attributions a ON a.source = u.source AND a.key = u.key
+                AND a.repository_id = (SELECT min(b.repository_id) FROM attributions b WHERE b.source = u.source AND b.key = u.key)
+            WHERE \(condition)
+            GROUP BY coalesce(a.repository_id, 0), coalesce(a.commit_id, ''), coalesce(a.confidence, ''), coalesce(u.actor, ''), u.model,
+                coalesce(u.agent, ''), coalesce(u.session, ''), coalesce(u.repository, ''), \(day)
+            """
+    }
+
+    static let accumulate = """
+        ON CONFLICT (\(key)) DO UPDATE SET input = usage_rollup.input + excluded.input, output = usage_rollup.output + excluded.output,
+            cache_write = usage_rollup.cache_write + excluded.cache_write, cache_write_1h = usage_rollup.cache_write_1h + excluded.cache_write_1h,
+            cache_read = usage_rollup.cache_read + excluded.cache_read, cost_usd = usage_rollup.cost_usd + excluded.cost_usd,
+            priced = usage_rollup.priced + excluded.priced, records = usage_rollup.records + excluded.records
+        """
+
+    /// Adds records attributed nowhere (new ones), summed here rather than by the database.
+    static func add(_ records: [UsageRecord]) -> SQLWrite {
+        struct Key: Hashable {
+            var actor: String, model: String, agent: String, session: String, location: String, day: Int64
+        }
+        var sums = [Key: (input: Int64, output: Int64, cacheWrite: Int64, cacheWrite1h: Int64, cacheRead: Int64, cost: Double, priced: Int64, records: Int64)]()
+        for record in records {
+            let key = Key(actor: record.actor ?? "", model: record.model, agent: record.agent ?? "", session: record.session ?? "",
+                          location: record.repository ?? "", day: Int64((record.timestamp.timeIntervalSince1970 / 86_400).rounded(.towardZero)))
+            var sum = sums[key] ?? (0, 0, 0, 0, 0, 0, 0, 0)
+            sum.input += record.input
+            sum.output += record.output
+            sum.cacheWrite += record.cacheWrite
+            sum.cacheWrite1h += record.cacheWrite1h
+            sum.cacheRead += record.cacheRead
+            if let cost = record.costUSD {
+                // As the database would sum the stored text.
+                sum.cost += Double(AmountText.text(cost)) ?? 0
+                sum.priced += 1
+            }
+            sum.records += 1
+            sums[key] = sum
+        }
+        return SQLWrite("""
+            INSERT INTO usage_rollup (\(key), input, output, cache_write, cache_write_1h, cache_read, cost_usd, priced, records)
+            VALUES (0, '', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \(accumulate)
+            """, rows: sums.map { key, sum in
+            [.text(key.actor), .text(key.model), .text(key.agent), .text(key.session), .text(key.location), .integer(key.day),
+             .integer(sum.input), .integer(sum.output), .integer(sum.cacheWrite), .integer(sum.cacheWrite1h), .integer(sum.cacheRead),
+             .real(sum.cost), .integer(sum.priced), .integer(sum.records)]
+        })
+    }
+
+    static let dropEmpty = "DELETE FROM usage_rollup WHERE records = 0"
+
+    /// The records listed in `changed_records` under `token` (a UUID: safe as a literal).
+    static func changed(_ token: String) -> String {
+        "(u.source, u.key) IN (SELECT source, key FROM changed_records WHERE token = '\(token)')"
+    }
+}
+
+extension LedgerSQL {
+    /// Whole UTC days since 1970 of a real column of seconds.
+    func utcDays(_ expression: String) -> String { days(expression, from: 0) }
+
+    /// Rollup rows that differ from the records summed afresh (costs to the micro-dollar): none,
+    /// unless something wrote the ledger without keeping the rollup in step.
+    func rollupDrift() async throws -> [String] {
+        func normalised(_ rows: [[SQLValue]]) -> Set<String> {
+            Set(rows.map { row in
+                row.enumerated().map { index, value in
+                    index == 14 ? String(Int64(((value.real ?? 0) * 1_000_000).rounded())) : (value.text ?? "null")
+                }.joined(separator: "|")
+            })
+        }
+        let stored = normalised(try await select("""
+            SELECT \(UsageRollup.key), input, output, cache_write, cache_write_1h, cache_read, cost_usd, priced, records FROM usage_rollup
+            """, []))
+        let fresh = normalised(try await select(UsageRollup.summed(1, where: "1 = 1", days: utcDays), []))
+        return stored.symmetricDifference(fresh).sorted()
+    }
+}
