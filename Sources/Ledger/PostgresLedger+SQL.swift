@@ -42,7 +42,8 @@ extension PostgresLedger: LedgerSQL {
         }
     }
 
-    /// Runs one statement for every row; an `INSERT … VALUES (…)` sends many rows per round trip.
+    /// Runs one statement for every row; an `INSERT … VALUES (?, …)` (placeholders only) sends
+    /// many rows per round trip.
     static func run(_ write: SQLWrite, on connection: PostgresConnection) async throws {
         guard write.rows.count > 1, let values = write.sql.range(of: "VALUES ("),
               let close = write.sql[values.upperBound...].firstIndex(of: ")") else {

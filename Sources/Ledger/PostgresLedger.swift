@@ -222,7 +222,12 @@ public final class PostgresLedger: LedgerStore, Sendable {
                     ON CONFLICT (source, key) DO NOTHING RETURNING 1)
                 SELECT count(*) FROM inserted
                 """), as: Int64.self) ?? 0)
-            try await connection.query(PostgresQuery(unsafeSQL: UsageRollup.change(1, where: "u.seq > \(before)", days: self.utcDays)), logger: Self.logger)
+            if added == records.count {
+                // All new (the usual case): summed here, a few rows sent.
+                try await Self.run(UsageRollup.add(records), on: connection)
+            } else if added > 0 {
+                try await connection.query(PostgresQuery(unsafeSQL: UsageRollup.change(1, where: "u.seq > \(before)", days: self.utcDays)), logger: Self.logger)
+            }
             for link in links {
                 try await connection.query("""
                     INSERT INTO session_links (session, commit_id, time) VALUES (\(link.session), \(link.commit), \(link.time.timeIntervalSince1970))

@@ -68,9 +68,9 @@ enum UsageRollup {
         }
         return SQLWrite("""
             INSERT INTO usage_rollup (\(key), input, output, cache_write, cache_write_1h, cache_read, cost_usd, priced, records)
-            VALUES (0, '', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \(accumulate)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \(accumulate)
             """, rows: sums.map { key, sum in
-            [.text(key.actor), .text(key.model), .text(key.agent), .text(key.session), .text(key.location), .integer(key.day),
+            [.integer(0), .text(""), .text(""), .text(key.actor), .text(key.model), .text(key.agent), .text(key.session), .text(key.location), .integer(key.day),
              .integer(sum.input), .integer(sum.output), .integer(sum.cacheWrite), .integer(sum.cacheWrite1h), .integer(sum.cacheRead),
              .real(sum.cost), .integer(sum.priced), .integer(sum.records)]
         })
