@@ -133,13 +133,10 @@ struct LedgerAttribution {
         let repository = try await ledger.repositoryID(identity: identity, name: snapshot.name)
         let previous = try await ledger.state(repository: repository)
         let known = Set(try await ledger.deployments(repository: repository).map { $0.environment + "\u{1F}" + $0.id })
+        // Every record up to the mark (and any ingested meanwhile: joining them twice is harmless),
+        // decoded straight from the rows.
         let mark = try await ledger.usageMark()
-        let sequenced = try await ledger.records(where: "\(ledger.sequenceColumn) <= ?", [.integer(mark)])
-        var batch = UsageBatch()
-        for item in sequenced { batch.add(item.record) }
-        batch.links = try await ledger.select("SELECT session, commit_id, time FROM session_links", []).map {
-            SessionCommitLink(session: $0[0].text ?? "", commit: $0[1].text ?? "", time: Date(timeIntervalSince1970: $0[2].real ?? 0))
-        }
+        let batch = try await ledger.batch(since: nil, until: nil)
         let joinEnvironment = snapshot.environment(requested: environment)
         let joins = snapshot.join(batch, environment: joinEnvironment, until: Date())
         let settings = Self.digest([context.digest, joinEnvironment ?? ""])
