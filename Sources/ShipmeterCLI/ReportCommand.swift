@@ -72,15 +72,7 @@ extension Shipmeter {
             let loaded = Date()
             let configuration = snapshot.configuration
             let (since, until) = try window.resolve(now: now, configuration: configuration)
-            let groupBy = try by ?? configuration.reportGroupBy.map { value in
-                guard let parsed = GroupBy(rawValue: value) else { throw ShipmeterError.invalidInput(".shipmeter.yml report.by '\(value)' is unknown") }
-                return parsed
-            } ?? .team
-            var weightByLines = configuration.weightByLines
-            if let weight {
-                guard ["commits", "lines"].contains(weight) else { throw ShipmeterError.invalidInput("--weight must be commits or lines") }
-                weightByLines = weight == "lines"
-            }
+            let (groupBy, weightByLines) = try grouping(configuration)
             Output.progress("reading usage…")
             let batch = try await ReportCommand.usage(usage, paths: usagePaths, ledger: ledgerOptions, repo: repo, overrides: configuration.priceOverrides)
             let read = Date()
@@ -109,6 +101,20 @@ extension Shipmeter {
 }
 
 extension Shipmeter.ReportCommand {
+    /// How to group and weigh: the options, else `.shipmeter.yml`, else by team and by commits.
+    func grouping(_ configuration: Configuration) throws -> (GroupBy, weightByLines: Bool) {
+        let groupBy = try by ?? configuration.reportGroupBy.map { value in
+            guard let parsed = GroupBy(rawValue: value) else { throw ShipmeterError.invalidInput(".shipmeter.yml report.by '\(value)' is unknown") }
+            return parsed
+        } ?? .team
+        var weightByLines = configuration.weightByLines
+        if let weight {
+            guard ["commits", "lines"].contains(weight) else { throw ShipmeterError.invalidInput("--weight must be commits or lines") }
+            weightByLines = weight == "lines"
+        }
+        return (groupBy, weightByLines)
+    }
+
     /// The report from what `attribute` stored, across the ledger's repositories (`--repo`
     /// picks some). False when the ledger holds no attribution yet: the caller reads the
     /// repository's history itself, with the ledger's usage.
@@ -130,15 +136,7 @@ extension Shipmeter.ReportCommand {
             await ledger.close()
             throw error as? ShipmeterError ?? ShipmeterError.invalidInput(error.localizedDescription)
         }
-        let groupBy = try by ?? settings.reportGroupBy.map { value in
-            guard let parsed = GroupBy(rawValue: value) else { throw ShipmeterError.invalidInput(".shipmeter.yml report.by '\(value)' is unknown") }
-            return parsed
-        } ?? .team
-        var weightByLines = settings.weightByLines
-        if let weight {
-            guard ["commits", "lines"].contains(weight) else { throw ShipmeterError.invalidInput("--weight must be commits or lines") }
-            weightByLines = weight == "lines"
-        }
+        let (groupBy, weightByLines) = try grouping(settings)
         if let env = window.env, !loaded.timeline.environments.contains(env) {
             Output.diagnostic("warning: no deployments in environment '\(env)' in the ledger (found: \(loaded.timeline.environments.isEmpty ? "none" : loaded.timeline.environments.joined(separator: ", ")))")
         }
