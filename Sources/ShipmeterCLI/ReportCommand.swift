@@ -127,6 +127,9 @@ extension Shipmeter.ReportCommand {
         do {
             guard !(try await ledger.attributedRepositories()).isEmpty else {
                 await ledger.close()
+                guard repo != nil else {
+                    throw ShipmeterError.invalidInput("\(ledger.location) holds no attributed repository yet: run `shipmeter attribute` (with the same --ledger) in each repository, or run report inside one")
+                }
                 return false
             }
             let chosen = try await LedgerReport.select(repository.given, in: ledger)

@@ -477,6 +477,10 @@ import Testing
             """)
         let ledger = try backend.freshLocation(in: folder)
         let window = ["--since", "2025-12-01", "--until", "2026-02-01", "--format", "json"]
+        // Usage alone, nothing attributed: outside a repository there is nothing to report on yet.
+        #expect(ShipmeterBinary.run(["ingest", folder.file("usage.jsonl"), "--ledger", ledger], in: folder.path).status == 0)
+        let early = ShipmeterBinary.run(["report", "--ledger", ledger] + window, in: folder.path)
+        #expect(early.status != 0 && early.stderr.contains("holds no attributed repository yet"), "\(early.stderr)")
         #expect(ShipmeterBinary.run(["attribute", "--usage", folder.file("usage.jsonl"), "--ledger", ledger], in: alpha.path).status == 0)
         // Alone in the ledger, alpha's report from the ledger is its report from history.
         let live = ShipmeterBinary.run(["report", "--usage", folder.file("usage.jsonl")] + window, in: alpha.path)
