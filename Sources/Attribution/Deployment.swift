@@ -98,9 +98,17 @@ public enum DeploymentSources {
     /// The status an annotated tag's message records (`status: failure`), success otherwise.
     public static func status(fromTagMessage message: String?) -> Deployment.Status {
         guard let message else { return .success }
-        for line in message.split(whereSeparator: \.isNewline) {
-            let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-            if parts.count == 2, parts[0] == "status" { return status(parts[1]) ?? .success }
+        // Only lines that can be `status: …` are looked at closely: signed release tags carry
+        // long signatures, and a thousand tags are read for every command.
+        for line in message.utf8.split(separator: UInt8(ascii: "\n")) {
+            let trimmed = line.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+            guard trimmed.count > 7, trimmed.prefix(6).map({ $0 | 0x20 }).elementsEqual("status".utf8), let colon = trimmed.firstIndex(of: UInt8(ascii: ":")) else {
+                continue
+            }
+            let name = String(decoding: trimmed[..<colon], as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased()
+            guard name == "status" else { continue }
+            let value = String(decoding: trimmed[trimmed.index(after: colon)...], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            return status(value) ?? .success
         }
         return .success
     }
