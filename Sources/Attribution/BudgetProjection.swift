@@ -76,3 +76,18 @@ public struct BudgetProjection: Sendable {
         return BudgetProjection(year: chosenYear, asOf: reference, yearStart: start, yearEnd: end, lines: lines)
     }
 }
+
+extension BudgetProjection {
+    /// The projection for the budgets `configuration` sets (`annual` overrides the total); nil
+    /// when it sets none. A record counts for its actor's team.
+    public static func compute(records: [UsageRecord], configuration: Configuration, annual: Decimal?, year: Int?, asOf: Date,
+                               people: any Roster) -> BudgetProjection? {
+        let teamBudgets = Dictionary(uniqueKeysWithValues: configuration.teams.compactMap { team in team.annualBudgetUSD.map { (team.name, $0) } })
+        let total = annual ?? configuration.annualBudgetUSD
+        guard total != nil || !teamBudgets.isEmpty else { return nil }
+        return compute(records: records, annual: total, teamBudgets: teamBudgets, year: year, asOf: asOf) { record in
+            guard let actor = record.actor else { return People.unassigned }
+            return people.team(ofPerson: people.person(ofActor: actor)) ?? People.unassigned
+        }
+    }
+}

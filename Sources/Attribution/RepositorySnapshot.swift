@@ -141,14 +141,7 @@ public struct RepositorySnapshot {
 
     /// Budget projection from the configured budgets (and `annual`, which overrides the total).
     public func budget(_ records: [UsageRecord], annual: Decimal?, year: Int?, asOf: Date) -> BudgetProjection? {
-        let teamBudgets = Dictionary(uniqueKeysWithValues: configuration.teams.compactMap { team in team.annualBudgetUSD.map { (team.name, $0) } })
-        let total = annual ?? configuration.annualBudgetUSD
-        guard total != nil || !teamBudgets.isEmpty else { return nil }
-        let people = self.people
-        return BudgetProjection.compute(records: records, annual: total, teamBudgets: teamBudgets, year: year, asOf: asOf) { record in
-            guard let actor = record.actor else { return People.unassigned }
-            return people.team(of: people.canonical(email: actor)) ?? People.unassigned
-        }
+        BudgetProjection.compute(records: records, configuration: configuration, annual: annual, year: year, asOf: asOf, people: people)
     }
 }
 

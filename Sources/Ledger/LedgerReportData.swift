@@ -55,7 +55,8 @@ extension LedgerSQL {
         var repositories = [LedgerReportData.Repository]()
         for item in chosen {
             var repository = LedgerReportData.Repository(id: item.id, identity: item.identity, name: item.name, remotes: item.remotes)
-            repository.commits = try await commits(where: "c.repository_id = ? ORDER BY c.author_time, c.commit_id", [.integer(item.id)]).map(\.commit)
+            repository.commits = try await commits(where: "c.repository_id = ? ORDER BY c.author_time, c.commit_id", [.integer(item.id)],
+                                                     sessions: false).map(\.commit)
             var shipped = [String: [String]]()
             for row in try await select("SELECT environment, deployment_id, commit_id FROM shipped_commits WHERE repository_id = ?", [.integer(item.id)]) {
                 shipped[(row[0].text ?? "") + "\u{1F}" + (row[1].text ?? ""), default: []].append(row[2].text ?? "")
@@ -93,8 +94,7 @@ extension LedgerSQL {
             let rows = try await select("""
                 SELECT a.repository_id, a.commit_id, a.confidence, u.actor, u.model, u.agent, u.session, u.repository, u.timestamp,
                     u.input, u.output, u.cache_write, u.cache_write_1h, u.cache_read, u.cost_usd
-                FROM usage_records u LEFT JOIN attributions a ON a.source = u.source AND a.key = u.key
-                    AND a.repository_id = (SELECT min(b.repository_id) FROM attributions b WHERE b.source = u.source AND b.key = u.key)
+                \(UsageRollup.placed)
                 WHERE u.timestamp >= ? AND u.timestamp < ? AND u.timestamp < ?
                 """, [.real(low), .real(high), .real(until.timeIntervalSince1970)])
             usage += rows.map { row in

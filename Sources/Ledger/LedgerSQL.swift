@@ -63,8 +63,7 @@ public struct SQLWrite: Sendable {
 /// statement that must change exactly one row (a repository's revision), else nothing is written
 /// and the write reports a conflict so the caller can start again from fresh reads.
 public protocol LedgerSQL: AnyObject {
-    /// The column numbering usage records in the order they were added.
-    var sequenceColumn: String { get }
+    var dialect: SQLDialect { get }
     func select(_ sql: String, _ arguments: [SQLValue]) async throws -> [[SQLValue]]
     /// Runs `writes` in one transaction; returns false (writing nothing) when `guard` changed no row.
     func write(guard: SQLWrite?, _ writes: [SQLWrite]) async throws -> Bool
@@ -91,12 +90,19 @@ extension LedgerSQL {
     }
 }
 
-/// The SQL both backends speak differently, kept to one place.
-extension LedgerSQL {
-    /// Whole days from `base` to the real column `expression` (never negative in use).
-    func days(_ expression: String, from base: Double) -> String {
-        sequenceColumn == "rowid"
-            ? "CAST(((\(expression)) - \(base)) / 86400 AS INTEGER)"
-            : "CAST(floor(((\(expression)) - \(base)) / 86400) AS BIGINT)"
+/// The SQL the two backends speak differently, kept to one place.
+public enum SQLDialect: Sendable {
+    case sqlite, postgres
+
+    /// The column numbering usage records in the order they were added.
+    var sequenceColumn: String { self == .sqlite ? "rowid" : "seq" }
+
+    /// Whole UTC days since 1970 of a real column of seconds.
+    func utcDay(_ expression: String) -> String {
+        self == .sqlite ? "CAST((\(expression)) / 86400 AS INTEGER)" : "CAST(floor((\(expression)) / 86400) AS BIGINT)"
     }
+}
+
+extension LedgerSQL {
+    public var sequenceColumn: String { dialect.sequenceColumn }
 }

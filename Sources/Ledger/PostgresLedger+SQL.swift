@@ -3,7 +3,7 @@ import PostgresNIO
 import Usage
 
 extension PostgresLedger: LedgerSQL {
-    public var sequenceColumn: String { "seq" }
+    public var dialect: SQLDialect { .postgres }
 
     public func select(_ sql: String, _ arguments: [SQLValue]) async throws -> [[SQLValue]] {
         do {

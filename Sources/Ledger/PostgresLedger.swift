@@ -157,7 +157,7 @@ public final class PostgresLedger: LedgerStore, Sendable {
             }
             if previous > 0, previous < 3 {
                 // Records kept before the rollup existed.
-                try await connection.query(PostgresQuery(unsafeSQL: UsageRollup.change(1, where: "1 = 1", days: self.utcDays)), logger: Self.logger)
+                try await connection.query(PostgresQuery(unsafeSQL: UsageRollup.change(1, where: "1 = 1", .postgres)), logger: Self.logger)
             }
             try await connection.query("""
                 INSERT INTO shipmeter_meta (key, value) VALUES ('kind', 'shipmeter-ledger'), ('schema_version', \(String(UsageLedger.schemaVersion)))
@@ -226,7 +226,7 @@ public final class PostgresLedger: LedgerStore, Sendable {
                 // All new (the usual case): summed here, a few rows sent.
                 try await Self.run(UsageRollup.add(records), on: connection)
             } else if added > 0 {
-                try await connection.query(PostgresQuery(unsafeSQL: UsageRollup.change(1, where: "u.seq > \(before)", days: self.utcDays)), logger: Self.logger)
+                try await connection.query(PostgresQuery(unsafeSQL: UsageRollup.change(1, where: "u.seq > \(before)", .postgres)), logger: Self.logger)
             }
             for link in links {
                 try await connection.query("""
@@ -274,7 +274,7 @@ public final class PostgresLedger: LedgerStore, Sendable {
     public func forget(actor: String, version: String) async throws -> Int {
         let started = Date()
         return try await transaction { connection in
-            try await connection.query(PostgresQuery(unsafeSQL: Self.numbered(UsageRollup.change(-1, where: "lower(u.actor) = lower(?)", days: self.utcDays)),
+            try await connection.query(PostgresQuery(unsafeSQL: Self.numbered(UsageRollup.change(-1, where: "lower(u.actor) = lower(?)", .postgres)),
                                                      binds: Self.bindings([.text(actor)])), logger: Self.logger)
             try await connection.query(PostgresQuery(unsafeSQL: UsageRollup.dropEmpty), logger: Self.logger)
             try await connection.query("""

@@ -201,10 +201,11 @@ extension LedgerSQL {
         "c.commit_id, c.author_time, c.person, c.author_name, c.is_merge, c.is_bot, c.summary, c.signals, c.agent, c.model, c.reverts, c.team, c.lines, c.repository_id"
     }
 
-    /// Stored commits matching `condition` (SQL over `commits c`), with the sessions they name.
-    public func commits(where condition: String, _ arguments: [SQLValue]) async throws -> [(repository: Int64, commit: LedgerCommit)] {
+    /// Stored commits matching `condition` (SQL over `commits c`), with the sessions they name
+    /// unless `sessions` is false (reports do not read them).
+    public func commits(where condition: String, _ arguments: [SQLValue], sessions: Bool = true) async throws -> [(repository: Int64, commit: LedgerCommit)] {
         let rows = try await select("SELECT \(Self.commitColumns) FROM commits c WHERE \(condition)", arguments)
-        return try await withSessions(rows)
+        return try await withSessions(rows, reading: sessions)
     }
 
     /// Stored commits of `repository` whose id is one of `ids`.
@@ -223,14 +224,14 @@ extension LedgerSQL {
         return try await withSessions(rows).map(\.commit)
     }
 
-    private func withSessions(_ rows: [[SQLValue]]) async throws -> [(repository: Int64, commit: LedgerCommit)] {
+    private func withSessions(_ rows: [[SQLValue]], reading: Bool = true) async throws -> [(repository: Int64, commit: LedgerCommit)] {
         var commits = rows.map { row in
             (repository: row[13].integer ?? 0, commit: LedgerCommit(
                 id: row[0].text ?? "", authorTime: row[1].integer ?? 0, person: row[2].text ?? "", authorName: row[3].text ?? "",
                 isMerge: row[4].bool, isBot: row[5].bool, summary: row[6].text ?? "", signals: Self.list(row[7]), sessions: [],
                 agent: row[8].text, model: row[9].text, reverts: row[10].text, team: row[11].text ?? "", lines: row[12].integer.map(Int.init)))
         }
-        guard !commits.isEmpty else { return commits }
+        guard reading, !commits.isEmpty else { return commits }
         var sessions = [String: [LedgerSession]]()
         let repositories = Set(commits.map(\.repository))
         for repository in repositories {
@@ -282,7 +283,7 @@ extension LedgerSQL {
         if change.replacesAll {
             writes.append(SQLWrite("INSERT INTO changed_records (token, source, key) SELECT ?, source, key FROM attributions WHERE repository_id = ?", [.text(token), id]))
         }
-        writes.append(SQLWrite(UsageRollup.change(-1, where: UsageRollup.changed(token), days: utcDays)))
+        writes.append(SQLWrite(UsageRollup.change(-1, where: UsageRollup.changed(token), dialect)))
         if change.replacesAll {
             for table in ["shipped_commits", "deployments", "attributions", "commit_sessions", "commits", "actors"] {
                 writes.append(SQLWrite("DELETE FROM \(table) WHERE repository_id = ?", [id]))
@@ -329,7 +330,7 @@ extension LedgerSQL {
         }))
         writes.append(SQLWrite("DELETE FROM attributions WHERE repository_id = ? AND source = ? AND key = ?",
                                rows: change.unjoined.map { [id, .text($0.source), .text($0.key)] }))
-        writes.append(SQLWrite(UsageRollup.change(1, where: UsageRollup.changed(token), days: utcDays)))
+        writes.append(SQLWrite(UsageRollup.change(1, where: UsageRollup.changed(token), dialect)))
         writes.append(SQLWrite(UsageRollup.dropEmpty))
         writes.append(SQLWrite("DELETE FROM changed_records WHERE token = ?", [.text(token)]))
         writes.append(SQLWrite("""

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 extension UsageLedger: LedgerSQL {
-    public var sequenceColumn: String { "rowid" }
+    public var dialect: SQLDialect { .sqlite }
 
     public func select(_ sql: String, _ arguments: [SQLValue]) async throws -> [[SQLValue]] {
         try selectNow(sql, arguments)

@@ -162,7 +162,7 @@ public final class UsageLedger {
             for statement in LedgerSchema.version3(integerKey: "INTEGER", real: "REAL") { try db.execute(sql: statement) }
             // `forget` compares lower(actor), which this index never served; every ingest paid for it.
             try db.execute(sql: "DROP INDEX IF EXISTS usage_records_actor")
-            try db.execute(sql: UsageRollup.change(1, where: "1 = 1", days: { "CAST((\($0)) / 86400 AS INTEGER)" }))
+            try db.execute(sql: UsageRollup.change(1, where: "1 = 1", .sqlite))
             try db.execute(sql: "UPDATE shipmeter_meta SET value = '3' WHERE key = 'schema_version'")
         }
         return migrator
@@ -278,7 +278,7 @@ public final class UsageLedger {
         let started = Date()
         do {
             return try pool.write { db in
-                try db.execute(sql: UsageRollup.change(-1, where: "lower(u.actor) = lower(?)", days: utcDays), arguments: [actor])
+                try db.execute(sql: UsageRollup.change(-1, where: "lower(u.actor) = lower(?)", .sqlite), arguments: [actor])
                 try db.execute(sql: UsageRollup.dropEmpty)
                 try db.execute(sql: """
                     DELETE FROM attributions WHERE EXISTS (SELECT 1 FROM usage_records u

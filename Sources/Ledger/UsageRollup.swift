@@ -11,30 +11,35 @@ enum UsageRollup {
     static let key = "repository_id, commit_id, confidence, actor, model, agent, session, location, day"
 
     /// Adds (`sign` 1) or subtracts (-1) the records matching `condition` (SQL over `usage_records u`).
-    static func change(_ sign: Int, where condition: String, days: (String) -> String) -> String {
+    static func change(_ sign: Int, where condition: String, _ dialect: SQLDialect) -> String {
         """
         INSERT INTO usage_rollup (\(key), input, output, cache_write, cache_write_1h, cache_read, cost_usd, priced, records)
-        \(summed(sign, where: condition, days: days))
+        \(summed(sign, where: condition, dialect))
         \(accumulate)
         """
     }
 
     /// The rollup rows of the records matching `condition`, as placed now (times `sign`).
-    static func summed(_ sign: Int, where condition: String, days: (String) -> String) -> String {
-        let day = days("u.timestamp")
+    static func summed(_ sign: Int, where condition: String, _ dialect: SQLDialect) -> String {
+        let day = dialect.utcDay("u.timestamp")
         func total(_ column: String) -> String { "\(sign) * CAST(sum(u.\(column)) AS BIGINT)" }
         return """
             SELECT coalesce(a.repository_id, 0), coalesce(a.commit_id, ''), coalesce(a.confidence, ''), coalesce(u.actor, ''), u.model,
                 coalesce(u.agent, ''), coalesce(u.session, ''), coalesce(u.repository, ''), \(day),
                 \(total("input")), \(total("output")), \(total("cache_write")), \(total("cache_write_1h")), \(total("cache_read")),
                 \(sign) * coalesce(sum(CAST(u.cost_usd AS DOUBLE PRECISION)), 0), \(sign) * count(u.cost_usd), \(sign) * count(*)
-            FROM usage_records u LEFT JOIN attributions a ON a.source = u.source AND a.key = u.key
-                AND a.repository_id = (SELECT min(b.repository_id) FROM attributions b WHERE b.source = u.source AND b.key = u.key)
+            \(placed)
             WHERE \(condition)
             GROUP BY coalesce(a.repository_id, 0), coalesce(a.commit_id, ''), coalesce(a.confidence, ''), coalesce(u.actor, ''), u.model,
                 coalesce(u.agent, ''), coalesce(u.session, ''), coalesce(u.repository, ''), \(day)
             """
     }
+
+    /// Usage records `u` with the attribution `a` that places them (their lowest repository's), if any.
+    static let placed = """
+        FROM usage_records u LEFT JOIN attributions a ON a.source = u.source AND a.key = u.key
+            AND a.repository_id = (SELECT min(b.repository_id) FROM attributions b WHERE b.source = u.source AND b.key = u.key)
+        """
 
     static let accumulate = """
         ON CONFLICT (\(key)) DO UPDATE SET input = usage_rollup.input + excluded.input, output = usage_rollup.output + excluded.output,
@@ -85,9 +90,6 @@ enum UsageRollup {
 }
 
 extension LedgerSQL {
-    /// Whole UTC days since 1970 of a real column of seconds.
-    func utcDays(_ expression: String) -> String { days(expression, from: 0) }
-
     /// Rollup rows that differ from the records summed afresh (costs to the micro-dollar): none,
     /// unless something wrote the ledger without keeping the rollup in step.
     func rollupDrift() async throws -> [String] {
@@ -101,7 +103,7 @@ extension LedgerSQL {
         let stored = normalised(try await select("""
             SELECT \(UsageRollup.key), input, output, cache_write, cache_write_1h, cache_read, cost_usd, priced, records FROM usage_rollup
             """, []))
-        let fresh = normalised(try await select(UsageRollup.summed(1, where: "1 = 1", days: utcDays), []))
+        let fresh = normalised(try await select(UsageRollup.summed(1, where: "1 = 1", dialect), []))
         return stored.symmetricDifference(fresh).sorted()
     }
 }

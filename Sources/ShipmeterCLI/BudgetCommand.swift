@@ -34,8 +34,13 @@ extension Shipmeter {
             if let annual, !(annual > 0) || !annual.isFinite { throw ShipmeterError.invalidInput("--annual must be a positive amount in USD") }
             let total = annual.map { Decimal(string: String($0)) ?? Decimal($0) }
             let projection: BudgetProjection?
-            if ledgerOptions.isGiven, usagePaths.isEmpty, let fromLedger = try await fromLedger(annual: total) {
-                projection = fromLedger
+            let now = Date()
+            let here = try? Repository(discovering: repository.repo)
+            if ledgerOptions.isGiven, usagePaths.isEmpty,
+               let loaded = try await LedgerReport.read(ledgerOptions, repo: here, filter: nil, since: now, until: now) {
+                // Across the ledger's repositories, with the teams `attribute` stored.
+                let settings = here.flatMap { try? Settings.load(for: $0) }?.configuration ?? Configuration()
+                projection = loaded.budget(settings, annual: total, year: year, asOf: now)
             } else {
                 let repo = try repository.open()
                 let snapshot = try RepositorySnapshot.open(repo)
@@ -48,31 +53,6 @@ extension Shipmeter {
             switch format {
             case .json: Output.write(projection.json)
             case .table: Output.write(projection.summaryLines.joined(separator: "\n"))
-            }
-        }
-
-        /// The projection from the ledger's records and the teams `attribute` stored, across its
-        /// repositories; nil when the ledger holds no attribution and a repository is at hand.
-        func fromLedger(annual: Decimal?) async throws -> BudgetProjection?? {
-            let repo = try? Repository(discovering: repository.repo)
-            let settings = repo.flatMap { try? Settings.load(for: $0) }?.configuration ?? Configuration()
-            let ledger = try await ledgerOptions.open(repository: repo, existing: true)
-            let now = Date()
-            do {
-                let attributed = try await ledger.attributedRepositories()
-                guard !attributed.isEmpty || repo == nil else {
-                    await ledger.close()
-                    return nil
-                }
-                let loaded = try await LedgerReport.load(ledger, repositories: attributed.map(\.id), since: now, until: now, filtered: false)
-                await ledger.close()
-                let teamBudgets = Dictionary(uniqueKeysWithValues: settings.teams.compactMap { team in team.annualBudgetUSD.map { (team.name, $0) } })
-                let total = annual ?? settings.annualBudgetUSD
-                guard total != nil || !teamBudgets.isEmpty else { return .some(nil) }
-                return loaded.budget(annual: total, teamBudgets: teamBudgets, year: year, asOf: now)
-            } catch {
-                await ledger.close()
-                throw error as? ShipmeterError ?? ShipmeterError.invalidInput(error.localizedDescription)
             }
         }
     }

@@ -53,12 +53,25 @@ struct LedgerAttribution {
         throw ShipmeterError.invalidInput("the ledger kept changing under this run (other attribute runs for the same repository); try again")
     }
 
+    /// How one attempt ended.
+    enum Attempt {
+        case done(Outcome)
+        /// Another run wrote the repository between this one's reads and its write.
+        case conflict
+        /// The stored state cannot be extended: read everything.
+        case startOver
+    }
+
+    /// The outcome, or nil when another run got there first.
     private func attempt(_ context: Context) async throws -> Outcome? {
         if !full, let identity = context.identity {
             let repository = try await ledger.repositoryID(identity: identity, name: context.name)
-            if let state = try await ledger.state(repository: repository),
-               let outcome = try await incremental(context, identity: identity, repository: repository, state: state) {
-                return outcome.incremental ? outcome : nil
+            if let state = try await ledger.state(repository: repository) {
+                switch try await incremental(context, identity: identity, repository: repository, state: state) {
+                case .done(let outcome): return outcome
+                case .conflict: return nil
+                case .startOver: break
+                }
             }
         }
         return try await fromScratch(context)
@@ -205,9 +218,9 @@ struct LedgerAttribution {
 
     // MARK: - Incremental
 
-    /// nil when the stored state cannot be extended (deployments rewritten or added out of
-    /// order, history unreadable past the old tips): the caller starts from scratch.
-    private func incremental(_ context: Context, identity: String, repository: Int64, state: LedgerRepositoryState) async throws -> Outcome? {
+    /// `.startOver` when the stored state cannot be extended (settings changed, deployments
+    /// rewritten or added out of order, history unreadable past the old tips).
+    private func incremental(_ context: Context, identity: String, repository: Int64, state: LedgerRepositoryState) async throws -> Attempt {
         let started = Date()
         let stored = try await ledger.deployments(repository: repository)
         var storedByKey = [String: UsageLedger.Attribution.StoredDeployment]()
@@ -220,13 +233,13 @@ struct LedgerAttribution {
         }
         for (key, deployment) in storedByKey {
             guard let now = current[key], now.commit.hex == deployment.commit, (now.status == .failure) == (deployment.status == Deployment.Status.failure.rawValue) else {
-                return nil
+                return .startOver
             }
         }
         let fresh = current.filter { storedByKey[$0.key] == nil }.values.sorted { ($0.environment, $0.time, $0.id) < ($1.environment, $1.time, $1.id) }
         for deployment in fresh {
             let last = stored.filter { $0.environment == deployment.environment }.max { ($0.time, $0.id) < ($1.time, $1.id) }
-            if let last, (deployment.time, deployment.id) <= (last.time, last.id) { return nil }
+            if let last, (deployment.time, deployment.id) <= (last.time, last.id) { return .startOver }
         }
         var counts = [String: Int]()
         for deployment in stored { counts[deployment.environment, default: 0] += 1 }
@@ -235,7 +248,7 @@ struct LedgerAttribution {
         // The environment that decides between a session's commits is part of the settings: when
         // it changes (another became the busiest), everything is joined again.
         let settings = Self.digest([context.digest, joinEnvironment ?? ""])
-        guard settings == state.settings else { return nil }
+        guard settings == state.settings else { return .startOver }
 
         // New commits: beyond the tips the last run walked.
         var newFacts = [CommitFacts]()
@@ -250,7 +263,7 @@ struct LedgerAttribution {
                                               noted: noted.contains(id)))
             }
         } catch {
-            return nil  // e.g. a shallow boundary: the full read treats it as a root
+            return .startOver  // e.g. a shallow boundary: the full read treats it as a root
         }
         var newByID = [String: CommitFacts]()
         for facts in newFacts { newByID[facts.id.hex] = facts }
@@ -426,13 +439,10 @@ struct LedgerAttribution {
         let changed = change.joins.count + change.unjoined.count
         change.counts = ["mode_incremental": 1, "commits": newFacts.count, "deployments": stored.count + placed.count,
                          "new_deployments": placed.count, "records": rejoin.count, "changed": changed]
-        guard try await ledger.apply(change, repository: repository, version: Shipmeter.version, started: started) else {
-            return Outcome(name: context.name, incremental: false, deployments: 0, newDeployments: 0, commitsRead: 0,
-                           recordsConsidered: 0, attributions: 0, changedAttributions: 0)
-        }
+        guard try await ledger.apply(change, repository: repository, version: Shipmeter.version, started: started) else { return .conflict }
         let total = try await ledger.select("SELECT count(*) FROM attributions WHERE repository_id = ?", [.integer(repository)]).first?.first?.integer ?? 0
-        return Outcome(name: context.name, incremental: true, deployments: stored.count + placed.count, newDeployments: placed.count,
-                       commitsRead: newFacts.count, recordsConsidered: rejoin.count, attributions: Int(total), changedAttributions: changed)
+        return .done(Outcome(name: context.name, incremental: true, deployments: stored.count + placed.count, newDeployments: placed.count,
+                             commitsRead: newFacts.count, recordsConsidered: rejoin.count, attributions: Int(total), changedAttributions: changed))
     }
 
     /// Every abbreviation (7 to 40 digits) of `ids`, as records may name them.

@@ -7,6 +7,8 @@ import Usage
 /// A report from what `attribute` stored, across every repository in the ledger (or those
 /// asked for): no repository needs to be at hand.
 struct LedgerReport {
+    /// Where the ledger is, for messages.
+    let location: String
     let data: LedgerReportData
     let history: History
     let timeline: DeploymentTimeline
@@ -19,6 +21,25 @@ struct LedgerReport {
     let recordRepositories: [Int?]
 
     var names: [String] { data.repositories.map(\.name) }
+
+    /// Opens the ledger and reads a report's input from it — from the repositories `filter` names,
+    /// else all — or nil when it holds no attribution yet and a repository is at hand to read
+    /// instead.
+    static func read(_ options: LedgerOptions, repo: Repository?, filter: String?, since: Date, until: Date) async throws -> LedgerReport? {
+        let ledger = try await options.open(repository: repo, existing: true)
+        do {
+            let attributed = try await ledger.attributedRepositories()
+            var loaded: LedgerReport?
+            if !attributed.isEmpty || repo == nil {
+                loaded = try await load(ledger, repositories: try await select(filter, in: ledger), since: since, until: until, filtered: filter != nil)
+            }
+            await ledger.close()
+            return loaded
+        } catch {
+            await ledger.close()
+            throw error as? ShipmeterError ?? ShipmeterError.invalidInput(error.localizedDescription)
+        }
+    }
 
     /// The repositories `filter` names (a name, an identity, or a repository folder); all when nil.
     static func select(_ filter: String?, in ledger: any LedgerStore) async throws -> [Int64] {
@@ -103,7 +124,7 @@ struct LedgerReport {
             recordRepositories.append(repository)
         }
         return LedgerReport(
-            data: data, history: history, timeline: timeline, records: records, joins: joins,
+            location: ledger.location, data: data, history: history, timeline: timeline, records: records, joins: joins,
             roster: LedgerRoster(data.repositories.flatMap(\.actors)), lines: StoredLines(lines: lines), teams: teams,
             commitRepositories: owners, recordRepositories: recordRepositories)
     }
@@ -130,11 +151,8 @@ struct LedgerReport {
         return report
     }
 
-    func budget(annual: Decimal?, teamBudgets: [String: Decimal], year: Int?, asOf: Date) -> BudgetProjection {
-        BudgetProjection.compute(records: records, annual: annual, teamBudgets: teamBudgets, year: year, asOf: asOf) { record in
-            guard let actor = record.actor else { return People.unassigned }
-            return roster.team(ofPerson: roster.person(ofActor: actor)) ?? People.unassigned
-        }
+    func budget(_ configuration: Configuration, annual: Decimal?, year: Int?, asOf: Date) -> BudgetProjection? {
+        BudgetProjection.compute(records: records, configuration: configuration, annual: annual, year: year, asOf: asOf, people: roster)
     }
 }
 

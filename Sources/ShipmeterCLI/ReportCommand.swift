@@ -122,22 +122,11 @@ extension Shipmeter.ReportCommand {
         let repo = try? Repository(discovering: repository.repo)
         let settings = repo.flatMap { try? Settings.load(for: $0) }?.configuration ?? Configuration()
         let (since, until) = try window.resolve(now: now, configuration: settings)
-        let ledger = try await ledgerOptions.open(repository: repo, existing: true)
-        let loaded: LedgerReport
-        do {
-            guard !(try await ledger.attributedRepositories()).isEmpty else {
-                await ledger.close()
-                guard repo != nil else {
-                    throw ShipmeterError.invalidInput("\(ledger.location) holds no attributed repository yet: run `shipmeter attribute` (with the same --ledger) in each repository, or run report inside one")
-                }
-                return false
-            }
-            let chosen = try await LedgerReport.select(repository.given, in: ledger)
-            loaded = try await LedgerReport.load(ledger, repositories: chosen, since: since, until: until, filtered: repository.given != nil)
-            await ledger.close()
-        } catch {
-            await ledger.close()
-            throw error as? ShipmeterError ?? ShipmeterError.invalidInput(error.localizedDescription)
+        guard let loaded = try await LedgerReport.read(ledgerOptions, repo: repo, filter: repository.given, since: since, until: until) else {
+            return false
+        }
+        guard !loaded.names.isEmpty else {
+            throw ShipmeterError.invalidInput("\(loaded.location) holds no attributed repository yet: run `shipmeter attribute` (with the same --ledger) in each repository, or run report inside one")
         }
         let (groupBy, weightByLines) = try grouping(settings)
         if let env = window.env, !loaded.timeline.environments.contains(env) {
@@ -145,10 +134,8 @@ extension Shipmeter.ReportCommand {
         }
         let report = loaded.report(since: since, until: until, environment: window.env, configured: settings.reportEnvironment,
                                    groupBy: groupBy, weightByLines: weightByLines, lineCap: settings.lineWeightCap)
-        let teamBudgets = Dictionary(uniqueKeysWithValues: settings.teams.compactMap { team in team.annualBudgetUSD.map { (team.name, $0) } })
-        let budget = settings.annualBudgetUSD != nil || !teamBudgets.isEmpty
-            ? loaded.budget(annual: settings.annualBudgetUSD, teamBudgets: teamBudgets, year: nil, asOf: until) : nil
-        let context = RenderContext(version: Shipmeter.version, generatedAt: now, color: format == .table && output == nil && Terminal.wantsColor, budget: budget)
+        let context = RenderContext(version: Shipmeter.version, generatedAt: now, color: format == .table && output == nil && Terminal.wantsColor,
+                                    budget: loaded.budget(settings, annual: nil, year: nil, asOf: until))
         try Output.emit(format.renderer.render(report, context: context), to: output)
         if let output { Output.diagnostic("wrote \(output)") }
         return true

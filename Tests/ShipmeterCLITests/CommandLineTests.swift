@@ -233,11 +233,7 @@ import Testing
 
 @Suite struct LedgerCommandTests {
     @Test func ingestReportAndForgetThroughTheLedger() throws {
-        let scratch = ScratchRepository()
-        scratch.commit("root", files: ["a": "1\n"], time: 1_767_225_600)
-        scratch.tag("deploy/production/1", message: "status: success", time: 1_767_225_700)
-        scratch.commit("feature\n\nAI-Session: claude-code/s1", files: ["b": "1\n"], author: ("Ann", "ann@acme.test"), time: 1_767_230_000)
-        scratch.tag("deploy/production/2", message: "status: success", time: 1_767_240_000)
+        let scratch = ScratchRepository.withDeployedSession("s1")
         let folder = ScratchDirectory()
         folder.write("u.jsonl", """
             {"timestamp":"2026-01-01T00:30:00Z","actor":"ann@acme.test","session":"s1","model":"claude-sonnet-4-5","input":100,"output":0,"cache_write":0,"cache_read":0}
@@ -416,18 +412,12 @@ import Testing
 @Suite struct PostgresLedgerCommandTests {
     /// The same ingest → attribute → report flow against the PostgreSQL the test command started.
     @Test func ingestAttributeAndReportOnPostgreSQL() throws {
-        guard let server = ProcessInfo.processInfo.environment["SHIPMETER_TEST_POSTGRES"], !server.isEmpty else {
+        guard LedgerBackend.postgresURL != nil else {
             #expect(ProcessInfo.processInfo.environment["CI"] != "true", "CI must run the PostgreSQL suite")
             return
         }
-        let name = "shipmeter_cli_" + UUID().uuidString.prefix(8).lowercased()
-        #expect(run("psql", [server, "-q", "-c", "CREATE DATABASE \(name)"]).status == 0)
-        let ledger = String(server.prefix(upTo: server.lastIndex(of: "/")!)) + "/" + name
-        let scratch = ScratchRepository()
-        scratch.commit("root", files: ["a": "1\n"], time: 1_767_225_600)
-        scratch.tag("deploy/production/1", message: "status: success", time: 1_767_225_700)
-        scratch.commit("feature\n\nAI-Session: claude-code/s1", files: ["b": "1\n"], author: ("Ann", "ann@acme.test"), time: 1_767_230_000)
-        scratch.tag("deploy/production/2", message: "status: success", time: 1_767_240_000)
+        let ledger = try LedgerBackend.postgres.freshLocation(in: ScratchDirectory())
+        let scratch = ScratchRepository.withDeployedSession("s1")
         let folder = ScratchDirectory()
         folder.write("u.jsonl", #"{"timestamp":"2026-01-01T00:30:00Z","actor":"ann@acme.test","session":"s1","model":"claude-sonnet-4-5","input":100,"output":0,"cache_write":0,"cache_read":0}"# + "\n")
         let attribute = ShipmeterBinary.run(["attribute", "--usage", folder.file("u.jsonl"), "--ledger", ledger], in: scratch.path)

@@ -8,11 +8,7 @@ import Testing
     static let marker = "PRIVATE-MARKER-93c1d"
 
     @Test func promptAndResponseTextNeverAppearInAnyOutput() throws {
-        let scratch = ScratchRepository()
-        scratch.commit("root", files: ["a": "1\n"], time: 1_767_225_600)
-        scratch.tag("deploy/production/1", message: "status: success", time: 1_767_225_700)
-        scratch.commit("feature\n\nAI-Session: claude-code/sess-p", files: ["b": "1\n"], author: ("Ann", "ann@acme.test"), time: 1_767_230_000)
-        scratch.tag("deploy/production/2", message: "status: success", time: 1_767_240_000)
+        let scratch = ScratchRepository.withDeployedSession("sess-p")
         let home = ScratchDirectory("home")
         let cwd = scratch.path
         let lines = [

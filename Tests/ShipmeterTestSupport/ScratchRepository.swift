@@ -188,3 +188,16 @@ public enum ShipmeterBinary {
         return ShipmeterTestSupport.run(path, arguments, in: directory, environment: env)
     }
 }
+
+extension ScratchRepository {
+    /// A repository with a baseline deployment (2026-01-01) and then one commit by Ann naming
+    /// the Claude Code `session`, deployed.
+    public static func withDeployedSession(_ session: String) -> ScratchRepository {
+        let scratch = ScratchRepository()
+        scratch.commit("root", files: ["a": "1\n"], time: 1_767_225_600)
+        scratch.tag("deploy/production/1", message: "status: success", time: 1_767_225_700)
+        scratch.commit("feature\n\nAI-Session: claude-code/\(session)", files: ["b": "1\n"], author: ("Ann", "ann@acme.test"), time: 1_767_230_000)
+        scratch.tag("deploy/production/2", message: "status: success", time: 1_767_240_000)
+        return scratch
+    }
+}
