@@ -21,8 +21,14 @@ public struct Configuration: Sendable {
     public var priceOverrides: [String: ModelPrice] = [:]
     public var reportSince: String?
     public var reportGroupBy: String?
-    public var weightByLines = false
-    public var lineWeightCap = 1000
+    /// How deployments are worth and split (`report.weight`).
+    public var weight = DeploymentWeight.effective
+    /// Most lines one commit counts for (`report.line_cap`).
+    public var lineWeightCap = DeploymentWorth.defaultLineCap
+    /// Effective lines that make a deployment worth 1 (`report.deployment_unit`).
+    public var deploymentUnit = DeploymentWorth.defaultUnit
+    /// Paths left out of effective sizes besides the defaults (`report.exclude`).
+    public var excludePatterns: [String] = []
     public var annualBudgetUSD: Decimal?
 
     public struct Team: Sendable, Equatable {
@@ -38,6 +44,16 @@ public struct Configuration: Sendable {
     }
 
     public init() {}
+
+    /// The deployment rule these settings ask for (`weight` overrides `report.weight`).
+    public func deploymentWorth(weight: DeploymentWeight? = nil) -> DeploymentWorth {
+        DeploymentWorth(weight: weight ?? self.weight, unit: deploymentUnit, lineCap: lineWeightCap)
+    }
+
+    /// Which paths count nothing toward effective sizes, with the repository's `.gitattributes`.
+    public func changeFilter(gitattributes: String?) -> ChangeFilter {
+        ChangeFilter(patterns: ChangeFilter.defaultPatterns + excludePatterns, gitattributes: gitattributes)
+    }
 
     public var aiDetector: AISignalDetector {
         AISignalDetector(extraTrailerKeys: aiTrailers, extraCoAuthors: aiCoAuthors, disabled: Set(aiDisabledSignals))
@@ -137,11 +153,17 @@ public struct Configuration: Sendable {
                     case "by": configuration.reportGroupBy = try reader.string(subValue, "report.by")
                     case "weight":
                         let weight = try reader.string(subValue, "report.weight")
-                        guard ["commits", "lines"].contains(weight) else {
-                            throw ParseError(message: "\(file):\(reader.line(subValue)): report.weight must be commits or lines")
+                        guard let parsed = DeploymentWeight(rawValue: weight) else {
+                            let names = DeploymentWeight.allCases.map(\.rawValue).joined(separator: ", ")
+                            throw ParseError(message: "\(file):\(reader.line(subValue)): report.weight must be one of \(names)")
                         }
-                        configuration.weightByLines = weight == "lines"
+                        configuration.weight = parsed
                     case "line_cap": configuration.lineWeightCap = try reader.int(subValue, "report.line_cap")
+                    case "deployment_unit":
+                        let unit = try reader.double(subValue, "report.deployment_unit")
+                        guard unit > 0 else { throw ParseError(message: "\(file):\(reader.line(subValue)): report.deployment_unit must be above 0") }
+                        configuration.deploymentUnit = unit
+                    case "exclude": configuration.excludePatterns = try reader.strings(subValue, "report.exclude")
                     default: warnings.append(reader.unknown("report.\(subKey)", subValue))
                     }
                 }

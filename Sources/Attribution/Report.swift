@@ -38,6 +38,10 @@ public struct GroupMetrics: Sendable {
     public var rolledBackDeployments = 0
     public var failedDeployments = 0
     public var normalisedDeployments: Double = 0
+    /// Effective lines of the group's shipped non-merge commits (churn counts 0), capped per commit.
+    public var effectiveLines: Double = 0
+    /// Added plus deleted lines of the same commits, as git counts them.
+    public var changedLines = 0
     public var shippedCommits = 0
     public var aiAssistedCommits = 0
     public var activeEngineers = 0
@@ -103,13 +107,16 @@ public struct Warning: Sendable {
 
 /// One deployment of the reporting environment in the window, with what it shipped.
 public struct DeploymentDetail: Sendable {
-    public init(deployment: Deployment, shippedCommits: Int, aiAssistedShare: Double?, tokens: Int64, costUSD: Decimal, lines: Int?) {
+    public init(deployment: Deployment, shippedCommits: Int, aiAssistedShare: Double?, tokens: Int64, costUSD: Decimal, lines: Int?,
+                effectiveLines: Double = 0, normalisedDeployments: Double = 0) {
         self.deployment = deployment
         self.shippedCommits = shippedCommits
         self.aiAssistedShare = aiAssistedShare
         self.tokens = tokens
         self.costUSD = costUSD
         self.lines = lines
+        self.effectiveLines = effectiveLines
+        self.normalisedDeployments = normalisedDeployments
     }
 
     public var deployment: Deployment
@@ -117,9 +124,12 @@ public struct DeploymentDetail: Sendable {
     public var aiAssistedShare: Double?
     public var tokens: Int64
     public var costUSD: Decimal
-    /// Changed lines of what it shipped; nil when the report did not need them (see
-    /// `ReportBuilder.detailLines`).
+    /// Changed lines of what it shipped; nil when unknown.
     public var lines: Int?
+    /// Effective lines of what it shipped (churn counts 0), capped per commit.
+    public var effectiveLines: Double
+    /// What it is worth (0 unless forward and not rolled back).
+    public var normalisedDeployments: Double
 }
 
 /// One week of the trend charts.

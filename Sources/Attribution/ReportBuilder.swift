@@ -2,11 +2,14 @@ import Foundation
 import GitKit
 import Usage
 
-/// Changed lines and files of a commit, read on demand (diffs are the costly part of history).
+/// Changed lines, files and change measures of commits, read on demand (diffs are the costly part
+/// of history).
 public protocol CommitDiffs {
     func stats(of commit: Int) -> DiffStats?
     /// Added plus deleted lines (0 when the diff cannot be read).
     func linesChanged(of commit: Int) -> Int
+    /// Effective size and fingerprints (nil when the diff cannot be read).
+    func measure(of commit: Int) -> ChangeMeasure?
     /// Works out many commits' diffs ahead of their use (in parallel where it can).
     func prefetch(_ commits: [Int])
 }
@@ -20,48 +23,67 @@ extension CommitDiffs {
 public final class RepositoryDiffs: CommitDiffs {
     let repository: Repository
     let graph: CommitGraph
+    let filter: ChangeFilter
+    private var measurer: ChangeMeasurer
     private var cache: [Int: DiffStats?] = [:]
-    /// Line counts alone, for the many commits whose files nobody asks about.
+    /// Line counts and measures alone, for the many commits whose files nobody asks about.
     private var lineCounts: [Int: Int] = [:]
+    private var measures: [Int: ChangeMeasure?] = [:]
 
-    public init(repository: Repository, graph: CommitGraph) {
+    public init(repository: Repository, graph: CommitGraph, filter: ChangeFilter = ChangeFilter()) {
         self.repository = repository
         self.graph = graph
+        self.filter = filter
+        measurer = ChangeMeasurer(filter: filter)
     }
 
     public func stats(of commit: Int) -> DiffStats? {
         if let cached = cache[commit] { return cached }
-        let stats = try? repository.diffStats(for: graph.ids[commit])
-        cache[commit] = stats
-        return stats
+        let read = try? repository.measuredChange(for: graph.ids[commit], measurer: &measurer)
+        cache[commit] = read?.0
+        measures[commit] = read?.1
+        lineCounts[commit] = read?.0.linesChanged ?? 0
+        return read?.0
     }
 
     public func linesChanged(of commit: Int) -> Int {
         if let count = lineCounts[commit] { return count }
-        let count = stats(of: commit)?.linesChanged ?? 0
-        lineCounts[commit] = count
-        return count
+        return stats(of: commit)?.linesChanged ?? 0
     }
 
-    /// Line counts of `commits` on every core, each worker with its own repository handle (libgit2
-    /// objects belong to one thread at a time).
+    public func measure(of commit: Int) -> ChangeMeasure? {
+        if let known = measures[commit] { return known }
+        _ = stats(of: commit)
+        return measures[commit] ?? nil
+    }
+
+    /// Line counts and measures of `commits` on every core, each worker with its own repository
+    /// handle (libgit2 objects belong to one thread at a time).
     public func prefetch(_ commits: [Int]) {
-        let missing = Array(Set(commits.filter { lineCounts[$0] == nil })).sorted()
+        let missing = Array(Set(commits.filter { measures[$0] == nil })).sorted()
         guard missing.count > 64 else { return }
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         let path = repository.commonDirectory
         let ids = missing.map { graph.ids[$0] }
         let results = DiffResults(count: ids.count)
+        let filter = self.filter
         // Contiguous blocks in history order, so a commit's parent tree is often still cached.
         let block = (ids.count + workers - 1) / workers
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             // Bare: work-tree attribute files would cost file-system lookups for every path.
             guard let local = try? Repository(gitDirectoryIgnoringWorkTree: path) else { return }
+            var measurer = ChangeMeasurer(filter: filter)
             for index in (worker * block)..<min(ids.count, (worker + 1) * block) {
-                results.set(index, (try? local.diffStats(for: ids[index]))?.linesChanged ?? 0)
+                if let (stats, measure) = try? local.measuredChange(for: ids[index], measurer: &measurer) {
+                    results.set(index, (stats.linesChanged, measure))
+                }
             }
         }
-        for (index, commit) in missing.enumerated() { lineCounts[commit] = results.get(index) }
+        for (index, commit) in missing.enumerated() {
+            let result = results.get(index)
+            lineCounts[commit] = result?.lines ?? 0
+            measures[commit] = result?.measure
+        }
     }
 }
 
@@ -69,17 +91,17 @@ public final class RepositoryDiffs: CommitDiffs {
 private final class DiffResults: @unchecked Sendable {
     // @unchecked: every access to `values` holds `lock`; workers write distinct indices.
     private let lock = NSLock()
-    private var values: [Int]
+    private var values: [(lines: Int, measure: ChangeMeasure)?]
 
-    init(count: Int) { values = Array(repeating: 0, count: count) }
+    init(count: Int) { values = Array(repeating: nil, count: count) }
 
-    func set(_ index: Int, _ value: Int) {
+    func set(_ index: Int, _ value: (lines: Int, measure: ChangeMeasure)) {
         lock.lock()
         values[index] = value
         lock.unlock()
     }
 
-    func get(_ index: Int) -> Int {
+    func get(_ index: Int) -> (lines: Int, measure: ChangeMeasure)? {
         lock.lock()
         defer { lock.unlock() }
         return values[index]
@@ -104,11 +126,8 @@ public struct ReportBuilder {
     public var repositoryNames: [String]?
     public var commitRepositories: [Int]?
     public var recordRepositories: [Int?]?
-    public var weightByLines = false
-    public var lineCap = 1000
-    /// Count changed lines of every deployment (the HTML report shows them); otherwise only
-    /// where a metric or warning needs them.
-    public var detailLines = false
+    /// What a forward deployment is worth and how it splits (`--weight`, `report.*`).
+    public var worth = DeploymentWorth()
 
     public init(history: History, timeline: DeploymentTimeline, records: [UsageRecord], joins: [RecordJoin],
                 people: any Roster, codeOwners: CodeOwners?, diffs: CommitDiffs?, repositoryName: String) {
@@ -269,31 +288,34 @@ public struct ReportBuilder {
             }
         }
 
-        // Deployments: forward ones in the window, worth 1 each (0 when rolled back), split by
-        // the weight of their shipped non-merge commits.
+        // Deployments: forward ones in the window, each worth what the rule gives it (0 when
+        // rolled back), split across groups by the weight of their shipped non-merge commits.
         var details = [DeploymentDetail]()
         var weekly = Self.weeks(since: since, until: until)
         let environmentDeployments = environment.map { timeline.deployments(in: $0) } ?? []
         func shippedNonMerge(_ index: Int) -> [Int] { timeline.shipped[index].filter { !history.facts[$0].isMerge } }
-        // Diffs are the costly part: work out, in parallel, only those something will read.
+        // Diffs are the costly part: work out, in parallel, only those something will read —
+        // every commit a forward deployment shipped in the window or the revert horizon before it.
+        let horizon = since.addingTimeInterval(-Self.revertHorizon)
         var needed = [Int]()
         for index in environmentDeployments {
             let deployment = timeline.deployments[index]
-            guard deployment.kind != .baseline, deployment.kind != .failed, inWindow(deployment.time) else { continue }
-            let commits = shippedNonMerge(index)
-            if weightByLines || detailLines || commits.count <= 1 {
-                needed += commits
-            } else {
-                needed += commits.filter { commitTokens[$0] != nil }  // for the tokens-per-line warning
-            }
+            guard deployment.time < until else { continue }
+            if deployment.kind == .forward, deployment.time >= horizon { needed += shippedNonMerge(index) }
         }
+        needed += commitTokens.keys.filter { !history.facts[$0].isMerge }  // for the tokens-per-line warning
         diffs?.prefetch(needed)
+        let churn = revertPairing(environment: environment, deployments: environmentDeployments, horizon: horizon, until: until)
+        var work = ShippedWork(churn: churn)
 
         for index in environmentDeployments {
             let deployment = timeline.deployments[index]
             guard inWindow(deployment.time) else { continue }
             if deployment.kind == .failed { totals.failedDeployments += 1 }
             let commits = shippedNonMerge(index)
+            let split = worth.split(commits.map { commit in
+                DeploymentWorth.Commit(effectiveLines: effectiveLines(of: commit, churn: churn), lines: lines(of: commit))
+            }, rolledBack: deployment.status == .rolledBack)
             if deployment.kind != .baseline {
                 let ai = commits.filter { history.facts[$0].isAIAssisted }.count
                 let detailTokens = timeline.shipped[index].reduce(Int64(0)) { $0 + (commitTokens[$1] ?? 0) }
@@ -302,24 +324,28 @@ public struct ReportBuilder {
                     deployment: deployment, shippedCommits: commits.count,
                     aiAssistedShare: commits.isEmpty ? nil : Double(ai) / Double(commits.count),
                     tokens: detailTokens, costUSD: detailCost,
-                    lines: detailLines || commits.count <= 1 ? commits.reduce(0) { $0 + lines(of: $1) } : nil))
+                    lines: commits.reduce(0) { $0 + lines(of: $1) },
+                    effectiveLines: split.effective.reduce(0, +), normalisedDeployments: split.worth))
             }
             guard deployment.kind == .forward, !commits.isEmpty else { continue }
-            let worth: Double = deployment.status == .rolledBack ? 0 : 1
-            var weights = commits.map { weightByLines ? Double(min(lines(of: $0), lineCap)) : 1 }
-            if weights.reduce(0, +) == 0 { weights = commits.map { _ in 1 } }
-            let totalWeight = weights.reduce(0, +)
-            var keysHere = Set<String>()
+            var keysHere = [String: Double]()  // group → effective lines it shipped here
+            let linesBefore = totals.changedLines
             for (position, commit) in commits.enumerated() {
                 let facts = history.facts[commit]
                 let hours = deployment.time.timeIntervalSince(facts.authorTime.date) / 3600
                 totals.countShipped(aiAssisted: facts.isAIAssisted, leadHours: hours)
+                totals.changedLines += lines(of: commit)
                 if !facts.isBot { allPeople.insert(facts.person) }
                 guard let key = commitKey(commit, deployment: index) else { continue }
-                let firstHere = keysHere.insert(key).inserted
+                let firstHere = keysHere[key] == nil
+                keysHere[key, default: 0] += split.effective[position]
+                work.commitGroups[commit] = key
+                work.commitSizes[key, default: []].append(split.effective[position])
                 // Mutated in place: copying a group per commit would copy its lead-time lists.
                 update(&groups[key, default: GroupMetrics(key: key)]) { metrics in
-                    metrics.normalisedDeployments += worth * weights[position] / totalWeight
+                    metrics.normalisedDeployments += split.parts[position]
+                    metrics.effectiveLines += split.effective[position]
+                    metrics.changedLines += lines(of: commit)
                     metrics.countShipped(aiAssisted: facts.isAIAssisted, leadHours: hours)
                     if firstHere {
                         metrics.deployments += 1
@@ -328,10 +354,12 @@ public struct ReportBuilder {
                 }
                 if !facts.isBot { people[key, default: []].insert(facts.person) }
             }
+            work.deployments.append((keysHere, commits.count <= 1 && totals.changedLines - linesBefore <= WarningSigns.trivialLines))
             totals.deployments += 1
             if deployment.status == .rolledBack { totals.rolledBackDeployments += 1 }
-            totals.normalisedDeployments += worth
-            if let week = Self.week(of: deployment.time, in: weekly) { weekly[week].normalisedDeployments += worth }
+            totals.normalisedDeployments += split.worth
+            totals.effectiveLines += split.effective.reduce(0, +)
+            if let week = Self.week(of: deployment.time, in: weekly) { weekly[week].normalisedDeployments += split.worth }
         }
         for (index, record) in records.enumerated() where inWindow(record.timestamp) {
             guard let week = Self.week(of: record.timestamp, in: weekly) else { continue }
@@ -364,8 +392,39 @@ public struct ReportBuilder {
         var report = Report(
             since: since, until: until, environment: environment, groupBy: groupBy, repositories: repositoryNames ?? [repositoryName],
             groups: rows, totals: totals, warnings: [], deployments: details, weekly: weekly)
-        report.warnings = WarningSigns(builder: self, inWindow: inWindowRecords).evaluate(report, environment: environment, until: until)
+        report.warnings = WarningSigns(builder: self, inWindow: inWindowRecords, work: work).evaluate(report, environment: environment, until: until)
         return report
+    }
+
+    /// How far before the window a revert and what it undid are looked for by content.
+    public static let revertHorizon: TimeInterval = 30 * 86_400
+
+    /// A commit's effective size as the rule counts it: 0 when it is churn (reverted, or a
+    /// revert), else its measure capped per commit.
+    func effectiveLines(of commit: Int, churn: RevertPairing) -> Double {
+        if churn.churn.contains(commit) { return 0 }
+        return min(diffs?.measure(of: commit)?.effectiveLines ?? 0, Double(worth.lineCap))
+    }
+
+    /// Reverts and what they undid among the commits shipped to `environment` before `until`, in
+    /// the order they shipped. Content is compared only for commits of forward deployments since
+    /// `horizon`; a revert's message is believed wherever it points.
+    func revertPairing(environment: String?, deployments: [Int], horizon: Date, until: Date) -> RevertPairing {
+        var candidates = [RevertPairing.Candidate]()
+        for index in deployments {
+            let deployment = timeline.deployments[index]
+            guard deployment.time < until, deployment.kind != .failed else { continue }
+            let measured = deployment.kind == .forward && deployment.time >= horizon
+            let commits = timeline.shipped[index].filter { !history.facts[$0].isMerge }.sorted {
+                (history.facts[$0].authorTime.seconds, history.graph.ids[$0].hex) < (history.facts[$1].authorTime.seconds, history.graph.ids[$1].hex)
+            }
+            for commit in commits {
+                candidates.append(RevertPairing.Candidate(
+                    commit: commit, revertsByMessage: history.facts[commit].reverts.flatMap { history.graph.number(of: $0) },
+                    measure: measured ? diffs?.measure(of: commit) : nil))
+            }
+        }
+        return RevertPairing(candidates)
     }
 
     static func weeks(since: Date, until: Date) -> [WeekPoint] {

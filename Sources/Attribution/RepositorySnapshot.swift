@@ -16,6 +16,8 @@ public struct RepositorySnapshot {
     public let scope: RepositoryScope
     /// Things worth telling the user (skipped tags, unresolvable deploy-log rows…).
     public let notes: [String]
+    /// Which changed paths count nothing toward effective sizes (settings and `.gitattributes`).
+    public let changeFilter: ChangeFilter
 
     /// `deployLogs`: the text of each configured deploy log, with the name to report it by.
     public static func load(_ repo: Repository, configuration: Configuration, deployLogs: [(name: String, text: String)] = []) throws -> RepositorySnapshot {
@@ -38,7 +40,13 @@ public struct RepositorySnapshot {
         return RepositorySnapshot(
             repository: repo, configuration: configuration, people: people, history: history, timeline: timeline,
             codeOwners: codeOwners, name: Self.name(of: repo, remotes: remotes),
-            scope: RepositoryScope(roots: repo.workDirectory.map { [$0] } ?? [], remotes: remotes), notes: notes)
+            scope: RepositoryScope(roots: repo.workDirectory.map { [$0] } ?? [], remotes: remotes), notes: notes,
+            changeFilter: configuration.changeFilter(gitattributes: gitattributes(of: repo)))
+    }
+
+    /// The root `.gitattributes` as committed at HEAD (what every clone and CI checkout sees).
+    public static func gitattributes(of repo: Repository) -> String? {
+        repo.fileContents(".gitattributes").map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// What is known before history is read: deployments from tags and deploy logs, and the
@@ -116,17 +124,16 @@ public struct RepositorySnapshot {
 
     /// The whole report for a window.
     public func report(_ batch: UsageBatch, since: Date, until: Date, environment requested: String?, groupBy: GroupBy,
-                       weightByLines: Bool? = nil, detailLines: Bool = false) -> Report {
+                       weight: DeploymentWeight? = nil) -> Report {
         let environment = environment(requested: requested)
         let joinStart = Date()
         let joins = join(batch, environment: environment, until: until)
         let joinSeconds = Date().timeIntervalSince(joinStart)
         var builder = ReportBuilder(
             history: history, timeline: timeline, records: batch.records, joins: joins, people: people,
-            codeOwners: codeOwners, diffs: RepositoryDiffs(repository: repository, graph: history.graph), repositoryName: name)
-        builder.weightByLines = weightByLines ?? configuration.weightByLines
-        builder.lineCap = configuration.lineWeightCap
-        builder.detailLines = detailLines
+            codeOwners: codeOwners, diffs: RepositoryDiffs(repository: repository, graph: history.graph, filter: changeFilter),
+            repositoryName: name)
+        builder.worth = configuration.deploymentWorth(weight: weight)
         let metricsStart = Date()
         var report = builder.build(since: since, until: until, environment: environment, groupBy: groupBy)
         report.phaseTimings = [("join", joinSeconds), ("metrics", Date().timeIntervalSince(metricsStart))]

@@ -1,16 +1,34 @@
 import Foundation
 import Usage
 
+/// What the window's forward deployments shipped, per group, for the warnings that name who
+/// benefits from splitting, padding and churn.
+struct ShippedWork {
+    var churn: RevertPairing
+    /// Forward deployments in the window: the effective lines each group shipped in it, and
+    /// whether it shipped one commit of `WarningSigns.trivialLines` changed lines or fewer.
+    var deployments: [(byGroup: [String: Double], trivial: Bool)] = []
+    /// Effective size of each shipped commit, per group.
+    var commitSizes: [String: [Double]] = [:]
+    /// The group each shipped commit counted for.
+    var commitGroups: [Int: String] = [:]
+}
+
 /// The anti-Goodhart section: patterns that suggest the meter is being fed rather than used.
 struct WarningSigns {
     let builder: ReportBuilder
     /// Which records fall in the report's window.
     let inWindow: [Bool]
+    let work: ShippedWork
 
     static let minimumTokens: Int64 = 100_000
     static let heavySessionTokens: Int64 = 2_000_000
     static let trivialLines = 10
     static let revertDays: Double = 7
+    static let splittingMinimum = 5
+    /// A commit under this many effective lines is trivial.
+    static let trivialEffectiveLines = 2.0
+    static let paddingMinimumLines = 300
 
     func evaluate(_ report: Report, environment: String?, until: Date) -> [Warning] {
         var warnings = [Warning]()
@@ -19,7 +37,128 @@ struct WarningSigns {
         warnings += tokensPerLineOutliers(report, environment: environment, until: until)
         warnings += heavySessions(report)
         warnings += revertedSoon(report, environment: environment, until: until)
+        warnings += deploymentSplitting(report)
+        warnings += commitSplitting(report)
+        warnings += padding(report)
+        warnings += revertChurn(report)
+        warnings += unbackedSessions(report, until: until)
         return warnings
+    }
+
+    static func median(_ values: [Double]) -> Double { Percentiles(values).median ?? 0 }
+
+    static func figure(_ value: Double) -> String { String(format: value < 10 ? "%.1f" : "%.0f", value) }
+
+    /// A group whose deployments are far smaller than its peers' and far more frequent: work cut
+    /// into many deployments (each earns only its share of a unit, so the split earns nothing).
+    func deploymentSplitting(_ report: Report) -> [Warning] {
+        // Work that counts nothing (churn, lock files) has warnings of its own.
+        var sizes = [String: [Double]]()
+        for deployment in work.deployments {
+            for (group, size) in deployment.byGroup where size > 0 { sizes[group, default: []].append(size) }
+        }
+        var warnings = [Warning]()
+        for (group, own) in sizes.sorted(by: { $0.key < $1.key }) where own.count >= Self.splittingMinimum {
+            let peers = sizes.filter { $0.key != group }
+            let peerSizes = peers.values.flatMap { $0 }
+            guard peerSizes.count >= 3 else { continue }
+            let ownMedian = Self.median(own), peerMedian = Self.median(peerSizes)
+            let peerCount = Self.median(peers.values.map { Double($0.count) })
+            guard ownMedian * 4 <= peerMedian, Double(own.count) >= 2 * peerCount else { continue }
+            warnings.append(Warning(
+                kind: "deployment_splitting", group: group,
+                message: "\(group) shipped in \(own.count) deployments of \(Self.figure(ownMedian)) effective lines at the median, against \(Self.figure(peerMedian)) in other groups' deployments (\(Self.figure(peerCount)) each): work split into many small deployments earns no more than shipping it once.",
+                figures: [("deployments", Double(own.count)), ("median_effective_lines", ownMedian),
+                          ("peer_median_effective_lines", peerMedian), ("peer_deployments", peerCount)]))
+        }
+        return warnings
+    }
+
+    /// A group whose commits are far smaller than its peers' and far more numerous, or mostly
+    /// trivial where its peers' are not.
+    func commitSplitting(_ report: Report) -> [Warning] {
+        let sizes = work.commitSizes.mapValues { $0.filter { $0 > 0 } }
+        func trivialShare(_ values: [Double]) -> Double {
+            values.isEmpty ? 0 : Double(values.filter { $0 < Self.trivialEffectiveLines }.count) / Double(values.count)
+        }
+        var warnings = [Warning]()
+        for (group, own) in sizes.sorted(by: { $0.key < $1.key }) where own.count >= 2 * Self.splittingMinimum {
+            let peers = sizes.filter { $0.key != group }
+            let peerSizes = peers.values.flatMap { $0 }
+            guard peerSizes.count >= Self.splittingMinimum else { continue }
+            let ownMedian = Self.median(own), peerMedian = Self.median(peerSizes)
+            let peerCount = Self.median(peers.values.map { Double($0.count) })
+            let smaller = ownMedian * 4 <= peerMedian && Double(own.count) >= 2 * peerCount
+            let ownTrivial = trivialShare(own), peerTrivial = trivialShare(peerSizes)
+            let trivial = ownTrivial >= 0.4 && ownTrivial >= 2 * peerTrivial && Double(own.count) * ownTrivial >= Double(Self.splittingMinimum)
+            guard smaller || trivial else { continue }
+            warnings.append(Warning(
+                kind: "commit_splitting", group: group,
+                message: "\(group) shipped \(own.count) commits of \(Self.figure(ownMedian)) effective lines at the median (\(Int((ownTrivial * 100).rounded()))% under \(Self.figure(Self.trivialEffectiveLines))), against \(Self.figure(peerMedian)) for other groups' commits (\(Int((peerTrivial * 100).rounded()))% under): more, smaller commits earn nothing more.",
+                figures: [("commits", Double(own.count)), ("median_effective_lines", ownMedian), ("trivial_share", ownTrivial),
+                          ("peer_median_effective_lines", peerMedian), ("peer_trivial_share", peerTrivial), ("peer_commits", peerCount)]))
+        }
+        return warnings
+    }
+
+    /// A group whose shipped lines are mostly low-information: generated, vendored, lock files,
+    /// repeated or templated lines.
+    func padding(_ report: Report) -> [Warning] {
+        report.groups.compactMap { group in
+            guard group.changedLines >= Self.paddingMinimumLines, group.effectiveLines < 0.25 * Double(group.changedLines) else { return nil }
+            let share = group.effectiveLines / Double(group.changedLines)
+            return Warning(
+                kind: "padding", group: group.key,
+                message: "\(group.key) shipped \(group.changedLines) changed lines worth \(Self.figure(group.effectiveLines)) effective lines (\(Int((share * 100).rounded()))%): most of them are generated, vendored, lock-file, repeated or templated lines, which count nothing.",
+                figures: [("changed_lines", Double(group.changedLines)), ("effective_lines", group.effectiveLines), ("share", share)])
+        }
+    }
+
+    /// A group that shipped changes and their reverts: churn that counts nothing.
+    func revertChurn(_ report: Report) -> [Warning] {
+        var pairs = [String: Int]()
+        for pair in work.churn.pairs {
+            guard let group = work.commitGroups[pair.revert] ?? work.commitGroups[pair.reverted] else { continue }
+            pairs[group, default: 0] += 1
+        }
+        return pairs.sorted { $0.key < $1.key }.compactMap { group, count in
+            guard count >= 2 else { return nil }
+            return Warning(
+                kind: "revert_churn", group: group,
+                message: "\(group) shipped \(count) reverts of its own shipped changes: a reverted change and its revert both count 0, and a change applied again counts once.",
+                figures: [("reverts", Double(count))])
+        }
+    }
+
+    /// Shipped commits whose trailers name a session that no usage record has: forged
+    /// trailers, or usage that was never collected.
+    func unbackedSessions(_ report: Report, until: Date) -> [Warning] {
+        guard !builder.records.isEmpty else { return [] }
+        var known = Set<String>()
+        for record in builder.records where record.timestamp < until {
+            if let session = record.session { known.insert(session) }
+        }
+        var commits = [String: (unbacked: Int, named: Int, sessions: Set<String>)]()
+        for (commit, group) in work.commitGroups {
+            let sessions = builder.history.facts[commit].sessions
+            guard !sessions.isEmpty else { continue }
+            var entry = commits[group] ?? (0, 0, [])
+            entry.named += 1
+            let missing = sessions.filter { !known.contains($0.id) }
+            if !missing.isEmpty {
+                entry.unbacked += 1
+                entry.sessions.formUnion(missing.map(\.id))
+            }
+            commits[group] = entry
+        }
+        return commits.sorted { $0.key < $1.key }.compactMap { group, entry in
+            guard entry.unbacked > 0 else { return nil }
+            let examples = entry.sessions.sorted().prefix(3).joined(separator: ", ")
+            return Warning(
+                kind: "unbacked_ai_sessions", group: group,
+                message: "\(entry.unbacked) of \(group)'s \(entry.named) shipped commits that name an AI session name one no usage record has (\(examples)): forged trailers, or usage that was never collected.",
+                figures: [("commits", Double(entry.unbacked)), ("commits_naming_sessions", Double(entry.named)), ("sessions", Double(entry.sessions.count))])
+        }
     }
 
     /// Groups whose tokens mostly never reached a commit.
@@ -35,17 +174,33 @@ struct WarningSigns {
         }
     }
 
-    /// Many forward deployments that each ship almost nothing inflate the deployment count.
+    /// Many forward deployments that each ship almost nothing: named for each group most of whose
+    /// deployments are trivial, else for the environment.
     func trivialDeployments(_ report: Report, environment: String?) -> [Warning] {
-        let forward = report.deployments.filter { $0.deployment.kind == .forward }
-        guard forward.count >= 5 else { return [] }
-        let trivial = forward.filter { $0.shippedCommits <= 1 && ($0.lines ?? Int.max) <= Self.trivialLines }
-        let share = Double(trivial.count) / Double(forward.count)
+        var perGroup = [String: (trivial: Int, all: Int)]()
+        for deployment in work.deployments {
+            for group in deployment.byGroup.keys {
+                perGroup[group, default: (0, 0)].all += 1
+                if deployment.trivial { perGroup[group, default: (0, 0)].trivial += 1 }
+            }
+        }
+        var warnings = [Warning]()
+        for (group, counts) in perGroup.sorted(by: { $0.key < $1.key }) where counts.all >= 5 {
+            let share = Double(counts.trivial) / Double(counts.all)
+            guard share >= 0.5 else { continue }
+            warnings.append(Warning(
+                kind: "trivial_deployments", group: group,
+                message: "\(counts.trivial) of \(group)'s \(counts.all) deployments\(environment.map { " to \($0)" } ?? "") shipped one commit of \(Self.trivialLines) changed lines or fewer: each earns only its effective size's share of a deployment.",
+                figures: [("trivial_deployments", Double(counts.trivial)), ("deployments", Double(counts.all)), ("share", share)]))
+        }
+        guard warnings.isEmpty, work.deployments.count >= 5 else { return warnings }
+        let trivial = work.deployments.filter(\.trivial).count
+        let share = Double(trivial) / Double(work.deployments.count)
         guard share >= 0.5 else { return [] }
         return [Warning(
             kind: "trivial_deployments", group: environment ?? "all",
-            message: "\(trivial.count) of \(forward.count) deployments shipped one commit of \(Self.trivialLines) changed lines or fewer: deployments split into trivial ones count more without shipping more.",
-            figures: [("trivial_deployments", Double(trivial.count)), ("deployments", Double(forward.count)), ("share", share)])]
+            message: "\(trivial) of \(work.deployments.count) deployments shipped one commit of \(Self.trivialLines) changed lines or fewer: each earns only its effective size's share of a deployment.",
+            figures: [("trivial_deployments", Double(trivial)), ("deployments", Double(work.deployments.count)), ("share", share)])]
     }
 
     /// People whose tokens per shipped line are far above their team's median.

@@ -19,12 +19,30 @@ public struct DiffStats: Hashable, Sendable {
     public var linesChanged: Int { linesAdded + linesDeleted }
 }
 
+/// Receives each added or deleted line of a diff: the file's path, whether the line was added,
+/// and its bytes (with the line end). Binary files have no lines.
+public typealias DiffLineVisitor = (_ path: String, _ added: Bool, _ line: UnsafeRawBufferPointer) -> Void
+
 extension Repository {
+    /// The changes of one commit, and with `lines` every added and deleted line, read in the same
+    /// pass as the counts.
+    public func diffStats(for id: ObjectID, lines: DiffLineVisitor) throws(GitError) -> DiffStats {
+        // The visitor is only called during this call; an optional closure is escaping by type.
+        let result: Result<DiffStats, GitError> = withoutActuallyEscaping(lines) { visitor in
+            do throws(GitError) { return .success(try diffStats(for: id, visitor: visitor)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
     /// The changes of one commit. Trees are compared by id and only differing subtrees are
     /// opened (libgit2's tree diff visits every entry of both trees, which dominates on large
     /// trees); when files were both added and deleted, libgit2's full diff runs instead so that
     /// renames are found exactly as `git` finds them.
     public func diffStats(for id: ObjectID) throws(GitError) -> DiffStats {
+        try diffStats(for: id, visitor: nil)
+    }
+
+    private func diffStats(for id: ObjectID, visitor: DiffLineVisitor?) throws(GitError) -> DiffStats {
         var oid = id.raw
         var commit: OpaquePointer?
         try check(git_commit_lookup(&commit, pointer, &oid), "commit \(id)")
@@ -45,12 +63,12 @@ extension Repository {
         var changes = [TreeChange]()
         try compareTrees(oldTree, newTree, prefix: "", into: &changes)
         if changes.contains(where: { $0.old == nil }) && changes.contains(where: { $0.new == nil }) {
-            return try fullDiffStats(for: id)
+            return try fullDiffStats(for: id, visitor: visitor)
         }
         var files = [DiffStats.File]()
         files.reserveCapacity(changes.count)
         for change in changes {
-            files.append(try lineStats(change))
+            files.append(try lineStats(change, visitor: visitor))
         }
         return DiffStats(files: files.sorted { $0.path < $1.path })
     }
@@ -114,7 +132,7 @@ extension Repository {
         }
     }
 
-    private func lineStats(_ change: TreeChange) throws(GitError) -> DiffStats.File {
+    private func lineStats(_ change: TreeChange, visitor: DiffLineVisitor?) throws(GitError) -> DiffStats.File {
         // Submodule pointers count as a one-line change, as git counts them.
         if change.old?.mode == Self.submoduleMode || change.new?.mode == Self.submoduleMode {
             return DiffStats.File(path: change.path, oldPath: nil, linesAdded: change.new == nil ? 0 : 1, linesDeleted: change.old == nil ? 0 : 1, isBinary: false)
@@ -140,12 +158,15 @@ extension Repository {
         defer { git_patch_free(patch) }
         let binary = git_patch_get_delta(patch).map { $0.pointee.flags & GIT_DIFF_FLAG_BINARY.rawValue != 0 } ?? false
         var context = 0, added = 0, deleted = 0
-        if !binary { try check(git_patch_line_stats(&context, &added, &deleted, patch), "line stats of \(change.path)") }
+        if !binary {
+            try check(git_patch_line_stats(&context, &added, &deleted, patch), "line stats of \(change.path)")
+            if let visitor { try Self.visitLines(patch, path: change.path, visitor) }
+        }
         return DiffStats.File(path: change.path, oldPath: nil, linesAdded: added, linesDeleted: deleted, isBinary: binary)
     }
 
     /// libgit2's own diff with rename detection, as `git show --numstat` does by default.
-    func fullDiffStats(for id: ObjectID) throws(GitError) -> DiffStats {
+    func fullDiffStats(for id: ObjectID, visitor: DiffLineVisitor? = nil) throws(GitError) -> DiffStats {
         var oid = id.raw
         var commit: OpaquePointer?
         try check(git_commit_lookup(&commit, pointer, &oid), "commit \(id)")
@@ -193,11 +214,29 @@ extension Repository {
             var context = 0, added = 0, deleted = 0
             if !binary, patch != nil {
                 try check(git_patch_line_stats(&context, &added, &deleted, patch), "line stats of \(id.short())")
+                if let visitor { try Self.visitLines(patch, path: newPath, visitor) }
             }
             files.append(DiffStats.File(
                 path: newPath, oldPath: oldPath == newPath ? nil : oldPath,
                 linesAdded: added, linesDeleted: deleted, isBinary: binary))
         }
         return DiffStats(files: files)
+    }
+
+    /// Hands every added and deleted line of `patch` to `visitor`.
+    static func visitLines(_ patch: OpaquePointer?, path: String, _ visitor: DiffLineVisitor) throws(GitError) {
+        let hunks = git_patch_num_hunks(patch)
+        for hunk in 0..<hunks {
+            let count = git_patch_num_lines_in_hunk(patch, hunk)
+            guard count > 0 else { continue }
+            for index in 0..<Int(count) {
+                var line: UnsafePointer<git_diff_line>?
+                try check(git_patch_get_line_in_hunk(&line, patch, hunk, index), "line \(index) of \(path)")
+                guard let line = line?.pointee else { continue }
+                let origin = UInt8(bitPattern: line.origin)
+                guard origin == UInt8(ascii: "+") || origin == UInt8(ascii: "-") else { continue }
+                visitor(path, origin == UInt8(ascii: "+"), UnsafeRawBufferPointer(start: line.content, count: line.content_len))
+            }
+        }
     }
 }

@@ -50,4 +50,14 @@ enum LedgerSchema {
             "CREATE INDEX IF NOT EXISTS session_links_commit ON session_links (commit_id)",
         ]
     }
+
+    /// Schema 4: each commit's effective size and change fingerprints (the revised normalised
+    /// deployment rule reads them; a report from the ledger needs no diff).
+    static func version4(real: String, ifNotExists: String) -> [String] {
+        [
+            "ALTER TABLE commits ADD COLUMN \(ifNotExists)effective_lines \(real)",
+            "ALTER TABLE commits ADD COLUMN \(ifNotExists)fingerprint BIGINT",
+            "ALTER TABLE commits ADD COLUMN \(ifNotExists)inverse_fingerprint BIGINT",
+        ]
+    }
 }

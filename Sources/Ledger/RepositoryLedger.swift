@@ -19,12 +19,35 @@ public struct LedgerCommit: Sendable, Equatable {
     public var team: String
     /// Added plus deleted lines, when worked out (shipped and attributed commits).
     public var lines: Int?
+    /// Effective size and fingerprints, worked out with `lines`.
+    public var measure: StoredMeasure?
 
     public init(id: String, authorTime: Int64, person: String, authorName: String, isMerge: Bool, isBot: Bool, summary: String,
-                signals: [String], sessions: [LedgerSession], agent: String?, model: String?, reverts: String?, team: String, lines: Int?) {
+                signals: [String], sessions: [LedgerSession], agent: String?, model: String?, reverts: String?, team: String, lines: Int?,
+                measure: StoredMeasure? = nil) {
         (self.id, self.authorTime, self.person, self.authorName, self.isMerge, self.isBot, self.summary) = (id, authorTime, person, authorName, isMerge, isBot, summary)
         (self.signals, self.sessions, self.agent, self.model, self.reverts, self.team, self.lines) = (signals, sessions, agent, model, reverts, team, lines)
+        self.measure = measure
     }
+}
+
+/// A commit's change measure as stored: its effective lines and the fingerprints of its change
+/// and of the change's inverse (what finds reverts by content).
+public struct StoredMeasure: Sendable, Equatable {
+    public var effectiveLines: Double
+    public var fingerprint: Int64
+    public var inverseFingerprint: Int64
+
+    public init(effectiveLines: Double, fingerprint: Int64, inverseFingerprint: Int64) {
+        (self.effectiveLines, self.fingerprint, self.inverseFingerprint) = (effectiveLines, fingerprint, inverseFingerprint)
+    }
+
+    init?(_ effective: SQLValue, _ fingerprint: SQLValue, _ inverse: SQLValue) {
+        guard let lines = effective.real, let forward = fingerprint.integer, let backward = inverse.integer else { return nil }
+        self.init(effectiveLines: lines, fingerprint: forward, inverseFingerprint: backward)
+    }
+
+    var values: [SQLValue] { [.real(effectiveLines), .integer(fingerprint), .integer(inverseFingerprint)] }
 }
 
 public struct LedgerSession: Sendable, Hashable {
@@ -77,8 +100,9 @@ public struct AttributionChange: Sendable {
     /// Replace everything stored for the repository (a first run, or settings changed).
     public var replacesAll: Bool
     public var commits: [LedgerCommit] = []
-    /// Line counts of commits stored before.
+    /// Line counts and measures of commits stored before.
     public var lines: [String: Int] = [:]
+    public var measures: [String: StoredMeasure] = [:]
     public var deployments: [Deployment] = []
     /// New statuses of stored deployments (rolled back): key (environment, id) → status.
     public var statuses: [(environment: String, id: String, status: String)] = []
@@ -198,7 +222,8 @@ extension LedgerSQL {
     }
 
     static var commitColumns: String {
-        "c.commit_id, c.author_time, c.person, c.author_name, c.is_merge, c.is_bot, c.summary, c.signals, c.agent, c.model, c.reverts, c.team, c.lines, c.repository_id"
+        "c.commit_id, c.author_time, c.person, c.author_name, c.is_merge, c.is_bot, c.summary, c.signals, c.agent, c.model, c.reverts, c.team, c.lines, c.repository_id, "
+            + "c.effective_lines, c.fingerprint, c.inverse_fingerprint"
     }
 
     /// Stored commits matching `condition` (SQL over `commits c`), with the sessions they name
@@ -229,7 +254,8 @@ extension LedgerSQL {
             (repository: row[13].integer ?? 0, commit: LedgerCommit(
                 id: row[0].text ?? "", authorTime: row[1].integer ?? 0, person: row[2].text ?? "", authorName: row[3].text ?? "",
                 isMerge: row[4].bool, isBot: row[5].bool, summary: row[6].text ?? "", signals: Self.list(row[7]), sessions: [],
-                agent: row[8].text, model: row[9].text, reverts: row[10].text, team: row[11].text ?? "", lines: row[12].integer.map(Int.init)))
+                agent: row[8].text, model: row[9].text, reverts: row[10].text, team: row[11].text ?? "", lines: row[12].integer.map(Int.init),
+                measure: StoredMeasure(row[14], row[15], row[16])))
         }
         guard reading, !commits.isEmpty else { return commits }
         var sessions = [String: [LedgerSession]]()
@@ -290,12 +316,14 @@ extension LedgerSQL {
             }
         }
         writes.append(SQLWrite("""
-            INSERT INTO commits (repository_id, commit_id, author_time, person, author_name, is_merge, is_bot, summary, signals, agent, model, reverts, team, lines)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repository_id, commit_id) DO NOTHING
+            INSERT INTO commits (repository_id, commit_id, author_time, person, author_name, is_merge, is_bot, summary, signals, agent, model, reverts, team, lines,
+                effective_lines, fingerprint, inverse_fingerprint)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repository_id, commit_id) DO NOTHING
             """, rows: Self.unique(change.commits, by: \.id).map { commit in
             [id, .text(commit.id), .integer(commit.authorTime), .text(commit.person), .text(commit.authorName), SQLValue(commit.isMerge),
              SQLValue(commit.isBot), .text(commit.summary), .text(commit.signals.joined(separator: "\n")), SQLValue(commit.agent),
              SQLValue(commit.model), SQLValue(commit.reverts), .text(commit.team), SQLValue(commit.lines)]
+                + (commit.measure?.values ?? [.null, .null, .null])
         }))
         var sessionRows = Set<[SQLValue]>()
         for commit in change.commits {
@@ -305,6 +333,8 @@ extension LedgerSQL {
                                rows: Array(sessionRows)))
         writes.append(SQLWrite("UPDATE commits SET lines = ? WHERE repository_id = ? AND commit_id = ?",
                                rows: change.lines.sorted { $0.key < $1.key }.map { [.integer(Int64($0.value)), id, .text($0.key)] }))
+        writes.append(SQLWrite("UPDATE commits SET effective_lines = ?, fingerprint = ?, inverse_fingerprint = ? WHERE repository_id = ? AND commit_id = ?",
+                               rows: change.measures.sorted { $0.key < $1.key }.map { $0.value.values + [id, .text($0.key)] }))
         let deployments = Self.unique(change.deployments) { $0.environment + "\u{1F}" + $0.id }
         writes.append(SQLWrite("""
             INSERT INTO deployments (repository_id, environment, id, ref, commit_id, time, status, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)

@@ -7,7 +7,7 @@ import Usage
 /// idempotent on `(source, key)`.
 public final class UsageLedger {
     /// The schema this binary writes; a ledger at a higher version is refused.
-    public static let schemaVersion = 3
+    public static let schemaVersion = 4
     static let marker = "shipmeter-ledger"
 
     let pool: DatabasePool
@@ -164,6 +164,11 @@ public final class UsageLedger {
             try db.execute(sql: "DROP INDEX IF EXISTS usage_records_actor")
             try db.execute(sql: UsageRollup.change(1, where: "1 = 1", .sqlite))
             try db.execute(sql: "UPDATE shipmeter_meta SET value = '3' WHERE key = 'schema_version'")
+        }
+        guard version >= 4 else { return migrator }
+        migrator.registerMigration("v4") { db in
+            for statement in LedgerSchema.version4(real: "REAL", ifNotExists: "") { try db.execute(sql: statement) }
+            try db.execute(sql: "UPDATE shipmeter_meta SET value = '4' WHERE key = 'schema_version'")
         }
         return migrator
     }

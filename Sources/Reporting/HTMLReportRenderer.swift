@@ -63,12 +63,12 @@ public struct HTMLReportRenderer: ReportRenderer {
         body += "<tr class=\"total\"><td>total</td>" + columns.map { "<td class=\"num\">\(e($0.value(t)))</td>" }.joined() + "</tr></tbody></table></section>"
 
         // Per-deployment detail (thousands of rows in a year: kept lean, aligned by CSS).
-        body += "<section><h2>Deployments</h2><table class=\"deployments\"><thead><tr><th>deployment</th><th>time</th><th>kind</th><th>status</th><th>commits</th><th>lines</th><th>AI share</th><th>tokens</th><th>cost</th></tr></thead><tbody>"
+        body += "<section><h2>Deployments</h2><table class=\"deployments\"><thead><tr><th>deployment</th><th>time</th><th>kind</th><th>status</th><th>commits</th><th>lines</th><th>effective lines</th><th>ND</th><th>AI share</th><th>tokens</th><th>cost</th></tr></thead><tbody>"
         for detail in report.deployments {
             let d = detail.deployment
             body += d.status == .success ? "<tr>" : "<tr class=\"\(e(d.status.rawValue))\">"
             body += "<td>\(e(d.id))</td><td>\(e(Timestamp.iso8601(d.time)))</td><td>\(e(d.kind.rawValue))</td><td>\(e(d.status.rawValue))</td>"
-            body += "<td>\(detail.shippedCommits)</td><td>\(detail.lines.map(String.init) ?? "—")</td><td>\(e(Quantity.percent(detail.aiAssistedShare)))</td>"
+            body += "<td>\(detail.shippedCommits)</td><td>\(detail.lines.map(String.init) ?? "—")</td><td>\(e(Quantity.figure(detail.effectiveLines, digits: 1)))</td><td>\(e(Quantity.figure(detail.normalisedDeployments)))</td><td>\(e(Quantity.percent(detail.aiAssistedShare)))</td>"
             body += "<td>\(e(Quantity.short(detail.tokens)))</td><td>\(e(Money.usd(detail.costUSD)))</td></tr>"
         }
         if report.deployments.isEmpty { body += "<tr><td colspan=\"9\">No deployments in this window.</td></tr>" }

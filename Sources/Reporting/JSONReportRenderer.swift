@@ -2,8 +2,11 @@ import Attribution
 import Foundation
 import Usage
 
-/// The stable JSON schema of DESIGN.md (`schema_version` 1).
+/// The stable JSON schema of DESIGN.md. `schema_version` 2 added `effective_lines` per group
+/// and the window's `deployments` with what each was worth; nothing of version 1 changed name.
 public struct JSONReportRenderer: ReportRenderer {
+    public static let schemaVersion: Int64 = 2
+
     public init() {}
 
     public func render(_ report: Report, context: RenderContext) -> String {
@@ -12,7 +15,7 @@ public struct JSONReportRenderer: ReportRenderer {
 
     public func document(_ report: Report, context: RenderContext) -> JSONValue {
         var members: [(String, JSONValue)] = [
-            ("schema_version", .int(1)),
+            ("schema_version", .int(Self.schemaVersion)),
             ("window", .object([("since", .string(Timestamp.iso8601(report.since))), ("until", .string(Timestamp.iso8601(report.until)))])),
             ("environment", .optional(report.environment)),
             ("group_by", .string(report.groupBy.rawValue)),
@@ -20,6 +23,7 @@ public struct JSONReportRenderer: ReportRenderer {
             ("groups", .array(report.groups.map(Self.metrics))),
             ("totals", Self.metrics(report.totals)),
             ("warnings", .array(report.warnings.map(Self.warning))),
+            ("deployments", .array(report.deployments.map(Self.deployment))),
             ("weekly", .array(report.weekly.map { week in
                 .object([
                     ("week_start", .string(Timestamp.iso8601(week.start))),
@@ -55,6 +59,8 @@ public struct JSONReportRenderer: ReportRenderer {
             ("shipped_token_ratio", .number(group.shippedTokenRatio)),
             ("deployments", .int(Int64(group.deployments))),
             ("normalised_deployments", .double(group.normalisedDeployments)),
+            ("effective_lines", .double(group.effectiveLines)),
+            ("changed_lines", .int(Int64(group.changedLines))),
             ("nd_per_engineer_week", .number(group.ndPerEngineerWeek)),
             ("nd_per_million_tokens", .number(group.ndPerMillionTokens)),
             ("cost_per_nd", .number(group.costPerND)),
@@ -64,6 +70,22 @@ public struct JSONReportRenderer: ReportRenderer {
             ("lead_time_hours", .object([("ai_assisted", lead(group.leadTimeAI)), ("other", lead(group.leadTimeOther))])),
             ("change_failure_rate", .number(group.changeFailureRate)),
             ("cache_hit_ratio", .number(group.cacheHitRatio)),
+        ])
+    }
+
+    /// One deployment of the window: what it shipped and what it is worth.
+    static func deployment(_ detail: DeploymentDetail) -> JSONValue {
+        .object([
+            ("environment", .string(detail.deployment.environment)),
+            ("id", .string(detail.deployment.id)),
+            ("commit", .string(detail.deployment.commit.hex)),
+            ("time", .string(Timestamp.iso8601(detail.deployment.time))),
+            ("kind", .string(detail.deployment.kind.rawValue)),
+            ("status", .string(detail.deployment.status.rawValue)),
+            ("shipped_commits", .int(Int64(detail.shippedCommits))),
+            ("changed_lines", detail.lines.map { .int(Int64($0)) } ?? .null),
+            ("effective_lines", .double(detail.effectiveLines)),
+            ("normalised_deployments", .double(detail.normalisedDeployments)),
         ])
     }
 

@@ -50,6 +50,7 @@ enum ReportColumns {
         Column(title: "ND / M tokens") { Quantity.figure($0.ndPerMillionTokens) },
         Column(title: "shipped tokens") { Quantity.percent($0.shippedTokenRatio) },
         Column(title: "deploys") { "\($0.deployments)" },
+        Column(title: "eff. lines") { Quantity.short(Int64($0.effectiveLines.rounded())) },
         Column(title: "ND / eng-week") { Quantity.figure($0.ndPerEngineerWeek) },
         Column(title: "CFR") { Quantity.percent($0.changeFailureRate) },
         Column(title: "AI share") { Quantity.percent($0.aiAssistedShare) },
@@ -82,7 +83,7 @@ extension Report {
     var summaryLines: [String] {
         [
             "Window: \(windowText) · environment: \(environment ?? "none") · repositories: \(repositories.joined(separator: ", "))",
-            "Yield: \(Quantity.figure(totals.ndPerMillionTokens)) normalised deployments per million tokens · \(Quantity.figure(totals.normalisedDeployments)) normalised deployments from \(totals.deployments) deployments",
+            "Yield: \(Quantity.figure(totals.ndPerMillionTokens)) normalised deployments per million tokens · \(Quantity.figure(totals.normalisedDeployments)) normalised deployments from \(totals.deployments) deployments shipping \(Quantity.short(Int64(totals.effectiveLines.rounded()))) effective lines",
             "Shipped-token ratio: \(Quantity.percent(totals.shippedTokenRatio)) of \(Quantity.short(totals.tokens.total)) tokens · cost \(Money.usd(totals.costUSD)) · AI-assisted share \(Quantity.percent(totals.aiAssistedShare)) · change failure rate \(Quantity.percent(totals.changeFailureRate))",
         ]
     }

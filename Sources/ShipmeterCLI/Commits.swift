@@ -22,7 +22,9 @@ extension Shipmeter {
         func run() async throws {
             let repo = try repository.open()
             let settings = try Settings.load(for: repo)
-            let entries = try CommitListing.list(repo, range: range, detector: settings.configuration.aiDetector)
+            let filter = settings.configuration.changeFilter(gitattributes: RepositorySnapshot.gitattributes(of: repo))
+            let entries = try CommitListing.list(repo, range: range, detector: settings.configuration.aiDetector, filter: filter,
+                                                 lineCap: settings.configuration.lineWeightCap)
             switch format {
             case .json:
                 Output.write(CommitListing.json(entries).serialized())
@@ -39,11 +41,13 @@ struct CommitEntry {
     var author: Signature
     var trailers: [Trailer]
     var stats: DiffStats
+    /// Effective lines, capped per commit as a report counts them.
+    var effectiveLines: Double
     var signals: [String]
 }
 
 enum CommitListing {
-    static func list(_ repo: Repository, range: String?, detector: AISignalDetector) throws -> [CommitEntry] {
+    static func list(_ repo: Repository, range: String?, detector: AISignalDetector, filter: ChangeFilter, lineCap: Int) throws -> [CommitEntry] {
         var ids = [ObjectID]()
         do {
             ids = try selection(repo, range: range)
@@ -54,14 +58,17 @@ enum CommitListing {
         let noted = try repo.notedCommits(notesRef: "refs/notes/ai")
         var entries = [CommitEntry]()
         entries.reserveCapacity(ids.count)
+        var measurer = ChangeMeasurer(filter: filter)
         for id in ids {
             let commit = try repo.commit(id)
             let trailers = commit.trailers
+            let (stats, measure) = try repo.measuredChange(for: id, measurer: &measurer)
             entries.append(CommitEntry(
                 commit: commit,
                 author: mailmap.resolve(commit.author),
                 trailers: trailers,
-                stats: try repo.diffStats(for: id),
+                stats: stats,
+                effectiveLines: min(measure.effectiveLines, Double(lineCap)),
                 signals: detector.signals(for: commit, trailers: trailers, hasAINote: noted.contains(id))))
         }
         return entries
@@ -108,6 +115,7 @@ enum CommitListing {
                     ("files_changed", .int(Int64(entry.stats.filesChanged))),
                     ("lines_added", .int(Int64(entry.stats.linesAdded))),
                     ("lines_deleted", .int(Int64(entry.stats.linesDeleted))),
+                    ("effective_lines", .double(entry.effectiveLines)),
                     ("ai_signals", .array(entry.signals.map(JSONValue.string))),
                 ])
             })),

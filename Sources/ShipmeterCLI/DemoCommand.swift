@@ -46,7 +46,7 @@ extension Shipmeter {
             let repo = try Repository(discovering: result.repository)
             let snapshot = try RepositorySnapshot.open(repo)
             let batch = try UsageReading().load(paths: [result.usage], repo: repo, overrides: snapshot.configuration.priceOverrides)
-            let report = snapshot.report(batch, since: now.addingTimeInterval(-30 * 86_400), until: now, environment: nil, groupBy: by, detailLines: format == .html)
+            let report = snapshot.report(batch, since: now.addingTimeInterval(-30 * 86_400), until: now, environment: nil, groupBy: by)
             let context = RenderContext(version: Shipmeter.version, generatedAt: now,
                                         color: format == .table && output == nil && Terminal.wantsColor,
                                         budget: snapshot.budget(batch.records, annual: nil, year: nil, asOf: now))

@@ -17,7 +17,7 @@ struct LedgerAttribution {
     var full = false
 
     /// Bumped when attribution rules change, so ledgers written by older rules start over.
-    static let rulesVersion = "3"
+    static let rulesVersion = "4"
 
     struct Outcome {
         var name: String
@@ -42,6 +42,7 @@ struct LedgerAttribution {
         var name: String
         var identity: String?
         var digest: String
+        var changeFilter: ChangeFilter
     }
 
     func run() async throws -> Outcome {
@@ -108,7 +109,8 @@ struct LedgerAttribution {
             identity = cached.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         // What attribution depends on besides history and usage.
-        var parts = [Self.rulesVersion, settings.text ?? "", codeOwnersText ?? "", environment ?? ""]
+        let gitattributes = RepositorySnapshot.gitattributes(of: repo)
+        var parts = [Self.rulesVersion, settings.text ?? "", codeOwnersText ?? "", environment ?? "", gitattributes ?? ""]
         parts.append(String(decoding: repo.fileContents(".mailmap") ?? [], as: UTF8.self))
         if let root = repo.workDirectory { parts.append((try? String(contentsOfFile: root + "/.mailmap", encoding: .utf8)) ?? "") }
         parts.append(repo.configString("mailmap.file").flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? "")
@@ -116,7 +118,7 @@ struct LedgerAttribution {
             configuration: configuration, people: people, codeOwners: codeOwnersText.map { CodeOwners(text: $0) },
             collected: collected, deployLogs: logs, remotes: remotes, scope: scope,
             name: RepositorySnapshot.name(of: repo, remotes: remotes), identity: identity,
-            digest: Self.digest(parts))
+            digest: Self.digest(parts), changeFilter: configuration.changeFilter(gitattributes: gitattributes))
     }
 
     var identityCache: String { repo.commonDirectory + "/shipmeter/identity" }
@@ -161,7 +163,7 @@ struct LedgerAttribution {
         var needed = Set<Int>()
         for set in timeline.shipped { for commit in set where !history.facts[commit].isMerge { needed.insert(commit) } }
         for join in joins { if let commit = join.commit { needed.insert(commit) } }
-        let diffs = RepositoryDiffs(repository: repo, graph: graph)
+        let diffs = RepositoryDiffs(repository: repo, graph: graph, filter: context.changeFilter)
         diffs.prefetch(Array(needed))
 
         var change = AttributionChange(
@@ -171,7 +173,8 @@ struct LedgerAttribution {
         change.commits = history.facts.indices.map { number in
             let facts = history.facts[number]
             let team = ReportBuilder.team(person: facts.person, people: snapshot.people, codeOwners: snapshot.codeOwners) { diffs.stats(of: number) }
-            return Self.ledgerCommit(facts, team: team, lines: needed.contains(number) ? diffs.linesChanged(of: number) : nil)
+            guard needed.contains(number) else { return Self.ledgerCommit(facts, team: team, lines: nil, measure: nil) }
+            return Self.ledgerCommit(facts, team: team, lines: diffs.linesChanged(of: number), measure: diffs.measure(of: number))
         }
         change.deployments = timeline.deployments.indices.map { index in
             let deployment = timeline.deployments[index]
@@ -192,12 +195,20 @@ struct LedgerAttribution {
                        changedAttributions: change.joins.count)
     }
 
-    static func ledgerCommit(_ facts: CommitFacts, team: String, lines: Int?) -> LedgerCommit {
+    static func ledgerCommit(_ facts: CommitFacts, team: String, lines: Int?, measure: ChangeMeasure?) -> LedgerCommit {
         LedgerCommit(
             id: facts.id.hex, authorTime: facts.authorTime.seconds, person: facts.person, authorName: facts.authorName,
             isMerge: facts.isMerge, isBot: facts.isBot, summary: facts.summary, signals: facts.signals,
             sessions: facts.sessions.map { LedgerSession(agent: $0.agent ?? "", id: $0.id) },
-            agent: facts.agent, model: facts.model, reverts: facts.reverts?.hex, team: team, lines: lines)
+            agent: facts.agent, model: facts.model, reverts: facts.reverts?.hex, team: team, lines: lines, measure: measure.map(stored))
+    }
+
+    static func stored(_ measure: ChangeMeasure) -> StoredMeasure {
+        StoredMeasure(effectiveLines: measure.effectiveLines, fingerprint: measure.fingerprint, inverseFingerprint: measure.inverseFingerprint)
+    }
+
+    static func measure(_ stored: StoredMeasure?) -> ChangeMeasure? {
+        stored.map { ChangeMeasure(effectiveLines: $0.effectiveLines, fingerprint: $0.fingerprint, inverseFingerprint: $0.inverseFingerprint) }
     }
 
     static func facts(_ commit: LedgerCommit) -> CommitFacts? {
@@ -415,24 +426,35 @@ struct LedgerAttribution {
 
         // Commits to store, with teams and the lines a report will read.
         let wantsLines = Set(placed.flatMap(\.shipped)).union(attributedCommits)
-        func lines(_ id: String) -> Int? { (try? ObjectID(hex: id)).flatMap { try? repo.diffStats(for: $0) }?.linesChanged }
+        var measurer = ChangeMeasurer(filter: context.changeFilter)
+        func lines(_ id: String) -> (lines: Int, measure: ChangeMeasure)? {
+            guard let commit = try? ObjectID(hex: id), let (stats, measure) = try? repo.measuredChange(for: commit, measurer: &measurer) else { return nil }
+            return (stats.linesChanged, measure)
+        }
         change.commits = newFacts.map { facts in
             let id = facts.id.hex
             if teams[id] == nil {
                 teams[id] = ReportBuilder.team(person: facts.person, people: context.people, codeOwners: context.codeOwners) { try? repo.diffStats(for: facts.id) }
             }
             let wanted = wantsLines.contains(id) && !(facts.isMerge && !attributedCommits.contains(id))
-            return Self.ledgerCommit(facts, team: teams[id] ?? People.unassigned, lines: wanted ? lines(id) : nil)
+            let read = wanted ? lines(id) : nil
+            return Self.ledgerCommit(facts, team: teams[id] ?? People.unassigned, lines: read?.lines, measure: read?.measure)
         }
         for id in wantsLines where newByID[id] == nil {
             guard let known = storedLines[id], known == nil, let facts = partial[id], !facts.isMerge || attributedCommits.contains(id) else { continue }
-            if let count = lines(id) { change.lines[id] = count }
+            if let read = lines(id) {
+                change.lines[id] = read.lines
+                change.measures[id] = Self.stored(read.measure)
+            }
         }
         // Stored commits not in `partial` that were attributed: make sure their lines are known.
         let unknownLines = attributedCommits.filter { partial[$0] == nil }
         if !unknownLines.isEmpty {
             for commit in try await ledger.commits(repository: repository, ids: unknownLines.sorted()) where commit.lines == nil {
-                if let count = lines(commit.id) { change.lines[commit.id] = count }
+                if let read = lines(commit.id) {
+                    change.lines[commit.id] = read.lines
+                    change.measures[commit.id] = Self.stored(read.measure)
+                }
             }
         }
         change.actors = Self.actors(of: rejoin, people: context.people)

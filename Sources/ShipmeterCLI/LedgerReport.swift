@@ -62,6 +62,7 @@ struct LedgerReport {
     static func load(_ ledger: any LedgerStore, repositories: [Int64], since: Date, until: Date, filtered: Bool) async throws -> LedgerReport {
         let data = try await ledger.reportData(repositories: repositories, since: since, until: until)
         var ids = [ObjectID](), times = [GitTime](), facts = [CommitFacts](), teams = [String](), lines = [Int?](), owners = [Int]()
+        var measures = [ChangeMeasure?]()
         var numbers = [[String: Int]]()  // per repository: commit id → graph number
         for (index, repository) in data.repositories.enumerated() {
             var local = [String: Int]()
@@ -73,6 +74,7 @@ struct LedgerReport {
                 facts.append(fact)
                 teams.append(commit.team)
                 lines.append(commit.lines)
+                measures.append(LedgerAttribution.measure(commit.measure))
                 owners.append(index)
             }
             numbers.append(local)
@@ -125,12 +127,12 @@ struct LedgerReport {
         }
         return LedgerReport(
             location: ledger.location, data: data, history: history, timeline: timeline, records: records, joins: joins,
-            roster: LedgerRoster(data.repositories.flatMap(\.actors)), lines: StoredLines(lines: lines), teams: teams,
+            roster: LedgerRoster(data.repositories.flatMap(\.actors)), lines: StoredLines(lines: lines, measures: measures), teams: teams,
             commitRepositories: owners, recordRepositories: recordRepositories)
     }
 
     func report(since: Date, until: Date, environment requested: String?, configured: String?, groupBy: GroupBy,
-                weightByLines: Bool, lineCap: Int) -> Report {
+                worth: DeploymentWorth) -> Report {
         let environment = ReportBuilder.defaultEnvironment(timeline, configured: requested ?? configured)
         var builder = ReportBuilder(
             history: history, timeline: timeline, records: records, joins: joins, people: roster, codeOwners: nil, diffs: lines,
@@ -139,8 +141,7 @@ struct LedgerReport {
         builder.repositoryNames = names
         builder.commitRepositories = commitRepositories
         builder.recordRepositories = recordRepositories
-        builder.weightByLines = weightByLines
-        builder.lineCap = lineCap
+        builder.worth = worth
         var report = builder.build(since: since, until: until, environment: environment, groupBy: groupBy)
         if names.isEmpty {
             report.notes.append("the ledger holds no attributed repository: run `shipmeter attribute --ledger …` in each repository first")
@@ -180,12 +181,17 @@ struct LedgerRoster: Roster {
     func isBot(actor: String) -> Bool { bots.contains(actor.lowercased()) }
 }
 
-/// Line counts `attribute` stored, by graph number.
+/// Line counts and change measures `attribute` stored, by graph number.
 final class StoredLines: CommitDiffs {
     let lines: [Int?]
+    let measures: [ChangeMeasure?]
 
-    init(lines: [Int?]) { self.lines = lines }
+    init(lines: [Int?], measures: [ChangeMeasure?]) {
+        self.lines = lines
+        self.measures = measures
+    }
 
     func stats(of commit: Int) -> DiffStats? { nil }
     func linesChanged(of commit: Int) -> Int { lines[commit] ?? 0 }
+    func measure(of commit: Int) -> ChangeMeasure? { measures[commit] }
 }

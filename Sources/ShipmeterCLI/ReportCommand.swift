@@ -6,6 +6,7 @@ import Reporting
 import Usage
 
 extension GroupBy: ExpressibleByArgument {}
+extension DeploymentWeight: ExpressibleByArgument {}
 extension ReportFormat: ExpressibleByArgument {}
 
 /// `--since`, `--until`, `--env`: the window and environment a report is about.
@@ -37,7 +38,9 @@ extension Shipmeter {
             discussion: """
                 With no --usage, the Claude Code and Codex sessions recorded on this machine for the \
                 repository are used. Groups are led by yield and shipped work, never ranked by token \
-                volume. JSON output is stable (schema_version 1).
+                volume. A forward deployment is worth min(1, effective lines shipped / \
+                report.deployment_unit), split by each group's effective lines; reverted changes and \
+                their reverts count 0. JSON output is stable (schema_version 2).
                 """
         )
 
@@ -57,8 +60,12 @@ extension Shipmeter {
         @Option(help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
         var output: String?
 
-        @Option(help: ArgumentHelp("How a deployment is split across groups: commits (1 each) or lines (changed lines, capped per commit).", valueName: "commits|lines"))
-        var weight: String?
+        @Option(help: ArgumentHelp("""
+            How deployments are worth and split: effective (default: worth what they shipped in \
+            effective lines, split by them), lines (worth 1, split by changed lines: gameable by \
+            padding and splitting) or commits (worth 1, split by commits: gameable by splitting).
+            """, valueName: "effective|lines|commits"))
+        var weight: DeploymentWeight?
 
         @OptionGroup var usage: UsageOptions
         @OptionGroup var ledgerOptions: LedgerOptions
@@ -72,7 +79,7 @@ extension Shipmeter {
             let loaded = Date()
             let configuration = snapshot.configuration
             let (since, until) = try window.resolve(now: now, configuration: configuration)
-            let (groupBy, weightByLines) = try grouping(configuration)
+            let groupBy = try grouping(configuration)
             Output.progress("reading usage…")
             let batch = try await ReportCommand.usage(usage, paths: usagePaths, ledger: ledgerOptions, repo: repo, overrides: configuration.priceOverrides)
             let read = Date()
@@ -80,8 +87,7 @@ extension Shipmeter {
             if let env = window.env, !snapshot.timeline.environments.contains(env) {
                 Output.diagnostic("warning: no deployments in environment '\(env)' (found: \(snapshot.timeline.environments.isEmpty ? "none" : snapshot.timeline.environments.joined(separator: ", ")))")
             }
-            let report = snapshot.report(batch, since: since, until: until, environment: window.env, groupBy: groupBy, weightByLines: weightByLines,
-                                         detailLines: format == .html)
+            let report = snapshot.report(batch, since: since, until: until, environment: window.env, groupBy: groupBy, weight: weight)
             let context = RenderContext(
                 version: Shipmeter.version, generatedAt: now,
                 color: format == .table && output == nil && Terminal.wantsColor,
@@ -101,18 +107,12 @@ extension Shipmeter {
 }
 
 extension Shipmeter.ReportCommand {
-    /// How to group and weigh: the options, else `.shipmeter.yml`, else by team and by commits.
-    func grouping(_ configuration: Configuration) throws -> (GroupBy, weightByLines: Bool) {
-        let groupBy = try by ?? configuration.reportGroupBy.map { value in
+    /// How to group: the option, else `.shipmeter.yml`, else by team.
+    func grouping(_ configuration: Configuration) throws -> GroupBy {
+        try by ?? configuration.reportGroupBy.map { value in
             guard let parsed = GroupBy(rawValue: value) else { throw ShipmeterError.invalidInput(".shipmeter.yml report.by '\(value)' is unknown") }
             return parsed
         } ?? .team
-        var weightByLines = configuration.weightByLines
-        if let weight {
-            guard ["commits", "lines"].contains(weight) else { throw ShipmeterError.invalidInput("--weight must be commits or lines") }
-            weightByLines = weight == "lines"
-        }
-        return (groupBy, weightByLines)
     }
 
     /// The report from what `attribute` stored, across the ledger's repositories (`--repo`
@@ -128,12 +128,12 @@ extension Shipmeter.ReportCommand {
         guard !loaded.names.isEmpty else {
             throw ShipmeterError.invalidInput("\(loaded.location) holds no attributed repository yet: run `shipmeter attribute` (with the same --ledger) in each repository, or run report inside one")
         }
-        let (groupBy, weightByLines) = try grouping(settings)
+        let groupBy = try grouping(settings)
         if let env = window.env, !loaded.timeline.environments.contains(env) {
             Output.diagnostic("warning: no deployments in environment '\(env)' in the ledger (found: \(loaded.timeline.environments.isEmpty ? "none" : loaded.timeline.environments.joined(separator: ", ")))")
         }
         let report = loaded.report(since: since, until: until, environment: window.env, configured: settings.reportEnvironment,
-                                   groupBy: groupBy, weightByLines: weightByLines, lineCap: settings.lineWeightCap)
+                                   groupBy: groupBy, worth: settings.deploymentWorth(weight: weight))
         let context = RenderContext(version: Shipmeter.version, generatedAt: now, color: format == .table && output == nil && Terminal.wantsColor,
                                     budget: loaded.budget(settings, annual: nil, year: nil, asOf: until))
         try Output.emit(format.renderer.render(report, context: context), to: output)

@@ -187,8 +187,22 @@ public enum Timestamp {
     }
 }
 
-/// FNV-1a, 64-bit: a stable key for records whose source has no id of its own.
-enum StableHash {
+/// FNV-1a, 64-bit: a stable key for records whose source has no id of its own, and a stable
+/// hash of bytes for anything else that must not change between runs or machines.
+public enum StableHash {
+    public static let seed: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    /// FNV-1a of `bytes`, continuing from `hash`.
+    @inline(__always)
+    public static func fnv1a(_ bytes: UnsafeRawBufferPointer, from hash: UInt64 = seed) -> UInt64 {
+        var hash = hash
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return hash
+    }
+
     static func hex(_ parts: [String]) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for part in parts {

@@ -40,7 +40,7 @@ import Usage
 
     @Test func teamMetricsFieldByField() throws {
         let (_, snapshot, usage) = try scenario()
-        let report = snapshot.report(usage, since: date(day(0)), until: date(day(7)), environment: nil, groupBy: .team)
+        let report = snapshot.report(usage, since: date(day(0)), until: date(day(7)), environment: nil, groupBy: .team, weight: .commits)
         #expect(report.environment == "production")
         #expect(report.groups.map(\.key) == ["red", "blue"])
         let red = report.groups[0], blue = report.groups[1], totals = report.totals
@@ -92,7 +92,7 @@ import Usage
     @Test func perEngineerWeekNormalisesByTheWindow() throws {
         let (_, snapshot, usage) = try scenario()
         // Two weeks: the same deployments, half the rate per engineer-week; a month is 14/30.44.
-        let report = snapshot.report(usage, since: date(day(0)), until: date(day(14)), environment: nil, groupBy: .team)
+        let report = snapshot.report(usage, since: date(day(0)), until: date(day(14)), environment: nil, groupBy: .team, weight: .commits)
         let red = try #require(report.groups.first { $0.key == "red" })
         #expect(abs((red.ndPerEngineerWeek ?? 0) - 0.75) < 1e-12)
         #expect(abs((report.totals.ndPerEngineerWeek ?? 0) - 0.5) < 1e-12)
@@ -101,7 +101,7 @@ import Usage
 
     @Test func zeroDenominatorsAreNull() throws {
         let (_, snapshot, _) = try scenario()
-        let report = snapshot.report(UsageBatch(), since: date(day(10)), until: date(day(11)), environment: nil, groupBy: .team)
+        let report = snapshot.report(UsageBatch(), since: date(day(10)), until: date(day(11)), environment: nil, groupBy: .team, weight: .commits)
         let totals = report.totals
         #expect(totals.tokens.total == 0)
         #expect(totals.shippedTokenRatio == nil)
@@ -117,17 +117,17 @@ import Usage
     @Test func otherGroupingsSplitTheSameDeployments() throws {
         let (_, snapshot, usage) = try scenario()
         let window = (date(day(0)), date(day(7)))
-        let byPerson = snapshot.report(usage, since: window.0, until: window.1, environment: nil, groupBy: .person)
+        let byPerson = snapshot.report(usage, since: window.0, until: window.1, environment: nil, groupBy: .person, weight: .commits)
         #expect(Dictionary(uniqueKeysWithValues: byPerson.groups.map { ($0.key, $0.normalisedDeployments) }) == ["ann@acme.test": 1.5, "ben@acme.test": 0.5])
-        let byDeployment = snapshot.report(usage, since: window.0, until: window.1, environment: nil, groupBy: .deployment)
+        let byDeployment = snapshot.report(usage, since: window.0, until: window.1, environment: nil, groupBy: .deployment, weight: .commits)
         let worth = Dictionary(uniqueKeysWithValues: byDeployment.groups.map { ($0.key, $0.normalisedDeployments) })
         #expect(worth["deploy/production/\(day(2, hour: 10))"] == 1)
         #expect(worth["deploy/production/\(day(4, hour: 10))"] == 0)
         #expect(byDeployment.groups.first { $0.key == "(uncommitted)" }?.tokens.total == 7000)
-        let byModel = snapshot.report(usage, since: window.0, until: window.1, environment: nil, groupBy: .model)
+        let byModel = snapshot.report(usage, since: window.0, until: window.1, environment: nil, groupBy: .model, weight: .commits)
         #expect(byModel.groups.reduce(0) { $0 + $1.normalisedDeployments } == 2)
-        // Lines weighting: each commit here changes one line, so the split is unchanged.
-        let byLines = snapshot.report(usage, since: window.0, until: window.1, environment: nil, groupBy: .team, weightByLines: true)
+        // Lines weighting (worth 1 per deployment, like commits): each commit here changes one line, so the split is unchanged.
+        let byLines = snapshot.report(usage, since: window.0, until: window.1, environment: nil, groupBy: .team, weight: .lines)
         #expect(byLines.groups.map(\.normalisedDeployments) == [1.5, 0.5])
     }
 
@@ -156,7 +156,7 @@ import Usage
         scratch.commit("unowned", files: ["misc/x": "1\n"], author: ("Contractor", "c@contractor.test"), time: day(1, hour: 1))
         scratch.deploy(time: day(2))
         let snapshot = try scratch.snapshot("teams:\n  payments:\n    members: [\"*@payments.acme.test\"]\n")
-        let report = snapshot.report(UsageBatch(), since: date(day(0)), until: date(day(3)), environment: nil, groupBy: .team)
+        let report = snapshot.report(UsageBatch(), since: date(day(0)), until: date(day(3)), environment: nil, groupBy: .team, weight: .commits)
         let worth = Dictionary(uniqueKeysWithValues: report.groups.map { ($0.key, $0.normalisedDeployments) })
         #expect(worth == ["payments": 0.5, "unassigned": 0.5])
     }
@@ -169,7 +169,7 @@ import Usage
         scratch.commit("feature", files: ["f": "1\n"], author: ("Ann", "ann@acme.test"), time: day(1, hour: 1))
         scratch.deploy(time: day(2))
         let snapshot = try scratch.snapshot()
-        let report = snapshot.report(UsageBatch(), since: date(day(0)), until: date(day(3)), environment: nil, groupBy: .person)
+        let report = snapshot.report(UsageBatch(), since: date(day(0)), until: date(day(3)), environment: nil, groupBy: .person, weight: .commits)
         #expect(report.groups.map(\.key) == ["ann@acme.test"])
         #expect(report.groups[0].normalisedDeployments == 0.5)
         #expect(report.totals.activeEngineers == 1)
@@ -189,7 +189,7 @@ import Usage
         let usage = batch([
             record("heavy", actor: "ann@acme.test", session: "big-session", at: day(4), input: 2_500_000),
         ])
-        let report = snapshot.report(usage, since: date(day(0)), until: date(day(7)), environment: nil, groupBy: .team)
+        let report = snapshot.report(usage, since: date(day(0)), until: date(day(7)), environment: nil, groupBy: .team, weight: .commits)
         let kinds = Set(report.warnings.map(\.kind))
         #expect(kinds == ["reverted_soon", "heavy_session_trivial_diff", "uncommitted_tokens"])
         let revert = try #require(report.warnings.first { $0.kind == "reverted_soon" })

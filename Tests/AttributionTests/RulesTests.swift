@@ -141,7 +141,7 @@ import Testing
         ])
         #expect(configuration.inferenceWindowHours == 12)
         #expect(configuration.reportEnvironment == "prod")
-        #expect(configuration.weightByLines)
+        #expect(configuration.weight == .lines)
         let people = People(configuration: configuration)
         #expect(people.team(of: "x@red.acme.test") == "red")
         #expect(people.isBot(email: "ci-runner@acme.test"))

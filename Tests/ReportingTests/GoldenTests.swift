@@ -21,7 +21,7 @@ import Usage
         let snapshot = try RepositorySnapshot.load(repo, configuration: try Configuration.parse(yaml).0)
         var (batch, _) = try UsageLoader().load([result.usage])
         batch.price(with: .bundled)
-        let report = snapshot.report(batch, since: now.addingTimeInterval(-30 * 86_400), until: now, environment: nil, groupBy: groupBy, detailLines: true)
+        let report = snapshot.report(batch, since: now.addingTimeInterval(-30 * 86_400), until: now, environment: nil, groupBy: groupBy)
         let context = RenderContext(version: "0.0.0-test", generatedAt: now, color: false,
                                     budget: snapshot.budget(batch.records, annual: nil, year: nil, asOf: now))
         return (report, context)

@@ -489,7 +489,7 @@ import Testing
 
         #expect(ShipmeterBinary.run(["attribute", "--ledger", ledger], in: beta.path).status == 0)
         // Outside any repository: both repositories, by repository.
-        let both = try json(ShipmeterBinary.run(["report", "--ledger", ledger, "--by", "repository"] + window, in: folder.path))
+        let both = try json(ShipmeterBinary.run(["report", "--ledger", ledger, "--by", "repository", "--weight", "commits"] + window, in: folder.path))
         #expect(Set((both["repositories"] as? [String]) ?? []) == ["acme/alpha", "acme/beta"])
         let byRepository = groups(both)
         #expect(byRepository["acme/alpha"]?["shipped_tokens"] as? Int == 100)

@@ -88,6 +88,7 @@ public struct DemoScenario {
         write(".mailmap", "Alice Smith <alice@acme.test> alice <alice@old-laptop.local>\n")
         write(".github/CODEOWNERS", "# Owners by area\n/platform/ @acme/platform\n/payments/ @acme/payments\n/web/ @acme/web\n*.md @acme/platform\n")
         write("README.md", "# acme-app\n\nPayments, platform and web in one repository.\n")
+        write(".gitattributes", "# Generated code is left out of effective sizes (and collapsed in review)\nweb/generated/** linguist-generated\n")
         try commit("Set up the repository", as: Self.alice, at: at(day: -29, hour: 9))
         try commit("Platform service skeleton", files: ["platform/server.go": lines("server", 120)], as: Self.aliceOld, at: at(day: -29, hour: 11))
         try commit("Payments skeleton", files: ["payments/ledger.py": lines("ledger", 90)], as: Self.carol, at: at(day: -29, hour: 13))
@@ -121,7 +122,9 @@ public struct DemoScenario {
         // A dependency bot, plain human work on web, and a contractor pairing with Claude.
         try commit("Bump golang.org/x/net from 0.23.0 to 0.33.0", files: ["platform/go.sum": lines("sum", 4)], as: Self.dependabot, at: at(day: -21, hour: 8))
         try commit("Navigation bar", files: ["web/nav.tsx": lines("nav", 45)], as: Self.erin, at: at(day: -20, hour: 11))
-        try commit("Footer links", files: ["web/footer.tsx": lines("footer", 25)], as: Self.erin, at: at(day: -20, hour: 15))
+        // A session named in a trailer that no usage record has: forged, or never collected.
+        try commit("Footer links", files: ["web/footer.tsx": lines("footer", 25)], as: Self.erin, at: at(day: -20, hour: 15),
+                   trailers: ["AI-Session: claude-code/\(sessionID())"])
         try commit("Dark mode toggle", files: ["web/theme.tsx": lines("theme", 40)], as: Self.frank, at: at(day: -20, hour: 17),
                    trailers: ["Co-authored-by: Claude <noreply@anthropic.com>"])
         let release3 = at(day: -19, hour: 10)
@@ -156,7 +159,9 @@ public struct DemoScenario {
 
         // Erin uses Codex for search.
         let search = "0199a2b3-codex-demo-\(random.next() % 10_000)"
-        try commit("Search box", files: ["web/search.tsx": lines("search", 85)], as: Self.erin, at: at(day: -6, hour: 16),
+        // The search box ships with a regenerated API client: 1,200 lines that count nothing.
+        try commit("Search box", files: ["web/search.tsx": lines("search", 85), "web/generated/api-client.ts": lines("client", 1200)],
+                   as: Self.erin, at: at(day: -6, hour: 16),
                    trailers: ["Assisted-by: codex:gpt-5-codex", "AI-Session: codex/\(search)"])
         try Codex.write(session: search, repository: repository, start: at(day: -6, hour: 10), turns: 8, random: &random,
                         to: usage + "/" + Self.erin.email + "/codex/sessions/rollout-\(stamp(at(day: -6, hour: 10)))-\(search).jsonl")
@@ -200,8 +205,16 @@ public struct DemoScenario {
         return formatter.string(from: date)
     }
 
+    /// `count` distinct lines that read like code (numbers alone would not make them distinct:
+    /// effective sizes count `x1` and `x2` as the same line).
     func lines(_ stem: String, _ count: Int) -> String {
-        (1...count).map { "\(stem) line \($0)" }.joined(separator: "\n") + "\n"
+        let words = ["request", "payload", "retry", "budget", "cache", "ledger", "window", "token",
+                     "handler", "status", "session", "refund", "merchant", "invoice", "cursor", "metric"]
+        let name = stem.replacingOccurrences(of: "-", with: "_")
+        return (0..<count).map { index in
+            let first = words[index % 16], second = words[(index / 16) % 16], third = words[(index * 7 + 3) % 16]
+            return "\(name)_\(first)_\(second) = resolve(\(third), \(first).\(second))"
+        }.joined(separator: "\n") + "\n"
     }
 
     func write(_ relative: String, _ text: String) {
