@@ -17,6 +17,8 @@ public struct AISignalDetector: Sendable {
         public static let copilotAgent = "copilot-agent"
         public static let gitAINote = "git-ai-note"
         public static let customTrailer = "trailer"
+        /// An agent trailer inside the body, copied there by a squash merge from a squashed commit.
+        public static let squashedTrailer = "squashed-trailer"
     }
 
     /// An AI agent as it shows up in co-author lines.
@@ -105,6 +107,9 @@ public struct AISignalDetector: Sendable {
                 if extraTrailerKeys.contains(key) { add("\(Signal.customTrailer):\(trailer.key)") }
             }
         }
+        for trailer in Trailer.embedded(message: commit.message) {
+            if let agent = squashedAgent(trailer) { add("\(Signal.squashedTrailer):\(agent)") }
+        }
         if Self.containsIgnoringCase(commit.message, "generated with [claude code]")
             || Self.containsIgnoringCase(commit.message, "generated with claude code") {
             add(Signal.generatedWithClaudeCode)
@@ -118,6 +123,30 @@ public struct AISignalDetector: Sendable {
         }
         if hasAINote { add(Signal.gitAINote) }
         return found
+    }
+
+    /// The agent an agent trailer copied into a squash commit's body names, if it is one.
+    func squashedAgent(_ trailer: Trailer) -> String? {
+        let value = trailer.value
+        switch trailer.key.lowercased() {
+        case "co-authored-by":
+            return coAuthorAgent(value)
+        case "assisted-by", "generated-by":
+            guard Self.namesAgentOrModel(value) else { return nil }
+            let name = Self.splitIdentity(value).name.lowercased()
+            let agent = name.split(whereSeparator: { $0 == ":" || $0 == " " }).first.map(String.init) ?? name
+            return agent.isEmpty ? nil : agent
+        case "ai-session":
+            guard let slash = value.firstIndex(of: "/") else { return "session" }
+            let agent = value[..<slash].trimmingCharacters(in: .whitespaces).lowercased()
+            return agent.isEmpty ? "session" : agent
+        case "claude-session":
+            return "claude-code"
+        case "made-with" where value.lowercased().contains("cursor"):
+            return "cursor"
+        default:
+            return nil
+        }
     }
 
     /// ASCII case-insensitive search over UTF-8, without lowercasing or bridging the message.

@@ -190,13 +190,15 @@ public struct ChangeMeasurer {
 }
 
 extension Repository {
-    /// A commit's diff stats and change measure, read in one pass over its diff.
-    public func measuredChange(for id: ObjectID, measurer: inout ChangeMeasurer) throws(GitError) -> (DiffStats, ChangeMeasure) {
+    /// A commit's diff stats and change measure, read in one pass over its diff; the measure is
+    /// nil when some of its blobs are missing (the line counts are unknown then).
+    public func measuredChange(for id: ObjectID, measurer: inout ChangeMeasurer) throws(GitError) -> (DiffStats, ChangeMeasure?) {
         do {
             let stats = try diffStats(for: id) { path, added, line in
                 measurer.visit(path: path, added: added, line: line)
             }
-            return (stats, measurer.finish())
+            let measure = measurer.finish()
+            return (stats, stats.linesKnown ? measure : nil)
         } catch {
             _ = measurer.finish()  // what was read of this commit must not count for the next
             throw error

@@ -131,6 +131,9 @@ public struct History: Sendable {
         if agent == nil, let coAuthor = signals.first(where: { $0.hasPrefix(AISignalDetector.Signal.coAuthoredBy + ":") }) {
             agent = String(coAuthor.dropFirst(AISignalDetector.Signal.coAuthoredBy.count + 1))
         }
+        if agent == nil, let squashed = signals.first(where: { $0.hasPrefix(AISignalDetector.Signal.squashedTrailer + ":") }) {
+            agent = String(squashed.dropFirst(AISignalDetector.Signal.squashedTrailer.count + 1))
+        }
         if agent == nil, signals.contains(where: { $0.hasPrefix("aider") }) { agent = "aider" }
         if agent == nil, signals.contains(AISignalDetector.Signal.copilotAgent) { agent = "copilot" }
         if agent == nil, signals.contains(AISignalDetector.Signal.madeWithCursor) { agent = "cursor" }

@@ -177,6 +177,9 @@ public struct Report: Sendable {
     public var deployments: [DeploymentDetail]
     public var weekly: [WeekPoint]
     public var notes: [String] = []
+    /// Commits the report read whose line counts are unknown (blobs not present): they count
+    /// no lines and no effective lines.
+    public var unknownLineCommits = 0
     /// How long each phase of building the report took (seconds), for `SHIPMETER_TIMINGS=1`.
     public var phaseTimings: [(phase: String, seconds: Double)] = []
 }

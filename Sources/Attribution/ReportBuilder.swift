@@ -29,6 +29,11 @@ public final class RepositoryDiffs: CommitDiffs {
     /// Line counts and measures alone, for the many commits whose files nobody asks about.
     private var lineCounts: [Int: Int] = [:]
     private var measures: [Int: ChangeMeasure?] = [:]
+    /// Let git fetch blobs a partial clone lacks before a commit's lines are given up as unknown.
+    public var fetchMissing = false
+    /// Commits read so far whose line counts are unknown: blobs not present.
+    public private(set) var unknownLines = Set<Int>()
+    private lazy var canFetch = fetchMissing && repository.isPartialClone
 
     public init(repository: Repository, graph: CommitGraph, filter: ChangeFilter = ChangeFilter()) {
         self.repository = repository
@@ -39,11 +44,19 @@ public final class RepositoryDiffs: CommitDiffs {
 
     public func stats(of commit: Int) -> DiffStats? {
         if let cached = cache[commit] { return cached }
-        let read = try? repository.measuredChange(for: graph.ids[commit], measurer: &measurer)
+        var read = try? repository.measuredChange(for: graph.ids[commit], measurer: &measurer)
+        if read?.1 == nil, canFetch, (try? repository.fetchMissingBlobs(of: [graph.ids[commit]])) != nil {
+            read = try? repository.measuredChange(for: graph.ids[commit], measurer: &measurer)
+        }
         cache[commit] = read?.0
-        measures[commit] = read?.1
-        lineCounts[commit] = read?.0.linesChanged ?? 0
+        remember(commit, lines: read?.0.linesChanged, measure: read?.1)
         return read?.0
+    }
+
+    private func remember(_ commit: Int, lines: Int?, measure: ChangeMeasure?) {
+        lineCounts[commit] = lines ?? 0
+        measures[commit] = .some(measure)  // nil remembered too: an unreadable diff is not read again
+        if measure == nil { unknownLines.insert(commit) } else { unknownLines.remove(commit) }
     }
 
     public func linesChanged(of commit: Int) -> Int {
@@ -57,14 +70,26 @@ public final class RepositoryDiffs: CommitDiffs {
         return measures[commit] ?? nil
     }
 
-    /// Line counts and measures of `commits` on every core, each worker with its own repository
-    /// handle (libgit2 objects belong to one thread at a time).
+    /// Line counts and measures of `commits` on every core; in a partial clone with
+    /// `fetchMissing`, git fetches what was missing and those are read again.
     public func prefetch(_ commits: [Int]) {
         let missing = Array(Set(commits.filter { measures[$0] == nil })).sorted()
         guard missing.count > 64 else { return }
+        var results = read(missing)
+        let unknown = missing.indices.filter { results[$0]?.measure == nil }
+        if !unknown.isEmpty, canFetch, (try? repository.fetchMissingBlobs(of: unknown.map { graph.ids[missing[$0]] })) != nil {
+            let again = read(unknown.map { missing[$0] })
+            for (position, index) in unknown.enumerated() { results[index] = again[position] }
+        }
+        for (index, commit) in missing.enumerated() { remember(commit, lines: results[index]?.lines, measure: results[index]?.measure) }
+    }
+
+    /// Reads `commits` in parallel, each worker with its own repository handle (libgit2 objects
+    /// belong to one thread at a time).
+    private func read(_ commits: [Int]) -> [(lines: Int, measure: ChangeMeasure?)?] {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         let path = repository.commonDirectory
-        let ids = missing.map { graph.ids[$0] }
+        let ids = commits.map { graph.ids[$0] }
         let results = DiffResults(count: ids.count)
         let filter = self.filter
         // Contiguous blocks in history order, so a commit's parent tree is often still cached.
@@ -79,11 +104,7 @@ public final class RepositoryDiffs: CommitDiffs {
                 }
             }
         }
-        for (index, commit) in missing.enumerated() {
-            let result = results.get(index)
-            lineCounts[commit] = result?.lines ?? 0
-            measures[commit] = result?.measure
-        }
+        return ids.indices.map(results.get)
     }
 }
 
@@ -91,17 +112,17 @@ public final class RepositoryDiffs: CommitDiffs {
 private final class DiffResults: @unchecked Sendable {
     // @unchecked: every access to `values` holds `lock`; workers write distinct indices.
     private let lock = NSLock()
-    private var values: [(lines: Int, measure: ChangeMeasure)?]
+    private var values: [(lines: Int, measure: ChangeMeasure?)?]
 
     init(count: Int) { values = Array(repeating: nil, count: count) }
 
-    func set(_ index: Int, _ value: (lines: Int, measure: ChangeMeasure)) {
+    func set(_ index: Int, _ value: (lines: Int, measure: ChangeMeasure?)) {
         lock.lock()
         values[index] = value
         lock.unlock()
     }
 
-    func get(_ index: Int) -> (lines: Int, measure: ChangeMeasure)? {
+    func get(_ index: Int) -> (lines: Int, measure: ChangeMeasure?)? {
         lock.lock()
         defer { lock.unlock() }
         return values[index]
@@ -313,9 +334,10 @@ public struct ReportBuilder {
             guard inWindow(deployment.time) else { continue }
             if deployment.kind == .failed { totals.failedDeployments += 1 }
             let commits = shippedNonMerge(index)
-            let split = worth.split(commits.map { commit in
+            // Only forward deployments ship anything worth counting (a baseline ships all prior history).
+            let split = deployment.kind == .forward ? worth.split(commits.map { commit in
                 DeploymentWorth.Commit(effectiveLines: effectiveLines(of: commit, churn: churn), lines: lines(of: commit))
-            }, rolledBack: deployment.status == .rolledBack)
+            }, rolledBack: deployment.status == .rolledBack) : (worth: 0, parts: [], effective: [])
             if deployment.kind != .baseline {
                 let ai = commits.filter { history.facts[$0].isAIAssisted }.count
                 let detailTokens = timeline.shipped[index].reduce(Int64(0)) { $0 + (commitTokens[$1] ?? 0) }
@@ -415,8 +437,10 @@ public struct ReportBuilder {
             let deployment = timeline.deployments[index]
             guard deployment.time < until, deployment.kind != .failed else { continue }
             let measured = deployment.kind == .forward && deployment.time >= horizon
-            let commits = timeline.shipped[index].filter { !history.facts[$0].isMerge }.sorted {
-                (history.facts[$0].authorTime.seconds, history.graph.ids[$0].hex) < (history.facts[$1].authorTime.seconds, history.graph.ids[$1].hex)
+            // Within a deployment, in author time order (the id decides ties, alike from history and ledger).
+            let commits = timeline.shipped[index].filter { !history.facts[$0].isMerge }.sorted { a, b in
+                let first = history.facts[a].authorTime.seconds, second = history.facts[b].authorTime.seconds
+                return first != second ? first < second : history.graph.ids[a].hex < history.graph.ids[b].hex
             }
             for commit in commits {
                 candidates.append(RevertPairing.Candidate(

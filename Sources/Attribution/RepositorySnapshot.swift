@@ -124,19 +124,21 @@ public struct RepositorySnapshot {
 
     /// The whole report for a window.
     public func report(_ batch: UsageBatch, since: Date, until: Date, environment requested: String?, groupBy: GroupBy,
-                       weight: DeploymentWeight? = nil) -> Report {
+                       weight: DeploymentWeight? = nil, fetchMissing: Bool = false) -> Report {
         let environment = environment(requested: requested)
         let joinStart = Date()
         let joins = join(batch, environment: environment, until: until)
         let joinSeconds = Date().timeIntervalSince(joinStart)
+        let diffs = RepositoryDiffs(repository: repository, graph: history.graph, filter: changeFilter)
+        diffs.fetchMissing = fetchMissing
         var builder = ReportBuilder(
             history: history, timeline: timeline, records: batch.records, joins: joins, people: people,
-            codeOwners: codeOwners, diffs: RepositoryDiffs(repository: repository, graph: history.graph, filter: changeFilter),
-            repositoryName: name)
+            codeOwners: codeOwners, diffs: diffs, repositoryName: name)
         builder.worth = configuration.deploymentWorth(weight: weight)
         let metricsStart = Date()
         var report = builder.build(since: since, until: until, environment: environment, groupBy: groupBy)
         report.phaseTimings = [("join", joinSeconds), ("metrics", Date().timeIntervalSince(metricsStart))]
+        report.unknownLineCommits = diffs.unknownLines.count
         if environment == nil {
             report.notes.append("no deployments found: tag deploys as deploy/<env>/<time> (shipmeter deploy mark) or list deploy logs in .shipmeter.yml")
         }

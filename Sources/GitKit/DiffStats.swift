@@ -9,9 +9,15 @@ public struct DiffStats: Hashable, Sendable {
         public var linesAdded: Int
         public var linesDeleted: Int
         public var isBinary: Bool
+        /// False when a blob of the file is not in the object store (a partial clone, a
+        /// snapshot without large files): its line counts are unknown, not 0.
+        public var linesKnown = true
     }
 
     public var files: [File]
+
+    /// Whether every file's line counts are known.
+    public var linesKnown: Bool { files.allSatisfy(\.linesKnown) }
 
     public var filesChanged: Int { files.count }
     public var linesAdded: Int { files.reduce(0) { $0 + $1.linesAdded } }
@@ -63,7 +69,12 @@ extension Repository {
         var changes = [TreeChange]()
         try compareTrees(oldTree, newTree, prefix: "", into: &changes)
         if changes.contains(where: { $0.old == nil }) && changes.contains(where: { $0.new == nil }) {
-            return try fullDiffStats(for: id, visitor: visitor)
+            do {
+                return try fullDiffStats(for: id, visitor: visitor)
+            } catch where error.code == GIT_ENOTFOUND.rawValue {
+                // Rename detection reads blobs; without them, file by file with the lines unknown.
+                return DiffStats(files: try changes.map { change throws(GitError) in try lineStats(change, visitor: nil) }.sorted { $0.path < $1.path })
+            }
         }
         var files = [DiffStats.File]()
         files.reserveCapacity(changes.count)
@@ -140,17 +151,26 @@ extension Repository {
         if let old = change.old, let new = change.new, old.id == new.id {
             return DiffStats.File(path: change.path, oldPath: nil, linesAdded: 0, linesDeleted: 0, isBinary: false)  // mode only
         }
+        var missing = false
         func blob(_ side: (id: ObjectID, mode: UInt32)?) throws(GitError) -> OpaquePointer? {
             guard let side else { return nil }
             var oid = side.id.raw
             var handle: OpaquePointer?
-            try check(git_blob_lookup(&handle, pointer, &oid), "blob \(side.id.short())")
+            let found = git_blob_lookup(&handle, pointer, &oid)
+            if found == GIT_ENOTFOUND.rawValue {
+                missing = true
+                return nil
+            }
+            try check(found, "blob \(side.id.short())")
             return handle
         }
         let oldBlob = try blob(change.old)
         defer { if let oldBlob { git_blob_free(oldBlob) } }
         let newBlob = try blob(change.new)
         defer { if let newBlob { git_blob_free(newBlob) } }
+        if missing {
+            return DiffStats.File(path: change.path, oldPath: nil, linesAdded: 0, linesDeleted: 0, isBinary: false, linesKnown: false)
+        }
         var options = git_diff_options()
         try check(git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)))
         var patch: OpaquePointer?

@@ -1,5 +1,3 @@
-import CGit2
-
 /// One `Key: value` line from the trailer block at the end of a commit message.
 public struct Trailer: Hashable, Sendable, Codable {
     public var key: String
@@ -10,20 +8,23 @@ public struct Trailer: Hashable, Sendable, Codable {
         self.value = value
     }
 
-    /// Parses the trailers of `message` with libgit2's rules (the same as `git interpret-trailers`).
+    /// The trailers of `message` exactly as `git log --format=%(trailers:only,unfold)` reads
+    /// them (git's trailer.c): the last paragraph after the title, above any trailing comments,
+    /// blank lines and scissors line, when all its lines are trailers or at least a quarter are
+    /// and one is git-generated (`Signed-off-by: `, `(cherry picked from commit `); lines that
+    /// start with whitespace continue the trailer above. A line of dashes is not a patch divider
+    /// here: git reads commit messages without one (libgit2 stops at any line starting `---`,
+    /// which loses the co-authors GitHub writes after a squash merge's `---------`).
     public static func parse(message: String) -> [Trailer] {
-        Library.ensureInitialised()  // callable before any repository is opened
-        var array = git_message_trailer_array()
-        guard git_message_trailers(&array, message) == 0 else { return [] }
-        defer { git_message_trailer_array_free(&array) }
-        var trailers = [Trailer]()
-        trailers.reserveCapacity(array.count)
-        for index in 0..<array.count {
-            let entry = array.trailers[index]
-            guard let key = entry.key, let value = entry.value else { continue }
-            trailers.append(Trailer(key: String(decodingCString: key), value: String(decodingCString: value)))
-        }
-        return trailers
+        var message = message
+        return message.withUTF8 { TrailerBlock(UnsafeRawBufferPointer($0)).trailers }
+    }
+
+    /// Trailer-shaped lines (`Key: value`) of the body outside the trailer block: what squash
+    /// merges copy from the commits they squashed. They are not the commit's trailers.
+    public static func embedded(message: String) -> [Trailer] {
+        var message = message
+        return message.withUTF8 { TrailerBlock(UnsafeRawBufferPointer($0)).embedded }
     }
 }
 
@@ -32,5 +33,251 @@ extension Array where Element == Trailer {
     public func values(for key: String) -> [String] {
         let wanted = key.lowercased()
         return filter { $0.key.lowercased() == wanted }.map(\.value)
+    }
+}
+
+/// git's rules for finding a message's trailer block, over its bytes.
+struct TrailerBlock {
+    let buffer: UnsafeRawBufferPointer
+    /// The block: from its first line to the end of its last.
+    let start: Int
+    let end: Int
+    /// Where the body starts: after the title paragraph.
+    let endOfTitle: Int
+
+    static let comment = UInt8(ascii: "#")
+    static let newline = UInt8(ascii: "\n")
+    static let scissors = Array("\n# ------------------------ >8 ------------------------\n".utf8)
+    static let generatedPrefixes = [Array("Signed-off-by: ".utf8), Array("(cherry picked from commit ".utf8)]
+    static let conflicts = Array("Conflicts:\n".utf8)
+
+    init(_ buffer: UnsafeRawBufferPointer) {
+        self.buffer = buffer
+        let end = Self.trailerEnd(buffer)
+        let (start, title) = Self.trailerStart(buffer, end: end)
+        self.start = start
+        self.end = end
+        endOfTitle = title
+    }
+
+    var trailers: [Trailer] {
+        guard start < end else { return [] }
+        return Self.joinContinuations(buffer, from: start, to: end).compactMap { Self.trailer(buffer, $0) }
+    }
+
+    var embedded: [Trailer] {
+        var found = [Trailer]()
+        var line = endOfTitle
+        let stop = start < end ? start : end
+        while line < stop {
+            let next = Self.nextLine(buffer, line)
+            if !Self.isSpace(byte(line)), Self.separator(buffer, line) >= 1, let trailer = Self.trailer(buffer, line..<min(next, stop)) {
+                found.append(trailer)
+            }
+            line = next
+        }
+        return found
+    }
+
+    /// The byte at `index`, 0 past the end (git reads a NUL-terminated string).
+    func byte(_ index: Int) -> UInt8 { index < buffer.count ? buffer[index] : 0 }
+
+    // MARK: - git's helpers
+
+    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
+
+    static func at(_ buffer: UnsafeRawBufferPointer, _ index: Int) -> UInt8 { index < buffer.count ? buffer[index] : 0 }
+
+    /// The start of the line after the one at `index` (or the end).
+    static func nextLine(_ buffer: UnsafeRawBufferPointer, _ index: Int) -> Int {
+        var position = index
+        while position < buffer.count, buffer[position] != newline { position += 1 }
+        return position < buffer.count ? position + 1 : position
+    }
+
+    /// The start of the last line before `length` (a final newline belongs to that line); -1 when none.
+    static func lastLine(_ buffer: UnsafeRawBufferPointer, _ length: Int) -> Int {
+        if length == 0 { return -1 }
+        if length == 1 { return 0 }
+        var index = length - 2
+        while index >= 0 {
+            if buffer[index] == newline { return index + 1 }
+            index -= 1
+        }
+        return 0
+    }
+
+    static func isBlankLine(_ buffer: UnsafeRawBufferPointer, _ index: Int) -> Bool {
+        var position = index
+        while position < buffer.count, buffer[position] != newline, isSpace(buffer[position]) { position += 1 }
+        return position >= buffer.count || buffer[position] == newline
+    }
+
+    static func startsWith(_ buffer: UnsafeRawBufferPointer, _ index: Int, _ prefix: [UInt8]) -> Bool {
+        guard index + prefix.count <= buffer.count else { return false }
+        for offset in prefix.indices where buffer[index + offset] != prefix[offset] { return false }
+        return true
+    }
+
+    /// Where the separator `:` of a `Key: value` line is: the key is letters, digits and `-`,
+    /// optionally followed by blanks; -1 when the line is not of that shape.
+    static func separator(_ buffer: UnsafeRawBufferPointer, _ line: Int) -> Int {
+        var whitespace = false
+        var position = line
+        while position < buffer.count, buffer[position] != 0 {
+            let byte = buffer[position]
+            if byte == UInt8(ascii: ":") { return position - line }
+            let isKey = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == UInt8(ascii: "-")
+            if !whitespace && isKey {
+                position += 1
+                continue
+            }
+            if position != line && (byte == 0x20 || byte == 0x09) {
+                whitespace = true
+                position += 1
+                continue
+            }
+            break
+        }
+        return -1
+    }
+
+    /// git's `wt_status_locate_end`: where a scissors line starts, else the end.
+    static func scissorsCutoff(_ buffer: UnsafeRawBufferPointer) -> Int {
+        let pattern = scissors
+        if startsWith(buffer, 0, Array(pattern.dropFirst())) { return 0 }
+        guard buffer.count >= pattern.count else { return buffer.count }
+        var index = 0
+        while index + pattern.count <= buffer.count {
+            if buffer[index] == newline, startsWith(buffer, index, pattern) { return index + 1 }
+            index += 1
+        }
+        return buffer.count
+    }
+
+    /// git's `ignore_non_trailer`: the end of the message less trailing comments, blank lines,
+    /// an old `Conflicts:` block and anything below a scissors line.
+    static func trailerEnd(_ buffer: UnsafeRawBufferPointer) -> Int {
+        let cutoff = scissorsCutoff(buffer)
+        var beginningOfComments = 0
+        var line = 0
+        var inConflicts = false
+        while line < cutoff {
+            let next = nextLine(buffer, line)
+            let first = buffer[line]
+            if first == comment || first == newline {
+                if beginningOfComments == 0 { beginningOfComments = line }
+            } else if startsWith(buffer, line, conflicts) {
+                inConflicts = true
+                if beginningOfComments == 0 { beginningOfComments = line }
+            } else if inConflicts && first == 0x09 {
+                // a path in the conflicts block
+            } else if beginningOfComments != 0 {
+                beginningOfComments = 0
+                inConflicts = false
+            }
+            line = next
+        }
+        return beginningOfComments != 0 ? beginningOfComments : cutoff
+    }
+
+    /// git's `find_trailer_start`, and where the title paragraph ends.
+    static func trailerStart(_ buffer: UnsafeRawBufferPointer, end length: Int) -> (start: Int, endOfTitle: Int) {
+        var title = 0
+        while title < length {
+            if buffer[title] == comment {
+                title = nextLine(buffer, title)
+                continue
+            }
+            if isBlankLine(buffer, title) { break }
+            title = nextLine(buffer, title)
+        }
+        var onlySpaces = true, recognisedPrefix = false
+        var trailerLines = 0, nonTrailerLines = 0, possibleContinuations = 0
+        var line = lastLine(buffer, length)
+        outer: while line >= title {
+            defer { line = lastLine(buffer, line) }
+            let first = at(buffer, line)
+            if first == comment {
+                nonTrailerLines += possibleContinuations
+                possibleContinuations = 0
+                continue
+            }
+            if isBlankLine(buffer, line) {
+                if onlySpaces { continue }
+                nonTrailerLines += possibleContinuations
+                if recognisedPrefix && trailerLines * 3 >= nonTrailerLines { return (nextLine(buffer, line), title) }
+                if trailerLines > 0 && nonTrailerLines == 0 { return (nextLine(buffer, line), title) }
+                return (length, title)
+            }
+            onlySpaces = false
+            for prefix in generatedPrefixes where startsWith(buffer, line, prefix) {
+                trailerLines += 1
+                possibleContinuations = 0
+                recognisedPrefix = true
+                continue outer
+            }
+            if separator(buffer, line) >= 1 && !isSpace(first) {
+                trailerLines += 1
+                possibleContinuations = 0
+            } else if isSpace(first) {
+                possibleContinuations += 1
+            } else {
+                nonTrailerLines += 1 + possibleContinuations
+                possibleContinuations = 0
+            }
+        }
+        return (length, title)
+    }
+
+    /// The block's lines, each continuation line joined to the trailer above it.
+    static func joinContinuations(_ buffer: UnsafeRawBufferPointer, from start: Int, to end: Int) -> [Range<Int>] {
+        var pieces = [[Range<Int>]]()
+        var lastIsTrailer = false
+        var line = start
+        while line < end {
+            let next = min(nextLine(buffer, line), end)
+            if lastIsTrailer, isSpace(buffer[line]), !pieces.isEmpty {
+                pieces[pieces.count - 1].append(line..<next)
+            } else {
+                pieces.append([line..<next])
+                lastIsTrailer = separator(buffer, line) >= 1
+            }
+            line = next
+        }
+        return pieces.compactMap { ranges in ranges.first.map { $0.lowerBound..<ranges[ranges.count - 1].upperBound } }
+    }
+
+    /// Key and value of a trailer at `range`, the value unfolded; nil when it is not one.
+    static func trailer(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>) -> Trailer? {
+        let position = separator(buffer, range.lowerBound)
+        guard position >= 1, range.lowerBound + position < range.upperBound else { return nil }
+        let key = trimmed(buffer, range.lowerBound..<(range.lowerBound + position))
+        let raw = trimmed(buffer, (range.lowerBound + position + 1)..<range.upperBound)
+        // Unfold: a line break and the whitespace after it become one space.
+        var value = [UInt8]()
+        value.reserveCapacity(raw.count)
+        var index = raw.lowerBound
+        while index < raw.upperBound {
+            let byte = buffer[index]
+            index += 1
+            if byte == newline {
+                while index < raw.upperBound, isSpace(buffer[index]) { index += 1 }
+                value.append(0x20)
+            } else {
+                value.append(byte)
+            }
+        }
+        while let last = value.last, isSpace(last) { value.removeLast() }
+        while let first = value.first, isSpace(first) { value.removeFirst() }
+        return Trailer(key: String(decoding: UnsafeRawBufferPointer(rebasing: buffer[key]), as: UTF8.self),
+                       value: String(decoding: value, as: UTF8.self))
+    }
+
+    static func trimmed(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>) -> Range<Int> {
+        var lower = range.lowerBound, upper = range.upperBound
+        while lower < upper, isSpace(buffer[lower]) { lower += 1 }
+        while upper > lower, isSpace(buffer[upper - 1]) { upper -= 1 }
+        return lower..<upper
     }
 }

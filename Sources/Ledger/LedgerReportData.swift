@@ -57,6 +57,13 @@ extension LedgerSQL {
             var repository = LedgerReportData.Repository(id: item.id, identity: item.identity, name: item.name, remotes: item.remotes)
             repository.commits = try await commits(where: "c.repository_id = ? ORDER BY c.author_time, c.commit_id", [.integer(item.id)],
                                                      sessions: false).map(\.commit)
+            // The sessions commits name, in one read (the unbacked-session warning compares them with usage).
+            var named = [String: [LedgerSession]]()
+            for row in try await select("SELECT commit_id, agent, session FROM commit_sessions WHERE repository_id = ? ORDER BY commit_id, session, agent",
+                                        [.integer(item.id)]) {
+                named[row[0].text ?? "", default: []].append(LedgerSession(agent: row[1].text ?? "", id: row[2].text ?? ""))
+            }
+            for index in repository.commits.indices { repository.commits[index].sessions = named[repository.commits[index].id] ?? [] }
             var shipped = [String: [String]]()
             for row in try await select("SELECT environment, deployment_id, commit_id FROM shipped_commits WHERE repository_id = ?", [.integer(item.id)]) {
                 shipped[(row[0].text ?? "") + "\u{1F}" + (row[1].text ?? ""), default: []].append(row[2].text ?? "")

@@ -32,6 +32,7 @@ extension Shipmeter {
 
         @OptionGroup var usage: UsageOptions
         @OptionGroup var ledgerOptions: LedgerOptions
+        @OptionGroup var missing: MissingObjectsOptions
 
         func run() async throws {
             let repo = try repository.open()
@@ -45,8 +46,10 @@ extension Shipmeter {
                 }
                 var attribution = LedgerAttribution(repo: repo, ledger: ledger, environment: env)
                 attribution.full = full
+                attribution.fetchMissing = missing.fetchMissing
                 let outcome = try await attribution.run()
                 await ledger.close()
+                missing.report(unknown: outcome.unknownLines, in: repo)
                 let how = outcome.incremental
                     ? "read \(outcome.commitsRead) new commits and re-joined \(outcome.recordsConsidered) usage records"
                     : "read the whole history (\(outcome.commitsRead) commits) and \(outcome.recordsConsidered) usage records"

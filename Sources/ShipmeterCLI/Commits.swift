@@ -19,12 +19,15 @@ extension Shipmeter {
         @Option(help: "Output format: \(ListFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
         var format: ListFormat = .table
 
+        @OptionGroup var missing: MissingObjectsOptions
+
         func run() async throws {
             let repo = try repository.open()
             let settings = try Settings.load(for: repo)
             let filter = settings.configuration.changeFilter(gitattributes: RepositorySnapshot.gitattributes(of: repo))
             let entries = try CommitListing.list(repo, range: range, detector: settings.configuration.aiDetector, filter: filter,
-                                                 lineCap: settings.configuration.lineWeightCap)
+                                                 lineCap: settings.configuration.lineWeightCap, fetchMissing: missing.fetchMissing)
+            missing.report(unknown: entries.filter { !$0.stats.linesKnown }.count, in: repo)
             switch format {
             case .json:
                 Output.write(CommitListing.json(entries).serialized())
@@ -41,13 +44,14 @@ struct CommitEntry {
     var author: Signature
     var trailers: [Trailer]
     var stats: DiffStats
-    /// Effective lines, capped per commit as a report counts them.
-    var effectiveLines: Double
+    /// Effective lines, capped per commit as a report counts them; nil when the lines are unknown.
+    var effectiveLines: Double?
     var signals: [String]
 }
 
 enum CommitListing {
-    static func list(_ repo: Repository, range: String?, detector: AISignalDetector, filter: ChangeFilter, lineCap: Int) throws -> [CommitEntry] {
+    static func list(_ repo: Repository, range: String?, detector: AISignalDetector, filter: ChangeFilter, lineCap: Int,
+                     fetchMissing: Bool = false) throws -> [CommitEntry] {
         var ids = [ObjectID]()
         do {
             ids = try selection(repo, range: range)
@@ -59,16 +63,23 @@ enum CommitListing {
         var entries = [CommitEntry]()
         entries.reserveCapacity(ids.count)
         var measurer = ChangeMeasurer(filter: filter)
+        var fetched = false
         for id in ids {
             let commit = try repo.commit(id)
             let trailers = commit.trailers
-            let (stats, measure) = try repo.measuredChange(for: id, measurer: &measurer)
+            var (stats, measure) = try repo.measuredChange(for: id, measurer: &measurer)
+            if measure == nil, fetchMissing, !fetched, repo.isPartialClone {
+                // One git run fetches what every listed commit lacks.
+                try repo.fetchMissingBlobs(of: ids)
+                fetched = true
+                (stats, measure) = try repo.measuredChange(for: id, measurer: &measurer)
+            }
             entries.append(CommitEntry(
                 commit: commit,
                 author: mailmap.resolve(commit.author),
                 trailers: trailers,
                 stats: stats,
-                effectiveLines: min(measure.effectiveLines, Double(lineCap)),
+                effectiveLines: measure.map { min($0.effectiveLines, Double(lineCap)) },
                 signals: detector.signals(for: commit, trailers: trailers, hasAINote: noted.contains(id))))
         }
         return entries
@@ -113,9 +124,9 @@ enum CommitListing {
                     ("summary", .string(entry.commit.summary)),
                     ("trailers", .array(entry.trailers.map { .object([("key", .string($0.key)), ("value", .string($0.value))]) })),
                     ("files_changed", .int(Int64(entry.stats.filesChanged))),
-                    ("lines_added", .int(Int64(entry.stats.linesAdded))),
-                    ("lines_deleted", .int(Int64(entry.stats.linesDeleted))),
-                    ("effective_lines", .double(entry.effectiveLines)),
+                    ("lines_added", entry.stats.linesKnown ? .int(Int64(entry.stats.linesAdded)) : .null),
+                    ("lines_deleted", entry.stats.linesKnown ? .int(Int64(entry.stats.linesDeleted)) : .null),
+                    ("effective_lines", entry.effectiveLines.map(JSONValue.double) ?? .null),
                     ("ai_signals", .array(entry.signals.map(JSONValue.string))),
                 ])
             })),
@@ -128,7 +139,7 @@ enum CommitListing {
                 entry.commit.id.short(),
                 String(entry.commit.author.time.iso8601.prefix(10)),
                 entry.author.email,
-                "+\(entry.stats.linesAdded) -\(entry.stats.linesDeleted)",
+                entry.stats.linesKnown ? "+\(entry.stats.linesAdded) -\(entry.stats.linesDeleted)" : "?",
                 entry.signals.isEmpty ? "" : "AI",
                 entry.commit.summary,
             ]

@@ -15,6 +15,8 @@ struct LedgerAttribution {
     let environment: String?
     /// Reading the whole history again even when the last run's state allows less.
     var full = false
+    /// Let git fetch blobs a partial clone lacks (`--fetch-missing`).
+    var fetchMissing = false
 
     /// Bumped when attribution rules change, so ledgers written by older rules start over.
     static let rulesVersion = "4"
@@ -28,6 +30,8 @@ struct LedgerAttribution {
         var recordsConsidered: Int
         var attributions: Int
         var changedAttributions: Int
+        /// Commits whose line counts are unknown: blobs not present.
+        var unknownLines = 0
     }
 
     /// Everything read before history: settings, people, deployments, tips, identity.
@@ -164,6 +168,7 @@ struct LedgerAttribution {
         for set in timeline.shipped { for commit in set where !history.facts[commit].isMerge { needed.insert(commit) } }
         for join in joins { if let commit = join.commit { needed.insert(commit) } }
         let diffs = RepositoryDiffs(repository: repo, graph: graph, filter: context.changeFilter)
+        diffs.fetchMissing = fetchMissing
         diffs.prefetch(Array(needed))
 
         var change = AttributionChange(
@@ -173,8 +178,8 @@ struct LedgerAttribution {
         change.commits = history.facts.indices.map { number in
             let facts = history.facts[number]
             let team = ReportBuilder.team(person: facts.person, people: snapshot.people, codeOwners: snapshot.codeOwners) { diffs.stats(of: number) }
-            guard needed.contains(number) else { return Self.ledgerCommit(facts, team: team, lines: nil, measure: nil) }
-            return Self.ledgerCommit(facts, team: team, lines: diffs.linesChanged(of: number), measure: diffs.measure(of: number))
+            guard needed.contains(number), let measure = diffs.measure(of: number) else { return Self.ledgerCommit(facts, team: team, lines: nil, measure: nil) }
+            return Self.ledgerCommit(facts, team: team, lines: diffs.linesChanged(of: number), measure: measure)
         }
         change.deployments = timeline.deployments.indices.map { index in
             let deployment = timeline.deployments[index]
@@ -192,7 +197,7 @@ struct LedgerAttribution {
         guard try await ledger.apply(change, repository: repository, version: Shipmeter.version, started: Date()) else { return nil }
         return Outcome(name: snapshot.name, incremental: false, deployments: change.deployments.count, newDeployments: newDeployments,
                        commitsRead: graph.count, recordsConsidered: batch.records.count, attributions: change.joins.count,
-                       changedAttributions: change.joins.count)
+                       changedAttributions: change.joins.count, unknownLines: diffs.unknownLines.count)
     }
 
     static func ledgerCommit(_ facts: CommitFacts, team: String, lines: Int?, measure: ChangeMeasure?) -> LedgerCommit {
@@ -427,8 +432,19 @@ struct LedgerAttribution {
         // Commits to store, with teams and the lines a report will read.
         let wantsLines = Set(placed.flatMap(\.shipped)).union(attributedCommits)
         var measurer = ChangeMeasurer(filter: context.changeFilter)
+        var unknownLines = Set<String>()
+        let canFetch = fetchMissing && repo.isPartialClone
+        /// Lines and measure of a commit; nil when its blobs are missing (its lines stay unknown).
         func lines(_ id: String) -> (lines: Int, measure: ChangeMeasure)? {
-            guard let commit = try? ObjectID(hex: id), let (stats, measure) = try? repo.measuredChange(for: commit, measurer: &measurer) else { return nil }
+            guard let commit = try? ObjectID(hex: id) else { return nil }
+            var read = try? repo.measuredChange(for: commit, measurer: &measurer)
+            if read?.1 == nil, canFetch, (try? repo.fetchMissingBlobs(of: [commit])) != nil {
+                read = try? repo.measuredChange(for: commit, measurer: &measurer)
+            }
+            guard let (stats, measure) = read, let measure else {
+                unknownLines.insert(id)
+                return nil
+            }
             return (stats.linesChanged, measure)
         }
         change.commits = newFacts.map { facts in
@@ -448,9 +464,9 @@ struct LedgerAttribution {
             }
         }
         // Stored commits not in `partial` that were attributed: make sure their lines are known.
-        let unknownLines = attributedCommits.filter { partial[$0] == nil }
-        if !unknownLines.isEmpty {
-            for commit in try await ledger.commits(repository: repository, ids: unknownLines.sorted()) where commit.lines == nil {
+        let outsidePartial = attributedCommits.filter { partial[$0] == nil }
+        if !outsidePartial.isEmpty {
+            for commit in try await ledger.commits(repository: repository, ids: outsidePartial.sorted()) where commit.lines == nil {
                 if let read = lines(commit.id) {
                     change.lines[commit.id] = read.lines
                     change.measures[commit.id] = Self.stored(read.measure)
@@ -464,7 +480,8 @@ struct LedgerAttribution {
         guard try await ledger.apply(change, repository: repository, version: Shipmeter.version, started: started) else { return .conflict }
         let total = try await ledger.select("SELECT count(*) FROM attributions WHERE repository_id = ?", [.integer(repository)]).first?.first?.integer ?? 0
         return .done(Outcome(name: context.name, incremental: true, deployments: stored.count + placed.count, newDeployments: placed.count,
-                             commitsRead: newFacts.count, recordsConsidered: rejoin.count, attributions: Int(total), changedAttributions: changed))
+                             commitsRead: newFacts.count, recordsConsidered: rejoin.count, attributions: Int(total), changedAttributions: changed,
+                             unknownLines: unknownLines.count))
     }
 
     /// Every abbreviation (7 to 40 digits) of `ids`, as records may name them.

@@ -69,6 +69,7 @@ extension Shipmeter {
 
         @OptionGroup var usage: UsageOptions
         @OptionGroup var ledgerOptions: LedgerOptions
+        @OptionGroup var missing: MissingObjectsOptions
 
         func run() async throws {
             let now = Date()
@@ -87,13 +88,15 @@ extension Shipmeter {
             if let env = window.env, !snapshot.timeline.environments.contains(env) {
                 Output.diagnostic("warning: no deployments in environment '\(env)' (found: \(snapshot.timeline.environments.isEmpty ? "none" : snapshot.timeline.environments.joined(separator: ", ")))")
             }
-            let report = snapshot.report(batch, since: since, until: until, environment: window.env, groupBy: groupBy, weight: weight)
+            let report = snapshot.report(batch, since: since, until: until, environment: window.env, groupBy: groupBy, weight: weight,
+                                         fetchMissing: missing.fetchMissing)
             let context = RenderContext(
                 version: Shipmeter.version, generatedAt: now,
                 color: format == .table && output == nil && Terminal.wantsColor,
                 budget: snapshot.budget(batch.records, annual: nil, year: nil, asOf: until))
             let rendered = Date()
             Output.progressDone()
+            missing.report(unknown: report.unknownLineCommits, in: repo)
             try Output.emit(format.renderer.render(report, context: context), to: output)
             if let output { Output.diagnostic("wrote \(output)") }
             if ProcessInfo.processInfo.environment["SHIPMETER_TIMINGS"] == "1" {

@@ -1,0 +1,265 @@
+import Foundation
+import ShipmeterTestSupport
+import Testing
+
+/// Two teams in one repository doing the same real work; one of them games the yardstick. Each
+/// test builds the history through git, runs `report --by team --format json` from history and
+/// from every ledger backend (after `attribute`), and checks that the gamer's normalised
+/// deployments and yield stay within 10% of the honest team's and that a warning names the gamer.
+final class GamingScenario: @unchecked Sendable {
+    // @unchecked: built and read by the one test that owns it.
+    let scratch = ScratchRepository()
+    private var usage: [String] = []
+    private var serial = 0
+    static let start: Int64 = 1_767_225_600  // 2026-01-01T00:00:00Z
+    static let honest = ("Hana Honest", "hana@acme.test")
+    static let gamer = ("Gus Gamer", "gus@acme.test")
+
+    init(gitattributes: String? = nil) {
+        scratch.write(".shipmeter.yml", "teams:\n  honest: [hana@acme.test]\n  gamer: [gus@acme.test]\n")
+        if let gitattributes { scratch.write(".gitattributes", gitattributes) }
+        scratch.commit("Set up", files: ["README.md": "# shared\n"], time: Self.time(day: 0))
+        scratch.deploy(time: Self.time(day: 0, hour: 1))
+    }
+
+    static func time(day: Double, hour: Double = 0) -> Int64 { start + Int64(day * 86_400 + hour * 3600) }
+
+    static let words = ["request", "payload", "retry", "budget", "cache", "ledger", "window", "token", "handler", "status", "session",
+                        "refund", "merchant", "invoice", "cursor", "metric"]
+
+    /// `count` distinct lines of code that nobody else writes.
+    func code(_ count: Int) -> [String] {
+        serial += 1
+        let tag = "change\(Self.words[serial % 16])\(Self.words[(serial / 16) % 16])\(Self.words[(serial / 256) % 16])"
+        return (0..<count).map { index in
+            "let \(tag)_\(Self.words[index % 16])_\(Self.words[(index / 16) % 16]) = resolve(\(Self.words[(index * 7 + 3) % 16]))"
+        }
+    }
+
+    /// One change of `lines` lines by `who`, with a session of `tokens` tokens named by its trailer.
+    @discardableResult
+    func change(_ who: (String, String), lines: Int = 10, day: Double, hour: Double, tokens: Int = 100_000, file: String? = nil,
+                extraFiles: [String: String] = [:], trailers: [String] = []) -> String {
+        let session = "s-\(UUID().uuidString.prefix(8).lowercased())"
+        record(who, session: session, day: day, hour: hour - 0.5, tokens: tokens)
+        let path = file ?? "src/\(who.1.prefix(4))/\(code(1)[0].prefix(30).filter(\.isLetter)).swift"
+        let message = (["Change by \(who.0)", ""] + ["AI-Session: claude-code/\(session)"] + trailers).joined(separator: "\n")
+        var files = extraFiles
+        files[path] = code(lines).joined(separator: "\n") + "\n"
+        return scratch.commit(message, files: files, author: who, time: Self.time(day: day, hour: hour))
+    }
+
+    func record(_ who: (String, String), session: String, day: Double, hour: Double, tokens: Int) {
+        let stamp = Date(timeIntervalSince1970: TimeInterval(Self.time(day: day, hour: hour)))
+        let iso = ISO8601DateFormatter().string(from: stamp)
+        usage.append("""
+            {"timestamp":"\(iso)","actor":"\(who.1)","session":"\(session)","agent":"claude-code","model":"claude-sonnet-4-5",\
+            "input":\(tokens / 2),"output":\(tokens / 2),"cache_write":0,"cache_read":0,"cost_usd":\(Double(tokens) / 100_000)}
+            """)
+    }
+
+    func deploy(day: Double, hour: Double) { scratch.deploy(time: Self.time(day: day, hour: hour)) }
+
+    var usageFile: String {
+        scratch.directory.write("usage.jsonl", usage.joined(separator: "\n") + "\n")
+        return scratch.directory.file("usage.jsonl")
+    }
+
+    static let window = ["--since", "2025-12-01", "--until", "2026-03-01"]
+
+    /// The team report from history, then from each ledger backend after `attribute`.
+    func reports(weight: String? = nil) throws -> [(source: String, document: [String: Any])] {
+        let usage = usageFile
+        let extra = (weight.map { ["--weight", $0] } ?? []) + Self.window
+        var result = [(String, [String: Any])]()
+        let history = ShipmeterBinary.run(["report", "--by", "team", "--format", "json", "--usage", usage] + extra, in: scratch.path)
+        result.append(("history", try Self.json(history)))
+        let folder = ScratchDirectory("gaming-ledger")
+        for backend in LedgerBackend.available {
+            let ledger = try backend.freshLocation(in: folder)
+            let attributed = ShipmeterBinary.run(["attribute", "--ledger", ledger, "--usage", usage], in: scratch.path)
+            #expect(attributed.status == 0, "\(attributed.stderr)")
+            let stored = ShipmeterBinary.run(["report", "--by", "team", "--format", "json", "--ledger", ledger] + extra, in: scratch.path)
+            result.append(("\(backend) ledger", try Self.json(stored)))
+        }
+        return result
+    }
+
+    static func json(_ result: ProcessResult) throws -> [String: Any] {
+        #expect(result.status == 0, "\(result.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
+    }
+
+    static func group(_ document: [String: Any], _ key: String) -> [String: Any] {
+        ((document["groups"] as? [[String: Any]]) ?? []).first { $0["key"] as? String == key } ?? [:]
+    }
+
+    static func figure(_ document: [String: Any], _ key: String, _ field: String) -> Double {
+        group(document, key)[field] as? Double ?? 0
+    }
+
+    static func warnings(_ document: [String: Any], group: String) -> Set<String> {
+        Set(((document["warnings"] as? [[String: Any]]) ?? []).filter { $0["group"] as? String == group }.compactMap { $0["kind"] as? String })
+    }
+
+    /// The gamer's normalised deployments and yield within `tolerance` of the honest team's, a
+    /// warning of `warning` naming the gamer, and the same figures from every source.
+    func expectFair(warning: String?, yield: Bool = true, tolerance: Double = 0.10, weight: String? = nil,
+                    sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let reports = try reports(weight: weight)
+        let first = reports[0].document
+        for (source, document) in reports {
+            let honestND = Self.figure(document, "honest", "normalised_deployments"), gamerND = Self.figure(document, "gamer", "normalised_deployments")
+            #expect(honestND > 0, "\(source): the honest team shipped work", sourceLocation: sourceLocation)
+            #expect(abs(gamerND - honestND) <= tolerance * honestND, "\(source): ND gamer \(gamerND) vs honest \(honestND)", sourceLocation: sourceLocation)
+            if yield {
+                let honestYield = Self.figure(document, "honest", "nd_per_million_tokens"), gamerYield = Self.figure(document, "gamer", "nd_per_million_tokens")
+                #expect(abs(gamerYield - honestYield) <= tolerance * honestYield, "\(source): yield gamer \(gamerYield) vs honest \(honestYield)",
+                        sourceLocation: sourceLocation)
+            }
+            if let warning {
+                #expect(Self.warnings(document, group: "gamer").contains(warning), "\(source): \(Self.warnings(document, group: "gamer"))",
+                        sourceLocation: sourceLocation)
+                #expect(!Self.warnings(document, group: "honest").contains(warning), "\(source)", sourceLocation: sourceLocation)
+            }
+            // The ledger's report is the history's.
+            for team in ["honest", "gamer"] {
+                for field in ["normalised_deployments", "effective_lines", "nd_per_million_tokens"] {
+                    #expect(abs(Self.figure(document, team, field) - Self.figure(first, team, field)) < 1e-9, "\(source): \(team) \(field)",
+                            sourceLocation: sourceLocation)
+                }
+            }
+        }
+    }
+}
+
+@Suite(.serialized) struct GamingTests {
+    /// Six changes per deployment against one deployment per change.
+    @Test func splittingDeploymentsEarnsNothing() throws {
+        let world = GamingScenario()
+        for round in 0..<5 {
+            let day = Double(1 + round * 7)
+            for index in 0..<6 { world.change(GamingScenario.honest, lines: 8, day: day, hour: 9 + Double(index) * 0.5) }
+            world.deploy(day: day, hour: 13)
+            for index in 0..<6 {
+                world.change(GamingScenario.gamer, lines: 8, day: day + 1, hour: 9 + Double(index))
+                world.deploy(day: day + 1, hour: 9.5 + Double(index))
+            }
+        }
+        try world.expectFair(warning: "deployment_splitting")
+    }
+
+    /// A trivial extra commit every day in the shared daily deployment.
+    @Test func trivialExtraCommitsEarnNothing() throws {
+        let world = GamingScenario()
+        for day in 1...12 {
+            world.change(GamingScenario.honest, lines: 20, day: Double(day), hour: 9)
+            world.change(GamingScenario.gamer, lines: 20, day: Double(day), hour: 10)
+            let notes = (1...day).map { "// reviewed \(GamingScenario.words[$0])" }.joined(separator: "\n") + "\n"
+            world.scratch.commit("Touch up\n", files: ["src/gus/notes.swift": notes], author: GamingScenario.gamer,
+                                 time: GamingScenario.time(day: Double(day), hour: 11))
+            world.deploy(day: Double(day), hour: 17)
+        }
+        try world.expectFair(warning: "commit_splitting")
+    }
+
+    /// A change reverted and re-applied across deployments, daily, against shipping it once.
+    @Test func revertingAndReapplyingEarnsNothing() throws {
+        let world = GamingScenario()
+        for day in 1...4 {
+            world.change(GamingScenario.honest, lines: 10, day: Double(day), hour: 9)
+            world.change(GamingScenario.gamer, lines: 10, day: Double(day), hour: 9.5)
+            world.deploy(day: Double(day), hour: 12)
+        }
+        world.change(GamingScenario.honest, lines: 30, day: 5, hour: 9)
+        let feature = world.change(GamingScenario.gamer, lines: 30, day: 5, hour: 10)
+        world.deploy(day: 5, hour: 12)
+        var last = feature
+        for day in 6...11 {
+            // Reverted by git (message) on even days, by hand (content only) on odd days; re-applied the next.
+            world.scratch.git(["revert", "--no-edit", "--no-commit", last])
+            let message = day % 2 == 0 ? world.scratch.output(["log", "-1", "--format=Revert \"%s\"%n%nThis reverts commit %H.", last]) : "Undo the change for now"
+            last = world.scratch.commit(message, author: GamingScenario.gamer, time: GamingScenario.time(day: Double(day), hour: 10))
+            world.deploy(day: Double(day), hour: 12)
+        }
+        try world.expectFair(warning: "revert_churn")
+    }
+
+    /// Thousands of generated, templated, duplicated and lock-file lines in the gamer's commits.
+    @Test(arguments: ["effective", "lines", "commits"])
+    func paddingEarnsNothingUnderTheDefaultWeight(_ weight: String) throws {
+        let world = GamingScenario()
+        for day in 1...6 {
+            world.change(GamingScenario.honest, lines: 15, day: Double(day), hour: 9)
+            let table = (1...2000).map { "ENTRY_\($0)_\(day) = \($0 * 31)" }.joined(separator: "\n")
+            let lock = (1...400).map { "    \"node_modules/pkg\($0)\": { \"version\": \"1.\($0).\(day)\" }," }.joined(separator: "\n")
+            world.change(GamingScenario.gamer, lines: 15, day: Double(day), hour: 10,
+                         extraFiles: ["src/gus/table\(day).swift": table, "package-lock.json": lock])
+            world.deploy(day: Double(day), hour: 17)
+        }
+        if weight == "effective" {
+            try world.expectFair(warning: "padding")
+        } else {
+            // The old weights are kept for comparison: padding pays under `lines`; the warning says so under every weight.
+            let reports = try world.reports(weight: weight)
+            for (source, document) in reports {
+                #expect(GamingScenario.warnings(document, group: "gamer").contains("padding"), "\(source)")
+                let honest = GamingScenario.figure(document, "honest", "normalised_deployments")
+                let gamer = GamingScenario.figure(document, "gamer", "normalised_deployments")
+                if weight == "lines" { #expect(gamer > 1.5 * honest, "\(source)") } else { #expect(gamer == honest, "\(source)") }
+            }
+        }
+    }
+
+    /// Each change as five commits.
+    @Test func splittingCommitsEarnsNothing() throws {
+        let world = GamingScenario()
+        for day in 1...10 {
+            world.change(GamingScenario.honest, lines: 10, day: Double(day), hour: 9, tokens: 100_000)
+            for piece in 0..<5 {
+                world.change(GamingScenario.gamer, lines: 2, day: Double(day), hour: 10 + Double(piece) * 0.2, tokens: 20_000)
+            }
+            world.deploy(day: Double(day), hour: 17)
+        }
+        try world.expectFair(warning: "commit_splitting")
+    }
+
+    /// Tokens burned in sessions that never commit: the same shipped work, a lower yield.
+    @Test func burningTokensLowersTheYield() throws {
+        let world = GamingScenario()
+        for day in 1...6 {
+            world.change(GamingScenario.honest, lines: 12, day: Double(day), hour: 9)
+            world.change(GamingScenario.gamer, lines: 12, day: Double(day), hour: 10)
+            world.record(GamingScenario.gamer, session: "burn-\(day)", day: Double(day), hour: 12, tokens: 2_000_000)
+            world.deploy(day: Double(day), hour: 17)
+        }
+        try world.expectFair(warning: "uncommitted_tokens", yield: false)
+        for (source, document) in try world.reports() {
+            let honest = GamingScenario.figure(document, "honest", "nd_per_million_tokens")
+            #expect(GamingScenario.figure(document, "gamer", "nd_per_million_tokens") < 0.1 * honest, "\(source)")
+        }
+    }
+
+    /// The same commit deployed again five times a day.
+    @Test func redeployingEarnsNothing() throws {
+        let world = GamingScenario()
+        for day in 1...6 {
+            world.change(GamingScenario.honest, lines: 12, day: Double(day), hour: 9)
+            world.deploy(day: Double(day), hour: 10)
+            world.change(GamingScenario.gamer, lines: 12, day: Double(day), hour: 11)
+            for again in 0..<6 { world.deploy(day: Double(day), hour: 12 + Double(again)) }
+        }
+        try world.expectFair(warning: nil, tolerance: 1e-9)
+    }
+
+    /// Commits naming AI sessions that no usage record has.
+    @Test func forgedSessionTrailersAreNamed() throws {
+        let world = GamingScenario()
+        for day in 1...6 {
+            world.change(GamingScenario.honest, lines: 12, day: Double(day), hour: 9)
+            world.change(GamingScenario.gamer, lines: 12, day: Double(day), hour: 10, trailers: ["AI-Session: claude-code/forged-\(day)"])
+            world.deploy(day: Double(day), hour: 17)
+        }
+        try world.expectFair(warning: "unbacked_ai_sessions")
+    }
+}
