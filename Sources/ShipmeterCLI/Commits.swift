@@ -39,7 +39,7 @@ extension Shipmeter {
 }
 
 /// One commit as `shipmeter commits` shows it.
-struct CommitEntry {
+struct CommitEntry: Sendable {
     var commit: Commit
     var author: Signature
     var trailers: [Trailer]
@@ -52,37 +52,48 @@ struct CommitEntry {
 enum CommitListing {
     static func list(_ repo: Repository, range: String?, detector: AISignalDetector, filter: ChangeFilter, lineCap: Int,
                      fetchMissing: Bool = false) throws -> [CommitEntry] {
-        var ids = [ObjectID]()
+        let ids: [ObjectID]
         do {
             ids = try selection(repo, range: range)
         } catch {
             throw ShipmeterError.badRevision(range ?? "HEAD", detail: error.message)
         }
-        let mailmap = try Mailmap(repo)
-        let noted = try repo.notedCommits(notesRef: "refs/notes/ai")
-        var entries = [CommitEntry]()
-        entries.reserveCapacity(ids.count)
-        var measurer = ChangeMeasurer(filter: filter)
-        var fetched = false
-        for id in ids {
-            let commit = try repo.commit(id)
-            let trailers = commit.trailers
-            var (stats, measure) = try repo.measuredChange(for: id, measurer: &measurer)
-            if measure == nil, fetchMissing, !fetched, repo.isPartialClone {
-                // One git run fetches what every listed commit lacks.
-                try repo.fetchMissingBlobs(of: ids)
-                fetched = true
-                (stats, measure) = try repo.measuredChange(for: id, measurer: &measurer)
-            }
-            entries.append(CommitEntry(
-                commit: commit,
-                author: mailmap.resolve(commit.author),
-                trailers: trailers,
-                stats: stats,
-                effectiveLines: measure.map { min($0.effectiveLines, Double(lineCap)) },
-                signals: detector.signals(for: commit, trailers: trailers, hasAINote: noted.contains(id))))
+        if fetchMissing, repo.isPartialClone {
+            // One git run fetches what any listed commit lacks (git skips what is present).
+            try repo.fetchMissingBlobs(of: ids)
         }
-        return entries
+        let noted = try repo.notedCommits(notesRef: "refs/notes/ai")
+        // Diffs dominate: contiguous blocks on every core, each worker with its own repository
+        // handle (libgit2 objects belong to one thread at a time); the mailmap (which a work tree's
+        // uncommitted .mailmap can change) is applied afterwards, from this repository.
+        let workers = ids.count < 64 ? 1 : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        let block = (ids.count + workers - 1) / max(workers, 1)
+        let results = ListingResults(count: ids.count)
+        let path = repo.commonDirectory
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            do {
+                let local = try Repository(gitDirectoryIgnoringWorkTree: path)
+                var measurer = ChangeMeasurer(filter: filter)
+                for index in (worker * block)..<min(ids.count, (worker + 1) * block) {
+                    let id = ids[index]
+                    let commit = try local.commit(id)
+                    let trailers = commit.trailers
+                    let (stats, measure) = try local.measuredChange(for: id, measurer: &measurer)
+                    results.set(index, CommitEntry(
+                        commit: commit, author: commit.author, trailers: trailers, stats: stats,
+                        effectiveLines: measure.map { min($0.effectiveLines, Double(lineCap)) },
+                        signals: detector.signals(for: commit, trailers: trailers, hasAINote: noted.contains(id))))
+                }
+            } catch {
+                results.fail(error)
+            }
+        }
+        let mailmap = try Mailmap(repo)
+        return try results.entries().map { entry in
+            var entry = entry
+            entry.author = mailmap.resolve(entry.commit.author)
+            return entry
+        }
     }
 
     /// The commits of `range` (`A..B`, `A...B`, a revision; default HEAD), newest first as
@@ -146,5 +157,34 @@ enum CommitListing {
         }
         return TextTable(header: ["commit", "date", "author", "lines", "ai", "summary"], rows: rows).render()
             + "\n\(entries.count) commits, \(entries.filter { !$0.signals.isEmpty }.count) AI-assisted"
+    }
+}
+
+/// Entries written by parallel workers, in listing order.
+private final class ListingResults: @unchecked Sendable {
+    // @unchecked: every access to `values` and `error` holds `lock`; workers write distinct indices.
+    private let lock = NSLock()
+    private var values: [CommitEntry?]
+    private var error: (any Error)?
+
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ entry: CommitEntry) {
+        lock.lock()
+        values[index] = entry
+        lock.unlock()
+    }
+
+    func fail(_ failure: any Error) {
+        lock.lock()
+        if error == nil { error = failure }
+        lock.unlock()
+    }
+
+    func entries() throws -> [CommitEntry] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let error { throw error }
+        return values.compactMap { $0 }
     }
 }
