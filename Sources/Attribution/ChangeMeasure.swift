@@ -48,7 +48,8 @@ public struct ChangeMeasure: Sendable, Hashable {
     public var canPair: Bool { fingerprint != 0 && fingerprint != inverseFingerprint }
 }
 
-/// Accumulates one commit's changed lines, file by file, into a `ChangeMeasure`.
+/// Accumulates one commit's changed lines, file by file, into a `ChangeMeasure`. Allocation-free
+/// per line: a normalised line is kept as its hash and its word tokens.
 public struct ChangeMeasurer {
     let filter: ChangeFilter
     /// Whether a path is left out, remembered: commits touch the same paths again and again.
@@ -56,10 +57,14 @@ public struct ChangeMeasurer {
 
     private var path: String?
     private var pathHash: UInt64 = 0
-    private var fileLines: [(added: Bool, text: [UInt8])] = []
-    private var fileHead: [String] = []
-    private var added: [[UInt8]: Int] = [:]
-    private var deleted: [[UInt8]: Int] = [:]
+    /// The current file's normalised lines: side, hash, word tokens.
+    private var fileLines: [(added: Bool, key: UInt64, tokens: Int)] = []
+    /// The start of the current file's first changed lines, for generated-file markers.
+    private var fileHead: [UInt8] = []
+    private var headLines = 0
+    /// Distinct normalised lines of the commit: how often added (or deleted), and their tokens.
+    private var added: [UInt64: (count: Int, tokens: Int)] = [:]
+    private var deleted: [UInt64: (count: Int, tokens: Int)] = [:]
     private var forward: UInt64 = 0
     private var inverse: UInt64 = 0
 
@@ -75,9 +80,13 @@ public struct ChangeMeasurer {
         let lineHash = Self.mix(StableHash.fnv1a(trimmed, from: pathHash))
         forward &+= Self.mix(lineHash &+ (isAdded ? Self.addedSalt : Self.deletedSalt))
         inverse &+= Self.mix(lineHash &+ (isAdded ? Self.deletedSalt : Self.addedSalt))
-        if fileHead.count < 10 { fileHead.append(String(decoding: trimmed, as: UTF8.self)) }
+        if headLines < 10 {
+            headLines += 1
+            fileHead.append(contentsOf: UnsafeRawBufferPointer(rebasing: trimmed.prefix(200)))
+            fileHead.append(0x0A)
+        }
         let normalised = Self.normalised(trimmed)
-        if !normalised.isEmpty { fileLines.append((isAdded, normalised)) }
+        if normalised.length > 0 { fileLines.append((isAdded, normalised.hash, normalised.tokens)) }
     }
 
     /// The measure of everything visited since the last `finish`; starts the next commit.
@@ -85,13 +94,13 @@ public struct ChangeMeasurer {
         flushFile()
         path = nil
         // A line both added and deleted moved or was re-indented: neither side is new work.
-        var distinct = [[UInt8]]()
-        for (text, count) in added where count > (deleted[text] ?? 0) { distinct.append(text) }
-        for (text, count) in deleted where count > (added[text] ?? 0) { distinct.append(text) }
         // (Order does not matter: the measure is a sum over distinct lines.)
-        let effective = distinct.reduce(0) { $0 + Self.tokens($1) }
+        var tokens = 0
+        for (key, entry) in added where entry.count > (deleted[key]?.count ?? 0) { tokens += entry.tokens }
+        for (key, entry) in deleted where entry.count > (added[key]?.count ?? 0) { tokens += entry.tokens }
         let measure = ChangeMeasure(
-            effectiveLines: Double(effective) / Double(ChangeMeasure.tokensPerLine), fingerprint: Int64(bitPattern: forward), inverseFingerprint: Int64(bitPattern: inverse))
+            effectiveLines: Double(tokens) / Double(ChangeMeasure.tokensPerLine), fingerprint: Int64(bitPattern: forward),
+            inverseFingerprint: Int64(bitPattern: inverse))
         added.removeAll(keepingCapacity: true)
         deleted.removeAll(keepingCapacity: true)
         forward = 0
@@ -102,14 +111,15 @@ public struct ChangeMeasurer {
     private mutating func startFile(_ newPath: String) {
         flushFile()
         path = newPath
-        pathHash = newPath.utf8.withContiguousStorageIfAvailable { StableHash.fnv1a(UnsafeRawBufferPointer($0)) }
-            ?? StableHash.fnv1a(UnsafeRawBufferPointer(start: nil, count: 0))
+        var copy = newPath
+        pathHash = copy.withUTF8 { StableHash.fnv1a(UnsafeRawBufferPointer($0)) }
     }
 
     private mutating func flushFile() {
         defer {
             fileLines.removeAll(keepingCapacity: true)
             fileHead.removeAll(keepingCapacity: true)
+            headLines = 0
         }
         guard let path, !fileLines.isEmpty else { return }
         let excluded: Bool
@@ -119,9 +129,13 @@ public struct ChangeMeasurer {
             excluded = filter.excludes(path)
             excludedPaths[path] = excluded
         }
-        if excluded || ChangeFilter.isGenerated(firstLines: fileHead) { return }
+        if excluded || ChangeFilter.isGenerated(head: fileHead) { return }
         for line in fileLines {
-            if line.added { added[line.text, default: 0] += 1 } else { deleted[line.text, default: 0] += 1 }
+            if line.added {
+                added[line.key, default: (0, line.tokens)].count += 1
+            } else {
+                deleted[line.key, default: (0, line.tokens)].count += 1
+            }
         }
     }
 
@@ -139,7 +153,13 @@ public struct ChangeMeasurer {
         return z ^ (z >> 31)
     }
 
-    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0B || byte == 0x0C }
+    @inline(__always)
+    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
+
+    @inline(__always)
+    static func isWord(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F || byte >= 0x80
+    }
 
     /// The line without leading and trailing whitespace (and its line end).
     static func trimmed(_ line: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
@@ -149,11 +169,21 @@ public struct ChangeMeasurer {
         return UnsafeRawBufferPointer(rebasing: line[start..<end])
     }
 
-    /// Whitespace runs made one space, digit runs made `0`, at most `maximumLineBytes`.
-    static func normalised(_ trimmed: UnsafeRawBufferPointer) -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(min(trimmed.count, ChangeMeasure.maximumLineBytes))
-        var inSpace = false, inDigits = false
+    /// The normalised line — whitespace runs made one space, digit runs made `0`, at most
+    /// `maximumLineBytes` — as its length, hash and word tokens (runs of letters, digits, `_`
+    /// and bytes above ASCII; at most `maximumTokensPerLine`), without building it.
+    static func normalised(_ trimmed: UnsafeRawBufferPointer) -> (length: Int, hash: UInt64, tokens: Int) {
+        var hash = StableHash.seed
+        var length = 0, tokens = 0
+        var inSpace = false, inDigits = false, inWord = false
+        @inline(__always) func emit(_ byte: UInt8) {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+            length += 1
+            let word = isWord(byte)
+            if word, !inWord { tokens += 1 }
+            inWord = word
+        }
         for byte in trimmed {
             if isSpace(byte) {
                 inSpace = true
@@ -161,31 +191,19 @@ public struct ChangeMeasurer {
                 continue
             }
             if inSpace {
-                out.append(0x20)
+                emit(0x20)
                 inSpace = false
             }
             if byte >= 0x30 && byte <= 0x39 {
-                if !inDigits { out.append(0x30) }
+                if !inDigits { emit(0x30) }
                 inDigits = true
             } else {
                 inDigits = false
-                out.append(byte)
+                emit(byte)
             }
-            if out.count >= ChangeMeasure.maximumLineBytes { break }
+            if length >= ChangeMeasure.maximumLineBytes { break }
         }
-        return out
-    }
-
-    /// Word tokens (runs of letters, digits and `_`, and any byte above ASCII) in a normalised
-    /// line, at most `maximumTokensPerLine`.
-    static func tokens(_ line: [UInt8]) -> Int {
-        var count = 0, inWord = false
-        for byte in line {
-            let word = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F || byte >= 0x80
-            if word, !inWord { count += 1 }
-            inWord = word
-        }
-        return min(count, ChangeMeasure.maximumTokensPerLine)
+        return (length, mix(hash), min(tokens, ChangeMeasure.maximumTokensPerLine))
     }
 }
 
