@@ -10,6 +10,9 @@ enum Library {
         // re-read and inflated for every commit that touched them. Diffs of consecutive
         // commits share those trees: keep them.
         _ = shipmeter_git_set_cache_object_limit(GIT_OBJECT_TREE, 1 << 20)
+        // Walking history, a blob read as one commit's new side is its child's old side: keep
+        // ordinary-sized ones (libgit2 caches none by default).
+        _ = shipmeter_git_set_cache_object_limit(GIT_OBJECT_BLOB, 256 << 10)
         _ = shipmeter_git_set_cache_max_size(128 << 20)
         return true
     }()
