@@ -11,7 +11,8 @@ import Usage
 /// 2. each remaining added or deleted line is normalised: whitespace trimmed and runs of it made
 ///    one space, every run of digits made `0`, cut at 512 bytes;
 /// 3. a line added and deleted in the same commit (a move, a re-indent) counts neither time;
-/// 4. what is left counts once per distinct line, however often it repeats;
+/// 4. what is left counts once per distinct line, however often it repeats — and a line with
+///    numbers in it (a *template*) counts once per person across a report's window;
 /// 5. a distinct line is worth its word tokens (runs of letters, digits and `_`), at most
 ///    `maximumTokensPerLine`, over `tokensPerLine`: a line of punctuation is worth nothing.
 /// The sum over lines is additive: a change split over k commits measures what it measured as
@@ -26,11 +27,26 @@ public struct ChangeMeasure: Sendable, Hashable {
     public var effectiveLines: Double
     public var fingerprint: Int64
     public var inverseFingerprint: Int64
+    /// The distinct lines that had numbers in them (`entry_7 = 49` and `entry_8 = 56` are one
+    /// template), with their word tokens, by hash: a report counts a template once per person
+    /// across the window, so numbered lines cannot be multiplied by cutting them into commits.
+    public var templates: [Template]
 
-    public init(effectiveLines: Double, fingerprint: Int64, inverseFingerprint: Int64) {
+    public struct Template: Sendable, Hashable {
+        public var key: Int64
+        public var tokens: Int
+
+        public init(key: Int64, tokens: Int) {
+            self.key = key
+            self.tokens = tokens
+        }
+    }
+
+    public init(effectiveLines: Double, fingerprint: Int64, inverseFingerprint: Int64, templates: [Template] = []) {
         self.effectiveLines = effectiveLines
         self.fingerprint = fingerprint
         self.inverseFingerprint = inverseFingerprint
+        self.templates = templates
     }
 
     public static let empty = ChangeMeasure(effectiveLines: 0, fingerprint: 0, inverseFingerprint: 0)
@@ -57,14 +73,14 @@ public struct ChangeMeasurer {
 
     private var path: String?
     private var pathHash: UInt64 = 0
-    /// The current file's normalised lines: side, hash, word tokens.
-    private var fileLines: [(added: Bool, key: UInt64, tokens: Int)] = []
+    /// The current file's normalised lines: side, hash, word tokens, whether numbers were in it.
+    private var fileLines: [(added: Bool, key: UInt64, tokens: Int, numbered: Bool)] = []
     /// The start of the current file's first changed lines, for generated-file markers.
     private var fileHead: [UInt8] = []
     private var headLines = 0
     /// Distinct normalised lines of the commit: how often added (or deleted), and their tokens.
-    private var added: [UInt64: (count: Int, tokens: Int)] = [:]
-    private var deleted: [UInt64: (count: Int, tokens: Int)] = [:]
+    private var added: [UInt64: (count: Int, tokens: Int, numbered: Bool)] = [:]
+    private var deleted: [UInt64: (count: Int, tokens: Int, numbered: Bool)] = [:]
     private var forward: UInt64 = 0
     private var inverse: UInt64 = 0
 
@@ -86,7 +102,7 @@ public struct ChangeMeasurer {
             fileHead.append(0x0A)
         }
         let normalised = Self.normalised(trimmed)
-        if normalised.length > 0 { fileLines.append((isAdded, normalised.hash, normalised.tokens)) }
+        if normalised.length > 0 { fileLines.append((isAdded, normalised.hash, normalised.tokens, normalised.numbered)) }
     }
 
     /// The measure of everything visited since the last `finish`; starts the next commit.
@@ -96,11 +112,16 @@ public struct ChangeMeasurer {
         // A line both added and deleted moved or was re-indented: neither side is new work.
         // (Order does not matter: the measure is a sum over distinct lines.)
         var tokens = 0
-        for (key, entry) in added where entry.count > (deleted[key]?.count ?? 0) { tokens += entry.tokens }
-        for (key, entry) in deleted where entry.count > (added[key]?.count ?? 0) { tokens += entry.tokens }
+        var templates = [ChangeMeasure.Template]()
+        func count(_ key: UInt64, _ entry: (count: Int, tokens: Int, numbered: Bool)) {
+            tokens += entry.tokens
+            if entry.numbered, entry.tokens > 0 { templates.append(.init(key: Int64(bitPattern: key), tokens: entry.tokens)) }
+        }
+        for (key, entry) in added where entry.count > (deleted[key]?.count ?? 0) { count(key, entry) }
+        for (key, entry) in deleted where entry.count > (added[key]?.count ?? 0) { count(key, entry) }
         let measure = ChangeMeasure(
             effectiveLines: Double(tokens) / Double(ChangeMeasure.tokensPerLine), fingerprint: Int64(bitPattern: forward),
-            inverseFingerprint: Int64(bitPattern: inverse))
+            inverseFingerprint: Int64(bitPattern: inverse), templates: templates.sorted { $0.key < $1.key })
         added.removeAll(keepingCapacity: true)
         deleted.removeAll(keepingCapacity: true)
         forward = 0
@@ -132,9 +153,9 @@ public struct ChangeMeasurer {
         if excluded || ChangeFilter.isGenerated(head: fileHead) { return }
         for line in fileLines {
             if line.added {
-                added[line.key, default: (0, line.tokens)].count += 1
+                added[line.key, default: (0, line.tokens, line.numbered)].count += 1
             } else {
-                deleted[line.key, default: (0, line.tokens)].count += 1
+                deleted[line.key, default: (0, line.tokens, line.numbered)].count += 1
             }
         }
     }
@@ -172,9 +193,9 @@ public struct ChangeMeasurer {
     /// The normalised line — whitespace runs made one space, digit runs made `0`, at most
     /// `maximumLineBytes` — as its length, hash and word tokens (runs of letters, digits, `_`
     /// and bytes above ASCII; at most `maximumTokensPerLine`), without building it.
-    static func normalised(_ trimmed: UnsafeRawBufferPointer) -> (length: Int, hash: UInt64, tokens: Int) {
+    static func normalised(_ trimmed: UnsafeRawBufferPointer) -> (length: Int, hash: UInt64, tokens: Int, numbered: Bool) {
         var hash = StableHash.seed
-        var length = 0, tokens = 0
+        var length = 0, tokens = 0, numbered = false
         var inSpace = false, inDigits = false, inWord = false
         @inline(__always) func emit(_ byte: UInt8) {
             hash ^= UInt64(byte)
@@ -197,13 +218,14 @@ public struct ChangeMeasurer {
             if byte >= 0x30 && byte <= 0x39 {
                 if !inDigits { emit(0x30) }
                 inDigits = true
+                numbered = true
             } else {
                 inDigits = false
                 emit(byte)
             }
             if length >= ChangeMeasure.maximumLineBytes { break }
         }
-        return (length, mix(hash), min(tokens, ChangeMeasure.maximumTokensPerLine))
+        return (length, mix(hash), min(tokens, ChangeMeasure.maximumTokensPerLine), numbered)
     }
 }
 

@@ -327,6 +327,7 @@ public struct ReportBuilder {
         needed += commitTokens.keys.filter { !history.facts[$0].isMerge }  // for the tokens-per-line warning
         diffs?.prefetch(needed)
         let churn = revertPairing(environment: environment, deployments: environmentDeployments, horizon: horizon, until: until)
+        let effective = effectiveLines(deployments: environmentDeployments, churn: churn, since: since, until: until)
         var work = ShippedWork(churn: churn)
 
         for index in environmentDeployments {
@@ -336,7 +337,7 @@ public struct ReportBuilder {
             let commits = shippedNonMerge(index)
             // Only forward deployments ship anything worth counting (a baseline ships all prior history).
             let split = deployment.kind == .forward ? worth.split(commits.map { commit in
-                DeploymentWorth.Commit(effectiveLines: effectiveLines(of: commit, churn: churn), lines: lines(of: commit))
+                DeploymentWorth.Commit(effectiveLines: effective[commit] ?? 0, lines: lines(of: commit))
             }, rolledBack: deployment.status == .rolledBack) : (worth: 0, parts: [], effective: [])
             if deployment.kind != .baseline {
                 let ai = commits.filter { history.facts[$0].isAIAssisted }.count
@@ -421,11 +422,37 @@ public struct ReportBuilder {
     /// How far before the window a revert and what it undid are looked for by content.
     public static let revertHorizon: TimeInterval = 30 * 86_400
 
-    /// A commit's effective size as the rule counts it: 0 when it is churn (reverted, or a
-    /// revert), else its measure capped per commit.
-    func effectiveLines(of commit: Int, churn: RevertPairing) -> Double {
-        if churn.churn.contains(commit) { return 0 }
-        return min(diffs?.measure(of: commit)?.effectiveLines ?? 0, Double(worth.lineCap))
+    /// Effective lines of each commit the window's forward deployments shipped, as the rule counts
+    /// them: 0 for churn (reverted, or a revert); a template (a line with numbers in it) only the
+    /// first time its author ships it in the window, in shipping order; capped per commit.
+    func effectiveLines(deployments: [Int], churn: RevertPairing, since: Date, until: Date) -> [Int: Double] {
+        var result = [Int: Double]()
+        var seen = [String: Set<Int64>]()  // person → templates shipped so far
+        for index in deployments {
+            let deployment = timeline.deployments[index]
+            guard deployment.kind == .forward, deployment.time >= since, deployment.time < until else { continue }
+            for commit in shippingOrder(index) {
+                guard !churn.churn.contains(commit), let measure = diffs?.measure(of: commit) else {
+                    result[commit] = 0
+                    continue
+                }
+                let person = history.facts[commit].person
+                var repeated = 0
+                for template in measure.templates where !seen[person, default: []].insert(template.key).inserted { repeated += template.tokens }
+                let lines = measure.effectiveLines - Double(repeated) / Double(ChangeMeasure.tokensPerLine)
+                result[commit] = min(max(lines, 0), Double(worth.lineCap))
+            }
+        }
+        return result
+    }
+
+    /// The non-merge commits deployment `index` shipped, in author time order (the id decides
+    /// ties, alike from history and from a ledger).
+    func shippingOrder(_ index: Int) -> [Int] {
+        timeline.shipped[index].filter { !history.facts[$0].isMerge }.sorted { a, b in
+            let first = history.facts[a].authorTime.seconds, second = history.facts[b].authorTime.seconds
+            return first != second ? first < second : history.graph.ids[a].hex < history.graph.ids[b].hex
+        }
     }
 
     /// Reverts and what they undid among the commits shipped to `environment` before `until`, in
@@ -437,12 +464,7 @@ public struct ReportBuilder {
             let deployment = timeline.deployments[index]
             guard deployment.time < until, deployment.kind != .failed else { continue }
             let measured = deployment.kind == .forward && deployment.time >= horizon
-            // Within a deployment, in author time order (the id decides ties, alike from history and ledger).
-            let commits = timeline.shipped[index].filter { !history.facts[$0].isMerge }.sorted { a, b in
-                let first = history.facts[a].authorTime.seconds, second = history.facts[b].authorTime.seconds
-                return first != second ? first < second : history.graph.ids[a].hex < history.graph.ids[b].hex
-            }
-            for commit in commits {
+            for commit in shippingOrder(index) {
                 candidates.append(RevertPairing.Candidate(
                     commit: commit, revertsByMessage: history.facts[commit].reverts.flatMap { history.graph.number(of: $0) },
                     measure: measured ? diffs?.measure(of: commit) : nil))

@@ -58,6 +58,7 @@ enum LedgerSchema {
             "ALTER TABLE commits ADD COLUMN \(ifNotExists)effective_lines \(real)",
             "ALTER TABLE commits ADD COLUMN \(ifNotExists)fingerprint BIGINT",
             "ALTER TABLE commits ADD COLUMN \(ifNotExists)inverse_fingerprint BIGINT",
+            "ALTER TABLE commits ADD COLUMN \(ifNotExists)templates TEXT",
         ]
     }
 }

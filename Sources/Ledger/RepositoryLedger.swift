@@ -37,17 +37,38 @@ public struct StoredMeasure: Sendable, Equatable {
     public var effectiveLines: Double
     public var fingerprint: Int64
     public var inverseFingerprint: Int64
+    /// Numbered lines' templates: hash and word tokens.
+    public var templates: [Template]
 
-    public init(effectiveLines: Double, fingerprint: Int64, inverseFingerprint: Int64) {
-        (self.effectiveLines, self.fingerprint, self.inverseFingerprint) = (effectiveLines, fingerprint, inverseFingerprint)
+    public struct Template: Sendable, Equatable {
+        public var key: Int64
+        public var tokens: Int
+
+        public init(key: Int64, tokens: Int) {
+            self.key = key
+            self.tokens = tokens
+        }
     }
 
-    init?(_ effective: SQLValue, _ fingerprint: SQLValue, _ inverse: SQLValue) {
+    public init(effectiveLines: Double, fingerprint: Int64, inverseFingerprint: Int64, templates: [Template] = []) {
+        (self.effectiveLines, self.fingerprint, self.inverseFingerprint, self.templates) = (effectiveLines, fingerprint, inverseFingerprint, templates)
+    }
+
+    init?(_ effective: SQLValue, _ fingerprint: SQLValue, _ inverse: SQLValue, _ templates: SQLValue) {
         guard let lines = effective.real, let forward = fingerprint.integer, let backward = inverse.integer else { return nil }
-        self.init(effectiveLines: lines, fingerprint: forward, inverseFingerprint: backward)
+        // `key:tokens,key:tokens`
+        let parsed = (templates.text ?? "").split(separator: ",").compactMap { item -> Template? in
+            let parts = item.split(separator: ":")
+            guard parts.count == 2, let key = Int64(parts[0]), let tokens = Int(parts[1]) else { return nil }
+            return Template(key: key, tokens: tokens)
+        }
+        self.init(effectiveLines: lines, fingerprint: forward, inverseFingerprint: backward, templates: parsed)
     }
 
-    var values: [SQLValue] { [.real(effectiveLines), .integer(fingerprint), .integer(inverseFingerprint)] }
+    var values: [SQLValue] {
+        [.real(effectiveLines), .integer(fingerprint), .integer(inverseFingerprint),
+         .text(templates.map { "\($0.key):\($0.tokens)" }.joined(separator: ","))]
+    }
 }
 
 public struct LedgerSession: Sendable, Hashable {
@@ -223,7 +244,7 @@ extension LedgerSQL {
 
     static var commitColumns: String {
         "c.commit_id, c.author_time, c.person, c.author_name, c.is_merge, c.is_bot, c.summary, c.signals, c.agent, c.model, c.reverts, c.team, c.lines, c.repository_id, "
-            + "c.effective_lines, c.fingerprint, c.inverse_fingerprint"
+            + "c.effective_lines, c.fingerprint, c.inverse_fingerprint, c.templates"
     }
 
     /// Stored commits matching `condition` (SQL over `commits c`), with the sessions they name
@@ -255,7 +276,7 @@ extension LedgerSQL {
                 id: row[0].text ?? "", authorTime: row[1].integer ?? 0, person: row[2].text ?? "", authorName: row[3].text ?? "",
                 isMerge: row[4].bool, isBot: row[5].bool, summary: row[6].text ?? "", signals: Self.list(row[7]), sessions: [],
                 agent: row[8].text, model: row[9].text, reverts: row[10].text, team: row[11].text ?? "", lines: row[12].integer.map(Int.init),
-                measure: StoredMeasure(row[14], row[15], row[16])))
+                measure: StoredMeasure(row[14], row[15], row[16], row[17])))
         }
         guard reading, !commits.isEmpty else { return commits }
         var sessions = [String: [LedgerSession]]()
@@ -317,13 +338,13 @@ extension LedgerSQL {
         }
         writes.append(SQLWrite("""
             INSERT INTO commits (repository_id, commit_id, author_time, person, author_name, is_merge, is_bot, summary, signals, agent, model, reverts, team, lines,
-                effective_lines, fingerprint, inverse_fingerprint)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repository_id, commit_id) DO NOTHING
+                effective_lines, fingerprint, inverse_fingerprint, templates)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repository_id, commit_id) DO NOTHING
             """, rows: Self.unique(change.commits, by: \.id).map { commit in
             [id, .text(commit.id), .integer(commit.authorTime), .text(commit.person), .text(commit.authorName), SQLValue(commit.isMerge),
              SQLValue(commit.isBot), .text(commit.summary), .text(commit.signals.joined(separator: "\n")), SQLValue(commit.agent),
              SQLValue(commit.model), SQLValue(commit.reverts), .text(commit.team), SQLValue(commit.lines)]
-                + (commit.measure?.values ?? [.null, .null, .null])
+                + (commit.measure?.values ?? [.null, .null, .null, .null])
         }))
         var sessionRows = Set<[SQLValue]>()
         for commit in change.commits {
@@ -333,7 +354,7 @@ extension LedgerSQL {
                                rows: Array(sessionRows)))
         writes.append(SQLWrite("UPDATE commits SET lines = ? WHERE repository_id = ? AND commit_id = ?",
                                rows: change.lines.sorted { $0.key < $1.key }.map { [.integer(Int64($0.value)), id, .text($0.key)] }))
-        writes.append(SQLWrite("UPDATE commits SET effective_lines = ?, fingerprint = ?, inverse_fingerprint = ? WHERE repository_id = ? AND commit_id = ?",
+        writes.append(SQLWrite("UPDATE commits SET effective_lines = ?, fingerprint = ?, inverse_fingerprint = ?, templates = ? WHERE repository_id = ? AND commit_id = ?",
                                rows: change.measures.sorted { $0.key < $1.key }.map { $0.value.values + [id, .text($0.key)] }))
         let deployments = Self.unique(change.deployments) { $0.environment + "\u{1F}" + $0.id }
         writes.append(SQLWrite("""

@@ -209,11 +209,15 @@ struct LedgerAttribution {
     }
 
     static func stored(_ measure: ChangeMeasure) -> StoredMeasure {
-        StoredMeasure(effectiveLines: measure.effectiveLines, fingerprint: measure.fingerprint, inverseFingerprint: measure.inverseFingerprint)
+        StoredMeasure(effectiveLines: measure.effectiveLines, fingerprint: measure.fingerprint, inverseFingerprint: measure.inverseFingerprint,
+                      templates: measure.templates.map { StoredMeasure.Template(key: $0.key, tokens: $0.tokens) })
     }
 
     static func measure(_ stored: StoredMeasure?) -> ChangeMeasure? {
-        stored.map { ChangeMeasure(effectiveLines: $0.effectiveLines, fingerprint: $0.fingerprint, inverseFingerprint: $0.inverseFingerprint) }
+        stored.map {
+            ChangeMeasure(effectiveLines: $0.effectiveLines, fingerprint: $0.fingerprint, inverseFingerprint: $0.inverseFingerprint,
+                          templates: $0.templates.map { ChangeMeasure.Template(key: $0.key, tokens: $0.tokens) })
+        }
     }
 
     static func facts(_ commit: LedgerCommit) -> CommitFacts? {

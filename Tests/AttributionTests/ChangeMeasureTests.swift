@@ -51,6 +51,14 @@ func measured(_ files: [FileChange], filter: ChangeFilter = ChangeFilter()) -> C
         #expect(measured([FileChange(path: "a.swift", deleted: [line]), FileChange(path: "b.swift", added: [line])]).effectiveLines == 0)
     }
 
+    @Test func linesWithNumbersAreTemplates() {
+        let change = measured([FileChange(path: "a.py", added: ["entry_1 = 7", "entry_2 = 14", "total = sum(entries)"])])
+        // One template (`entry_0 = 0`, 2 tokens) and one plain line (3 tokens).
+        #expect(change.effectiveLines == 1)
+        #expect(change.templates.map(\.tokens) == [2])
+        #expect(measured([FileChange(path: "a.py", added: ["entry_9 = 63"])]).templates == change.templates)
+    }
+
     @Test func generatedVendoredAndLockFilesCountNothing() {
         let lines = (0..<50).map { "\"dependency\($0)\": { \"version\": \"1.\($0).0\", \"resolved\": \"https://registry/\(UUID().uuidString)\" }" }
         for path in ["package-lock.json", "app/yarn.lock", "go.sum", "Cargo.lock", "Package.resolved", "web/dist/app.js", "vendor/lib/x.go",

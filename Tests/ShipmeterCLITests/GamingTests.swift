@@ -224,6 +224,23 @@ final class GamingScenario: @unchecked Sendable {
         try world.expectFair(warning: "commit_splitting")
     }
 
+    /// Numbered lines (`change 3 7`) as one commit a day against one commit per line.
+    @Test func splittingNumberedLinesEarnsNothing() throws {
+        let world = GamingScenario()
+        for day in 1...5 {
+            let lines = (1...day).flatMap { earlier in (1...10).map { "honest change \(earlier) \($0)" } }
+            world.scratch.commit("Honest \(day)", files: ["honest.txt": lines.joined(separator: "\n") + "\n"], author: GamingScenario.honest,
+                                 time: GamingScenario.time(day: Double(day), hour: 9))
+            for count in 1...10 {
+                let gamer = (1...(day * 10 - 10 + count)).map { "gamer change \(($0 - 1) / 10 + 1) \(($0 - 1) % 10 + 1)" }
+                world.scratch.commit("Gamer \(day).\(count)", files: ["gamer.txt": gamer.joined(separator: "\n") + "\n"], author: GamingScenario.gamer,
+                                     time: GamingScenario.time(day: Double(day), hour: 10 + Double(count) * 0.1))
+            }
+            world.deploy(day: Double(day), hour: 17)
+        }
+        try world.expectFair(warning: nil, yield: false)
+    }
+
     /// Tokens burned in sessions that never commit: the same shipped work, a lower yield.
     @Test func burningTokensLowersTheYield() throws {
         let world = GamingScenario()
