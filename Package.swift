@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "Reporting", dependencies: ["Attribution", "Usage"]),
         .target(name: "CommitHooks", dependencies: ["GitKit"]),
         .target(name: "Ledger", dependencies: [
-            "Usage", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            "Usage", "Attribution", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -153,24 +153,7 @@ public struct AISignalDetector: Sendable {
     static func containsIgnoringCase(_ text: String, _ lowercaseNeedle: StaticString) -> Bool {
         let needle = UnsafeBufferPointer(start: lowercaseNeedle.utf8Start, count: lowercaseNeedle.utf8CodeUnitCount)
         var text = text
-        return text.withUTF8 { haystack in
-            guard needle.count > 0, haystack.count >= needle.count else { return false }
-            let first = needle[0]
-            var index = 0
-            while index <= haystack.count - needle.count {
-                if haystack[index] | 0x20 == first {
-                    var matched = true
-                    for offset in 1..<needle.count {
-                        let byte = haystack[index + offset]
-                        let folded = byte >= 65 && byte <= 90 ? byte | 0x20 : byte
-                        if folded != needle[offset] { matched = false; break }
-                    }
-                    if matched { return true }
-                }
-                index += 1
-            }
-            return false
-        }
+        return text.withUTF8 { ASCIISearch.contains($0, lowercase: needle) }
     }
 
     static func isAiderName(_ name: String) -> Bool {

@@ -83,21 +83,7 @@ public struct ChangeFilter: Sendable {
     /// an ASCII case-insensitive search, without building strings.
     static func isGenerated(head: [UInt8]) -> Bool {
         head.withUnsafeBufferPointer { bytes in
-            generatedMarkers.contains { marker in
-                guard bytes.count >= marker.count else { return false }
-                var index = 0
-                while index <= bytes.count - marker.count {
-                    var matched = true
-                    for offset in 0..<marker.count {
-                        let byte = bytes[index + offset]
-                        let folded = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-                        if folded != marker[offset] { matched = false; break }
-                    }
-                    if matched { return true }
-                    index += 1
-                }
-                return false
-            }
+            generatedMarkers.contains { marker in marker.withUnsafeBufferPointer { ASCIISearch.contains(bytes, lowercase: $0) } }
         }
     }
 

@@ -1,3 +1,4 @@
+import Attribution
 import Foundation
 import Usage
 
@@ -20,40 +21,20 @@ public struct LedgerCommit: Sendable, Equatable {
     /// Added plus deleted lines, when worked out (shipped and attributed commits).
     public var lines: Int?
     /// Effective size and fingerprints, worked out with `lines`.
-    public var measure: StoredMeasure?
+    public var measure: ChangeMeasure?
 
     public init(id: String, authorTime: Int64, person: String, authorName: String, isMerge: Bool, isBot: Bool, summary: String,
                 signals: [String], sessions: [LedgerSession], agent: String?, model: String?, reverts: String?, team: String, lines: Int?,
-                measure: StoredMeasure? = nil) {
+                measure: ChangeMeasure? = nil) {
         (self.id, self.authorTime, self.person, self.authorName, self.isMerge, self.isBot, self.summary) = (id, authorTime, person, authorName, isMerge, isBot, summary)
         (self.signals, self.sessions, self.agent, self.model, self.reverts, self.team, self.lines) = (signals, sessions, agent, model, reverts, team, lines)
         self.measure = measure
     }
 }
 
-/// A commit's change measure as stored: its effective lines and the fingerprints of its change
-/// and of the change's inverse (what finds reverts by content).
-public struct StoredMeasure: Sendable, Equatable {
-    public var effectiveLines: Double
-    public var fingerprint: Int64
-    public var inverseFingerprint: Int64
-    /// Numbered lines' templates: hash and word tokens.
-    public var templates: [Template]
-
-    public struct Template: Sendable, Equatable {
-        public var key: Int64
-        public var tokens: Int
-
-        public init(key: Int64, tokens: Int) {
-            self.key = key
-            self.tokens = tokens
-        }
-    }
-
-    public init(effectiveLines: Double, fingerprint: Int64, inverseFingerprint: Int64, templates: [Template] = []) {
-        (self.effectiveLines, self.fingerprint, self.inverseFingerprint, self.templates) = (effectiveLines, fingerprint, inverseFingerprint, templates)
-    }
-
+extension ChangeMeasure {
+    /// From the `effective_lines`, `fingerprint`, `inverse_fingerprint` and `templates` columns;
+    /// nil when the commit's lines were never worked out (or are unknown).
     init?(_ effective: SQLValue, _ fingerprint: SQLValue, _ inverse: SQLValue, _ templates: SQLValue) {
         guard let lines = effective.real, let forward = fingerprint.integer, let backward = inverse.integer else { return nil }
         // `key:tokens,key:tokens`
@@ -65,7 +46,8 @@ public struct StoredMeasure: Sendable, Equatable {
         self.init(effectiveLines: lines, fingerprint: forward, inverseFingerprint: backward, templates: parsed)
     }
 
-    var values: [SQLValue] {
+    /// The values of those columns.
+    var columnValues: [SQLValue] {
         [.real(effectiveLines), .integer(fingerprint), .integer(inverseFingerprint),
          .text(templates.map { "\($0.key):\($0.tokens)" }.joined(separator: ","))]
     }
@@ -123,7 +105,7 @@ public struct AttributionChange: Sendable {
     public var commits: [LedgerCommit] = []
     /// Line counts and measures of commits stored before.
     public var lines: [String: Int] = [:]
-    public var measures: [String: StoredMeasure] = [:]
+    public var measures: [String: ChangeMeasure] = [:]
     public var deployments: [Deployment] = []
     /// New statuses of stored deployments (rolled back): key (environment, id) → status.
     public var statuses: [(environment: String, id: String, status: String)] = []
@@ -276,7 +258,7 @@ extension LedgerSQL {
                 id: row[0].text ?? "", authorTime: row[1].integer ?? 0, person: row[2].text ?? "", authorName: row[3].text ?? "",
                 isMerge: row[4].bool, isBot: row[5].bool, summary: row[6].text ?? "", signals: Self.list(row[7]), sessions: [],
                 agent: row[8].text, model: row[9].text, reverts: row[10].text, team: row[11].text ?? "", lines: row[12].integer.map(Int.init),
-                measure: StoredMeasure(row[14], row[15], row[16], row[17])))
+                measure: ChangeMeasure(row[14], row[15], row[16], row[17])))
         }
         guard reading, !commits.isEmpty else { return commits }
         var sessions = [String: [LedgerSession]]()
@@ -344,7 +326,7 @@ extension LedgerSQL {
             [id, .text(commit.id), .integer(commit.authorTime), .text(commit.person), .text(commit.authorName), SQLValue(commit.isMerge),
              SQLValue(commit.isBot), .text(commit.summary), .text(commit.signals.joined(separator: "\n")), SQLValue(commit.agent),
              SQLValue(commit.model), SQLValue(commit.reverts), .text(commit.team), SQLValue(commit.lines)]
-                + (commit.measure?.values ?? [.null, .null, .null, .null])
+                + (commit.measure?.columnValues ?? [.null, .null, .null, .null])
         }))
         var sessionRows = Set<[SQLValue]>()
         for commit in change.commits {
@@ -355,7 +337,7 @@ extension LedgerSQL {
         writes.append(SQLWrite("UPDATE commits SET lines = ? WHERE repository_id = ? AND commit_id = ?",
                                rows: change.lines.sorted { $0.key < $1.key }.map { [.integer(Int64($0.value)), id, .text($0.key)] }))
         writes.append(SQLWrite("UPDATE commits SET effective_lines = ?, fingerprint = ?, inverse_fingerprint = ?, templates = ? WHERE repository_id = ? AND commit_id = ?",
-                               rows: change.measures.sorted { $0.key < $1.key }.map { $0.value.values + [id, .text($0.key)] }))
+                               rows: change.measures.sorted { $0.key < $1.key }.map { $0.value.columnValues + [id, .text($0.key)] }))
         let deployments = Self.unique(change.deployments) { $0.environment + "\u{1F}" + $0.id }
         writes.append(SQLWrite("""
             INSERT INTO deployments (repository_id, environment, id, ref, commit_id, time, status, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)

@@ -205,19 +205,7 @@ struct LedgerAttribution {
             id: facts.id.hex, authorTime: facts.authorTime.seconds, person: facts.person, authorName: facts.authorName,
             isMerge: facts.isMerge, isBot: facts.isBot, summary: facts.summary, signals: facts.signals,
             sessions: facts.sessions.map { LedgerSession(agent: $0.agent ?? "", id: $0.id) },
-            agent: facts.agent, model: facts.model, reverts: facts.reverts?.hex, team: team, lines: lines, measure: measure.map(stored))
-    }
-
-    static func stored(_ measure: ChangeMeasure) -> StoredMeasure {
-        StoredMeasure(effectiveLines: measure.effectiveLines, fingerprint: measure.fingerprint, inverseFingerprint: measure.inverseFingerprint,
-                      templates: measure.templates.map { StoredMeasure.Template(key: $0.key, tokens: $0.tokens) })
-    }
-
-    static func measure(_ stored: StoredMeasure?) -> ChangeMeasure? {
-        stored.map {
-            ChangeMeasure(effectiveLines: $0.effectiveLines, fingerprint: $0.fingerprint, inverseFingerprint: $0.inverseFingerprint,
-                          templates: $0.templates.map { ChangeMeasure.Template(key: $0.key, tokens: $0.tokens) })
-        }
+            agent: facts.agent, model: facts.model, reverts: facts.reverts?.hex, team: team, lines: lines, measure: measure)
     }
 
     static func facts(_ commit: LedgerCommit) -> CommitFacts? {
@@ -464,7 +452,7 @@ struct LedgerAttribution {
             guard let known = storedLines[id], known == nil, let facts = partial[id], !facts.isMerge || attributedCommits.contains(id) else { continue }
             if let read = lines(id) {
                 change.lines[id] = read.lines
-                change.measures[id] = Self.stored(read.measure)
+                change.measures[id] = read.measure
             }
         }
         // Stored commits not in `partial` that were attributed: make sure their lines are known.
@@ -473,7 +461,7 @@ struct LedgerAttribution {
             for commit in try await ledger.commits(repository: repository, ids: outsidePartial.sorted()) where commit.lines == nil {
                 if let read = lines(commit.id) {
                     change.lines[commit.id] = read.lines
-                    change.measures[commit.id] = Self.stored(read.measure)
+                    change.measures[commit.id] = read.measure
                 }
             }
         }

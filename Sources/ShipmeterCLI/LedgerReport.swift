@@ -74,7 +74,7 @@ struct LedgerReport {
                 facts.append(fact)
                 teams.append(commit.team)
                 lines.append(commit.lines)
-                measures.append(LedgerAttribution.measure(commit.measure))
+                measures.append(commit.measure)
                 owners.append(index)
             }
             numbers.append(local)
