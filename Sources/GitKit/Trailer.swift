@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One `Key: value` line from the trailer block at the end of a commit message.
 public struct Trailer: Hashable, Sendable, Codable {
     public var key: String
@@ -90,9 +96,9 @@ struct TrailerBlock {
 
     /// The start of the line after the one at `index` (or the end).
     static func nextLine(_ buffer: UnsafeRawBufferPointer, _ index: Int) -> Int {
-        var position = index
-        while position < buffer.count, buffer[position] != newline { position += 1 }
-        return position < buffer.count ? position + 1 : position
+        guard index < buffer.count, let base = buffer.baseAddress else { return buffer.count }
+        guard let found = memchr(base + index, Int32(newline), buffer.count - index) else { return buffer.count }
+        return base.distance(to: UnsafeRawPointer(found)) + 1
     }
 
     /// The start of the last line before `length` (a final newline belongs to that line); -1 when none.
@@ -147,10 +153,11 @@ struct TrailerBlock {
         let pattern = scissors
         if startsWith(buffer, 0, Array(pattern.dropFirst())) { return 0 }
         guard buffer.count >= pattern.count else { return buffer.count }
-        var index = 0
-        while index + pattern.count <= buffer.count {
-            if buffer[index] == newline, startsWith(buffer, index, pattern) { return index + 1 }
-            index += 1
+        // Only a line that starts with the comment character can be the scissors line.
+        var line = nextLine(buffer, 0)
+        while line + pattern.count - 1 <= buffer.count {
+            if buffer[line] == comment, startsWith(buffer, line - 1, pattern) { return line }
+            line = nextLine(buffer, line)
         }
         return buffer.count
     }
