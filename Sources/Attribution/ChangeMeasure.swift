@@ -7,7 +7,9 @@ import Usage
 /// **Effective lines** — the information in the changed lines, in line-equivalents:
 /// 1. files a `ChangeFilter` leaves out (lock files, generated, vendored, `.gitattributes`
 ///    `linguist-generated`/`linguist-vendored`/`-diff`/`binary`), binary files, and files whose
-///    first changed lines say they are generated (`@generated`, `DO NOT EDIT`) count nothing;
+///    first changed lines say they are generated (`@generated`, `DO NOT EDIT`), and files of 20 or
+///    more changed lines four fifths of which are 32 bytes or longer without a space (base64, hex,
+///    one-record-per-line JSON) count nothing;
 /// 2. each remaining added or deleted line is normalised: whitespace trimmed and runs of it made
 ///    one space, every run of digits made `0`, cut at 512 bytes;
 /// 3. a line added and deleted in the same commit (a move, a re-indent) counts neither time;
@@ -58,6 +60,10 @@ public struct ChangeMeasure: Sendable, Hashable {
     public static let maximumTokensPerLine = 10
     /// Longer lines are data or minified code: only their start is read.
     static let maximumLineBytes = 512
+    /// A file of at least this many changed lines, four fifths of them at least `denseLineBytes`
+    /// long without a space, is data (base64, hex dumps, one-record-per-line JSON) and counts nothing.
+    static let dataFileLines = 20
+    static let denseLineBytes = 32
 
     /// Whether the change can pair with another as a revert: it has lines, and is not its own
     /// inverse (a pure move of lines within files).
@@ -75,6 +81,8 @@ public struct ChangeMeasurer {
     private var pathHash: UInt64 = 0
     /// The current file's normalised lines: side, hash, word tokens, whether numbers were in it.
     private var fileLines: [(added: Bool, key: UInt64, tokens: Int, numbered: Bool)] = []
+    /// How many of them are dense: long and without a space (base64, hex, minified data).
+    private var denseLines = 0
     /// The start of the current file's first changed lines, for generated-file markers.
     private var fileHead: [UInt8] = []
     private var headLines = 0
@@ -103,6 +111,7 @@ public struct ChangeMeasurer {
         }
         let normalised = Self.normalised(trimmed)
         if normalised.length > 0 { fileLines.append((isAdded, normalised.hash, normalised.tokens, normalised.numbered)) }
+        if normalised.length >= ChangeMeasure.denseLineBytes, !normalised.spaced { denseLines += 1 }
     }
 
     /// The measure of everything visited since the last `finish`; starts the next commit.
@@ -141,6 +150,7 @@ public struct ChangeMeasurer {
             fileLines.removeAll(keepingCapacity: true)
             fileHead.removeAll(keepingCapacity: true)
             headLines = 0
+            denseLines = 0
         }
         guard let path, !fileLines.isEmpty else { return }
         let excluded: Bool
@@ -151,6 +161,8 @@ public struct ChangeMeasurer {
             excludedPaths[path] = excluded
         }
         if excluded || ChangeFilter.isGenerated(head: fileHead) { return }
+        // Encoded or dumped data (base64, hex, one-record-per-line JSON): no authored lines.
+        if fileLines.count >= ChangeMeasure.dataFileLines, denseLines * 5 >= fileLines.count * 4 { return }
         for line in fileLines {
             if line.added {
                 added[line.key, default: (0, line.tokens, line.numbered)].count += 1
@@ -193,9 +205,9 @@ public struct ChangeMeasurer {
     /// The normalised line — whitespace runs made one space, digit runs made `0`, at most
     /// `maximumLineBytes` — as its length, hash and word tokens (runs of letters, digits, `_`
     /// and bytes above ASCII; at most `maximumTokensPerLine`), without building it.
-    static func normalised(_ trimmed: UnsafeRawBufferPointer) -> (length: Int, hash: UInt64, tokens: Int, numbered: Bool) {
+    static func normalised(_ trimmed: UnsafeRawBufferPointer) -> (length: Int, hash: UInt64, tokens: Int, numbered: Bool, spaced: Bool) {
         var hash = StableHash.seed
-        var length = 0, tokens = 0, numbered = false
+        var length = 0, tokens = 0, numbered = false, spaced = false
         var inSpace = false, inDigits = false, inWord = false
         @inline(__always) func emit(_ byte: UInt8) {
             hash ^= UInt64(byte)
@@ -214,6 +226,7 @@ public struct ChangeMeasurer {
             if inSpace {
                 emit(0x20)
                 inSpace = false
+                spaced = true
             }
             if byte >= 0x30 && byte <= 0x39 {
                 if !inDigits { emit(0x30) }
@@ -225,7 +238,7 @@ public struct ChangeMeasurer {
             }
             if length >= ChangeMeasure.maximumLineBytes { break }
         }
-        return (length, mix(hash), min(tokens, ChangeMeasure.maximumTokensPerLine), numbered)
+        return (length, mix(hash), min(tokens, ChangeMeasure.maximumTokensPerLine), numbered, spaced)
     }
 }
 

@@ -79,6 +79,12 @@ func measured(_ files: [FileChange], filter: ChangeFilter = ChangeFilter()) -> C
         #expect(measured([FileChange(path: "gen/client.ts", added: lines)], filter: filter).effectiveLines == 0)
         #expect(measured([FileChange(path: "art/logo.svg", added: lines)], filter: filter).effectiveLines == 0)
         #expect(measured([FileChange(path: "docs/vendor/guide.md", added: lines)], filter: filter).effectiveLines > 10)
+        // Encoded data counts nothing, wherever it is.
+        var random = SystemRandomNumberGenerator()
+        let base64 = (0..<200).map { _ in Data((0..<57).map { _ in UInt8.random(in: 0...255, using: &random) }).base64EncodedString() }
+        #expect(measured([FileChange(path: "src/assets.swift", added: base64)]).effectiveLines == 0)
+        let hex = (0..<30).map { _ in (0..<30).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined() }
+        #expect(measured([FileChange(path: "fixtures.txt", added: hex)]).effectiveLines == 0)
         // Configured patterns add to the defaults.
         let configured = ChangeFilter(patterns: ChangeFilter.defaultPatterns + ["fixtures/**/*.json"])
         #expect(measured([FileChange(path: "fixtures/a/b.json", added: lines)], filter: configured).effectiveLines == 0)
