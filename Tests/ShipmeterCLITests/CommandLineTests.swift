@@ -273,7 +273,7 @@ import Testing
         ("deployments", "environment, id, ref, commit_id, time, status, kind"),
         ("shipped_commits", "environment, deployment_id, commit_id"),
         ("attributions", "source, key, commit_id, confidence"),
-        ("commits", "commit_id, author_time, person, author_name, is_merge, is_bot, summary, signals, agent, model, reverts, team, lines"),
+        ("commits", "commit_id, author_time, person, author_name, is_merge, is_bot, summary, signals, agent, model, reverts, team, lines, effective_lines, fingerprint, inverse_fingerprint, templates"),
         ("commit_sessions", "session, agent, commit_id"),
         ("actors", "actor, person, team, bot"),
         ("repository_state", "tips, settings, remotes"),
