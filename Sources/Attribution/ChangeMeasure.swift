@@ -19,8 +19,8 @@ import Usage
 ///    `maximumTokensPerLine`, over `tokensPerLine`: a line of punctuation is worth nothing.
 /// The sum over lines is additive: a change split over k commits measures what it measured as
 /// one. (A compressed size is not: deflating a commit's lines in five parts costs 1.4–1.6× the
-/// bytes of deflating them at once, measured on five public histories.) A report caps it per
-/// commit (`report.line_cap`).
+/// bytes of deflating them at once, measured on this repository and four public histories.)
+/// A report caps it per commit (`report.line_cap`).
 ///
 /// **Fingerprints** — an order-free hash of the change (each non-blank line's path, side and
 /// trimmed text) and of its inverse: a commit whose fingerprint is an earlier commit's inverse
@@ -53,8 +53,9 @@ public struct ChangeMeasure: Sendable, Hashable {
 
     public static let empty = ChangeMeasure(effectiveLines: 0, fingerprint: 0, inverseFingerprint: 0)
 
-    /// Word tokens in an ordinary line of code: the median over the distinct changed lines of
-    /// five public histories (Swift 8.2, Go 6.2, JavaScript 5.5, Python 4.7, Rust 4.5) is 5.5.
+    /// Word tokens in an ordinary line of code: the median over the distinct changed lines of this
+    /// repository (Swift 8.2) and four public histories (Go 6.2, JavaScript 5.5, Python 4.7,
+    /// Rust 4.5) is 5.5.
     public static let tokensPerLine = 5
     /// A longer line (prose, data, a long call) counts as two lines at most.
     public static let maximumTokensPerLine = 10

@@ -125,7 +125,7 @@ struct WarningSigns {
             guard count >= 2 else { return nil }
             return Warning(
                 kind: "revert_churn", group: group,
-                message: "\(group) shipped \(count) reverts of its own shipped changes: a reverted change and its revert both count 0, and a change applied again counts once.",
+                message: "\(group) shipped \(count) reverts of shipped changes: a reverted change and its revert both count 0, and a change applied again counts once.",
                 figures: [("reverts", Double(count))])
         }
     }
