@@ -109,7 +109,7 @@ struct WarningSigns {
             let share = group.effectiveLines / Double(group.changedLines)
             return Warning(
                 kind: "padding", group: group.key,
-                message: "\(group.key) shipped \(group.changedLines) changed lines worth \(Self.figure(group.effectiveLines)) effective lines (\(Int((share * 100).rounded()))%): most of them are generated, vendored, lock-file, repeated or templated lines, which count nothing.",
+                message: "\(group.key) shipped \(group.changedLines) changed lines worth \(Self.figure(group.effectiveLines)) effective lines (\(Int((share * 100).rounded()))%): most of them are generated, vendored, lock-file, moved, re-indented, repeated or templated lines, which count nothing.",
                 figures: [("changed_lines", Double(group.changedLines)), ("effective_lines", group.effectiveLines), ("share", share)])
         }
     }
