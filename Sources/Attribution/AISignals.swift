@@ -80,11 +80,13 @@ public struct AISignalDetector: Sendable {
 
     /// The signals that hold for `commit`, in a stable order, without duplicates.
     public func signals(for commit: Commit, trailers: [Trailer], hasAINote: Bool = false) -> [String] {
-        signals(for: commit, summary: commit.summary, trailers: trailers, hasAINote: hasAINote)
+        signals(for: commit, summary: commit.summary, trailers: trailers, embedded: Trailer.embedded(message: commit.message), hasAINote: hasAINote)
     }
 
     /// The same, with the summary already worked out (history reads every commit once).
-    public func signals(for commit: Commit, summary: String, trailers: [Trailer], hasAINote: Bool = false) -> [String] {
+    /// `embedded`: the trailer-shaped lines of the body outside the trailer block
+    /// (`Trailer.read(message:)` gives both from one parse).
+    public func signals(for commit: Commit, summary: String, trailers: [Trailer], embedded: [Trailer], hasAINote: Bool = false) -> [String] {
         var found = [String]()
         func add(_ signal: String) {
             if !disabled.contains(signal), !disabled.contains(signal.split(separator: ":").first.map(String.init) ?? signal),
@@ -107,7 +109,7 @@ public struct AISignalDetector: Sendable {
                 if extraTrailerKeys.contains(key) { add("\(Signal.customTrailer):\(trailer.key)") }
             }
         }
-        for trailer in Trailer.embedded(message: commit.message) {
+        for trailer in embedded {
             if let agent = squashedAgent(trailer) { add("\(Signal.squashedTrailer):\(agent)") }
         }
         if Self.containsIgnoringCase(commit.message, "generated with [claude code]")

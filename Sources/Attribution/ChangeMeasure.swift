@@ -258,4 +258,12 @@ extension Repository {
             throw error
         }
     }
+
+    /// The same; with `fetchingMissing`, in a partial clone whose blobs for the commit are
+    /// missing, git fetches them and the commit is read again.
+    public func measuredChange(for id: ObjectID, measurer: inout ChangeMeasurer, fetchingMissing: Bool) throws(GitError) -> (DiffStats, ChangeMeasure?) {
+        let read = try measuredChange(for: id, measurer: &measurer)
+        guard read.1 == nil, fetchingMissing, isPartialClone, (try? fetchMissingBlobs(of: [id])) != nil else { return read }
+        return try measuredChange(for: id, measurer: &measurer)
+    }
 }

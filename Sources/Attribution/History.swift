@@ -97,9 +97,9 @@ public struct History: Sendable {
 
     /// What attribution reads from one commit.
     public static func facts(for commit: Commit, people: People, detector: AISignalDetector, noted: Bool) -> CommitFacts {
-        let trailers = commit.trailers
+        let (trailers, embedded) = Trailer.read(message: commit.message)
         let summary = commit.summary
-        let signals = detector.signals(for: commit, summary: summary, trailers: trailers, hasAINote: noted)
+        let signals = detector.signals(for: commit, summary: summary, trailers: trailers, embedded: embedded, hasAINote: noted)
         var sessions = [SessionReference]()
         var agent: String?
         var model: String?

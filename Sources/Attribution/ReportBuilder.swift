@@ -2,133 +2,6 @@ import Foundation
 import GitKit
 import Usage
 
-/// Changed lines, files and change measures of commits, read on demand (diffs are the costly part
-/// of history).
-public protocol CommitDiffs {
-    func stats(of commit: Int) -> DiffStats?
-    /// Added plus deleted lines (0 when the diff cannot be read).
-    func linesChanged(of commit: Int) -> Int
-    /// Effective size and fingerprints (nil when the diff cannot be read).
-    func measure(of commit: Int) -> ChangeMeasure?
-    /// Works out many commits' diffs ahead of their use (in parallel where it can).
-    func prefetch(_ commits: [Int])
-}
-
-extension CommitDiffs {
-    public func prefetch(_ commits: [Int]) {}
-    public func linesChanged(of commit: Int) -> Int { stats(of: commit)?.linesChanged ?? 0 }
-}
-
-/// Diffs from a repository, remembered once read.
-public final class RepositoryDiffs: CommitDiffs {
-    let repository: Repository
-    let graph: CommitGraph
-    let filter: ChangeFilter
-    private var measurer: ChangeMeasurer
-    private var cache: [Int: DiffStats?] = [:]
-    /// Line counts and measures alone, for the many commits whose files nobody asks about.
-    private var lineCounts: [Int: Int] = [:]
-    private var measures: [Int: ChangeMeasure?] = [:]
-    /// Let git fetch blobs a partial clone lacks before a commit's lines are given up as unknown.
-    public var fetchMissing = false
-    /// Commits read so far whose line counts are unknown: blobs not present.
-    public private(set) var unknownLines = Set<Int>()
-    private lazy var canFetch = fetchMissing && repository.isPartialClone
-
-    public init(repository: Repository, graph: CommitGraph, filter: ChangeFilter = ChangeFilter()) {
-        self.repository = repository
-        self.graph = graph
-        self.filter = filter
-        measurer = ChangeMeasurer(filter: filter)
-    }
-
-    public func stats(of commit: Int) -> DiffStats? {
-        if let cached = cache[commit] { return cached }
-        var read = try? repository.measuredChange(for: graph.ids[commit], measurer: &measurer)
-        if read?.1 == nil, canFetch, (try? repository.fetchMissingBlobs(of: [graph.ids[commit]])) != nil {
-            read = try? repository.measuredChange(for: graph.ids[commit], measurer: &measurer)
-        }
-        cache[commit] = read?.0
-        remember(commit, lines: read?.0.linesChanged, measure: read?.1)
-        return read?.0
-    }
-
-    private func remember(_ commit: Int, lines: Int?, measure: ChangeMeasure?) {
-        lineCounts[commit] = lines ?? 0
-        measures[commit] = .some(measure)  // nil remembered too: an unreadable diff is not read again
-        if measure == nil { unknownLines.insert(commit) } else { unknownLines.remove(commit) }
-    }
-
-    public func linesChanged(of commit: Int) -> Int {
-        if let count = lineCounts[commit] { return count }
-        return stats(of: commit)?.linesChanged ?? 0
-    }
-
-    public func measure(of commit: Int) -> ChangeMeasure? {
-        if let known = measures[commit] { return known }
-        _ = stats(of: commit)
-        return measures[commit] ?? nil
-    }
-
-    /// Line counts and measures of `commits` on every core; in a partial clone with
-    /// `fetchMissing`, git fetches what was missing and those are read again.
-    public func prefetch(_ commits: [Int]) {
-        let missing = Array(Set(commits.filter { measures[$0] == nil })).sorted()
-        guard missing.count > 64 else { return }
-        var results = read(missing)
-        let unknown = missing.indices.filter { results[$0]?.measure == nil }
-        if !unknown.isEmpty, canFetch, (try? repository.fetchMissingBlobs(of: unknown.map { graph.ids[missing[$0]] })) != nil {
-            let again = read(unknown.map { missing[$0] })
-            for (position, index) in unknown.enumerated() { results[index] = again[position] }
-        }
-        for (index, commit) in missing.enumerated() { remember(commit, lines: results[index]?.lines, measure: results[index]?.measure) }
-    }
-
-    /// Reads `commits` in parallel, each worker with its own repository handle (libgit2 objects
-    /// belong to one thread at a time).
-    private func read(_ commits: [Int]) -> [(lines: Int, measure: ChangeMeasure?)?] {
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-        let path = repository.commonDirectory
-        let ids = commits.map { graph.ids[$0] }
-        let results = DiffResults(count: ids.count)
-        let filter = self.filter
-        // Contiguous blocks in history order, so a commit's parent tree is often still cached.
-        let block = (ids.count + workers - 1) / workers
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            // Bare: work-tree attribute files would cost file-system lookups for every path.
-            guard let local = try? Repository(gitDirectoryIgnoringWorkTree: path) else { return }
-            var measurer = ChangeMeasurer(filter: filter)
-            for index in (worker * block)..<min(ids.count, (worker + 1) * block) {
-                if let (stats, measure) = try? local.measuredChange(for: ids[index], measurer: &measurer) {
-                    results.set(index, (stats.linesChanged, measure))
-                }
-            }
-        }
-        return ids.indices.map(results.get)
-    }
-}
-
-/// Per-index results written by parallel workers.
-private final class DiffResults: @unchecked Sendable {
-    // @unchecked: every access to `values` holds `lock`; workers write distinct indices.
-    private let lock = NSLock()
-    private var values: [(lines: Int, measure: ChangeMeasure?)?]
-
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ value: (lines: Int, measure: ChangeMeasure?)) {
-        lock.lock()
-        values[index] = value
-        lock.unlock()
-    }
-
-    func get(_ index: Int) -> (lines: Int, measure: ChangeMeasure?)? {
-        lock.lock()
-        defer { lock.unlock() }
-        return values[index]
-    }
-}
-
 /// Computes a `Report` from history, deployments and joined usage (DESIGN.md, "Metrics").
 public struct ReportBuilder {
     public var history: History
@@ -339,6 +212,8 @@ public struct ReportBuilder {
             let split = deployment.kind == .forward ? worth.split(commits.map { commit in
                 DeploymentWorth.Commit(effectiveLines: effective[commit] ?? 0, lines: lines(of: commit))
             }, rolledBack: deployment.status == .rolledBack) : (worth: 0, parts: [], effective: [])
+            let shippedLines = deployment.kind == .forward ? commits.reduce(0) { $0 + lines(of: $1) } : 0
+            let shippedEffective = split.effective.reduce(0, +)
             if deployment.kind != .baseline {
                 let ai = commits.filter { history.facts[$0].isAIAssisted }.count
                 let detailTokens = timeline.shipped[index].reduce(Int64(0)) { $0 + (commitTokens[$1] ?? 0) }
@@ -347,17 +222,14 @@ public struct ReportBuilder {
                     deployment: deployment, shippedCommits: commits.count,
                     aiAssistedShare: commits.isEmpty ? nil : Double(ai) / Double(commits.count),
                     tokens: detailTokens, costUSD: detailCost,
-                    lines: commits.reduce(0) { $0 + lines(of: $1) },
-                    effectiveLines: split.effective.reduce(0, +), normalisedDeployments: split.worth))
+                    lines: shippedLines, effectiveLines: shippedEffective, normalisedDeployments: split.worth))
             }
             guard deployment.kind == .forward, !commits.isEmpty else { continue }
             var keysHere = [String: Double]()  // group → effective lines it shipped here
-            let linesBefore = totals.changedLines
             for (position, commit) in commits.enumerated() {
                 let facts = history.facts[commit]
                 let hours = deployment.time.timeIntervalSince(facts.authorTime.date) / 3600
                 totals.countShipped(aiAssisted: facts.isAIAssisted, leadHours: hours)
-                totals.changedLines += lines(of: commit)
                 if !facts.isBot { allPeople.insert(facts.person) }
                 guard let key = commitKey(commit, deployment: index) else { continue }
                 let firstHere = keysHere[key] == nil
@@ -377,11 +249,12 @@ public struct ReportBuilder {
                 }
                 if !facts.isBot { people[key, default: []].insert(facts.person) }
             }
-            work.deployments.append((keysHere, commits.count <= 1 && totals.changedLines - linesBefore <= WarningSigns.trivialLines))
+            work.deployments.append((keysHere, commits.count <= 1 && shippedLines <= WarningSigns.trivialLines))
             totals.deployments += 1
             if deployment.status == .rolledBack { totals.rolledBackDeployments += 1 }
             totals.normalisedDeployments += split.worth
-            totals.effectiveLines += split.effective.reduce(0, +)
+            totals.effectiveLines += shippedEffective
+            totals.changedLines += shippedLines
             if let week = Self.week(of: deployment.time, in: weekly) { weekly[week].normalisedDeployments += split.worth }
         }
         for (index, record) in records.enumerated() where inWindow(record.timestamp) {
@@ -417,60 +290,6 @@ public struct ReportBuilder {
             groups: rows, totals: totals, warnings: [], deployments: details, weekly: weekly)
         report.warnings = WarningSigns(builder: self, inWindow: inWindowRecords, work: work).evaluate(report, environment: environment, until: until)
         return report
-    }
-
-    /// How far before the window a revert and what it undid are looked for by content.
-    public static let revertHorizon: TimeInterval = 30 * 86_400
-
-    /// Effective lines of each commit the window's forward deployments shipped, as the rule counts
-    /// them: 0 for churn (reverted, or a revert); a template (a line with numbers in it) only the
-    /// first time its author ships it in the window, in shipping order; capped per commit.
-    func effectiveLines(deployments: [Int], churn: RevertPairing, since: Date, until: Date) -> [Int: Double] {
-        var result = [Int: Double]()
-        var seen = [String: Set<Int64>]()  // person → templates shipped so far
-        for index in deployments {
-            let deployment = timeline.deployments[index]
-            guard deployment.kind == .forward, deployment.time >= since, deployment.time < until else { continue }
-            for commit in shippingOrder(index) {
-                guard !churn.churn.contains(commit), let measure = diffs?.measure(of: commit) else {
-                    result[commit] = 0
-                    continue
-                }
-                let person = history.facts[commit].person
-                var repeated = 0
-                for template in measure.templates where !seen[person, default: []].insert(template.key).inserted { repeated += template.tokens }
-                let lines = measure.effectiveLines - Double(repeated) / Double(ChangeMeasure.tokensPerLine)
-                result[commit] = min(max(lines, 0), Double(worth.lineCap))
-            }
-        }
-        return result
-    }
-
-    /// The non-merge commits deployment `index` shipped, in author time order (the id decides
-    /// ties, alike from history and from a ledger).
-    func shippingOrder(_ index: Int) -> [Int] {
-        timeline.shipped[index].filter { !history.facts[$0].isMerge }.sorted { a, b in
-            let first = history.facts[a].authorTime.seconds, second = history.facts[b].authorTime.seconds
-            return first != second ? first < second : history.graph.ids[a].hex < history.graph.ids[b].hex
-        }
-    }
-
-    /// Reverts and what they undid among the commits shipped to `environment` before `until`, in
-    /// the order they shipped. Content is compared only for commits of forward deployments since
-    /// `horizon`; a revert's message is believed wherever it points.
-    func revertPairing(environment: String?, deployments: [Int], horizon: Date, until: Date) -> RevertPairing {
-        var candidates = [RevertPairing.Candidate]()
-        for index in deployments {
-            let deployment = timeline.deployments[index]
-            guard deployment.time < until, deployment.kind != .failed else { continue }
-            let measured = deployment.kind == .forward && deployment.time >= horizon
-            for commit in shippingOrder(index) {
-                candidates.append(RevertPairing.Candidate(
-                    commit: commit, revertsByMessage: history.facts[commit].reverts.flatMap { history.graph.number(of: $0) },
-                    measure: measured ? diffs?.measure(of: commit) : nil))
-            }
-        }
-        return RevertPairing(candidates)
     }
 
     static func weeks(since: Date, until: Date) -> [WeekPoint] {

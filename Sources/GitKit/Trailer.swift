@@ -29,8 +29,16 @@ public struct Trailer: Hashable, Sendable, Codable {
     /// Trailer-shaped lines (`Key: value`) of the body outside the trailer block: what squash
     /// merges copy from the commits they squashed. They are not the commit's trailers.
     public static func embedded(message: String) -> [Trailer] {
+        read(message: message).embedded
+    }
+
+    /// Both, from one look for the trailer block (history reads every commit's).
+    public static func read(message: String) -> (trailers: [Trailer], embedded: [Trailer]) {
         var message = message
-        return message.withUTF8 { TrailerBlock(UnsafeRawBufferPointer($0)).embedded }
+        return message.withUTF8 { bytes in
+            let block = TrailerBlock(UnsafeRawBufferPointer(bytes))
+            return (block.trailers, block.embedded)
+        }
     }
 }
 
@@ -77,7 +85,7 @@ struct TrailerBlock {
         let stop = start < end ? start : end
         while line < stop {
             let next = Self.nextLine(buffer, line)
-            if !Self.isSpace(byte(line)), Self.separator(buffer, line) >= 1, let trailer = Self.trailer(buffer, line..<min(next, stop)) {
+            if !Self.isSpace(Self.at(buffer, line)), Self.separator(buffer, line) >= 1, let trailer = Self.trailer(buffer, line..<min(next, stop)) {
                 found.append(trailer)
             }
             line = next
@@ -85,13 +93,11 @@ struct TrailerBlock {
         return found
     }
 
-    /// The byte at `index`, 0 past the end (git reads a NUL-terminated string).
-    func byte(_ index: Int) -> UInt8 { index < buffer.count ? buffer[index] : 0 }
-
     // MARK: - git's helpers
 
     static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
 
+    /// The byte at `index`, 0 past the end (git reads a NUL-terminated string).
     static func at(_ buffer: UnsafeRawBufferPointer, _ index: Int) -> UInt8 { index < buffer.count ? buffer[index] : 0 }
 
     /// The start of the line after the one at `index` (or the end).

@@ -63,33 +63,23 @@ enum CommitListing {
             try repo.fetchMissingBlobs(of: ids)
         }
         let noted = try repo.notedCommits(notesRef: "refs/notes/ai")
-        // Diffs dominate: contiguous blocks on every core, each worker with its own repository
-        // handle (libgit2 objects belong to one thread at a time); the mailmap (which a work tree's
+        // Diffs dominate: every core (see `ParallelBlocks`). The mailmap (which a work tree's
         // uncommitted .mailmap can change) is applied afterwards, from this repository.
-        let workers = ids.count < 64 ? 1 : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-        let block = (ids.count + workers - 1) / max(workers, 1)
-        let results = ListingResults(count: ids.count)
         let path = repo.commonDirectory
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            do {
-                let local = try Repository(gitDirectoryIgnoringWorkTree: path)
-                var measurer = ChangeMeasurer(filter: filter)
-                for index in (worker * block)..<min(ids.count, (worker + 1) * block) {
-                    let id = ids[index]
-                    let commit = try local.commit(id)
-                    let trailers = commit.trailers
-                    let (stats, measure) = try local.measuredChange(for: id, measurer: &measurer)
-                    results.set(index, CommitEntry(
-                        commit: commit, author: commit.author, trailers: trailers, stats: stats,
-                        effectiveLines: measure.map { min($0.effectiveLines, Double(lineCap)) },
-                        signals: detector.signals(for: commit, trailers: trailers, hasAINote: noted.contains(id))))
-                }
-            } catch {
-                results.fail(error)
-            }
+        let entries = try ParallelBlocks.map(count: ids.count, setup: {
+            (try Repository(gitDirectoryIgnoringWorkTree: path), ChangeMeasurer(filter: filter))
+        }) { worker, index in
+            let id = ids[index]
+            let commit = try worker.0.commit(id)
+            let (trailers, embedded) = Trailer.read(message: commit.message)
+            let (stats, measure) = try worker.0.measuredChange(for: id, measurer: &worker.1)
+            return CommitEntry(
+                commit: commit, author: commit.author, trailers: trailers, stats: stats,
+                effectiveLines: measure.map { min($0.effectiveLines, Double(lineCap)) },
+                signals: detector.signals(for: commit, summary: commit.summary, trailers: trailers, embedded: embedded, hasAINote: noted.contains(id)))
         }
         let mailmap = try Mailmap(repo)
-        return try results.entries().map { entry in
+        return entries.map { entry in
             var entry = entry
             entry.author = mailmap.resolve(entry.commit.author)
             return entry
@@ -160,31 +150,3 @@ enum CommitListing {
     }
 }
 
-/// Entries written by parallel workers, in listing order.
-private final class ListingResults: @unchecked Sendable {
-    // @unchecked: every access to `values` and `error` holds `lock`; workers write distinct indices.
-    private let lock = NSLock()
-    private var values: [CommitEntry?]
-    private var error: (any Error)?
-
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ entry: CommitEntry) {
-        lock.lock()
-        values[index] = entry
-        lock.unlock()
-    }
-
-    func fail(_ failure: any Error) {
-        lock.lock()
-        if error == nil { error = failure }
-        lock.unlock()
-    }
-
-    func entries() throws -> [CommitEntry] {
-        lock.lock()
-        defer { lock.unlock() }
-        if let error { throw error }
-        return values.compactMap { $0 }
-    }
-}

@@ -425,15 +425,10 @@ struct LedgerAttribution {
         let wantsLines = Set(placed.flatMap(\.shipped)).union(attributedCommits)
         var measurer = ChangeMeasurer(filter: context.changeFilter)
         var unknownLines = Set<String>()
-        let canFetch = fetchMissing && repo.isPartialClone
         /// Lines and measure of a commit; nil when its blobs are missing (its lines stay unknown).
         func lines(_ id: String) -> (lines: Int, measure: ChangeMeasure)? {
             guard let commit = try? ObjectID(hex: id) else { return nil }
-            var read = try? repo.measuredChange(for: commit, measurer: &measurer)
-            if read?.1 == nil, canFetch, (try? repo.fetchMissingBlobs(of: [commit])) != nil {
-                read = try? repo.measuredChange(for: commit, measurer: &measurer)
-            }
-            guard let (stats, measure) = read, let measure else {
+            guard let (stats, measure) = try? repo.measuredChange(for: commit, measurer: &measurer, fetchingMissing: fetchMissing), let measure else {
                 unknownLines.insert(id)
                 return nil
             }

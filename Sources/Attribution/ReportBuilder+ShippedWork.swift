@@ -1,0 +1,60 @@
+import Foundation
+import GitKit
+
+/// What each shipped commit counts for under the normalised-deployment rule: churn paired off,
+/// templates counted once per person, in the order commits shipped.
+extension ReportBuilder {
+    /// How far before the window a revert and what it undid are looked for by content.
+    public static let revertHorizon: TimeInterval = 30 * 86_400
+
+    /// Effective lines of each commit the window's forward deployments shipped, as the rule counts
+    /// them: 0 for churn (reverted, or a revert); a template (a line with numbers in it) only the
+    /// first time its author ships it in the window, in shipping order; capped per commit.
+    func effectiveLines(deployments: [Int], churn: RevertPairing, since: Date, until: Date) -> [Int: Double] {
+        var result = [Int: Double]()
+        var seen = [String: Set<Int64>]()  // person → templates shipped so far
+        for index in deployments {
+            let deployment = timeline.deployments[index]
+            guard deployment.kind == .forward, deployment.time >= since, deployment.time < until else { continue }
+            for commit in shippingOrder(index) {
+                guard !churn.churn.contains(commit), let measure = diffs?.measure(of: commit) else {
+                    result[commit] = 0
+                    continue
+                }
+                let person = history.facts[commit].person
+                var repeated = 0
+                for template in measure.templates where !seen[person, default: []].insert(template.key).inserted { repeated += template.tokens }
+                let lines = measure.effectiveLines - Double(repeated) / Double(ChangeMeasure.tokensPerLine)
+                result[commit] = min(max(lines, 0), Double(worth.lineCap))
+            }
+        }
+        return result
+    }
+
+    /// The non-merge commits deployment `index` shipped, in author time order (the id decides
+    /// ties, alike from history and from a ledger).
+    func shippingOrder(_ index: Int) -> [Int] {
+        timeline.shipped[index].filter { !history.facts[$0].isMerge }.sorted { a, b in
+            let first = history.facts[a].authorTime.seconds, second = history.facts[b].authorTime.seconds
+            return first != second ? first < second : history.graph.ids[a].hex < history.graph.ids[b].hex
+        }
+    }
+
+    /// Reverts and what they undid among the commits shipped to `environment` before `until`, in
+    /// the order they shipped. Content is compared only for commits of forward deployments since
+    /// `horizon`; a revert's message is believed wherever it points.
+    func revertPairing(environment: String?, deployments: [Int], horizon: Date, until: Date) -> RevertPairing {
+        var candidates = [RevertPairing.Candidate]()
+        for index in deployments {
+            let deployment = timeline.deployments[index]
+            guard deployment.time < until, deployment.kind != .failed else { continue }
+            let measured = deployment.kind == .forward && deployment.time >= horizon
+            for commit in shippingOrder(index) {
+                candidates.append(RevertPairing.Candidate(
+                    commit: commit, revertsByMessage: history.facts[commit].reverts.flatMap { history.graph.number(of: $0) },
+                    measure: measured ? diffs?.measure(of: commit) : nil))
+            }
+        }
+        return RevertPairing(candidates)
+    }
+}
