@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
+    // The module map (README, "Development"): each target, what it owns, what it may import.
     targets: [
         .systemLibrary(
             name: "CGit2",
@@ -24,20 +25,20 @@ let package = Package(
         .target(name: "GitKit", dependencies: ["CGit2"]),
         .target(name: "Usage"),
         .target(name: "Attribution", dependencies: ["GitKit", "Usage", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Reporting", dependencies: ["Attribution", "Usage"]),
-        .target(name: "CommitHooks", dependencies: ["GitKit"]),
         .target(name: "Ledger", dependencies: [
-            "Usage", "Attribution", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            "GitKit", "Usage", "Attribution", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "ShipmeterEngine", dependencies: ["GitKit", "Usage", "Attribution", "Ledger"]),
+        .target(name: "Reporting", dependencies: ["Attribution", "Usage"]),
+        .target(name: "CommitHooks", dependencies: ["GitKit"]),
         .target(name: "DemoScenario", path: "examples/DemoScenario"),
         .target(
             name: "ShipmeterCLI",
             dependencies: [
-                "GitKit", "Usage", "Attribution", "Reporting", "CommitHooks", "Ledger", "DemoScenario",
+                "ShipmeterEngine", "Attribution", "Usage", "Reporting", "CommitHooks", "DemoScenario",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(name: "shipmeter", dependencies: ["ShipmeterCLI"]),
@@ -48,7 +49,8 @@ let package = Package(
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "GitKit", "Usage", "ShipmeterTestSupport"]),
         .testTarget(name: "ShipmeterCLITests", dependencies: ["ShipmeterCLI", "ShipmeterTestSupport"]),
         .testTarget(name: "CommitHooksTests", dependencies: ["CommitHooks", "GitKit", "ShipmeterTestSupport"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Usage", "ShipmeterTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Attribution", "GitKit", "Usage", "ShipmeterTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ShipmeterEngineTests", dependencies: ["ShipmeterEngine", "Ledger", "Attribution", "GitKit", "Usage", "ShipmeterTestSupport"]),
         .testTarget(
             name: "ReportingTests",
             dependencies: ["Reporting", "Attribution", "Usage", "GitKit", "DemoScenario", "ShipmeterTestSupport"],

@@ -4,14 +4,14 @@ import Usage
 
 /// One deployment of one commit to one environment.
 public struct Deployment: Sendable, Hashable {
-    public enum Status: String, Sendable {
+    public enum Status: String, Sendable, CaseIterable {
         case success
         case failure
         /// A successful forward deployment undone by a later rollback.
         case rolledBack = "rolled-back"
     }
 
-    public enum Kind: String, Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
         /// The first success in its environment: ships all prior history; kept out of lead time.
         case baseline
         /// Ships at least one commit.
@@ -34,6 +34,9 @@ public struct Deployment: Sendable, Hashable {
     public var status: Status
     public var kind: Kind = .forward
 
+    /// The deployment's identity: its environment and id.
+    public var key: DeploymentKey { DeploymentKey(environment: environment, id: id) }
+
     public init(environment: String, id: String, ref: String, commit: ObjectID, time: Date, status: Status) {
         self.environment = environment
         self.id = id
@@ -42,6 +45,19 @@ public struct Deployment: Sendable, Hashable {
         self.time = time
         self.status = status
     }
+}
+
+/// A deployment's identity: an id is unique within its environment.
+public struct DeploymentKey: Hashable, Comparable, Sendable {
+    public var environment: String
+    public var id: String
+
+    public init(environment: String, id: String) {
+        self.environment = environment
+        self.id = id
+    }
+
+    public static func < (a: DeploymentKey, b: DeploymentKey) -> Bool { (a.environment, a.id) < (b.environment, b.id) }
 }
 
 /// Where deployments come from: tags and deploy logs.

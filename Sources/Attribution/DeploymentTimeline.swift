@@ -17,10 +17,10 @@ public struct DeploymentTimeline: Sendable {
     public private(set) var notes: [String] = []
 
     public init(graph: CommitGraph, deployments input: [Deployment]) {
-        var seen = Set<String>()
+        var seen = Set<DeploymentKey>()
         var byEnvironment = [String: [Deployment]]()
         for deployment in input {
-            guard seen.insert(deployment.environment + "\u{1F}" + deployment.id).inserted else { continue }
+            guard seen.insert(deployment.key).inserted else { continue }
             guard graph.contains(deployment.commit) else {
                 notes.append("deployment \(deployment.id) (\(deployment.environment)) names \(deployment.commit.short()), which is not in this repository's history; skipped")
                 continue
@@ -47,40 +47,41 @@ public struct DeploymentTimeline: Sendable {
     }
 
     private mutating func place(_ ordered: [Deployment], environment: String, graph: CommitGraph) {
-        var marks = [Int32](repeating: -1, count: graph.count)
-        var previous: Int?  // graph number of the previous successful deployment's commit
-        var successes = [Int]()  // indices into `deployments`, this environment
+        var classifier = DeploymentClassifier<GraphShipping, Int>(history: GraphShipping(graph: graph, deployment: 0))
         for var deployment in ordered {
             let index = deployments.count
             guard let commit = graph.number(of: deployment.commit) else { continue }  // checked when collected
-            var commits = [Int]()
-            if deployment.status == .failure {
-                deployment.kind = .failed
-            } else {
-                let isRollback = previous.map { $0 != commit && graph.isAncestor(commit, of: $0) } ?? false
-                if isRollback {
-                    deployment.kind = .rollback
-                    // Forward deployments since the last one at or below the target are undone.
-                    for earlier in successes.reversed() {
-                        guard let earlierCommit = graph.number(of: deployments[earlier].commit) else { continue }
-                        if graph.isAncestor(earlierCommit, of: commit) { break }
-                        if deployments[earlier].kind == .forward { deployments[earlier].status = .rolledBack }
-                    }
-                } else {
-                    commits = Self.ship(from: commit, graph: graph, marks: &marks, deployment: Int32(index))
-                    if successes.isEmpty {
-                        deployment.kind = .baseline
-                    } else {
-                        deployment.kind = commits.isEmpty ? .redeploy : .forward
-                    }
-                }
-                previous = commit
-                successes.append(index)
-            }
+            classifier.history.deployment = Int32(index)
+            // The graph's walks do not fail.
+            guard let placement = try? classifier.place(index, commit: commit, failed: deployment.status == .failure) else { continue }
+            deployment.kind = placement.kind
+            for earlier in placement.rolledBack { deployments[earlier].status = .rolledBack }
             deployments.append(deployment)
-            shipped.append(commits)
+            shipped.append(placement.shipped)
         }
-        shippedBy[environment] = marks
+        shippedBy[environment] = classifier.history.marks
+    }
+
+    /// The in-memory graph as classification asks it: each commit marked with the deployment
+    /// that shipped it, so what a deployment ships is what is reachable and not yet marked.
+    struct GraphShipping: ShippingHistory {
+        let graph: CommitGraph
+        var marks: [Int32]
+        /// The deployment being placed (its index in `deployments`).
+        var deployment: Int32
+
+        init(graph: CommitGraph, deployment: Int32) {
+            self.graph = graph
+            marks = [Int32](repeating: -1, count: graph.count)
+            self.deployment = deployment
+        }
+
+        func isAncestor(_ ancestor: Int, of descendant: Int) -> Bool { graph.isAncestor(ancestor, of: descendant) }
+
+        /// Every earlier success's history is marked already.
+        mutating func ship(_ commit: Int, after earlier: [Int]) -> [Int] {
+            DeploymentTimeline.ship(from: commit, graph: graph, marks: &marks, deployment: deployment)
+        }
     }
 
     /// Marks and returns every unmarked commit reachable from `start`, stopping at marked ones.

@@ -29,7 +29,7 @@ public struct SessionReference: Hashable, Sendable {
 }
 
 /// What attribution needs to know about one commit, read once from history.
-public struct CommitFacts: Sendable {
+public struct CommitFacts: Sendable, Equatable {
     public var id: ObjectID
     /// Canonical author (mailmap, then configured aliases).
     public var person: String
@@ -54,20 +54,25 @@ public struct CommitFacts: Sendable {
     }
 }
 
-/// The repository's history as attribution sees it: the commit graph plus facts per commit,
-/// indexed by person and by session.
+/// A position in a `History` (and in the commit graph it was read with).
+public typealias CommitIndex = Int
+
+/// The commits attribution sees, numbered, with their facts, indexed by id, person and session.
+/// Read from a repository (numbered as its commit graph) or from a ledger.
 public struct History: Sendable {
-    public let graph: CommitGraph
     public let facts: [CommitFacts]
+    /// Commit number per id.
+    private let numbers: [ObjectID: CommitIndex]
     /// Commit numbers per canonical author, by author time.
     public let commitsByPerson: [String: [Int]]
     /// Commit numbers per named session id, by author time.
     public let commitsBySession: [String: [Int]]
 
-    /// Loads every commit reachable from `tips` (one pass over the object database).
+    /// Loads every commit reachable from `tips` (one pass over the object database), numbered as
+    /// the graph read with them.
     public static func load(
         _ repository: Repository, tips: [ObjectID], people: People, detector: AISignalDetector
-    ) throws -> History {
+    ) throws -> (graph: CommitGraph, history: History) {
         let noted = try repository.notedCommits(notesRef: "refs/notes/ai")
         var facts = [CommitFacts?]()
         let graph = try CommitGraph.load(repository, tips: tips) { number, commit in
@@ -76,12 +81,15 @@ public struct History: Sendable {
         }
         let complete = facts.compactMap { $0 }
         precondition(complete.count == graph.count, "every loaded commit was visited")
-        return History(graph: graph, facts: complete)
+        return (graph, History(facts: complete))
     }
 
-    public init(graph: CommitGraph, facts: [CommitFacts]) {
-        self.graph = graph
+    public init(facts: [CommitFacts]) {
         self.facts = facts
+        var numbers = [ObjectID: CommitIndex](minimumCapacity: facts.count)
+        // The same commit in two repositories (a ledger's report): the first is found by id.
+        for (number, fact) in facts.enumerated() where numbers[fact.id] == nil { numbers[fact.id] = number }
+        self.numbers = numbers
         var byPerson = [String: [Int]]()
         var bySession = [String: [Int]]()
         for (number, fact) in facts.enumerated() {
@@ -94,6 +102,14 @@ public struct History: Sendable {
         commitsByPerson = byPerson
         commitsBySession = bySession
     }
+
+    public var count: Int { facts.count }
+
+    /// The number of the commit `id`, when it is here.
+    public func number(of id: ObjectID) -> CommitIndex? { numbers[id] }
+
+    /// The id of commit `number`.
+    public func id(_ number: CommitIndex) -> ObjectID { facts[number].id }
 
     /// What attribution reads from one commit.
     public static func facts(for commit: Commit, people: People, detector: AISignalDetector, noted: Bool) -> CommitFacts {

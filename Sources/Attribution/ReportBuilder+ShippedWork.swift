@@ -17,7 +17,7 @@ extension ReportBuilder {
             let deployment = timeline.deployments[index]
             guard deployment.kind == .forward, deployment.time >= since, deployment.time < until else { continue }
             for commit in shippingOrder(index) {
-                guard !churn.churn.contains(commit), let measure = diffs?.measure(of: commit) else {
+                guard !churn.churn.contains(commit), let measure = input.commits.measure(of: commit) else {
                     result[commit] = 0
                     continue
                 }
@@ -36,7 +36,7 @@ extension ReportBuilder {
     func shippingOrder(_ index: Int) -> [Int] {
         timeline.shipped[index].filter { !history.facts[$0].isMerge }.sorted { a, b in
             let first = history.facts[a].authorTime.seconds, second = history.facts[b].authorTime.seconds
-            return first != second ? first < second : history.graph.ids[a].hex < history.graph.ids[b].hex
+            return first != second ? first < second : history.id(a).hex < history.id(b).hex
         }
     }
 
@@ -51,8 +51,8 @@ extension ReportBuilder {
             let measured = deployment.kind == .forward && deployment.time >= horizon
             for commit in shippingOrder(index) {
                 candidates.append(RevertPairing.Candidate(
-                    commit: commit, revertsByMessage: history.facts[commit].reverts.flatMap { history.graph.number(of: $0) },
-                    measure: measured ? diffs?.measure(of: commit) : nil))
+                    commit: commit, revertsByMessage: history.facts[commit].reverts.flatMap { history.number(of: $0) },
+                    measure: measured ? input.commits.measure(of: commit) : nil))
             }
         }
         return RevertPairing(candidates)

@@ -2,38 +2,22 @@ import Foundation
 import GitKit
 import Usage
 
-/// Computes a `Report` from history, deployments and joined usage (DESIGN.md, "Metrics").
+/// Computes a `Report` from its input (DESIGN.md, "Metrics").
 public struct ReportBuilder {
-    public var history: History
-    public var timeline: DeploymentTimeline
-    public var records: [UsageRecord]
-    public var joins: [RecordJoin]
-    public var people: any Roster
-    public var codeOwners: CodeOwners?
-    public var diffs: CommitDiffs?
-    public var repositoryName: String
-    /// Teams of commits worked out beforehand (a ledger's), by graph number; else from people
-    /// and CODEOWNERS.
-    public var commitTeams: [String]?
-    /// Several repositories in one report (a ledger's): names, each commit's repository (index
-    /// into `repositoryNames`), and each record's (nil: none known).
-    public var repositoryNames: [String]?
-    public var commitRepositories: [Int]?
-    public var recordRepositories: [Int?]?
+    public var input: ReportInput
     /// What a forward deployment is worth and how it splits (`--weight`, `report.*`).
-    public var worth = DeploymentWorth()
+    public var worth: DeploymentWorth
 
-    public init(history: History, timeline: DeploymentTimeline, records: [UsageRecord], joins: [RecordJoin],
-                people: any Roster, codeOwners: CodeOwners?, diffs: CommitDiffs?, repositoryName: String) {
-        self.history = history
-        self.timeline = timeline
-        self.records = records
-        self.joins = joins
-        self.people = people
-        self.codeOwners = codeOwners
-        self.diffs = diffs
-        self.repositoryName = repositoryName
+    public init(_ input: ReportInput, worth: DeploymentWorth = DeploymentWorth()) {
+        self.input = input
+        self.worth = worth
     }
+
+    public var history: History { input.history }
+    public var timeline: DeploymentTimeline { input.timeline }
+    public var records: [UsageRecord] { input.records }
+    public var joins: [RecordJoin] { input.joins }
+    public var people: any Roster { input.people }
 
     /// The environment a report is about when none is named: the configured one, else
     /// `production`, else `release`, else the one with the most deployments.
@@ -59,45 +43,11 @@ public struct ReportBuilder {
     }
 
     public func lines(of commit: Int) -> Int {
-        diffs?.linesChanged(of: commit) ?? 0
+        input.commits.linesChanged(of: commit)
     }
 
-    /// Team of a commit: its author's; else the team owning most of its changed lines by
-    /// CODEOWNERS; else `unassigned`.
     public func team(ofCommit commit: Int) -> String {
-        if let commitTeams { return commitTeams[commit] }
-        return Self.team(person: history.facts[commit].person, people: people, codeOwners: codeOwners) { diffs?.stats(of: commit) }
-    }
-
-    /// A commit's team: its author's; else the team owning most of its changed lines by
-    /// CODEOWNERS (`stats` read only then); else `unassigned`.
-    public static func team(person: String, people: any Roster, codeOwners: CodeOwners?, stats: () -> DiffStats?) -> String {
-        if let team = people.team(ofPerson: person) { return team }
-        guard let codeOwners, let people = people as? People, let stats = stats() else { return People.unassigned }
-        var byTeam = [String: Int]()
-        for file in stats.files {
-            let owners = codeOwners.owners(of: file.path)
-            guard let team = owners.lazy.compactMap(people.team(forOwner:)).first else { continue }
-            byTeam[team, default: 0] += max(file.linesAdded + file.linesDeleted, 1)
-        }
-        return byTeam.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? People.unassigned
-    }
-
-    public func team(ofRecord record: UsageRecord) -> String {
-        guard let actor = record.actor else { return People.unassigned }
-        return people.team(ofPerson: people.person(ofActor: actor)) ?? People.unassigned
-    }
-
-    /// The repository a record counts for, when grouping by repository.
-    func repositoryKey(ofRecord index: Int, commit: Int?) -> String {
-        guard let names = repositoryNames else { return repositoryName }
-        if let commit, let repositories = commitRepositories { return names[repositories[commit]] }
-        return recordRepositories?[index].map { names[$0] } ?? "(none)"
-    }
-
-    func repositoryKey(ofCommit commit: Int) -> String {
-        guard let names = repositoryNames, let repositories = commitRepositories else { return repositoryName }
-        return names[repositories[commit]]
+        input.commits.team(of: commit)
     }
 
     public func build(since: Date, until: Date, environment: String?, groupBy: GroupBy) -> Report {
@@ -142,7 +92,7 @@ public struct ReportBuilder {
             case .person: key = who?.person ?? "(unknown)"
             case .model: key = record.model
             case .agent: key = record.agent ?? "(unknown)"
-            case .repository: key = repositoryKey(ofRecord: index, commit: join.commit)
+            case .repository: key = input.repository(ofRecord: index, commit: join.commit)
             case .deployment:
                 key = deployment.map { timeline.deployments[$0].id } ?? (join.commit == nil ? "(uncommitted)" : "(unshipped)")
             }
@@ -177,7 +127,7 @@ public struct ReportBuilder {
                 // The model (or agent) that spent most on the commit, else what its trailers name.
                 let named = groupBy == .model ? facts.model : facts.agent
                 return commitUsage[commit]?.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? named ?? "(none)"
-            case .repository: return repositoryKey(ofCommit: commit)
+            case .repository: return input.repository(ofCommit: commit)
             case .deployment: return timeline.deployments[deployment].id
             }
         }
@@ -198,7 +148,7 @@ public struct ReportBuilder {
             if deployment.kind == .forward, deployment.time >= horizon { needed += shippedNonMerge(index) }
         }
         needed += commitTokens.keys.filter { !history.facts[$0].isMerge }  // for the tokens-per-line warning
-        diffs?.prefetch(needed)
+        input.commits.prefetch(needed)
         let churn = revertPairing(environment: environment, deployments: environmentDeployments, horizon: horizon, until: until)
         let effective = effectiveLines(deployments: environmentDeployments, churn: churn, since: since, until: until)
         var work = ShippedWork(churn: churn)
@@ -286,7 +236,7 @@ public struct ReportBuilder {
             return a.key < b.key
         }
         var report = Report(
-            since: since, until: until, environment: environment, groupBy: groupBy, repositories: repositoryNames ?? [repositoryName],
+            since: since, until: until, environment: environment, groupBy: groupBy, repositories: input.repositories,
             groups: rows, totals: totals, warnings: [], deployments: details, weekly: weekly)
         report.warnings = WarningSigns(builder: self, inWindow: inWindowRecords, work: work).evaluate(report, environment: environment, until: until)
         return report

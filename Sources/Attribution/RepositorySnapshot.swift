@@ -8,6 +8,8 @@ public struct RepositorySnapshot {
     public let repository: Repository
     public let configuration: Configuration
     public let people: People
+    /// Every commit reachable from the tips; numbered as `history`.
+    public let graph: CommitGraph
     public let history: History
     public let timeline: DeploymentTimeline
     public let codeOwners: CodeOwners?
@@ -23,25 +25,35 @@ public struct RepositorySnapshot {
     public static func load(_ repo: Repository, configuration: Configuration, deployLogs: [(name: String, text: String)] = []) throws -> RepositorySnapshot {
         let mailmap = try Mailmap(repo)
         let people = People(configuration: configuration) { mailmap.resolve(name: $0, email: $1) }
-        let collected = try collect(repo, configuration: configuration, deployLogs: deployLogs)
-        var notes = collected.notes
-        let history = try History.load(repo, tips: collected.tips, people: people, detector: configuration.aiDetector)
-        let timeline = DeploymentTimeline(graph: history.graph, deployments: collected.deployments)
-        notes += timeline.notes
-
-        var codeOwners: CodeOwners?
-        for location in CodeOwners.locations {
-            if let bytes = repo.fileContents(location) {
-                codeOwners = CodeOwners(text: String(decoding: bytes, as: UTF8.self))
-                break
-            }
-        }
-        let remotes = ["origin", "upstream"].compactMap(repo.remoteURL)
-        return RepositorySnapshot(
-            repository: repo, configuration: configuration, people: people, history: history, timeline: timeline,
-            codeOwners: codeOwners, name: Self.name(of: repo, remotes: remotes),
-            scope: RepositoryScope(roots: repo.workDirectory.map { [$0] } ?? [], remotes: remotes), notes: notes,
+        return try load(
+            repo, configuration: configuration, people: people, collected: try collect(repo, configuration: configuration, deployLogs: deployLogs),
+            codeOwners: codeOwnersText(of: repo).map { CodeOwners(text: $0) }, remotes: remotes(of: repo),
             changeFilter: configuration.changeFilter(gitattributes: gitattributes(of: repo)))
+    }
+
+    /// Reads history from what was collected before it.
+    public static func load(_ repo: Repository, configuration: Configuration, people: People, collected: Collected, codeOwners: CodeOwners?,
+                            remotes: [String], changeFilter: ChangeFilter) throws -> RepositorySnapshot {
+        let (graph, history) = try History.load(repo, tips: collected.tips, people: people, detector: configuration.aiDetector)
+        let timeline = DeploymentTimeline(graph: graph, deployments: collected.deployments)
+        return RepositorySnapshot(
+            repository: repo, configuration: configuration, people: people, graph: graph, history: history, timeline: timeline,
+            codeOwners: codeOwners, name: Self.name(of: repo, remotes: remotes),
+            scope: RepositoryScope(roots: repo.workDirectory.map { [$0] } ?? [], remotes: remotes), notes: collected.notes + timeline.notes,
+            changeFilter: changeFilter)
+    }
+
+    /// The URLs of the `origin` and `upstream` remotes that exist.
+    public static func remotes(of repo: Repository) -> [String] {
+        ["origin", "upstream"].compactMap(repo.remoteURL)
+    }
+
+    /// The first CODEOWNERS file of `CodeOwners.locations` committed at HEAD.
+    public static func codeOwnersText(of repo: Repository) -> String? {
+        for location in CodeOwners.locations {
+            if let bytes = repo.fileContents(location) { return String(decoding: bytes, as: UTF8.self) }
+        }
+        return nil
     }
 
     /// The root `.gitattributes` as committed at HEAD (what every clone and CI checkout sees).
@@ -122,19 +134,29 @@ public struct RepositorySnapshot {
         return joiner.join(batch.records, links: batch.links)
     }
 
+    /// Diffs of this repository's commits, read on demand with the snapshot's change filter.
+    public func diffs(fetchMissing: Bool = false) -> RepositoryDiffs {
+        let diffs = RepositoryDiffs(repository: repository, graph: graph, filter: changeFilter)
+        diffs.fetchMissing = fetchMissing
+        return diffs
+    }
+
+    /// A report's input: `batch` joined as of `until` in `environment`.
+    public func reportInput(_ batch: UsageBatch, environment: String?, until: Date, diffs: RepositoryDiffs) -> ReportInput {
+        ReportInput(
+            history: history, timeline: timeline, records: batch.records, joins: join(batch, environment: environment, until: until),
+            people: people, commits: SnapshotCommits(diffs: diffs, history: history, people: people, codeOwners: codeOwners), repositories: [name])
+    }
+
     /// The whole report for a window.
     public func report(_ batch: UsageBatch, since: Date, until: Date, environment requested: String?, groupBy: GroupBy,
                        weight: DeploymentWeight? = nil, fetchMissing: Bool = false) -> Report {
         let environment = environment(requested: requested)
         let joinStart = Date()
-        let joins = join(batch, environment: environment, until: until)
+        let diffs = diffs(fetchMissing: fetchMissing)
+        let input = reportInput(batch, environment: environment, until: until, diffs: diffs)
         let joinSeconds = Date().timeIntervalSince(joinStart)
-        let diffs = RepositoryDiffs(repository: repository, graph: history.graph, filter: changeFilter)
-        diffs.fetchMissing = fetchMissing
-        var builder = ReportBuilder(
-            history: history, timeline: timeline, records: batch.records, joins: joins, people: people,
-            codeOwners: codeOwners, diffs: diffs, repositoryName: name)
-        builder.worth = configuration.deploymentWorth(weight: weight)
+        let builder = ReportBuilder(input, worth: configuration.deploymentWorth(weight: weight))
         let metricsStart = Date()
         var report = builder.build(since: since, until: until, environment: environment, groupBy: groupBy)
         report.phaseTimings = [("join", joinSeconds), ("metrics", Date().timeIntervalSince(metricsStart))]
@@ -161,7 +183,6 @@ extension RepositorySnapshot {
     /// A stable identity for the ledger: the normalised remote URL, else the root commit id.
     public var identity: String {
         if let remote = scope.remotes.first { return remote }
-        let graph = history.graph
         let roots = (0..<graph.count).filter { graph.parents(of: $0).isEmpty }.map { graph.ids[$0].hex }
         return roots.min() ?? name
     }

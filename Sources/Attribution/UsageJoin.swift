@@ -12,17 +12,23 @@ public enum JoinConfidence: String, Sendable {
     case inferred
 }
 
-/// Where a record ended up: a commit (graph number) and how, or nowhere.
-public struct RecordJoin: Sendable, Hashable {
-    public var commit: Int?
-    public var confidence: JoinConfidence?
+/// Where a record ended up: a commit and how, or nowhere.
+public enum RecordJoin: Sendable, Hashable {
+    /// Not attributed to any commit (yet).
+    case uncommitted
+    case attributed(CommitIndex, JoinConfidence)
 
-    public init(commit: Int?, confidence: JoinConfidence?) {
-        self.commit = commit
-        self.confidence = confidence
+    /// The commit, when attributed.
+    public var commit: CommitIndex? {
+        if case .attributed(let commit, _) = self { return commit }
+        return nil
     }
 
-    public static let uncommitted = RecordJoin(commit: nil, confidence: nil)
+    /// How, when attributed.
+    public var confidence: JoinConfidence? {
+        if case .attributed(_, let confidence) = self { return confidence }
+        return nil
+    }
 }
 
 /// What counts as "this repository" for a record's working directory or remote.
@@ -91,11 +97,11 @@ public struct UsageJoiner {
     func join(_ record: UsageRecord, linksBySession: [String: [(time: Date, commit: Int)]]) -> RecordJoin {
         // 1. linked
         if let named = record.commit, let commit = resolve(named) {
-            return RecordJoin(commit: commit, confidence: .linked)
+            return .attributed(commit, .linked)
         }
         if let session = record.session, let links = linksBySession[session],
            let link = links.first(where: { $0.time >= record.timestamp }) {
-            return RecordJoin(commit: link.commit, confidence: .linked)
+            return .attributed(link.commit, .linked)
         }
         // 2. explicit
         if let session = record.session, let candidates = history.commitsBySession[session] {
@@ -107,7 +113,7 @@ public struct UsageJoiner {
                 let shipped = matching.filter(isShipped)
                 if let commit = shipped.first(where: { history.facts[$0].authorTime.seconds >= seconds })
                     ?? matching.first(where: { history.facts[$0].authorTime.seconds >= seconds }) {
-                    return RecordJoin(commit: commit, confidence: .explicit)
+                    return .attributed(commit, .explicit)
                 }
                 // After the session's last commit: not (yet) committed.
                 return .uncommitted
@@ -122,7 +128,7 @@ public struct UsageJoiner {
         for commit in commits[first...] {
             let time = Double(history.facts[commit].authorTime.seconds)
             if time > start + window { break }
-            if !history.facts[commit].isMerge { return RecordJoin(commit: commit, confidence: .inferred) }
+            if !history.facts[commit].isMerge { return .attributed(commit, .inferred) }
         }
         return .uncommitted
     }
@@ -135,9 +141,9 @@ public struct UsageJoiner {
     /// A full or abbreviated (7+ digit) commit id, when it is in the history.
     func resolve(_ text: String) -> Int? {
         let hex = text.lowercased().trimmingCharacters(in: .whitespaces)
-        if hex.count == 40 { return (try? ObjectID(hex: hex)).flatMap(history.graph.number(of:)) }
+        if hex.count == 40 { return (try? ObjectID(hex: hex)).flatMap(history.number(of:)) }
         guard hex.count >= 7, hex.allSatisfy(\.isHexDigit) else { return nil }
-        let matches = history.graph.ids.indices.lazy.filter { history.graph.ids[$0].hex.hasPrefix(hex) }.prefix(2)
+        let matches = history.facts.indices.lazy.filter { history.facts[$0].id.hex.hasPrefix(hex) }.prefix(2)
         return matches.count == 1 ? matches.first : nil
     }
 

@@ -272,7 +272,7 @@ struct WarningSigns {
         var warnings = [Warning]()
         let history = builder.history
         for (number, facts) in history.facts.enumerated() {
-            guard let reverted = facts.reverts, let target = history.graph.number(of: reverted),
+            guard let reverted = facts.reverts, let target = history.number(of: reverted),
                   let index = builder.shippingDeployment(target, environment: environment, until: until) else { continue }
             let shippedAt = builder.timeline.deployments[index].time
             guard shippedAt >= report.since else { continue }
@@ -280,7 +280,7 @@ struct WarningSigns {
             guard days >= 0, days <= Self.revertDays else { continue }
             warnings.append(Warning(
                 kind: "reverted_soon", group: builder.team(ofCommit: target),
-                message: "\(reverted.short()) \"\(history.facts[target].summary)\" was reverted by \(history.graph.ids[number].short()) \(String(format: "%.1f", days)) days after it shipped.",
+                message: "\(reverted.short()) \"\(history.facts[target].summary)\" was reverted by \(history.id(number).short()) \(String(format: "%.1f", days)) days after it shipped.",
                 figures: [("days_after_shipping", days)]))
         }
         return warnings

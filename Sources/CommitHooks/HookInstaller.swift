@@ -128,3 +128,13 @@ public struct HookInstaller {
             disabledByConfig: repository.configBool("shipmeter.hooks") == false)
     }
 }
+
+extension HookInstaller.Status {
+    /// What the last commit recorded: its abbreviated id and its `Assisted-by` / `AI-Session`
+    /// trailers; nil before the first commit.
+    public static func lastCommit(of repository: Repository) -> (id: String, trailers: [(key: String, value: String)])? {
+        guard let head = try? repository.head(), let commit = try? repository.commit(head) else { return nil }
+        let recorded = commit.trailers.filter { ["assisted-by", "ai-session"].contains($0.key.lowercased()) }
+        return (head.short(), recorded.map { ($0.key, $0.value) })
+    }
+}

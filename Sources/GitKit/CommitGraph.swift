@@ -21,20 +21,6 @@ public struct CommitGraph: Sendable {
 
     public init() {}
 
-    /// Commits known only by id and author time — facts read back from a store, not from a
-    /// repository: no parents, every commit its own root. The first of repeated ids is numbered.
-    public init(detached ids: [ObjectID], authorTimes: [GitTime]) {
-        precondition(ids.count == authorTimes.count, "one author time per id")
-        self.ids = ids
-        for (number, id) in ids.enumerated() where numbers[id] == nil { numbers[id] = Int32(number) }
-        parentStart = [Int32](repeating: 0, count: ids.count + 1)
-        self.authorTimes = authorTimes
-        committerTimes = authorTimes
-        authorEmails = [String](repeating: "", count: ids.count)
-        authorNames = authorEmails
-        generations = [Int32](repeating: 1, count: ids.count)
-    }
-
     /// Loads every commit reachable from `tips`. Commits at a shallow boundary count as roots.
     /// `visit`, when given, sees each commit once as a full value (message included), parsed
     /// from the same object read, so callers need no second pass over history.

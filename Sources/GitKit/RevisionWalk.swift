@@ -58,23 +58,11 @@ public final class RevisionWalk {
         try hide(repository.resolveCommit(revision))
     }
 
-    /// A range as `git rev-list` takes it: `A..B` (reachable from B, not from A) or `A...B`
-    /// (reachable from either, not from both). An empty side means HEAD.
+    /// A range as `git rev-list` takes it (see `RevisionRange`).
     public func push(range: String) throws(GitError) {
-        if let split = range.range(of: "...") {
-            let left = String(range[..<split.lowerBound]), right = String(range[split.upperBound...])
-            let a = try repository.resolveCommit(left.isEmpty ? "HEAD" : left)
-            let b = try repository.resolveCommit(right.isEmpty ? "HEAD" : right)
-            try push(a)
-            try push(b)
-            for base in try repository.mergeBases(a, b) { try hide(base) }
-        } else if let split = range.range(of: "..") {
-            let left = String(range[..<split.lowerBound]), right = String(range[split.upperBound...])
-            try hide(revision: left.isEmpty ? "HEAD" : left)
-            try push(revision: right.isEmpty ? "HEAD" : right)
-        } else {
-            try push(revision: range)
-        }
+        let parsed = try RevisionRange.parse(range, in: repository)
+        for id in parsed.include { try push(id) }
+        for id in parsed.exclude { try hide(id) }
     }
 
     /// The next commit id, nil at the end of history.

@@ -1,3 +1,4 @@
+import Attribution
 import Foundation
 import Usage
 
@@ -11,8 +12,8 @@ public struct LedgerReportData: Sendable {
         public var identity: String
         public var name: String
         public var remotes: [String]
-        public var commits: [LedgerCommit] = []
-        public var deployments: [UsageLedger.Attribution.StoredDeployment] = []
+        public var commits: [StoredCommit] = []
+        public var deployments: [StoredDeployment] = []
         public var actors: [LedgerActor] = []
     }
 
@@ -21,7 +22,7 @@ public struct LedgerReportData: Sendable {
     public struct UsageSum: Sendable {
         public var repositoryID: Int64?
         public var commit: String?
-        public var confidence: String?
+        public var confidence: JoinConfidence?
         public var actor: String?
         public var model: String
         public var agent: String?
@@ -33,18 +34,43 @@ public struct LedgerReportData: Sendable {
         public var input: Int64, output: Int64, cacheWrite: Int64, cacheWrite1h: Int64, cacheRead: Int64
         public var costUSD: Double?
         public var records: Int64
+        /// The record's own source and key at the window's edges; nil for a day's sum.
+        public var origin: (source: String, key: String)?
+
+        /// As a usage record: the record itself at the window's edges, else the day's sum as
+        /// one record of day granularity (source `ledger-rollup`, keyed by what it sums over).
+        public var record: UsageRecord {
+            var record = UsageRecord(
+                source: origin?.source ?? "ledger-rollup",
+                key: origin?.key ?? [String(Int64(time.timeIntervalSince1970) / 86_400), repositoryID.map(String.init) ?? "", commit ?? "", actor ?? "",
+                                     model, agent ?? "", session ?? "", location ?? ""].joined(separator: "\u{1F}"),
+                timestamp: time, granularity: origin == nil ? .day : .request,
+                actor: actor, session: session, agent: agent, model: model, repository: location,
+                input: input, output: output, cacheWrite: cacheWrite, cacheRead: cacheRead,
+                costUSD: costUSD.flatMap { Decimal(string: String(format: "%.9f", $0)) })
+            record.cacheWrite1h = cacheWrite1h
+            return record
+        }
     }
 
     public var repositories: [Repository]
     public var usage: [UsageSum]
 }
 
-extension LedgerSQL {
-    /// Repositories `attribute` has stored (with their state), by id.
-    public func attributedRepositories() async throws -> [(id: Int64, identity: String, name: String, remotes: [String])] {
+/// A repository `attribute` has stored: its ledger id, identity, name, and where its usage is made.
+public struct AttributedRepository: Sendable {
+    public var id: Int64
+    public var identity: String
+    public var name: String
+    public var remotes: [String]
+}
+
+extension LedgerStore {
+    /// Repositories `attribute` has stored, by id.
+    public func attributedRepositories() async throws -> [AttributedRepository] {
         try await select("""
             SELECT r.id, r.identity, r.name, s.remotes FROM repositories r JOIN repository_state s ON s.repository_id = r.id ORDER BY r.id
-            """, []).map { ($0[0].integer ?? 0, $0[1].text ?? "", $0[2].text ?? "", Self.list($0[3])) }
+            """, []).map { AttributedRepository(id: $0[0].integer ?? 0, identity: $0[1].text ?? "", name: $0[2].text ?? "", remotes: Self.list($0[3])) }
     }
 
     /// The report's input for `repositories` (ids; all attributed ones when empty): usage before
@@ -55,24 +81,8 @@ extension LedgerSQL {
         var repositories = [LedgerReportData.Repository]()
         for item in chosen {
             var repository = LedgerReportData.Repository(id: item.id, identity: item.identity, name: item.name, remotes: item.remotes)
-            repository.commits = try await commits(where: "c.repository_id = ? ORDER BY c.author_time, c.commit_id", [.integer(item.id)],
-                                                     sessions: false).map(\.commit)
-            // The sessions commits name, in one read (the unbacked-session warning compares them with usage).
-            var named = [String: [LedgerSession]]()
-            for row in try await select("SELECT commit_id, agent, session FROM commit_sessions WHERE repository_id = ? ORDER BY commit_id, session, agent",
-                                        [.integer(item.id)]) {
-                named[row[0].text ?? "", default: []].append(LedgerSession(agent: row[1].text ?? "", id: row[2].text ?? ""))
-            }
-            for index in repository.commits.indices { repository.commits[index].sessions = named[repository.commits[index].id] ?? [] }
-            var shipped = [String: [String]]()
-            for row in try await select("SELECT environment, deployment_id, commit_id FROM shipped_commits WHERE repository_id = ?", [.integer(item.id)]) {
-                shipped[(row[0].text ?? "") + "\u{1F}" + (row[1].text ?? ""), default: []].append(row[2].text ?? "")
-            }
-            repository.deployments = try await deployments(repository: item.id)
-            for index in repository.deployments.indices {
-                let deployment = repository.deployments[index]
-                repository.deployments[index].shipped = shipped[deployment.environment + "\u{1F}" + deployment.id] ?? []
-            }
+            repository.commits = try await allCommits(repository: item.id)
+            repository.deployments = try await deployments(repository: item.id, withShipped: true)
             repository.actors = try await select("SELECT actor, person, team, bot FROM actors WHERE repository_id = ?", [.integer(item.id)]).map {
                 LedgerActor(actor: $0[0].text ?? "", person: $0[1].text ?? "", team: $0[2].text ?? "", bot: $0[3].bool)
             }
@@ -89,7 +99,7 @@ extension LedgerSQL {
             FROM usage_rollup WHERE (day < ? OR day > ?) AND day < ?
             """, [.integer(sinceDay), .integer(sinceDay), .integer(untilDay)]).map { row in
             LedgerReportData.UsageSum(
-                repositoryID: row[0].integer.flatMap { $0 == 0 ? nil : $0 }, commit: text(row[1]), confidence: text(row[2]), actor: text(row[3]),
+                repositoryID: row[0].integer.flatMap { $0 == 0 ? nil : $0 }, commit: text(row[1]), confidence: text(row[2]).flatMap(JoinConfidence.init(rawValue:)), actor: text(row[3]),
                 model: row[4].text ?? "", agent: text(row[5]), session: text(row[6]), location: text(row[7]),
                 time: Date(timeIntervalSince1970: TimeInterval((row[8].integer ?? 0) * 86_400)),
                 input: row[9].integer ?? 0, output: row[10].integer ?? 0, cacheWrite: row[11].integer ?? 0, cacheWrite1h: row[12].integer ?? 0,
@@ -100,16 +110,17 @@ extension LedgerSQL {
         for (low, high) in edges {
             let rows = try await select("""
                 SELECT a.repository_id, a.commit_id, a.confidence, u.actor, u.model, u.agent, u.session, u.repository, u.timestamp,
-                    u.input, u.output, u.cache_write, u.cache_write_1h, u.cache_read, u.cost_usd
+                    u.input, u.output, u.cache_write, u.cache_write_1h, u.cache_read, u.cost_usd, u.source, u.key
                 \(UsageRollup.placed)
                 WHERE u.timestamp >= ? AND u.timestamp < ? AND u.timestamp < ?
                 """, [.real(low), .real(high), .real(until.timeIntervalSince1970)])
             usage += rows.map { row in
                 LedgerReportData.UsageSum(
-                    repositoryID: row[0].integer, commit: row[1].text, confidence: row[2].text, actor: row[3].text, model: row[4].text ?? "",
+                    repositoryID: row[0].integer, commit: row[1].text, confidence: row[2].text.flatMap(JoinConfidence.init(rawValue:)), actor: row[3].text, model: row[4].text ?? "",
                     agent: row[5].text, session: row[6].text, location: row[7].text, time: Date(timeIntervalSince1970: row[8].real ?? 0),
                     input: row[9].integer ?? 0, output: row[10].integer ?? 0, cacheWrite: row[11].integer ?? 0, cacheWrite1h: row[12].integer ?? 0,
-                    cacheRead: row[13].integer ?? 0, costUSD: row[14].text.flatMap(Double.init), records: 1)
+                    cacheRead: row[13].integer ?? 0, costUSD: row[14].text.flatMap(Double.init), records: 1,
+                    origin: (row[15].text ?? "", row[16].text ?? ""))
             }
         }
         return LedgerReportData(repositories: repositories, usage: usage)

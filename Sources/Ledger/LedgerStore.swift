@@ -1,42 +1,112 @@
 import Foundation
 import Usage
 
-/// What every ledger backend does: the same operations, the same idempotence, one transaction
-/// per unit of work. SQLite (`UsageLedger`) is the default; PostgreSQL (`PostgresLedger`) is for
-/// a ledger shared by many repositories and CI jobs.
-public protocol LedgerStore: LedgerSQL {
-    /// Where the ledger is, for messages (never with a password).
+/// What each backend implements: SQL with `?` placeholders, one transaction per write, and the
+/// three bulk operations each does its own fastest way. Everything else is written once, over
+/// this, in `LedgerStore`'s extensions.
+protocol LedgerDatabase: AnyObject, Sendable {
     var location: String { get }
-    func ingest(_ batch: UsageBatch, version: String) async throws -> UsageLedger.IngestResult
+    var dialect: SQLDialect { get }
+    func select(_ sql: String, _ arguments: [SQLValue]) async throws -> [[SQLValue]]
+    /// Runs `writes` in one transaction; returns false (writing nothing) when `guard` changed no row.
+    func write(guard: SQLWrite?, _ writes: [SQLWrite]) async throws -> Bool
+    /// The sequence of the newest usage record, with no record of a lower one still uncommitted.
+    func usageMark() async throws -> Int64
+    func ingest(_ batch: UsageBatch, version: String) async throws -> IngestResult
     func batch(since: Date?, until: Date?) async throws -> UsageBatch
     func forget(actor: String, version: String) async throws -> Int
     func close() async
 }
 
-extension UsageLedger: LedgerStore {
-    public var location: String { path }
+/// The ledger: usage records, and what `attribute` stored of each repository. SQLite by default;
+/// PostgreSQL for a ledger shared by many repositories and CI jobs. Both give the same
+/// operations, the same idempotence and one transaction per unit of work.
+public final class LedgerStore: Sendable {
+    let database: any LedgerDatabase
 
+    init(_ database: any LedgerDatabase) {
+        self.database = database
+    }
+
+    /// Opens the ledger a `--ledger` value names: a `postgres://` / `postgresql://` URL, else a
+    /// SQLite file path (created when missing).
+    public static func open(_ location: String, environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> LedgerStore {
+        if isPostgres(location) {
+            return LedgerStore(try await PostgresLedger.open(url: location, environment: environment))
+        }
+        return LedgerStore(try SQLiteLedger(path: location))
+    }
+
+    /// Opens the ledger at `location`, runs `body` and closes it, whether `body` succeeds or not.
+    public static func with<Result>(_ location: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+                                    _ body: (LedgerStore) async throws -> Result) async throws -> Result {
+        let ledger = try await open(location, environment: environment)
+        return try await ledger.closing(body)
+    }
+
+    /// Runs `body` and closes the ledger afterwards, whether `body` succeeds or not.
+    public func closing<Result>(_ body: (LedgerStore) async throws -> Result) async throws -> Result {
+        do {
+            let result = try await body(self)
+            await close()
+            return result
+        } catch {
+            await close()
+            throw error
+        }
+    }
+
+    /// Whether a `--ledger` value names a PostgreSQL server.
+    public static func isPostgres(_ location: String) -> Bool {
+        location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
+    }
+
+    /// Where the ledger is, for messages (never with a password).
+    public var location: String { database.location }
+
+    /// Adds records not yet in the ledger, in one transaction; `(source, key)` already present
+    /// adds nothing. Session links are kept the same way.
     public func ingest(_ batch: UsageBatch, version: String) async throws -> IngestResult {
-        try ingestNow(batch, version: version)
+        try await database.ingest(batch, version: version)
     }
 
-    public func batch(since: Date?, until: Date?) async throws -> UsageBatch {
-        try batchNow(since: since, until: until)
+    /// Every record (in `[since, until)` when given) with the session links, as a batch.
+    public func batch(since: Date? = nil, until: Date? = nil) async throws -> UsageBatch {
+        try await database.batch(since: since, until: until)
     }
 
+    /// Deletes one person's usage records (a privacy request); returns how many went.
     public func forget(actor: String, version: String) async throws -> Int {
-        try forgetNow(actor: actor, version: version)
+        try await database.forget(actor: actor, version: version)
     }
 
-    public func close() async {}
+    /// The sequence of the newest usage record (in ingest order) with none below it uncommitted.
+    public func usageMark() async throws -> Int64 {
+        try await database.usageMark()
+    }
+
+    public func close() async {
+        await database.close()
+    }
+
+    var dialect: SQLDialect { database.dialect }
+
+    func select(_ sql: String, _ arguments: [SQLValue]) async throws -> [[SQLValue]] {
+        try await database.select(sql, arguments)
+    }
+
+    func write(guard check: SQLWrite?, _ writes: [SQLWrite]) async throws -> Bool {
+        try await database.write(guard: check, writes)
+    }
 }
 
-/// Opens the ledger a `--ledger` value names: a `postgres://` / `postgresql://` URL or a file path.
-public enum Ledgers {
-    public static func open(_ location: String, environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> any LedgerStore {
-        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
-            return try await PostgresLedger.open(url: location, environment: environment)
-        }
-        return try UsageLedger(path: location)
+/// What an ingest added.
+public struct IngestResult: Equatable, Sendable {
+    public var added: Int
+    public var alreadyPresent: Int
+
+    public init(added: Int, alreadyPresent: Int) {
+        self.added = added
+        self.alreadyPresent = alreadyPresent
     }
 }

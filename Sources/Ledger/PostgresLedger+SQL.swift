@@ -2,10 +2,10 @@ import Foundation
 import PostgresNIO
 import Usage
 
-extension PostgresLedger: LedgerSQL {
-    public var dialect: SQLDialect { .postgres }
+extension PostgresLedger: LedgerDatabase {
+    var dialect: SQLDialect { .postgres }
 
-    public func select(_ sql: String, _ arguments: [SQLValue]) async throws -> [[SQLValue]] {
+    func select(_ sql: String, _ arguments: [SQLValue]) async throws -> [[SQLValue]] {
         do {
             var rows = [[SQLValue]]()
             let query = PostgresQuery(unsafeSQL: Self.numbered(sql), binds: Self.bindings(arguments))
@@ -18,7 +18,7 @@ extension PostgresLedger: LedgerSQL {
         }
     }
 
-    public func usageMark() async throws -> Int64 {
+    func usageMark() async throws -> Int64 {
         // Ingests hold this lock for their whole transaction, so once it is ours no record with a
         // lower sequence than the newest one can still be uncommitted.
         try await transaction { connection in
@@ -27,7 +27,7 @@ extension PostgresLedger: LedgerSQL {
         }
     }
 
-    public func write(guard check: SQLWrite?, _ writes: [SQLWrite]) async throws -> Bool {
+    func write(guard check: SQLWrite?, _ writes: [SQLWrite]) async throws -> Bool {
         do {
             return try await transaction { connection in
                 if let check {

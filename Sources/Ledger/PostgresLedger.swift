@@ -7,10 +7,10 @@ import Usage
 /// repositories and CI jobs. Same schema, same operations and same idempotence as the SQLite
 /// ledger; migrations are serialised across concurrent runs with an advisory lock. The password
 /// comes from the URL, `PGPASSWORD` or `~/.pgpass`, and is never printed.
-public final class PostgresLedger: LedgerStore, Sendable {
+final class PostgresLedger: Sendable {
     let client: PostgresClient
     let runner: Task<Void, Never>
-    public let location: String
+    let location: String
     static let logger: Logger = {
         var logger = Logger(label: "shipmeter.ledger")
         logger.logLevel = .critical
@@ -25,14 +25,14 @@ public final class PostgresLedger: LedgerStore, Sendable {
         runner = Task { await client.run() }
     }
 
-    public func close() async {
+    func close() async {
         runner.cancel()
         await runner.value
     }
 
-    public static func open(url: String, environment: [String: String]) async throws -> PostgresLedger {
+    static func open(url: String, environment: [String: String]) async throws -> PostgresLedger {
         guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
-            throw UsageLedger.Failure.unsupported("'\(url.replacingOccurrences(of: #":[^:@/]*@"#, with: ":***@", options: .regularExpression))' is not a PostgreSQL URL; use postgres://user@host:port/database")
+            throw LedgerError.unsupported("'\(url.replacingOccurrences(of: #":[^:@/]*@"#, with: ":***@", options: .regularExpression))' is not a PostgreSQL URL; use postgres://user@host:port/database")
         }
         let port = components.port ?? 5432
         let user = components.user ?? environment["PGUSER"] ?? environment["USER"] ?? "postgres"
@@ -49,9 +49,9 @@ public final class PostgresLedger: LedgerStore, Sendable {
             let connection = try await PostgresConnection.connect(configuration: probe, id: 1, logger: logger)
             try await connection.close()
         } catch let error as PSQLError where error.serverInfo?[.message] != nil {
-            throw UsageLedger.Failure.database("PostgreSQL at \(location) refused the ledger: \(error.serverInfo?[.message] ?? "")")
+            throw LedgerError.database("PostgreSQL at \(location) refused the ledger: \(error.serverInfo?[.message] ?? "")")
         } catch {
-            throw UsageLedger.Failure.database("cannot reach PostgreSQL at \(location); check that it is running and accepts connections from here")
+            throw LedgerError.unreachable(location: location, detail: "cannot reach PostgreSQL at \(location); check that it is running and accepts connections from here")
         }
         var configuration = PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: .disable)
         configuration.options.connectTimeout = .seconds(5)
@@ -83,15 +83,15 @@ public final class PostgresLedger: LedgerStore, Sendable {
         if let error = error as? PostgresTransactionError, let inner = error.closureError ?? error.beginError ?? error.commitError {
             return describe(inner)
         }
-        if error is UsageLedger.Failure || error is LedgerConflict { return error }
+        if error is LedgerError || error is LedgerConflict { return error }
         let text = String(reflecting: error)
         if text.contains("connectionError") || text.contains("Connection refused") || text.contains("connect") && text.contains("timeout") {
-            return UsageLedger.Failure.database("cannot reach PostgreSQL at \(location); check that it is running and accepts connections")
+            return LedgerError.unreachable(location: location, detail: "cannot reach PostgreSQL at \(location); check that it is running and accepts connections")
         }
         if let error = error as? PSQLError, let message = error.serverInfo?[.message] {
-            return UsageLedger.Failure.database("PostgreSQL ledger \(location): \(message)")
+            return LedgerError.database("PostgreSQL ledger \(location): \(message)")
         }
-        return UsageLedger.Failure.database("PostgreSQL ledger \(location): \(error)")
+        return LedgerError.database("PostgreSQL ledger \(location): \(error)")
     }
 
     func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
@@ -146,13 +146,13 @@ public final class PostgresLedger: LedgerStore, Sendable {
             var previous = 0
             if meta {
                 let version = Int(try await Self.single(connection, "SELECT value FROM shipmeter_meta WHERE key = 'schema_version'", as: String.self) ?? "0") ?? 0
-                if version > UsageLedger.schemaVersion { throw UsageLedger.Failure.newerSchema(path: self.location, version: version) }
+                if version > SQLiteLedger.schemaVersion { throw LedgerError.newerSchema(location: self.location, version: version) }
                 previous = version
             } else if try await Self.single(connection, "SELECT to_regclass('usage_records') IS NOT NULL", as: Bool.self) == true {
-                throw UsageLedger.Failure.notALedger(self.location)
+                throw LedgerError.notALedger(self.location)
             }
             // Up to date: nothing to run (ALTER TABLE would lock tables other runs are writing).
-            if previous == UsageLedger.schemaVersion { return }
+            if previous == SQLiteLedger.schemaVersion { return }
             for statement in Self.schema {
                 try await connection.query(PostgresQuery(unsafeSQL: statement), logger: Self.logger)
             }
@@ -161,7 +161,7 @@ public final class PostgresLedger: LedgerStore, Sendable {
                 try await connection.query(PostgresQuery(unsafeSQL: UsageRollup.change(1, where: "1 = 1", .postgres)), logger: Self.logger)
             }
             try await connection.query("""
-                INSERT INTO shipmeter_meta (key, value) VALUES ('kind', 'shipmeter-ledger'), ('schema_version', \(String(UsageLedger.schemaVersion)))
+                INSERT INTO shipmeter_meta (key, value) VALUES ('kind', 'shipmeter-ledger'), ('schema_version', \(String(SQLiteLedger.schemaVersion)))
                 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value
                 """, logger: Self.logger)
         }
@@ -189,7 +189,7 @@ public final class PostgresLedger: LedgerStore, Sendable {
             """, logger: logger)
     }
 
-    public func ingest(_ batch: UsageBatch, version: String) async throws -> UsageLedger.IngestResult {
+    func ingest(_ batch: UsageBatch, version: String) async throws -> IngestResult {
         let started = Date()
         let records = batch.records
         let links = batch.links
@@ -236,11 +236,11 @@ public final class PostgresLedger: LedgerStore, Sendable {
                     """, logger: Self.logger)
             }
             try await Self.recordRun(connection, command: "ingest", started: started, version: version, counts: ["records": records.count, "added": added])
-            return UsageLedger.IngestResult(added: added, alreadyPresent: records.count - added)
+            return IngestResult(added: added, alreadyPresent: records.count - added)
         }
     }
 
-    public func batch(since: Date?, until: Date?) async throws -> UsageBatch {
+    func batch(since: Date?, until: Date?) async throws -> UsageBatch {
         let lower = since?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude
         let upper = until?.timeIntervalSince1970 ?? Double.greatestFiniteMagnitude
         return try await transaction { connection in
@@ -272,7 +272,7 @@ public final class PostgresLedger: LedgerStore, Sendable {
         }
     }
 
-    public func forget(actor: String, version: String) async throws -> Int {
+    func forget(actor: String, version: String) async throws -> Int {
         let started = Date()
         return try await transaction { connection in
             try await connection.query(PostgresQuery(unsafeSQL: Self.numbered(UsageRollup.change(-1, where: "lower(u.actor) = lower(?)", .postgres)),

@@ -89,7 +89,7 @@ enum UsageRollup {
     }
 }
 
-extension LedgerSQL {
+extension LedgerStore {
     /// Rollup rows that differ from the records summed afresh (costs to the micro-dollar): none,
     /// unless something wrote the ledger without keeping the rollup in step.
     func rollupDrift() async throws -> [String] {

@@ -1,9 +1,6 @@
 import ArgumentParser
-import Attribution
 import Foundation
-import GitKit
-import Ledger
-import Usage
+import ShipmeterEngine
 
 extension Shipmeter {
     struct Attribute: AsyncParsableCommand {
@@ -35,33 +32,30 @@ extension Shipmeter {
         @OptionGroup var missing: MissingObjectsOptions
 
         func run() async throws {
-            let repo = try repository.open()
-            let ledger = try await ledgerOptions.open(repository: repo)
-            do {
+            let context = try repository.context()
+            let location = try ledgerOptions.location(context.repository)
+            let (outcome, place) = try await location.with { ledger in
                 if !usagePaths.isEmpty {
-                    let overrides = try Settings.load(for: repo).configuration.priceOverrides
-                    let batch = try usage.load(paths: usagePaths, repo: repo, overrides: overrides)
+                    let (batch, notes) = try usage.reading.load(paths: usagePaths, repository: context.repository, overrides: context.configuration.priceOverrides)
+                    Output.diagnostics(notes)
                     let ingested = try await ledger.ingest(batch, version: Shipmeter.version)
                     Output.write("ingested \(ingested.added) new records (\(ingested.alreadyPresent) already there)")
                 }
-                var attribution = LedgerAttribution(repo: repo, ledger: ledger, environment: env)
-                attribution.full = full
-                attribution.fetchMissing = missing.fetchMissing
-                let outcome = try await attribution.run()
-                await ledger.close()
-                missing.report(unknown: outcome.unknownLines, in: repo)
-                let how = outcome.incremental
-                    ? "read \(outcome.commitsRead) new commits and re-joined \(outcome.recordsConsidered) usage records"
-                    : "read the whole history (\(outcome.commitsRead) commits) and \(outcome.recordsConsidered) usage records"
-                Output.write("""
-                    \(outcome.name): \(outcome.deployments) deployments (\(outcome.newDeployments) new), \
-                    \(outcome.attributions) usage records attributed to commits (\(outcome.changedAttributions) changed); \
-                    \(how); ledger \(ledger.location)
-                    """)
-            } catch {
-                await ledger.close()
-                throw error as? ShipmeterError ?? ShipmeterError.invalidInput(error.localizedDescription)
+                var run = AttributionRun(context: context, ledger: ledger, environment: env, version: Shipmeter.version)
+                run.full = full
+                run.fetchMissing = missing.fetchMissing
+                return (try await run.run(), ledger.location)
             }
+            Output.diagnostics(outcome.diagnostics)
+            missing.report(unknown: outcome.unknownLines, in: context)
+            let how = outcome.incremental
+                ? "read \(outcome.commitsRead) new commits and re-joined \(outcome.recordsConsidered) usage records"
+                : "read the whole history (\(outcome.commitsRead) commits) and \(outcome.recordsConsidered) usage records"
+            Output.write("""
+                \(outcome.name): \(outcome.deployments) deployments (\(outcome.newDeployments) new), \
+                \(outcome.attributions) usage records attributed to commits (\(outcome.changedAttributions) changed); \
+                \(how); ledger \(place)
+                """)
         }
     }
 }

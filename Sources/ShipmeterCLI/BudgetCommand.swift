@@ -1,10 +1,8 @@
 import ArgumentParser
 import Attribution
 import Foundation
-import GitKit
-import Ledger
 import Reporting
-import Usage
+import ShipmeterEngine
 
 extension Shipmeter {
     struct Budget: AsyncParsableCommand {
@@ -33,18 +31,28 @@ extension Shipmeter {
         func run() async throws {
             if let annual, !(annual > 0) || !annual.isFinite { throw ShipmeterError.invalidInput("--annual must be a positive amount in USD") }
             let total = annual.map { Decimal(string: String($0)) ?? Decimal($0) }
-            let projection: BudgetProjection?
             let now = Date()
-            let here = try? Repository(discovering: repository.repo)
+            let here = repository.ifAny
+            var projection: BudgetProjection?
+            var fromLedger = false
             if ledgerOptions.isGiven, usagePaths.isEmpty,
-               let loaded = try await LedgerReport.read(ledgerOptions, repo: here, filter: nil, since: now, until: now) {
+               let loaded = try await ledgerOptions.location(here, existing: true).with({
+                   try await LedgerReportReader.read($0, filter: nil, since: now, until: now, fallback: here != nil)
+               }) {
                 // Across the ledger's repositories, with the teams `attribute` stored.
-                let settings = here.flatMap { try? Settings.load(for: $0) }?.configuration ?? Configuration()
-                projection = loaded.budget(settings, annual: total, year: year, asOf: now)
-            } else {
-                let repo = try repository.open()
-                let snapshot = try RepositorySnapshot.open(repo)
-                let batch = try await ReportCommand.usage(usage, paths: usagePaths, ledger: ledgerOptions, repo: repo, overrides: snapshot.configuration.priceOverrides)
+                let configuration = (try? Shipmeter.ReportCommand.configurationQuietly(here)) ?? Configuration()
+                projection = loaded.budget(configuration, annual: total, year: year, asOf: now)
+                fromLedger = true
+            }
+            if !fromLedger {
+                let context = try repository.context()
+                let snapshot = try context.snapshot()
+                Output.diagnostics(snapshot.notes.map(Diagnostic.note))
+                let ledger = ledgerOptions.isGiven ? try await ledgerOptions.location(context.repository, existing: true).open() : nil
+                let (batch, notes) = try await ledger.closing {
+                    try await usage.reading.load(paths: usagePaths, ledger: $0, repository: context.repository, overrides: snapshot.configuration.priceOverrides)
+                }
+                Output.diagnostics(notes)
                 projection = snapshot.budget(batch.records, annual: total, year: year, asOf: Date())
             }
             guard let projection else {

@@ -2,9 +2,8 @@ import ArgumentParser
 import Attribution
 import DemoScenario
 import Foundation
-import GitKit
 import Reporting
-import Usage
+import ShipmeterEngine
 
 extension Shipmeter {
     struct Demo: AsyncParsableCommand {
@@ -43,9 +42,12 @@ extension Shipmeter {
             } catch {
                 throw ShipmeterError.invalidInput("\(error) (is git installed?)")
             }
-            let repo = try Repository(discovering: result.repository)
-            let snapshot = try RepositorySnapshot.open(repo)
-            let batch = try UsageReading().load(paths: [result.usage], repo: repo, overrides: snapshot.configuration.priceOverrides)
+            let repository = try RepositoryContext.load(try RepositoryContext.discover(result.repository))
+            Output.diagnostics(repository.diagnostics)
+            let snapshot = try repository.snapshot()
+            Output.diagnostics(snapshot.notes.map(Diagnostic.note))
+            let (batch, notes) = try UsageReading().load(paths: [result.usage], repository: repository.repository, overrides: snapshot.configuration.priceOverrides)
+            Output.diagnostics(notes)
             let report = snapshot.report(batch, since: now.addingTimeInterval(-30 * 86_400), until: now, environment: nil, groupBy: by)
             let context = RenderContext(version: Shipmeter.version, generatedAt: now,
                                         color: format == .table && output == nil && Terminal.wantsColor,

@@ -1,8 +1,7 @@
 import ArgumentParser
-import Attribution
 import Foundation
-import GitKit
 import Reporting
+import ShipmeterEngine
 import Usage
 
 extension Shipmeter {
@@ -25,38 +24,29 @@ extension Shipmeter {
         var format: ListFormat = .table
 
         func run() async throws {
-            let snapshot = try RepositorySnapshot.open(try repository.open())
-            let timeline = snapshot.timeline
-            let graph = snapshot.history.graph
-            if let env, !timeline.environments.contains(env) {
-                let known = timeline.environments.isEmpty ? "none" : timeline.environments.joined(separator: ", ")
-                throw ShipmeterError.invalidInput("no deployments in environment '\(env)'. Environments found: \(known).")
-            }
-            let indices = timeline.deployments.indices
-                .filter { env == nil || timeline.deployments[$0].environment == env }
-                .sorted { (timeline.deployments[$0].time, timeline.deployments[$0].environment, $0) < (timeline.deployments[$1].time, timeline.deployments[$1].environment, $1) }
+            let snapshot = try repository.context().snapshot()
+            Output.diagnostics(snapshot.notes.map(Diagnostic.note))
+            let listing = try DeploymentListing(snapshot, environment: env)
             switch format {
             case .json:
                 Output.write(JSONValue.object([
                     ("schema_version", .int(1)),
-                    ("deployments", .array(indices.map { index in
-                        let d = timeline.deployments[index]
-                        return .object([
-                            ("environment", .string(d.environment)),
-                            ("id", .string(d.id)),
-                            ("ref", .string(d.ref)),
-                            ("commit", .string(d.commit.hex)),
-                            ("time", .string(Timestamp.iso8601(d.time))),
-                            ("status", .string(d.status.rawValue)),
-                            ("kind", .string(d.kind.rawValue)),
-                            ("shipped_commits", .array(timeline.shipped[index].map { .string(graph.ids[$0].hex) })),
+                    ("deployments", .array(listing.rows.map { row in
+                        .object([
+                            ("environment", .string(row.environment)),
+                            ("id", .string(row.id)),
+                            ("ref", .string(row.ref)),
+                            ("commit", .string(row.commit)),
+                            ("time", .string(Timestamp.iso8601(row.time))),
+                            ("status", .string(row.status.rawValue)),
+                            ("kind", .string(row.kind.rawValue)),
+                            ("shipped_commits", .array(row.shipped.map(JSONValue.string))),
                         ])
                     })),
                 ]).serialized())
             case .table:
-                let rows = indices.map { index -> [String] in
-                    let d = timeline.deployments[index]
-                    return [d.environment, d.id, String(Timestamp.iso8601(d.time)), d.commit.short(), d.kind.rawValue, d.status.rawValue, "\(timeline.shipped[index].count)"]
+                let rows = listing.rows.map { row -> [String] in
+                    [row.environment, row.id, Timestamp.iso8601(row.time), row.shortCommit, row.kind.rawValue, row.status.rawValue, "\(row.shipped.count)"]
                 }
                 if rows.isEmpty {
                     Output.write("No deployments found. Tag deploys as deploy/<env>/<time> (shipmeter deploy mark --env production), use release tags, or list deploy logs in .shipmeter.yml.")

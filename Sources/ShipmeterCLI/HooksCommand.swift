@@ -1,7 +1,7 @@
 import ArgumentParser
 import CommitHooks
 import Foundation
-import GitKit
+import ShipmeterEngine
 
 extension Shipmeter {
     struct Hooks: AsyncParsableCommand {
@@ -99,10 +99,8 @@ extension Shipmeter {
                 if ProcessInfo.processInfo.environment["SHIPMETER_DISABLE"] == "1" { lines.append("disabled in this shell by SHIPMETER_DISABLE=1") }
                 let settings = ClaudeSettings(environment: ProcessInfo.processInfo.environment)
                 lines.append("Claude Code SessionStart hook: " + (settings.hasSessionStartHook() ? "installed (\(settings.path))" : "not installed"))
-                if let head = try repo.head() {
-                    let commit = try repo.commit(head)
-                    let recorded = commit.trailers.filter { ["assisted-by", "ai-session"].contains($0.key.lowercased()) }
-                    lines.append("last commit \(head.short()): " + (recorded.isEmpty ? "no AI trailers" : recorded.map { "\($0.key): \($0.value)" }.joined(separator: ", ")))
+                if let last = HookInstaller.Status.lastCommit(of: repo) {
+                    lines.append("last commit \(last.id): " + (last.trailers.isEmpty ? "no AI trailers" : last.trailers.map { "\($0.key): \($0.value)" }.joined(separator: ", ")))
                 }
                 Output.write(lines.joined(separator: "\n"))
             }
@@ -123,23 +121,12 @@ extension Shipmeter {
             @Argument var commit: String?
 
             func run() async throws {
-                let environment = ProcessInfo.processInfo.environment
-                if environment["SHIPMETER_DISABLE"] == "1" { return }
-                let repo = try Repository(discovering: FileManager.default.currentDirectoryPath)
-                let config = repo.configStrings(["shipmeter.hooks", "shipmeter.recentMinutes", "core.commentChar"])
-                if let enabled = config["shipmeter.hooks"], ["false", "no", "off", "0"].contains(enabled.lowercased()) { return }
-                let minutes = Double(config["shipmeter.recentMinutes"] ?? "") ?? 30
-                let detector = SessionDetector(
-                    environment: environment, workTree: repo.workDirectory ?? FileManager.default.currentDirectoryPath,
-                    ancestry: ProcessAncestry.current(), recentWindow: minutes * 60)
-                guard let session = detector.detect() else { return }
-                let path = messageFile.hasPrefix("/") ? messageFile : FileManager.default.currentDirectoryPath + "/" + messageFile
-                guard let data = FileManager.default.contents(atPath: path) else {
-                    throw ShipmeterError.invalidInput("cannot read the commit message \(path)")
+                do {
+                    try CommitHooks.PrepareCommitMessage.run(messageFile: messageFile, directory: FileManager.default.currentDirectoryPath,
+                                                 environment: ProcessInfo.processInfo.environment)
+                } catch {
+                    throw ShipmeterError.invalidInput(error.localizedDescription)
                 }
-                let comment = config["core.commentChar"].flatMap { $0.count == 1 ? $0.first : nil } ?? "#"
-                guard let updated = CommitMessage.adding(session.trailers, to: String(decoding: data, as: UTF8.self), commentCharacter: comment) else { return }
-                try Data(updated.utf8).write(to: URL(fileURLWithPath: path))
             }
         }
 

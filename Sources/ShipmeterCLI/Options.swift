@@ -1,20 +1,38 @@
 import ArgumentParser
+import Attribution
 import Foundation
-import GitKit
+import ShipmeterEngine
+import Usage
 
 /// `--repo`: which repository to read; any folder inside it works.
 struct RepositoryOptions: ParsableArguments {
     @Option(name: .customLong("repo"), help: ArgumentHelp("A folder inside the repository to read (default: the current folder). With a ledger report, a repository's folder or its name in the ledger.", valueName: "path"))
     var given: String?
 
-    var repo: String { given ?? "." }
+    var path: String { given ?? "." }
 
-    func open() throws -> Repository {
-        do {
-            return try Repository(discovering: repo)
-        } catch {
-            throw ShipmeterError.notARepository(path: repo, detail: error.message)
-        }
+    /// The repository's context (settings, people, deployments…), its warnings printed.
+    func context() throws -> RepositoryContext {
+        let context = try RepositoryContext.load(try open())
+        Output.diagnostics(context.diagnostics)
+        return context
+    }
+
+    /// The repository, or the error that says how to name one.
+    func open() throws -> RepositoryHandle {
+        try RepositoryContext.discover(path)
+    }
+
+    /// The repository, when the path is inside one.
+    var ifAny: RepositoryHandle? { RepositoryContext.discoverIfAny(path) }
+
+    /// A repository's settings alone (prices, report defaults), its warnings printed; defaults
+    /// when there is no repository.
+    static func configuration(of repository: RepositoryHandle?) throws -> Configuration {
+        guard let repository else { return Configuration() }
+        let settings = try RepositoryContext.settings(of: repository)
+        Output.diagnostics(settings.diagnostics)
+        return settings.configuration
     }
 }
 
@@ -23,18 +41,50 @@ enum ListFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json
 }
 
+extension GroupBy: ExpressibleByArgument {}
+extension DeploymentWeight: ExpressibleByArgument {}
+extension UsageFormat: ExpressibleByArgument {}
+extension UsageSummary.Grouping: ExpressibleByArgument {}
+
+/// `--since`, `--until`, `--env`: the window and environment a report is about.
+struct WindowOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Start of the window: 30d, 12w, 2026-03-01 or an ISO 8601 time (default: .shipmeter.yml's report.since, else 30d).", valueName: "date"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("End of the window, exclusive (default: now). States are as of this moment.", valueName: "date"))
+    var until: String?
+
+    @Option(help: ArgumentHelp("The environment whose deployments count (default: production, else release, else the busiest).", valueName: "env"))
+    var env: String?
+
+    func resolve(now: Date, configuration: Configuration) throws -> (since: Date, until: Date) {
+        let until = try self.until.map { try DateArgument.parse($0, now: now, option: "--until") } ?? now
+        let since = try DateArgument.parse(self.since ?? configuration.reportSince ?? "30d", now: until, option: "--since")
+        guard since < until else {
+            throw ShipmeterError.invalidInput("--since must be before --until (got \(Timestamp.iso8601(since)) and \(Timestamp.iso8601(until))).")
+        }
+        return (since, until)
+    }
+
+    /// Warns when `--env` names an environment without deployments.
+    func checkEnvironment(in environments: [String], where place: String) {
+        guard let env, !environments.contains(env) else { return }
+        Output.diagnostic("warning: no deployments in environment '\(env)'\(place) (found: \(environments.isEmpty ? "none" : environments.joined(separator: ", ")))")
+    }
+}
+
 /// `--fetch-missing`, and the one line that says how many commits' line counts are unknown.
 struct MissingObjectsOptions: ParsableArguments {
     @Flag(help: "In a partial clone (git clone --filter=blob:none), let git fetch the blobs line counts need, as git log --numstat does.")
     var fetchMissing = false
 
     /// Says once, on stderr, that `unknown` commits' line counts are unknown, and what to do.
-    func report(unknown: Int, in repo: Repository) {
+    func report(unknown: Int, in context: RepositoryContext) {
         guard unknown > 0 else { return }
         var text = "warning: line counts unknown for \(unknown) commit\(unknown == 1 ? "" : "s"): blobs not present (partial clone?)"
-        if repo.isPartialClone, !fetchMissing {
+        if context.isPartialClone, !fetchMissing {
             text += "; pass --fetch-missing to let git fetch them"
-        } else if !repo.isPartialClone {
+        } else if !context.isPartialClone {
             text += "; they count no lines"
         }
         Output.diagnostic(text)

@@ -1,4 +1,5 @@
 import Foundation
+import ShipmeterEngine
 
 /// Writes results to standard output and diagnostics to standard error.
 enum Output {
@@ -12,6 +13,11 @@ enum Output {
         // On a terminal, a diagnostic replaces any progress line rather than running into it.
         let clear = isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[2K" : ""
         FileHandle.standardError.write(Data((clear + (text.hasSuffix("\n") ? text : text + "\n")).utf8))
+    }
+
+    /// The engine's notes and warnings, one line each.
+    static func diagnostics(_ items: [Diagnostic]) {
+        for item in items { diagnostic(item.description) }
     }
 
     /// A progress line on standard error, only when it is a terminal; the next one replaces it.
@@ -35,5 +41,13 @@ enum Output {
         } catch {
             throw ShipmeterError.invalidInput("cannot write \(path): \(error.localizedDescription)")
         }
+    }
+}
+
+enum Terminal {
+    /// Colour only on a terminal, and never with `NO_COLOR` set.
+    static var wantsColor: Bool {
+        guard ProcessInfo.processInfo.environment["NO_COLOR"].map({ $0.isEmpty }) ?? true else { return false }
+        return isatty(STDOUT_FILENO) == 1
     }
 }

@@ -34,7 +34,7 @@ extension Shipmeter {
                 try command.run()
             }
         } catch {
-            exit(withError: error)
+            exit(withError: ShipmeterError.presenting(error))
         }
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import GitKit
 import Reporting
+import ShipmeterEngine
 import Usage
 
 extension Shipmeter {
@@ -24,7 +24,7 @@ extension Shipmeter {
         @OptionGroup var usage: UsageOptions
 
         @Option(help: "Group by: \(UsageSummary.Grouping.allCases.map(\.rawValue).joined(separator: ", ")).")
-        var by: String?
+        var by: UsageSummary.Grouping?
 
         @Option(help: ArgumentHelp("Only records at or after this time (30d, 2026-03-01, ISO 8601).", valueName: "date"))
         var since: String?
@@ -38,32 +38,27 @@ extension Shipmeter {
         enum UsageFormatOption: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
 
         func run() async throws {
-            let grouping = try by.map { value -> UsageSummary.Grouping in
-                guard let grouping = UsageSummary.Grouping(rawValue: value) else {
-                    throw ShipmeterError.invalidInput("--by '\(value)' is unknown. Use one of: \(UsageSummary.Grouping.allCases.map(\.rawValue).joined(separator: ", ")).")
-                }
-                return grouping
-            }
             let now = Date()
             let sinceDate = try since.map { try DateArgument.parse($0, now: now, option: "--since") }
             let untilDate = try until.map { try DateArgument.parse($0, now: now, option: "--until") }
-            var repo: Repository?
+            var repo: RepositoryHandle?
             var overrides = [String: ModelPrice]()
             if paths.isEmpty {
                 let opened = try repository.open()
                 repo = opened
-                overrides = try Settings.load(for: opened).configuration.priceOverrides
-            } else if let opened = try? Repository(discovering: repository.repo) {
-                overrides = (try? Settings.load(for: opened).configuration.priceOverrides) ?? [:]
+                overrides = try RepositoryOptions.configuration(of: opened).priceOverrides
+            } else if let opened = repository.ifAny {
+                overrides = (try? RepositoryOptions.configuration(of: opened))?.priceOverrides ?? [:]
             }
-            let batch = try usage.load(paths: paths, repo: repo, overrides: overrides)
+            let (batch, notes) = try usage.reading.load(paths: paths, repository: repo, overrides: overrides)
+            Output.diagnostics(notes)
             let records = batch.records.filter { record in
                 (sinceDate.map { record.timestamp >= $0 } ?? true) && (untilDate.map { record.timestamp < $0 } ?? true)
             }
             if paths.isEmpty, records.isEmpty, format == .table {
                 Output.diagnostic("no local Claude Code or Codex sessions found for this repository; pass usage files or folders as arguments")
             }
-            let summary = UsageSummary(records: records, by: grouping)
+            let summary = UsageSummary(records: records, by: by)
             Output.write(UsageRendering.render(summary, skipped: batch.malformedCount, format: format.rawValue))
         }
     }

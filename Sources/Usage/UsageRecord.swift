@@ -55,7 +55,10 @@ public struct UsageRecord: Hashable, Sendable {
     public var total: Int64 { input + output + cacheWrite + cacheRead }
 
     /// The de-duplication identity.
-    public var identity: String { source + "\u{1F}" + key }
+    public var identity: String { Self.identity(source: source, key: key) }
+
+    /// The de-duplication identity of the record `(source, key)`.
+    public static func identity(source: String, key: String) -> String { source + "\u{1F}" + key }
 }
 
 /// Token counts by kind, with cost; the unit every total and group is made of.

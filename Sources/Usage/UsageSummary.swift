@@ -35,9 +35,3 @@ public struct UsageSummary: Sendable {
         }
     }
 }
-
-extension Timestamp {
-    /// Public form of the formatter for other modules.
-    public static func iso8601(_ date: Date) -> String { format(date) }
-    public static func parseISO8601(_ text: String) -> Date? { parse(text) }
-}

@@ -71,7 +71,7 @@ struct World {
                                      authorTime: GitTime(seconds: authored[index] ?? base), isMerge: false, isBot: false, summary: "change \(index)",
                                      signals: [], sessions: [], agent: nil, model: nil, reverts: change.reverts.map { ids[$0 + 1] }))
         }
-        let history = History(graph: CommitGraph(detached: ids, authorTimes: facts.map(\.authorTime)), facts: facts)
+        let history = History(facts: facts)
         var stored = [Deployment](), shipped = [[Int]]()
         var baseline = Deployment(environment: "production", id: "d000", ref: "", commit: ids[0], time: Date(timeIntervalSince1970: TimeInterval(base)), status: .success)
         baseline.kind = .baseline
@@ -88,9 +88,10 @@ struct World {
         let timeline = DeploymentTimeline(stored: stored, shipped: shipped, commitCount: ids.count)
         var configuration = Configuration()
         configuration.teams = Self.teams.map { Configuration.Team(name: $0, members: ["\($0)@acme.test"]) }
-        var builder = ReportBuilder(history: history, timeline: timeline, records: [], joins: [], people: People(configuration: configuration),
-                                    codeOwners: nil, diffs: SyntheticDiffs([[]] + changes.map(\.files)), repositoryName: "world")
-        builder.worth = worth
+        let people = People(configuration: configuration)
+        let commits = SyntheticCommits([[]] + changes.map(\.files), teams: facts.map { people.team(ofPerson: $0.person) ?? People.unassigned })
+        let input = ReportInput(history: history, timeline: timeline, records: [], joins: [], people: people, commits: commits, repositories: ["world"])
+        let builder = ReportBuilder(input, worth: worth)
         let report = builder.build(since: Date(timeIntervalSince1970: TimeInterval(base)),
                                    until: Date(timeIntervalSince1970: TimeInterval(base + Int64(deployments.count + 2) * 86_400)),
                                    environment: "production", groupBy: groupBy)
@@ -100,11 +101,12 @@ struct World {
     }
 }
 
-/// Diffs of synthetic commits, measured as a repository's would be.
-final class SyntheticDiffs: CommitDiffs {
+/// Synthetic commits, measured as a repository's would be.
+struct SyntheticCommits: CommitDetails {
     let files: [[FileChange]]
-    init(_ files: [[FileChange]]) { self.files = files }
-    func stats(of commit: Int) -> DiffStats? { nil }
+    let teams: [String]
+    init(_ files: [[FileChange]], teams: [String]) { (self.files, self.teams) = (files, teams) }
+    func team(of commit: Int) -> String { teams[commit] }
     func linesChanged(of commit: Int) -> Int { files[commit].reduce(0) { $0 + $1.added.count + $1.deleted.count } }
     func measure(of commit: Int) -> ChangeMeasure? { measured(files[commit]) }
 }

@@ -8,7 +8,7 @@ import Usage
 @Suite struct JoinTests {
     func joined(_ snapshot: RepositorySnapshot, _ records: [UsageRecord], links: [SessionCommitLink] = [], until: Int64 = day(30)) -> [(commit: String?, confidence: JoinConfidence?)] {
         let joins = snapshot.join(batch(records, links: links), environment: snapshot.environment(requested: nil), until: date(until))
-        return joins.map { join in (join.commit.map { snapshot.history.graph.ids[$0].hex }, join.confidence) }
+        return joins.map { join in (join.commit.map { snapshot.history.id($0).hex }, join.confidence) }
     }
 
     @Test func aSessionSpanningSeveralCommitsGoesToEachNextCommit() throws {

@@ -31,7 +31,7 @@ import Testing
 
         let snapshot = try scratch.snapshot()
         let timeline = snapshot.timeline
-        let graph = snapshot.history.graph
+        let graph = snapshot.graph
         let deployments = timeline.deployments(in: "production")
         #expect(deployments.map { timeline.deployments[$0].kind } == [.baseline, .forward, .redeploy, .failed, .forward, .rollback, .forward])
         #expect(deployments.map { timeline.deployments[$0].status } == [.success, .success, .success, .failure, .rolledBack, .success, .success])

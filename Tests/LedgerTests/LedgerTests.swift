@@ -1,4 +1,6 @@
+import Attribution
 import Foundation
+import GitKit
 import GRDB
 @testable import Ledger
 import ShipmeterTestSupport
@@ -10,7 +12,7 @@ import Usage
 typealias Backend = LedgerBackend
 
 extension LedgerBackend {
-    func open(_ location: String) async throws -> any LedgerStore { try await Ledgers.open(location) }
+    func open(_ location: String) async throws -> LedgerStore { try await LedgerStore.open(location) }
 }
 
 @Suite struct LedgerTests {
@@ -60,7 +62,7 @@ extension LedgerBackend {
         for (name, picked) in [("alpha", Array(keys.prefix(5))), ("beta", Array(keys.dropFirst(3).prefix(4)))] {
             let repository = try await ledger.repositoryID(identity: "example.test/\(name)", name: name)
             var change = AttributionChange(identity: "example.test/\(name)", name: name, expectedRevision: nil, replacesAll: true, state: state)
-            change.joins = picked.map { .init(source: "jsonl", key: $0, commit: "c-\(name)", confidence: "inferred") }
+            change.joins = picked.map { .init(source: "jsonl", key: $0, commit: "c-\(name)", confidence: .inferred) }
             #expect(try await ledger.apply(change, repository: repository, version: "t", started: Date()))
             #expect(try await ledger.rollupDrift() == [], "after attributing in \(name)")
         }
@@ -68,12 +70,12 @@ extension LedgerBackend {
         let alpha = try await ledger.repositoryID(identity: "example.test/alpha", name: "alpha")
         var next = AttributionChange(identity: "example.test/alpha", name: "alpha", expectedRevision: 1, replacesAll: false, state: state)
         next.unjoined = [("jsonl", keys[3]), ("jsonl", keys[0])]
-        next.joins = [.init(source: "jsonl", key: keys[1], commit: "c-other", confidence: "explicit")]
+        next.joins = [.init(source: "jsonl", key: keys[1], commit: "c-other", confidence: .explicit)]
         #expect(try await ledger.apply(next, repository: alpha, version: "t", started: Date()))
         #expect(try await ledger.rollupDrift() == [])
         // Everything again from scratch for alpha.
         var again = AttributionChange(identity: "example.test/alpha", name: "alpha", expectedRevision: 2, replacesAll: true, state: state)
-        again.joins = [.init(source: "jsonl", key: keys[2], commit: "c-alpha", confidence: "inferred")]
+        again.joins = [.init(source: "jsonl", key: keys[2], commit: "c-alpha", confidence: .inferred)]
         #expect(try await ledger.apply(again, repository: alpha, version: "t", started: Date()))
         #expect(try await ledger.rollupDrift() == [])
         #expect(try await ledger.forget(actor: "ben@acme.test", version: "t") > 0)
@@ -106,14 +108,16 @@ extension LedgerBackend {
         #expect(try await ledger.state(repository: repository) == nil)
         let state = LedgerRepositoryState(revision: 0, tips: ["c2"], settings: "s", usageMark: 7, remotes: ["example.test/acme/app"])
         var change = AttributionChange(identity: identity, name: "acme/app", expectedRevision: nil, replacesAll: true, state: state)
+        let (c0, c1, c2) = (String(repeating: "c0", count: 20), String(repeating: "c1", count: 20), String(repeating: "c2", count: 20))
         change.deployments = [
-            .init(environment: "production", id: "d1", ref: "refs/tags/d1", commit: "c1", time: Date(timeIntervalSince1970: 100), status: "success", kind: "baseline", shipped: ["c0", "c1"]),
-            .init(environment: "production", id: "d2", ref: "refs/tags/d2", commit: "c2", time: Date(timeIntervalSince1970: 200), status: "success", kind: "forward", shipped: ["c2"]),
+            .init(environment: "production", id: "d1", ref: "refs/tags/d1", commit: c1, time: Date(timeIntervalSince1970: 100), status: .success, kind: .baseline, shipped: [c0, c1]),
+            .init(environment: "production", id: "d2", ref: "refs/tags/d2", commit: c2, time: Date(timeIntervalSince1970: 200), status: .success, kind: .forward, shipped: [c2]),
         ]
-        change.joins = [.init(source: "jsonl", key: "k1", commit: "c1", confidence: "explicit"), .init(source: "jsonl", key: "k2", commit: "c2", confidence: "inferred")]
-        change.commits = [LedgerCommit(id: "c1", authorTime: 90, person: "ann@acme.test", authorName: "Ann", isMerge: false, isBot: false, summary: "one",
-                                       signals: ["trailer:ai-session"], sessions: [LedgerSession(agent: "claude-code", id: "s1")], agent: "claude-code",
-                                       model: nil, reverts: nil, team: "payments", lines: 12)]
+        change.joins = [.init(source: "jsonl", key: "k1", commit: c1, confidence: .explicit), .init(source: "jsonl", key: "k2", commit: c2, confidence: .inferred)]
+        let facts = CommitFacts(id: try ObjectID(hex: c1), person: "ann@acme.test", authorName: "Ann", authorTime: GitTime(seconds: 90), isMerge: false,
+                                isBot: false, summary: "one", signals: ["trailer:ai-session"], sessions: [SessionReference(agent: "claude-code", id: "s1")],
+                                agent: "claude-code", model: nil, reverts: nil)
+        change.commits = [StoredCommit(facts: facts, team: "payments", lines: 12)]
         change.actors = [LedgerActor(actor: "Ann@Acme.test", person: "ann@acme.test", team: "payments", bot: false)]
         #expect(try await ledger.apply(change, repository: repository, version: "t", started: Date()))
         let stored = try #require(try await ledger.state(repository: repository))
@@ -121,25 +125,25 @@ extension LedgerBackend {
         let back = try await ledger.attribution(identity: identity)
         #expect(back?.deployments == change.deployments)
         #expect(back?.joins == change.joins)
-        #expect(try await ledger.commits(repository: repository, ids: ["c1"]) == change.commits)
-        #expect(try await ledger.commits(repository: repository, sessions: ["s1"]).map(\.id) == ["c1"])
+        #expect(try await ledger.commits(repository: repository, ids: [c1]) == change.commits)
+        #expect(try await ledger.commits(repository: repository, sessions: ["s1"]).map(\.id) == [c1])
 
         // A second run from the same revision loses to the first: nothing of it is written.
         var stale = AttributionChange(identity: identity, name: "acme/app", expectedRevision: 0, replacesAll: false, state: state)
-        stale.joins = [.init(source: "jsonl", key: "k3", commit: "c2", confidence: "inferred")]
+        stale.joins = [.init(source: "jsonl", key: "k3", commit: c2, confidence: .inferred)]
         #expect(try await ledger.apply(stale, repository: repository, version: "t", started: Date()) == false)
         // From the current revision: a rollback marks d2, one record moves, one is no longer attributed.
         var next = AttributionChange(identity: identity, name: "acme/app", expectedRevision: 1, replacesAll: false, state: state)
-        next.deployments = [.init(environment: "production", id: "d3", ref: "refs/tags/d3", commit: "c1", time: Date(timeIntervalSince1970: 300), status: "success", kind: "rollback", shipped: [])]
-        next.statuses = [("production", "d2", "rolled-back")]
-        next.joins = [.init(source: "jsonl", key: "k1", commit: "c2", confidence: "inferred")]
+        next.deployments = [.init(environment: "production", id: "d3", ref: "refs/tags/d3", commit: c1, time: Date(timeIntervalSince1970: 300), status: .success, kind: .rollback, shipped: [])]
+        next.rolledBack = [DeploymentKey(environment: "production", id: "d2")]
+        next.joins = [.init(source: "jsonl", key: "k1", commit: c2, confidence: .inferred)]
         next.unjoined = [("jsonl", "k2")]
-        next.lines = ["c1": 13]
+        next.lines = [c1: 13]
         #expect(try await ledger.apply(next, repository: repository, version: "t", started: Date()))
         let after = try #require(try await ledger.attribution(identity: identity))
-        #expect(after.deployments.map(\.status) == ["success", "rolled-back", "success"])
-        #expect(after.joins == [.init(source: "jsonl", key: "k1", commit: "c2", confidence: "inferred")])
-        #expect(try await ledger.commits(repository: repository, ids: ["c1"]).first?.lines == 13)
+        #expect(after.deployments.map(\.status) == [.success, .rolledBack, .success])
+        #expect(after.joins == [.init(source: "jsonl", key: "k1", commit: c2, confidence: .inferred)])
+        #expect(try await ledger.commits(repository: repository, ids: [c1]).first?.lines == 13)
         #expect(try await ledger.state(repository: repository)?.revision == 2)
         #expect(try await ledger.attribution(identity: "nowhere") == nil)
         await ledger.close()
@@ -154,21 +158,21 @@ extension LedgerBackend {
     @Test func refusesFilesThatAreNotLedgersAndNewerLedgers() throws {
         let folder = ScratchDirectory()
         folder.write("text.sqlite", "this is not a database at all, just some text long enough to have a header\n")
-        #expect { _ = try UsageLedger(path: folder.file("text.sqlite")) } throws: {
+        #expect { _ = try SQLiteLedger(path: folder.file("text.sqlite")) } throws: {
             ($0 as? LocalizedError)?.errorDescription?.contains("is not a shipmeter ledger") == true
         }
         // Another application's SQLite database.
         try DatabaseQueue(path: folder.file("other.sqlite")).write { try $0.execute(sql: "CREATE TABLE notes (body TEXT)") }
-        #expect { _ = try UsageLedger(path: folder.file("other.sqlite")) } throws: {
+        #expect { _ = try SQLiteLedger(path: folder.file("other.sqlite")) } throws: {
             ($0 as? LocalizedError)?.errorDescription?.contains("is not a shipmeter ledger") == true
         }
         // A ledger from a newer shipmeter.
-        _ = try UsageLedger(path: folder.file("new.sqlite"))
+        _ = try SQLiteLedger(path: folder.file("new.sqlite"))
         
         try DatabaseQueue(path: folder.file("new.sqlite")).write {
             try $0.execute(sql: "UPDATE shipmeter_meta SET value = '99' WHERE key = 'schema_version'")
         }
-        #expect { _ = try UsageLedger(path: folder.file("new.sqlite")) } throws: {
+        #expect { _ = try SQLiteLedger(path: folder.file("new.sqlite")) } throws: {
             ($0 as? LocalizedError)?.errorDescription?.contains("newer shipmeter") == true
         }
     }
@@ -223,18 +227,18 @@ final class LockedResults: @unchecked Sendable {
         let folder = ScratchDirectory()
         let path = folder.file("old.sqlite")
         try Self.writeOldLedger(path, schema: previous)
-        let ledger = try UsageLedger(path: path)
-        #expect(try ledger.batchNow().records.map(\.key) == ["old-1"])
+        let ledger = LedgerStore(try SQLiteLedger(path: path))
+        #expect(try await ledger.batch().records.map(\.key) == ["old-1"])
         let repository = try await ledger.repositoryID(identity: "example.test/app", name: "app")
         #expect(try await ledger.state(repository: repository) == nil)
-        #expect(try await ledger.records(where: "rowid > ?", [.integer(0)]).map(\.record.key) == ["old-1"])
-        #expect(try Self.schemaVersion(path) == String(UsageLedger.schemaVersion))
+        #expect(try await ledger.records(ingestedAfter: 0, through: ledger.usageMark()).map(\.record.key) == ["old-1"])
+        #expect(try Self.schemaVersion(path) == String(SQLiteLedger.schemaVersion))
     }
 
     /// A ledger as an earlier version left it, with one record.
     static func writeOldLedger(_ path: String, schema: Int) throws {
         let queue = try DatabaseQueue(path: path)
-        try UsageLedgerTestAccess.migrator(through: schema).migrate(queue)
+        try SQLiteLedgerTestAccess.migrator(through: schema).migrate(queue)
         try queue.write { db in
             try db.execute(sql: """
                 INSERT INTO usage_records (source, key, timestamp, granularity, model, input, output, cache_write, cache_write_1h, cache_read)
@@ -249,8 +253,8 @@ final class LockedResults: @unchecked Sendable {
     }
 }
 
-enum UsageLedgerTestAccess {
-    static func migrator(through version: Int) -> DatabaseMigrator { UsageLedger.migrator(through: version) }
+enum SQLiteLedgerTestAccess {
+    static func migrator(through version: Int) -> DatabaseMigrator { SQLiteLedger.migrator(through: version) }
 }
 
 @Suite struct KilledRunTests {

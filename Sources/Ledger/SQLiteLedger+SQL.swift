@@ -1,10 +1,10 @@
 import Foundation
 import GRDB
 
-extension UsageLedger: LedgerSQL {
-    public var dialect: SQLDialect { .sqlite }
+extension SQLiteLedger: LedgerDatabase {
+    var dialect: SQLDialect { .sqlite }
 
-    public func select(_ sql: String, _ arguments: [SQLValue]) async throws -> [[SQLValue]] {
+    func select(_ sql: String, _ arguments: [SQLValue]) async throws -> [[SQLValue]] {
         try selectNow(sql, arguments)
     }
 
@@ -24,12 +24,12 @@ extension UsageLedger: LedgerSQL {
         }
     }
 
-    public func usageMark() async throws -> Int64 {
+    func usageMark() async throws -> Int64 {
         // One writer at a time: a visible rowid has no uncommitted one below it.
         try selectNow("SELECT coalesce(max(rowid), 0) FROM usage_records", []).first?.first?.integer ?? 0
     }
 
-    public func write(guard check: SQLWrite?, _ writes: [SQLWrite]) async throws -> Bool {
+    func write(guard check: SQLWrite?, _ writes: [SQLWrite]) async throws -> Bool {
         try writeNow(guard: check, writes)
     }
 

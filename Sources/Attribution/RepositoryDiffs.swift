@@ -1,25 +1,9 @@
 import Foundation
 import GitKit
 
-/// Changed lines, files and change measures of commits, read on demand (diffs are the costly part
-/// of history).
-public protocol CommitDiffs {
-    func stats(of commit: Int) -> DiffStats?
-    /// Added plus deleted lines (0 when the diff cannot be read).
-    func linesChanged(of commit: Int) -> Int
-    /// Effective size and fingerprints (nil when the diff cannot be read).
-    func measure(of commit: Int) -> ChangeMeasure?
-    /// Works out many commits' diffs ahead of their use (in parallel where it can).
-    func prefetch(_ commits: [Int])
-}
-
-extension CommitDiffs {
-    public func prefetch(_ commits: [Int]) {}
-    public func linesChanged(of commit: Int) -> Int { stats(of: commit)?.linesChanged ?? 0 }
-}
-
-/// Diffs from a repository, remembered once read.
-public final class RepositoryDiffs: CommitDiffs {
+/// Changed lines, files and change measures of a repository's commits (by graph number), read on
+/// demand — diffs are the costly part of history — and remembered once read.
+public final class RepositoryDiffs {
     let repository: Repository
     let graph: CommitGraph
     let filter: ChangeFilter

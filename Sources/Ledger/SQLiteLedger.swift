@@ -2,37 +2,19 @@ import Foundation
 import GRDB
 import Usage
 
-/// The durable store of usage records shared by a team: every engineer or CI job ingests,
-/// reports read. SQLite through GRDB (WAL, busy timeout); every write is one transaction and
-/// idempotent on `(source, key)`.
-public final class UsageLedger {
+/// The SQLite backend of the ledger, through GRDB (WAL, busy timeout): every write is one
+/// transaction and idempotent on `(source, key)`.
+final class SQLiteLedger: Sendable {
     /// The schema this binary writes; a ledger at a higher version is refused.
-    public static let schemaVersion = 4
+    static let schemaVersion = 4
     static let marker = "shipmeter-ledger"
 
     let pool: DatabasePool
-    public let path: String
-
-    public enum Failure: Error, LocalizedError {
-        case notALedger(String)
-        case newerSchema(path: String, version: Int)
-        case unsupported(String)
-        case database(String)
-
-        public var errorDescription: String? {
-            switch self {
-            case .notALedger(let path):
-                return "\(path) is not a shipmeter ledger. Pass --ledger with a new file name or an existing ledger."
-            case .newerSchema(let path, let version):
-                return "\(path) was written by a newer shipmeter (schema \(version), this one knows up to \(UsageLedger.schemaVersion)). Upgrade shipmeter to use it."
-            case .unsupported(let message), .database(let message):
-                return message
-            }
-        }
-    }
+    let path: String
+    var location: String { path }
 
     /// Opens (creating when missing) the ledger at `path`, migrating it to this binary's schema.
-    public init(path: String, busyTimeout: TimeInterval = 10) throws {
+    init(path: String, busyTimeout: TimeInterval = 10) throws {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
@@ -48,7 +30,7 @@ public final class UsageLedger {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
-            throw Failure.notALedger(path)
+            throw LedgerError.notALedger(path)
         }
         try prepare()
     }
@@ -58,20 +40,20 @@ public final class UsageLedger {
             try pool.write { db in
                 let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
                 if !tables.isEmpty {
-                    guard tables.contains("shipmeter_meta") else { throw Failure.notALedger(path) }
+                    guard tables.contains("shipmeter_meta") else { throw LedgerError.notALedger(path) }
                     let version = try Int.fetchOne(db, sql: "SELECT value FROM shipmeter_meta WHERE key = 'schema_version'") ?? 0
-                    if version > Self.schemaVersion { throw Failure.newerSchema(path: path, version: version) }
+                    if version > Self.schemaVersion { throw LedgerError.newerSchema(location: path, version: version) }
                 }
             }
             try Self.migrator().migrate(pool)
-        } catch let failure as Failure {
+        } catch let failure as LedgerError {
             throw failure
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
-            throw Failure.notALedger(path)
+            throw LedgerError.notALedger(path)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
-            throw Failure.database("\(path) is locked by another shipmeter run and stayed locked past the timeout; try again when it finishes")
+            throw LedgerError.locked(path)
         } catch {
-            throw Failure.database("cannot open the ledger \(path): \(error)")
+            throw LedgerError.database("cannot open the ledger \(path): \(error)")
         }
     }
 
@@ -173,54 +155,13 @@ public final class UsageLedger {
         return migrator
     }
 
-    /// One repository's deployments, what they shipped, and where its usage went, as
-    /// `attribute` computed them.
-    public struct Attribution: Sendable {
-        public struct StoredDeployment: Sendable, Equatable {
-            public var environment: String, id: String, ref: String, commit: String, time: Date, status: String, kind: String
-            public var shipped: [String]
-
-            public init(environment: String, id: String, ref: String, commit: String, time: Date, status: String, kind: String, shipped: [String]) {
-                (self.environment, self.id, self.ref, self.commit, self.time, self.status, self.kind) = (environment, id, ref, commit, time, status, kind)
-                self.shipped = shipped
-            }
-        }
-
-        public struct Join: Sendable, Equatable {
-            public var source: String, key: String, commit: String, confidence: String
-
-            public init(source: String, key: String, commit: String, confidence: String) {
-                (self.source, self.key, self.commit, self.confidence) = (source, key, commit, confidence)
-            }
-        }
-
-        public var identity: String
-        public var name: String
-        public var deployments: [StoredDeployment]
-        public var joins: [Join]
-
-        public init(identity: String, name: String, deployments: [StoredDeployment], joins: [Join]) {
-            self.identity = identity
-            self.name = name
-            self.deployments = deployments
-            self.joins = joins
-        }
-    }
-
-    /// What an ingest added.
-    public struct IngestResult: Equatable, Sendable {
-        public var added: Int
-        public var alreadyPresent: Int
-
-        public init(added: Int, alreadyPresent: Int) {
-            self.added = added
-            self.alreadyPresent = alreadyPresent
-        }
-    }
-
     /// Adds records not yet in the ledger, in one transaction; `(source, key)` already present
     /// adds nothing. Session links are kept the same way.
-    public func ingestNow(_ batch: UsageBatch, version: String) throws -> IngestResult {
+    func ingest(_ batch: UsageBatch, version: String) async throws -> IngestResult {
+        try ingestNow(batch, version: version)
+    }
+
+    func ingestNow(_ batch: UsageBatch, version: String) throws -> IngestResult {
         let started = Date()
         do {
             return try pool.write { db in
@@ -250,7 +191,11 @@ public final class UsageLedger {
     }
 
     /// Every record (in `[since, until)` when given) with the session links, as a batch.
-    public func batchNow(since: Date? = nil, until: Date? = nil) throws -> UsageBatch {
+    func batch(since: Date?, until: Date?) async throws -> UsageBatch {
+        try batchNow(since: since, until: until)
+    }
+
+    func batchNow(since: Date? = nil, until: Date? = nil) throws -> UsageBatch {
         do {
             return try pool.read { db in
                 var batch = UsageBatch()
@@ -279,7 +224,13 @@ public final class UsageLedger {
     }
 
     /// Deletes one person's usage records (a privacy request); returns how many went.
-    public func forgetNow(actor: String, version: String) throws -> Int {
+    func forget(actor: String, version: String) async throws -> Int {
+        try forgetNow(actor: actor, version: version)
+    }
+
+    func close() async {}
+
+    func forgetNow(actor: String, version: String) throws -> Int {
         let started = Date()
         do {
             return try pool.write { db in
@@ -307,10 +258,10 @@ public final class UsageLedger {
 
     static func describe(_ error: Error, path: String) -> Error {
         if let error = error as? DatabaseError, error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
-            return Failure.database("\(path) is locked by another shipmeter run and stayed locked past the timeout; try again when it finishes")
+            return LedgerError.locked(path)
         }
-        if error is Failure { return error }
-        return Failure.database("ledger \(path): \(error)")
+        if error is LedgerError { return error }
+        return LedgerError.database("ledger \(path): \(error)")
     }
 }
 

@@ -1,0 +1,196 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Finds the session a commit is made in, first match wins:
+/// 1. `SHIPMETER_SESSION` (`<agent>/<id>` or `<id>`), `SHIPMETER_AGENT`, `SHIPMETER_MODEL`;
+/// 2. the agent's own process: Claude Code sets `CLAUDECODE=1` and keeps
+///    `~/.claude/sessions/*.json` with `sessionId` and `pid`, so the commit's process ancestry
+///    names the exact session; Codex (`CODEX_*`), Gemini CLI (`GEMINI_CLI`), Cursor
+///    (`CURSOR_AGENT`) and Aider (`AIDER_*`) are recognised by their environment;
+/// 3. last resort: the newest Claude Code transcript or Codex session recorded in this work tree
+///    whose last record is recent (default 30 minutes).
+/// Only the tail of a transcript is ever read.
+public struct SessionDetector {
+    public var environment: [String: String]
+    public var home: String
+    public var workTree: String
+    /// Process ids from the hook's parent up to init.
+    public var ancestry: [Int32]
+    public var recentWindow: TimeInterval
+    public var now: Date
+
+    public init(environment: [String: String], workTree: String, ancestry: [Int32], recentWindow: TimeInterval = 30 * 60, now: Date = Date()) {
+        self.environment = environment
+        home = environment["HOME"] ?? NSHomeDirectory()
+        self.workTree = workTree
+        self.ancestry = ancestry
+        self.recentWindow = recentWindow
+        self.now = now
+    }
+
+    var claudeRoots: [String] {
+        if let configured = environment["CLAUDE_CONFIG_DIR"], !configured.isEmpty {
+            return configured.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        }
+        return [home + "/.claude", home + "/.config/claude"]
+    }
+
+    var codexHome: String { environment["CODEX_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.codex" }
+
+    public func detect() -> AgentSession? {
+        if let explicit = fromEnvironment() { return explicit }
+        if let process = fromAgentProcess() { return process }
+        return recentTranscript(agentHint: agentHint)
+    }
+
+    func fromEnvironment() -> AgentSession? {
+        guard let value = environment["SHIPMETER_SESSION"]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+            if let agent = environment["SHIPMETER_AGENT"], !agent.isEmpty {
+                return AgentSession(agent: agent, id: nil, model: environment["SHIPMETER_MODEL"], source: "environment")
+            }
+            return nil
+        }
+        var agent = environment["SHIPMETER_AGENT"].flatMap { $0.isEmpty ? nil : $0 }
+        var id = value
+        if let slash = value.firstIndex(of: "/") {
+            agent = agent ?? String(value[..<slash])
+            id = String(value[value.index(after: slash)...])
+        }
+        let resolvedAgent = agent ?? agentHint ?? "claude-code"
+        var model = environment["SHIPMETER_MODEL"].flatMap { $0.isEmpty ? nil : $0 }
+        if model == nil { model = self.model(agent: resolvedAgent, session: id) }
+        return AgentSession(agent: resolvedAgent, id: id, model: model, source: "SHIPMETER_SESSION")
+    }
+
+    /// The agent whose environment markers are present, if any.
+    var agentHint: String? {
+        if environment["CLAUDECODE"] == "1" || environment["CLAUDE_CODE_ENTRYPOINT"] != nil { return "claude-code" }
+        if environment.keys.contains(where: { $0.hasPrefix("CODEX_") }) { return "codex" }
+        if environment["GEMINI_CLI"] != nil { return "gemini-cli" }
+        if environment["CURSOR_AGENT"] != nil || environment["CURSOR_TRACE_ID"] != nil { return "cursor" }
+        if environment.keys.contains(where: { $0.hasPrefix("AIDER_") }) { return "aider" }
+        return nil
+    }
+
+    func fromAgentProcess() -> AgentSession? {
+        guard let hint = agentHint else { return nil }
+        if hint == "claude-code" {
+            let sessions = claudeSessionsByPID()
+            for pid in ancestry {
+                if let id = sessions[pid] {
+                    return AgentSession(agent: "claude-code", id: id, model: model(agent: "claude-code", session: id), source: "process \(pid)")
+                }
+            }
+            return recentTranscript(agentHint: "claude-code")
+        }
+        if hint == "codex" { return recentTranscript(agentHint: "codex") }
+        return AgentSession(agent: hint, id: nil, model: environment["GEMINI_MODEL"] ?? environment["AIDER_MODEL"], source: "environment")
+    }
+
+    /// `~/.claude/sessions/*.json`: pid → session id.
+    func claudeSessionsByPID() -> [Int32: String] {
+        var result = [Int32: String]()
+        for root in claudeRoots {
+            let folder = root + "/sessions"
+            guard let files = try? FileManager.default.contentsOfDirectory(atPath: folder) else { continue }
+            for file in files where file.hasSuffix(".json") {
+                // Only small regular files: a FIFO or device here must not stall a commit.
+                guard let status = RegularFile(folder + "/" + file), status.size < 1 << 20,
+                      let data = FileManager.default.contents(atPath: folder + "/" + file),
+                      let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }
+                let id = (object["sessionId"] ?? object["session_id"]) as? String
+                var pid: Int32?
+                if let number = object["pid"] as? NSNumber { pid = number.int32Value }
+                if let text = object["pid"] as? String { pid = Int32(text) }
+                if let id, let pid { result[pid] = id }
+            }
+        }
+        return result
+    }
+
+    // MARK: - Transcripts
+
+    struct Candidate {
+        var path: String
+        var modified: Date
+        var agent: String
+    }
+
+    /// Transcript files modified within the window, newest first (only metadata is read).
+    func recentFiles(agentHint: String?) -> [Candidate] {
+        var candidates = [Candidate]()
+        let horizon = now.addingTimeInterval(-recentWindow)
+        func consider(_ path: String, agent: String) {
+            guard let status = RegularFile(path), status.modified >= horizon else { return }
+            candidates.append(Candidate(path: path, modified: status.modified, agent: agent))
+        }
+        if agentHint == nil || agentHint == "claude-code" {
+            // Claude Code files a session under its starting folder's name with every other
+            // character turned into `-`: only this work tree's folder and its subfolders' can
+            // hold a session recorded here (the cwd in the tail then decides).
+            let wanted = Self.folderKey(workTree)
+            for root in claudeRoots {
+                let projects = root + "/projects"
+                for folder in (try? FileManager.default.contentsOfDirectory(atPath: projects)) ?? [] {
+                    let key = Self.folderKey(folder)
+                    guard key == wanted || key.hasPrefix(wanted + "-") else { continue }
+                    for file in (try? FileManager.default.contentsOfDirectory(atPath: projects + "/" + folder)) ?? [] where file.hasSuffix(".jsonl") {
+                        consider(projects + "/" + folder + "/" + file, agent: "claude-code")
+                    }
+                }
+            }
+        }
+        if agentHint == nil || agentHint == "codex" {
+            // Sessions are filed by day: today's and yesterday's folders cover the window.
+            for offset in [0.0, -86_400] {
+                let day = now.addingTimeInterval(offset)
+                var calendar = Calendar(identifier: .gregorian)
+                calendar.timeZone = TimeZone.current
+                let parts = calendar.dateComponents([.year, .month, .day], from: day)
+                let folder = String(format: "%@/sessions/%04d/%02d/%02d", codexHome, parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+                for file in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where file.hasSuffix(".jsonl") {
+                    consider(folder + "/" + file, agent: "codex")
+                }
+            }
+        }
+        return candidates.sorted { $0.modified > $1.modified }
+    }
+
+    /// A folder or path with every character but letters and digits as `-`.
+    static func folderKey(_ name: String) -> String {
+        String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" })
+    }
+
+    /// The newest recent transcript whose recorded working directory is this work tree.
+    func recentTranscript(agentHint: String?) -> AgentSession? {
+        guard recentWindow > 0 else { return nil }
+        for candidate in recentFiles(agentHint: agentHint) {
+            let tail = TranscriptTail(path: candidate.path)
+            guard let facts = tail.facts(agent: candidate.agent), let cwd = facts.cwd,
+                  cwd == workTree || cwd.hasPrefix(workTree + "/") else { continue }
+            if let last = facts.lastTime, last < now.addingTimeInterval(-recentWindow) { continue }
+            let id = facts.session ?? URL(fileURLWithPath: candidate.path).deletingPathExtension().lastPathComponent
+            return AgentSession(agent: candidate.agent, id: id, model: facts.model, source: "recent transcript")
+        }
+        return nil
+    }
+
+    /// The model of the session's last assistant record, from the tail of its transcript.
+    func model(agent: String, session: String) -> String? {
+        guard agent == "claude-code" else { return nil }
+        for root in claudeRoots {
+            let projects = root + "/projects"
+            for folder in (try? FileManager.default.contentsOfDirectory(atPath: projects)) ?? [] {
+                let path = projects + "/" + folder + "/" + session + ".jsonl"
+                if FileManager.default.fileExists(atPath: path) {
+                    return TranscriptTail(path: path).facts(agent: agent)?.model
+                }
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The last records of a transcript, read from its end only.
+struct TranscriptTail {
+    let path: String
+    /// How much of the end is read: a little first, more only when the last records are long.
+    static let limits = [32 << 10, 512 << 10, 8 << 20]
+
+    struct Facts {
+        var session: String?
+        var cwd: String?
+        var model: String?
+        var lastTime: Date?
+    }
+
+    func lines(limit: Int) -> (lines: [Substring], whole: Bool) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return ([], true) }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        let start = size > UInt64(limit) ? size - UInt64(limit) : 0
+        try? handle.seek(toOffset: start)
+        let data = (try? handle.readToEnd()) ?? Data()
+        var text = String(decoding: data, as: UTF8.self)[...]
+        if start > 0, let newline = text.firstIndex(of: "\n") { text = text[text.index(after: newline)...] }  // drop the partial first line
+        return (text.split(separator: "\n"), start == 0)
+    }
+
+    /// `2026-03-02T08:00:00.123Z` or without fraction; nil otherwise. (Foundation's ISO 8601
+    /// formatter costs milliseconds to create, a noticeable share of a commit.)
+    static func parseTime(_ text: String) -> Date? {
+        let digits = Array(text.utf8)
+        guard digits.count >= 20, digits[4] == 45, digits[7] == 45, digits[10] == 84, digits[13] == 58, digits[16] == 58 else { return nil }
+        func number(_ start: Int, _ count: Int) -> Int? {
+            var value = 0
+            for index in start..<(start + count) {
+                guard digits[index] >= 48, digits[index] <= 57 else { return nil }
+                value = value * 10 + Int(digits[index] - 48)
+            }
+            return value
+        }
+        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
+              let minute = number(14, 2), let second = number(17, 2) else { return nil }
+        var components = DateComponents()
+        (components.year, components.month, components.day) = (year, month, day)
+        (components.hour, components.minute, components.second) = (hour, minute, second)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 0) ?? .current
+        return calendar.date(from: components)
+    }
+
+    func facts(agent: String) -> Facts? {
+        var facts = Facts()
+        for limit in Self.limits {
+            let (lines, whole) = self.lines(limit: limit)
+            facts = scan(lines, agent: agent)
+            if whole || facts.model != nil && facts.cwd != nil && facts.lastTime != nil { break }
+        }
+        if agent == "codex", facts.session == nil || facts.cwd == nil {
+            // The session_meta line opens the file; read just that first line.
+            if let handle = FileHandle(forReadingAtPath: path) {
+                defer { try? handle.close() }
+                let head = (try? handle.read(upToCount: 64 << 10)) ?? Data()
+                if let first = String(decoding: head, as: UTF8.self).split(separator: "\n").first,
+                   let object = try? JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any],
+                   let payload = object["payload"] as? [String: Any] {
+                    facts.session = facts.session ?? payload["id"] as? String
+                    facts.cwd = facts.cwd ?? payload["cwd"] as? String
+                }
+            }
+        }
+        return facts.lastTime == nil && facts.cwd == nil ? nil : facts
+    }
+
+    func scan(_ lines: [Substring], agent: String) -> Facts {
+        var facts = Facts()
+        for line in lines.reversed() {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
+            if facts.lastTime == nil, let stamp = object["timestamp"] as? String {
+                facts.lastTime = Self.parseTime(stamp)
+            }
+            if agent == "claude-code" {
+                if facts.session == nil { facts.session = object["sessionId"] as? String }
+                if facts.cwd == nil { facts.cwd = object["cwd"] as? String }
+                if facts.model == nil, object["type"] as? String == "assistant",
+                   let message = object["message"] as? [String: Any], let model = message["model"] as? String, model != "<synthetic>" {
+                    facts.model = model
+                }
+            } else {
+                let payload = object["payload"] as? [String: Any]
+                switch object["type"] as? String {
+                case "turn_context":
+                    if facts.model == nil { facts.model = payload?["model"] as? String }
+                    if facts.cwd == nil { facts.cwd = payload?["cwd"] as? String }
+                case "session_meta":
+                    if facts.session == nil { facts.session = payload?["id"] as? String }
+                    if facts.cwd == nil { facts.cwd = payload?["cwd"] as? String }
+                default: break
+                }
+            }
+            if facts.session != nil, facts.cwd != nil, facts.model != nil, facts.lastTime != nil { break }
+        }
+        return facts
+    }
+}

@@ -1,0 +1,143 @@
+import Attribution
+import Foundation
+import GitKit
+import Usage
+
+/// The reads `attribute` needs, in the SQL both backends share.
+extension LedgerStore {
+    /// The repository's id, added when new.
+    public func repositoryID(identity: String, name: String) async throws -> Int64 {
+        _ = try await write(guard: nil, [SQLWrite("INSERT INTO repositories (identity, name) VALUES (?, ?) ON CONFLICT (identity) DO NOTHING", [.text(identity), .text(name)])])
+        guard let id = try await select("SELECT id FROM repositories WHERE identity = ?", [.text(identity)]).first?.first?.integer else {
+            throw LedgerError.database("cannot record repository \(identity) in \(location)")
+        }
+        return id
+    }
+
+    /// Where the repository's last `attribute` stopped; nil before the first.
+    public func state(repository: Int64) async throws -> LedgerRepositoryState? {
+        guard let row = try await select("SELECT revision, tips, settings, usage_mark, remotes FROM repository_state WHERE repository_id = ?", [.integer(repository)]).first else {
+            return nil
+        }
+        return LedgerRepositoryState(
+            revision: row[0].integer ?? 0, tips: Self.list(row[1]), settings: row[2].text ?? "",
+            usageMark: row[3].integer ?? 0, remotes: Self.list(row[4]))
+    }
+
+    static func list(_ value: SQLValue) -> [String] { (value.text ?? "").split(separator: "\n").map(String.init) }
+
+    /// The stored attribution of one repository: deployments in time order with their shipped
+    /// sets, joins by record.
+    public func attribution(identity: String) async throws -> StoredAttribution? {
+        guard let row = try await select("SELECT id, name FROM repositories WHERE identity = ?", [.text(identity)]).first,
+              let repository = row[0].integer else { return nil }
+        let deployments = try await deployments(repository: repository, withShipped: true)
+        let joins = try await select("SELECT source, key, commit_id, confidence FROM attributions WHERE repository_id = ? ORDER BY source, key", [.integer(repository)]).compactMap { row -> StoredJoin? in
+            guard let confidence = JoinConfidence(rawValue: row[3].text ?? "") else { return nil }
+            return StoredJoin(source: row[0].text ?? "", key: row[1].text ?? "", commit: row[2].text ?? "", confidence: confidence)
+        }
+        return StoredAttribution(identity: identity, name: row[1].text ?? "", deployments: deployments, joins: joins)
+    }
+
+    /// Stored deployments in time order, with their shipped sets when `withShipped` (else empty).
+    public func deployments(repository: Int64, withShipped: Bool = false) async throws -> [StoredDeployment] {
+        var shipped = [DeploymentKey: [String]]()
+        if withShipped {
+            for row in try await select("SELECT environment, deployment_id, commit_id FROM shipped_commits WHERE repository_id = ? ORDER BY commit_id", [.integer(repository)]) {
+                shipped[DeploymentKey(environment: row[0].text ?? "", id: row[1].text ?? ""), default: []].append(row[2].text ?? "")
+            }
+        }
+        return try await select("SELECT environment, id, ref, commit_id, time, status, kind FROM deployments WHERE repository_id = ? ORDER BY time, environment, id",
+                                [.integer(repository)]).compactMap { row in
+            guard let status = Deployment.Status(rawValue: row[5].text ?? ""), let kind = Deployment.Kind(rawValue: row[6].text ?? "") else { return nil }
+            let key = DeploymentKey(environment: row[0].text ?? "", id: row[1].text ?? "")
+            return StoredDeployment(environment: key.environment, id: key.id, ref: row[2].text ?? "", commit: row[3].text ?? "",
+                                    time: Date(timeIntervalSince1970: row[4].real ?? 0), status: status, kind: kind, shipped: shipped[key] ?? [])
+        }
+    }
+
+    /// Which of `commits` a deployment in `environment` shipped.
+    public func shipped(repository: Int64, environment: String, commits: [String]) async throws -> Set<String> {
+        Set(try await selectIn({ "SELECT commit_id FROM shipped_commits WHERE repository_id = ? AND environment = ? AND commit_id IN \($0)" },
+                               values: commits.map(SQLValue.text), prefix: [.integer(repository), .text(environment)]).compactMap { $0[0].text })
+    }
+
+    /// How many usage records are attributed in `repository`.
+    public func attributionCount(repository: Int64) async throws -> Int {
+        Int(try await select("SELECT count(*) FROM attributions WHERE repository_id = ?", [.integer(repository)]).first?.first?.integer ?? 0)
+    }
+
+    // MARK: - Usage records
+
+    static var recordColumns: String {
+        "source, key, timestamp, granularity, actor, session, agent, model, repository, branch, commit_id, input, output, cache_write, cache_write_1h, cache_read, cost_usd"
+    }
+
+    /// Records ingested after sequence `after`, up to and including `through`.
+    public func records(ingestedAfter after: Int64, through: Int64) async throws -> [SequencedRecord] {
+        try await records(where: "\(sequenceColumn) > ? AND \(sequenceColumn) <= ?", [.integer(after), .integer(through)])
+    }
+
+    /// Records made in `[from, to)` (seconds since 1970).
+    public func records(madeFrom from: Double, to: Double) async throws -> [SequencedRecord] {
+        try await records(where: "timestamp >= ? AND timestamp < ?", [.real(from), .real(to)])
+    }
+
+    /// Records of one of `sessions`.
+    public func records(sessions: [String]) async throws -> [SequencedRecord] {
+        try await records(column: "session", in: sessions)
+    }
+
+    /// Records naming one of `commits` (full ids or abbreviations, exactly as recorded).
+    public func records(naming commits: [String]) async throws -> [SequencedRecord] {
+        try await records(column: "commit_id", in: commits)
+    }
+
+    func records(where condition: String, _ arguments: [SQLValue]) async throws -> [SequencedRecord] {
+        try await select("SELECT \(sequenceColumn), \(Self.recordColumns) FROM usage_records WHERE \(condition)", arguments).map(Self.record)
+    }
+
+    func records(column: String, in values: [String]) async throws -> [SequencedRecord] {
+        try await selectIn({ "SELECT \(self.sequenceColumn), \(Self.recordColumns) FROM usage_records WHERE \(column) IN \($0)" },
+                           values: values.map(SQLValue.text)).map(Self.record)
+    }
+
+    static func record(_ row: [SQLValue]) -> SequencedRecord {
+        var record = UsageRecord(
+            source: row[1].text ?? "", key: row[2].text ?? "", timestamp: Date(timeIntervalSince1970: row[3].real ?? 0),
+            granularity: UsageRecord.Granularity(rawValue: row[4].text ?? "") ?? .request,
+            actor: row[5].text, session: row[6].text, agent: row[7].text, model: row[8].text ?? "",
+            repository: row[9].text, branch: row[10].text, commit: row[11].text,
+            input: row[12].integer ?? 0, output: row[13].integer ?? 0, cacheWrite: row[14].integer ?? 0, cacheRead: row[16].integer ?? 0,
+            costUSD: row[17].text.flatMap { Decimal(string: $0) })
+        record.cacheWrite1h = row[15].integer ?? 0
+        return SequencedRecord(sequence: row[0].integer ?? 0, record: record)
+    }
+
+    /// Session links naming one of `commits` (full ids or prefixes), or one of `sessions`.
+    public func links(commits: [String], sessions: [String]) async throws -> [SessionCommitLink] {
+        var rows = try await selectIn({ "SELECT session, commit_id, time FROM session_links WHERE commit_id IN \($0)" }, values: commits.map(SQLValue.text))
+        rows += try await selectIn({ "SELECT session, commit_id, time FROM session_links WHERE session IN \($0)" }, values: sessions.map(SQLValue.text))
+        var seen = Set<[SQLValue]>()
+        return rows.filter { seen.insert($0).inserted }.map {
+            SessionCommitLink(session: $0[0].text ?? "", commit: $0[1].text ?? "", time: Date(timeIntervalSince1970: $0[2].real ?? 0))
+        }
+    }
+
+    /// Stored attributions of `repository` for these records, by record identity.
+    public func attributions(repository: Int64, records: [UsageRecord]) async throws -> [String: StoredJoin] {
+        var result = [String: StoredJoin]()
+        var bySource = [String: [String]]()
+        for record in records { bySource[record.source, default: []].append(record.key) }
+        for (source, keys) in bySource {
+            let rows = try await selectIn({ "SELECT key, commit_id, confidence FROM attributions WHERE repository_id = ? AND source = ? AND key IN \($0)" },
+                                          values: keys.map(SQLValue.text), prefix: [.integer(repository), .text(source)])
+            for row in rows {
+                guard let confidence = JoinConfidence(rawValue: row[2].text ?? "") else { continue }
+                let join = StoredJoin(source: source, key: row[0].text ?? "", commit: row[1].text ?? "", confidence: confidence)
+                result[UsageRecord.identity(source: source, key: join.key)] = join
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,84 @@
+import Attribution
+import Foundation
+import GitKit
+import Usage
+
+/// Stored commits, read by what a run knows of them.
+extension LedgerStore {
+    static var commitColumns: String {
+        "c.commit_id, c.author_time, c.person, c.author_name, c.is_merge, c.is_bot, c.summary, c.signals, c.agent, c.model, c.reverts, c.team, c.lines, c.repository_id, "
+            + "c.effective_lines, c.fingerprint, c.inverse_fingerprint, c.templates"
+    }
+
+    /// Stored commits of `repository` whose id is one of `ids`.
+    public func commits(repository: Int64, ids: [String]) async throws -> [StoredCommit] {
+        let rows = try await selectIn({ "SELECT \(Self.commitColumns) FROM commits c WHERE c.repository_id = ? AND c.commit_id IN \($0)" },
+                                      values: ids.map(SQLValue.text), prefix: [.integer(repository)])
+        return try await withSessions(rows, repository: repository)
+    }
+
+    /// Stored commits of `repository` naming one of `sessions`.
+    public func commits(repository: Int64, sessions: [String]) async throws -> [StoredCommit] {
+        let rows = try await selectIn({ """
+            SELECT \(Self.commitColumns) FROM commits c WHERE c.repository_id = ? AND c.commit_id IN
+                (SELECT commit_id FROM commit_sessions WHERE repository_id = ? AND session IN \($0))
+            """ }, values: sessions.map(SQLValue.text), prefix: [.integer(repository), .integer(repository)])
+        return try await withSessions(rows, repository: repository)
+    }
+
+    /// Stored commits of `repository` by one of `persons`, authored in `[from, through]` (seconds).
+    public func commits(repository: Int64, persons: [String], authoredFrom from: Double, through: Double) async throws -> [StoredCommit] {
+        let rows = try await selectIn({ "SELECT \(Self.commitColumns) FROM commits c WHERE c.repository_id = ? AND c.author_time >= ? AND c.author_time <= ? AND c.person IN \($0)" },
+                                      values: persons.map(SQLValue.text), prefix: [.integer(repository), .real(from), .real(through)])
+        return try await withSessions(rows, repository: repository)
+    }
+
+    /// Stored commits of `repository` whose id starts with `prefix` (lowercase hex).
+    public func commits(repository: Int64, idPrefix prefix: String) async throws -> [StoredCommit] {
+        let rows = try await select("SELECT \(Self.commitColumns) FROM commits c WHERE c.repository_id = ? AND c.commit_id >= ? AND c.commit_id < ?",
+                                    [.integer(repository), .text(prefix), .text(prefix + "g")])
+        return try await withSessions(rows, repository: repository)
+    }
+
+    /// Every stored commit of `repository` by author time, with the sessions each names.
+    public func allCommits(repository: Int64) async throws -> [StoredCommit] {
+        var commits = try await select("SELECT \(Self.commitColumns) FROM commits c WHERE c.repository_id = ? ORDER BY c.author_time, c.commit_id",
+                                       [.integer(repository)]).compactMap(Self.commit)
+        // The sessions commits name, in one read.
+        var named = [String: [SessionReference]]()
+        for row in try await select("SELECT commit_id, agent, session FROM commit_sessions WHERE repository_id = ? ORDER BY commit_id, session, agent",
+                                    [.integer(repository)]) {
+            named[row[0].text ?? "", default: []].append(Self.session(agent: row[1], id: row[2]))
+        }
+        for index in commits.indices { commits[index].facts.sessions = named[commits[index].id] ?? [] }
+        return commits
+    }
+
+    static func session(agent: SQLValue, id: SQLValue) -> SessionReference {
+        SessionReference(agent: agent.text.flatMap { $0.isEmpty ? nil : $0 }, id: id.text ?? "")
+    }
+
+    /// A commit row; nil when its id is not a commit id (never written by `attribute`).
+    static func commit(_ row: [SQLValue]) -> StoredCommit? {
+        guard let id = try? ObjectID(hex: row[0].text ?? "") else { return nil }
+        let facts = CommitFacts(
+            id: id, person: row[2].text ?? "", authorName: row[3].text ?? "", authorTime: GitTime(seconds: row[1].integer ?? 0),
+            isMerge: row[4].bool, isBot: row[5].bool, summary: row[6].text ?? "", signals: list(row[7]), sessions: [],
+            agent: row[8].text, model: row[9].text, reverts: row[10].text.flatMap { try? ObjectID(hex: $0) })
+        return StoredCommit(facts: facts, team: row[11].text ?? "", lines: row[12].integer.map(Int.init),
+                            measure: ChangeMeasure(row[14], row[15], row[16], row[17]))
+    }
+
+    private func withSessions(_ rows: [[SQLValue]], repository: Int64) async throws -> [StoredCommit] {
+        var commits = rows.compactMap(Self.commit)
+        guard !commits.isEmpty else { return commits }
+        var sessions = [String: [SessionReference]]()
+        let found = try await selectIn({ "SELECT commit_id, agent, session FROM commit_sessions WHERE repository_id = ? AND commit_id IN \($0)" },
+                                       values: commits.map { SQLValue.text($0.id) }, prefix: [.integer(repository)])
+        for row in found { sessions[row[0].text ?? "", default: []].append(Self.session(agent: row[1], id: row[2])) }
+        for index in commits.indices {
+            commits[index].facts.sessions = (sessions[commits[index].id] ?? []).sorted { ($0.id, $0.agent ?? "") < ($1.id, $1.agent ?? "") }
+        }
+        return commits
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import Reporting
+import ShipmeterEngine
+
+extension Shipmeter {
+    struct Commits: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List commits with authors, trailers, diff stats and AI-assistance signals.",
+            discussion: "Without --range: every commit reachable from HEAD, newest first."
+        )
+
+        @OptionGroup var repository: RepositoryOptions
+
+        @Option(help: ArgumentHelp("Commits to list, as git rev-list takes them: A..B, A...B or a single revision.", valueName: "range"))
+        var range: String?
+
+        @Option(help: "Output format: \(ListFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var format: ListFormat = .table
+
+        @OptionGroup var missing: MissingObjectsOptions
+
+        func run() async throws {
+            let context = try repository.context()
+            let entries = try CommitListing.list(context, range: range, fetchMissing: missing.fetchMissing)
+            missing.report(unknown: entries.filter { $0.linesAdded == nil }.count, in: context)
+            switch format {
+            case .json: Output.write(Self.json(entries).serialized())
+            case .table: Output.write(Self.table(entries))
+            }
+        }
+
+        static func json(_ entries: [CommitListing.Entry]) -> JSONValue {
+            .object([
+                ("schema_version", .int(1)),
+                ("commits", .array(entries.map { entry in
+                    .object([
+                        ("id", .string(entry.id)),
+                        ("parents", .array(entry.parents.map(JSONValue.string))),
+                        ("author", .object([("name", .string(entry.authorName)), ("email", .string(entry.authorEmail))])),
+                        ("author_time", .string(entry.authorTime)),
+                        ("committer_time", .string(entry.committerTime)),
+                        ("summary", .string(entry.summary)),
+                        ("trailers", .array(entry.trailers.map { .object([("key", .string($0.key)), ("value", .string($0.value))]) })),
+                        ("files_changed", .int(Int64(entry.filesChanged))),
+                        ("lines_added", entry.linesAdded.map { .int(Int64($0)) } ?? .null),
+                        ("lines_deleted", entry.linesDeleted.map { .int(Int64($0)) } ?? .null),
+                        ("effective_lines", entry.effectiveLines.map(JSONValue.double) ?? .null),
+                        ("ai_signals", .array(entry.signals.map(JSONValue.string))),
+                    ])
+                })),
+            ])
+        }
+
+        static func table(_ entries: [CommitListing.Entry]) -> String {
+            let rows = entries.map { entry in
+                [
+                    entry.shortID,
+                    String(entry.authorTime.prefix(10)),
+                    entry.authorEmail,
+                    entry.linesAdded.map { "+\($0) -\(entry.linesDeleted ?? 0)" } ?? "?",
+                    entry.signals.isEmpty ? "" : "AI",
+                    entry.summary,
+                ]
+            }
+            return TextTable(header: ["commit", "date", "author", "lines", "ai", "summary"], rows: rows).render()
+                + "\n\(entries.count) commits, \(entries.filter { !$0.signals.isEmpty }.count) AI-assisted"
+        }
+    }
+}

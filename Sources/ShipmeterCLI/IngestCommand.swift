@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import ShipmeterEngine
+
+extension Shipmeter {
+    struct Ingest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add usage records to the ledger, de-duplicated on (source, key).",
+            discussion: "With no PATH, the Claude Code and Codex sessions recorded on this machine for the repository are ingested. Ingesting the same files again adds nothing."
+        )
+
+        @Argument(help: ArgumentHelp("Usage files or folders.", valueName: "path"))
+        var paths: [String] = []
+
+        @OptionGroup var repository: RepositoryOptions
+        @OptionGroup var ledgerOptions: LedgerOptions
+        @OptionGroup var usage: UsageOptions
+
+        func run() async throws {
+            let repo = paths.isEmpty ? try repository.open() : repository.ifAny
+            let overrides = (try? RepositoryOptions.configuration(of: repo))?.priceOverrides ?? [:]
+            let (batch, notes) = try usage.reading.load(paths: paths, repository: repo, overrides: overrides)
+            Output.diagnostics(notes)
+            let location = try ledgerOptions.location(repo)
+            let (result, place) = try await location.with { (try await $0.ingest(batch, version: Shipmeter.version), $0.location) }
+            Output.write(result.added == 0 && result.alreadyPresent > 0
+                ? "nothing new: all \(result.alreadyPresent) records are already in \(place)"
+                : "ingested \(result.added) new records into \(place)" + (result.alreadyPresent > 0 ? " (\(result.alreadyPresent) were already there)" : ""))
+        }
+    }
+
+    struct LedgerCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ledger", abstract: "Look after the ledger.", subcommands: [Forget.self])
+
+        struct Forget: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Delete one person's usage records (a privacy request).")
+
+            @Option(help: ArgumentHelp("The person's email, as their records name them.", valueName: "email"))
+            var actor: String
+
+            @OptionGroup var repository: RepositoryOptions
+            @OptionGroup var ledgerOptions: LedgerOptions
+
+            func run() async throws {
+                let location = try ledgerOptions.location(repository.ifAny)
+                let (removed, place) = try await location.with { (try await $0.forget(actor: actor, version: Shipmeter.version), $0.location) }
+                Output.write("removed \(removed) usage record\(removed == 1 ? "" : "s") of \(actor) from \(place)")
+            }
+        }
+    }
+}
