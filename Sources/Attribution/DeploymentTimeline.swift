@@ -9,7 +9,7 @@ import GitKit
 /// all deployments, whatever their number.
 public struct DeploymentTimeline: Sendable {
     /// In environment order, then time order.
-    public private(set) var deployments: [Deployment] = []
+    public private(set) var deployments: [ClassifiedDeployment] = []
     /// Graph numbers of the commits each deployment shipped (parallel to `deployments`).
     public private(set) var shipped: [[Int]] = []
     /// Per environment, for each graph commit, the index of the deployment that shipped it (-1: none).
@@ -35,7 +35,7 @@ public struct DeploymentTimeline: Sendable {
 
     /// A timeline worked out before (a ledger's): deployments with kind and status set, their
     /// shipped sets as graph numbers, over a graph of `commitCount` commits.
-    public init(stored: [Deployment], shipped: [[Int]], commitCount: Int) {
+    public init(stored: [ClassifiedDeployment], shipped: [[Int]], commitCount: Int) {
         precondition(stored.count == shipped.count, "one shipped set per deployment")
         deployments = stored
         self.shipped = shipped
@@ -48,15 +48,14 @@ public struct DeploymentTimeline: Sendable {
 
     private mutating func place(_ ordered: [Deployment], environment: String, graph: CommitGraph) {
         var classifier = DeploymentClassifier<GraphShipping, Int>(history: GraphShipping(graph: graph, deployment: 0))
-        for var deployment in ordered {
+        for deployment in ordered {
             let index = deployments.count
             guard let commit = graph.number(of: deployment.commit) else { continue }  // checked when collected
             classifier.history.deployment = Int32(index)
             // The graph's walks do not fail.
             guard let placement = try? classifier.place(index, commit: commit, failed: deployment.status == .failure) else { continue }
-            deployment.kind = placement.kind
             for earlier in placement.rolledBack { deployments[earlier].status = .rolledBack }
-            deployments.append(deployment)
+            deployments.append(ClassifiedDeployment(deployment, kind: placement.kind))
             shipped.append(placement.shipped)
         }
         shippedBy[environment] = classifier.history.marks

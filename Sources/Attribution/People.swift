@@ -33,9 +33,15 @@ public struct People {
     private let memo = Memo()
 
     private final class Memo {
-        var canonical: [String: String] = [:]
+        var canonical: [Identity: String] = [:]
         var team: [String: String?] = [:]
-        var bot: [String: Bool] = [:]
+        var bot: [Identity: Bool] = [:]
+    }
+
+    /// A raw identity as commits and records give it.
+    private struct Identity: Hashable {
+        var name: String
+        var email: String
     }
 
     public init(configuration: Configuration, mailmap: @escaping MailmapResolver = { ($0, $1) }) {
@@ -62,7 +68,7 @@ public struct People {
     /// The canonical key of a person: a lowercase email (or, for records whose actor is not an
     /// email, the actor as given, lowercased).
     public func canonical(name: String = "", email: String) -> String {
-        let memoKey = name + "\u{1F}" + email
+        let memoKey = Identity(name: name, email: email)
         if let known = memo.canonical[memoKey] { return known }
         let result = resolveCanonical(name: name, email: email)
         memo.canonical[memoKey] = result
@@ -84,7 +90,7 @@ public struct People {
     }
 
     public func isBot(name: String = "", email: String) -> Bool {
-        let memoKey = name + "\u{1F}" + email
+        let memoKey = Identity(name: name, email: email)
         if let known = memo.bot[memoKey] { return known }
         let result = bots.contains { $0.matches(email) || (!name.isEmpty && $0.matches(name)) }
         memo.bot[memoKey] = result

@@ -107,7 +107,7 @@ public struct Warning: Sendable {
 
 /// One deployment of the reporting environment in the window, with what it shipped.
 public struct DeploymentDetail: Sendable {
-    public init(deployment: Deployment, shippedCommits: Int, aiAssistedShare: Double?, tokens: Int64, costUSD: Decimal, lines: Int?,
+    public init(deployment: ClassifiedDeployment, shippedCommits: Int, aiAssistedShare: Double?, tokens: Int64, costUSD: Decimal, lines: Int?,
                 effectiveLines: Double = 0, normalisedDeployments: Double = 0) {
         self.deployment = deployment
         self.shippedCommits = shippedCommits
@@ -119,7 +119,7 @@ public struct DeploymentDetail: Sendable {
         self.normalisedDeployments = normalisedDeployments
     }
 
-    public var deployment: Deployment
+    public var deployment: ClassifiedDeployment
     public var shippedCommits: Int
     public var aiAssistedShare: Double?
     public var tokens: Int64

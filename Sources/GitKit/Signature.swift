@@ -20,12 +20,11 @@ public struct GitTime: Hashable, Sendable, Comparable, Codable {
 
     /// ISO 8601 in the recorded offset, e.g. `2026-03-02T09:00:00+01:00` (`Z` for UTC).
     public var iso8601: String {
-        let local = seconds + Int64(offsetMinutes) * 60
-        let days = Int64((Double(local) / 86_400).rounded(.down))
-        let secondOfDay = local - days * 86_400
-        let (year, month, day) = Self.civil(fromDays: days)
-        let hour = secondOfDay / 3600, minute = secondOfDay / 60 % 60, second = secondOfDay % 60
-        var text = String(format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld", year, month, day, hour, minute, second)
+        var local = time_t(seconds + Int64(offsetMinutes) * 60)
+        var parts = tm()
+        gmtime_r(&local, &parts)
+        var text = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+                          Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
         if offsetMinutes == 0 {
             text += "Z"
         } else {
@@ -34,20 +33,6 @@ public struct GitTime: Hashable, Sendable, Comparable, Codable {
             text += String(format: "%@%02d:%02d", sign, magnitude / 60, magnitude % 60)
         }
         return text
-    }
-
-    /// Howard Hinnant's days-from-civil inverse; exact for the proleptic Gregorian calendar.
-    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let y = yoe + era * 400
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (m <= 2 ? y + 1 : y, m, d)
     }
 
     public static func < (lhs: GitTime, rhs: GitTime) -> Bool { lhs.seconds < rhs.seconds }

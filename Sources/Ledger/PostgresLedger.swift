@@ -43,7 +43,10 @@ final class PostgresLedger: Sendable {
         let location = "postgres://\(user)@\(host):\(port)/\(database)"
         // One direct connection first: an unreachable server or a refused login is reported at
         // once (the pool would keep retrying until its circuit breaker trips).
-        var probe = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: .disable)
+        // Transport security is decided here, once, for the probe and the pool alike: the ledger
+        // speaks plain TCP (loopback or a private network) until TLS options exist.
+        let (probeTLS, poolTLS): (PostgresConnection.Configuration.TLS, PostgresClient.Configuration.TLS) = (.disable, .disable)
+        var probe = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: probeTLS)
         probe.options.connectTimeout = .seconds(5)
         do {
             let connection = try await PostgresConnection.connect(configuration: probe, id: 1, logger: logger)
@@ -53,7 +56,7 @@ final class PostgresLedger: Sendable {
         } catch {
             throw LedgerError.unreachable(location: location, detail: "cannot reach PostgreSQL at \(location); check that it is running and accepts connections from here")
         }
-        var configuration = PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: .disable)
+        var configuration = PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: poolTLS)
         configuration.options.connectTimeout = .seconds(5)
         configuration.options.maximumConnections = 4
         let ledger = PostgresLedger(client: PostgresClient(configuration: configuration), location: location)

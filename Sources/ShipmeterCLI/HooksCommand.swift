@@ -3,6 +3,12 @@ import CommitHooks
 import Foundation
 import ShipmeterEngine
 
+/// Agents whose own settings `hooks install --agent` can hook into (others are detected from
+/// their environment).
+enum HookedAgent: String, ExpressibleByArgument, CaseIterable {
+    case claudeCode = "claude-code"
+}
+
 extension Shipmeter {
     struct Hooks: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -17,18 +23,11 @@ extension Shipmeter {
             @OptionGroup var repository: RepositoryOptions
 
             @Option(help: ArgumentHelp("Also hook into an agent: claude-code adds a SessionStart hook to your Claude Code settings that names the session exactly.", valueName: "agent"))
-            var agent: String?
+            var agent: HookedAgent?
 
             func run() async throws {
-                let repo = try repository.open()
-                let installer = HookInstaller(repo)
-                let outcome: HookInstaller.Outcome
-                do {
-                    outcome = try installer.install(executablePath: Executable.path)
-                } catch {
-                    throw ShipmeterError.invalidInput(error.localizedDescription)
-                }
-                switch outcome {
+                let installer = HookInstaller(try repository.open())
+                switch try installer.install(executablePath: Executable.path) {
                 case .installed(let chained):
                     Output.write("installed \(installer.hooksDirectory)/prepare-commit-msg" + (chained ? " (your existing hook is kept and runs first)" : ""))
                 case .alreadyInstalled:
@@ -36,17 +35,10 @@ extension Shipmeter {
                 default:
                     break
                 }
-                if let agent {
-                    guard agent == "claude-code" else {
-                        throw ShipmeterError.invalidInput("--agent '\(agent)' is not supported; use claude-code (other agents are detected from their environment)")
-                    }
+                if agent == .claudeCode {
                     let settings = ClaudeSettings(environment: ProcessInfo.processInfo.environment)
-                    do {
-                        let added = try settings.addSessionStartHook()
-                        Output.write(added ? "added a SessionStart hook to \(settings.path)" : "\(settings.path) already has shipmeter's SessionStart hook")
-                    } catch {
-                        throw ShipmeterError.invalidInput(error.localizedDescription)
-                    }
+                    let added = try settings.addSessionStartHook()
+                    Output.write(added ? "added a SessionStart hook to \(settings.path)" : "\(settings.path) already has shipmeter's SessionStart hook")
                 }
             }
         }
@@ -57,23 +49,19 @@ extension Shipmeter {
             @OptionGroup var repository: RepositoryOptions
 
             @Option(help: ArgumentHelp("Also remove the SessionStart hook from this agent's settings (claude-code).", valueName: "agent"))
-            var agent: String?
+            var agent: HookedAgent?
 
             func run() async throws {
                 let installer = HookInstaller(try repository.open())
-                do {
-                    switch try installer.uninstall() {
-                    case .removed(let restored):
-                        Output.write("removed the hook from \(installer.hooksDirectory)" + (restored ? "; your previous hook is back in place" : ""))
-                    default:
-                        Output.write("no shipmeter hook in \(installer.hooksDirectory); nothing changed")
-                    }
-                    if agent == "claude-code" {
-                        let settings = ClaudeSettings(environment: ProcessInfo.processInfo.environment)
-                        if try settings.removeSessionStartHook() { Output.write("removed the SessionStart hook from \(settings.path)") }
-                    }
-                } catch {
-                    throw ShipmeterError.invalidInput(error.localizedDescription)
+                switch try installer.uninstall() {
+                case .removed(let restored):
+                    Output.write("removed the hook from \(installer.hooksDirectory)" + (restored ? "; your previous hook is back in place" : ""))
+                default:
+                    Output.write("no shipmeter hook in \(installer.hooksDirectory); nothing changed")
+                }
+                if agent == .claudeCode {
+                    let settings = ClaudeSettings(environment: ProcessInfo.processInfo.environment)
+                    if try settings.removeSessionStartHook() { Output.write("removed the SessionStart hook from \(settings.path)") }
                 }
             }
         }
@@ -121,12 +109,8 @@ extension Shipmeter {
             @Argument var commit: String?
 
             func run() async throws {
-                do {
-                    try CommitHooks.PrepareCommitMessage.run(messageFile: messageFile, directory: FileManager.default.currentDirectoryPath,
-                                                 environment: ProcessInfo.processInfo.environment)
-                } catch {
-                    throw ShipmeterError.invalidInput(error.localizedDescription)
-                }
+                try CommitHooks.PrepareCommitMessage.run(messageFile: messageFile, directory: FileManager.default.currentDirectoryPath,
+                                                         environment: ProcessInfo.processInfo.environment)
             }
         }
 

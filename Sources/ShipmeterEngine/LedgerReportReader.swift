@@ -57,13 +57,14 @@ public struct LedgerReportReader {
             }
             numbers.append(local)
         }
-        var deployments = [Deployment](), shipped = [[Int]]()
+        var deployments = [ClassifiedDeployment](), shipped = [[Int]]()
         for (index, repository) in data.repositories.enumerated() {
             for stored in repository.deployments {
                 guard let commit = try? ObjectID(hex: stored.commit), numbers[index][stored.commit] != nil else { continue }
-                var deployment = Deployment(environment: stored.environment, id: stored.id, ref: stored.ref, commit: commit, time: stored.time, status: stored.status)
-                deployment.kind = stored.kind
-                deployments.append(deployment)
+                // As read, a rolled-back deployment was a success.
+                let read = Deployment(environment: stored.environment, id: stored.id, ref: stored.ref, commit: commit, time: stored.time,
+                                      status: stored.status == .failure ? .failure : .success)
+                deployments.append(ClassifiedDeployment(read, kind: stored.kind, status: stored.status))
                 shipped.append(stored.shipped.compactMap { numbers[index][$0] })
             }
         }

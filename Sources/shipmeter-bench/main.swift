@@ -37,9 +37,11 @@ func largeReport() -> Report {
     let groups = (0..<200).map { metrics("team-\($0)") }
     let deployments = (0..<5000).map { index in
         DeploymentDetail(
-            deployment: Deployment(environment: "production", id: "deploy/production/\(index)", ref: "refs/tags/deploy/production/\(index)",
-                                   commit: try! ObjectID(hex: String(repeating: "a", count: 40)), time: start.addingTimeInterval(Double(index) * 6000),
-                                   status: index % 50 == 0 ? .rolledBack : .success),
+            deployment: ClassifiedDeployment(
+                Deployment(environment: "production", id: "deploy/production/\(index)", ref: "refs/tags/deploy/production/\(index)",
+                           commit: try! ObjectID(hex: String(repeating: "a", count: 40)), time: start.addingTimeInterval(Double(index) * 6000),
+                           status: .success),
+                kind: .forward, status: index % 50 == 0 ? .rolledBack : .success),
             shippedCommits: Int.random(in: 1...20, using: &random), aiAssistedShare: Double.random(in: 0...1, using: &random),
             tokens: Int64.random(in: 0...10_000_000, using: &random), costUSD: Decimal(Int.random(in: 0...500, using: &random)),
             lines: Int.random(in: 1...4000, using: &random))

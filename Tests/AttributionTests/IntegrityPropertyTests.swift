@@ -72,17 +72,15 @@ struct World {
                                      signals: [], sessions: [], agent: nil, model: nil, reverts: change.reverts.map { ids[$0 + 1] }))
         }
         let history = History(facts: facts)
-        var stored = [Deployment](), shipped = [[Int]]()
-        var baseline = Deployment(environment: "production", id: "d000", ref: "", commit: ids[0], time: Date(timeIntervalSince1970: TimeInterval(base)), status: .success)
-        baseline.kind = .baseline
-        stored.append(baseline)
+        var stored = [ClassifiedDeployment](), shipped = [[Int]]()
+        let baseline = Deployment(environment: "production", id: "d000", ref: "", commit: ids[0], time: Date(timeIntervalSince1970: TimeInterval(base)), status: .success)
+        stored.append(ClassifiedDeployment(baseline, kind: .baseline))
         shipped.append([0])
         for (number, deployment) in deployments.enumerated() where !deployment.isEmpty {
             let time = Date(timeIntervalSince1970: TimeInterval(base + Int64(number + 1) * 86_400))
-            var shippedNow = Deployment(environment: "production", id: String(format: "d%03d", number + 1), ref: "",
+            let shippedNow = Deployment(environment: "production", id: String(format: "d%03d", number + 1), ref: "",
                                         commit: ids[deployment[deployment.count - 1] + 1], time: time, status: .success)
-            shippedNow.kind = .forward
-            stored.append(shippedNow)
+            stored.append(ClassifiedDeployment(shippedNow, kind: .forward))
             shipped.append(deployment.map { $0 + 1 })
         }
         let timeline = DeploymentTimeline(stored: stored, shipped: shipped, commitCount: ids.count)

@@ -58,8 +58,8 @@ import Usage
         let timeline = snapshot.timeline
         let read = timeline.deployments(in: "production").map { timeline.deployments[$0] }
         // The first two as stored, the rest placed by the repository's own walks.
-        let stored = read.prefix(2).map { Self.stored($0, kind: $0.kind) }
-        let placed = try IncrementalAttribution.place(Array(read.dropFirst(2)), after: stored, in: RepositoryShipping(repository: snapshot.repository))
+        let stored = read.prefix(2).map { Self.stored($0.deployment, kind: $0.kind) }
+        let placed = try IncrementalAttribution.place(read.dropFirst(2).map(\.deployment), after: stored, in: RepositoryShipping(repository: snapshot.repository))
         #expect(placed.deployments.map(\.kind) == read.dropFirst(2).map(\.kind))
         #expect(placed.deployments.map(\.kind) == [.redeploy, .failed, .forward, .rollback])
         #expect(Set(placed.rolledBack) == Set([read[1].key, read[4].key]))

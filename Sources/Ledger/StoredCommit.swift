@@ -1,0 +1,24 @@
+import Attribution
+import Foundation
+import GitKit
+import Usage
+
+/// One commit as the ledger keeps it: what attribution read from it (the summary line and no
+/// other text), its team, and its line counts when they were worked out.
+public struct StoredCommit: Sendable, Equatable {
+    public var facts: CommitFacts
+    public var team: String
+    /// Added plus deleted lines, when worked out (shipped and attributed commits).
+    public var lines: Int?
+    /// Effective size and fingerprints, worked out with `lines`.
+    public var measure: ChangeMeasure?
+
+    public var id: String { facts.id.hex }
+
+    public init(facts: CommitFacts, team: String, lines: Int?, measure: ChangeMeasure? = nil) {
+        self.facts = facts
+        self.team = team
+        self.lines = lines
+        self.measure = measure
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import ShipmeterTestSupport
+import Testing
+
+/// The GitHub Actions example, its shipmeter steps run as CI would run them, against PostgreSQL.
+@Suite struct ContinuousIntegrationExampleTests {
+    @Test(.enabled(if: LedgerBackend.available.contains(.postgres), "needs the PostgreSQL the test command starts"))
+    func theWorkflowMarksAttributesAndReportsAgainstAPostgreSQLLedger() throws {
+        let folder = ScratchDirectory()
+        let ledger = try LedgerBackend.postgres.freshLocation(in: folder)
+        let origin = folder.file("origin.git")
+        #expect(run("git", ["init", "-q", "--bare", origin]).status == 0)
+        let scratch = ScratchRepository()
+        scratch.git(["remote", "add", "origin", origin])
+        // Recent, so the report's default window (the last 30 days) holds it.
+        let now = Int64(Date().timeIntervalSince1970)
+        scratch.commit("root", files: ["a": "1\n"], time: now - 5 * 86_400)
+        scratch.tag("deploy/production/baseline", message: "status: success", time: now - 5 * 86_400 + 60)
+        scratch.commit("feature\n\nAI-Session: claude-code/s1", files: ["b": "1\n"], author: ("Ann", "ann@acme.test"), time: now - 2 * 86_400)
+        let used = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(now - 2 * 86_400 - 600)))
+        scratch.write("usage/u.jsonl", #"{"timestamp":"\#(used)","actor":"ann@acme.test","session":"s1","model":"claude-sonnet-4-5","input":100,"output":0,"cache_write":0,"cache_read":0}"# + "\n")
+        let workflow = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/ci/github-actions-deploy.yml").standardized.path
+        // Each shipmeter step's script, with the workflow's expressions filled in as Actions would.
+        let steps = run("python3", ["-c", """
+            import json, sys, yaml
+            job = yaml.safe_load(open(sys.argv[1]))["jobs"]["deploy"]
+            wanted = ("Mark the deployment", "Attribute", "Value report")
+            print(json.dumps([s for s in job["steps"] if s.get("name", "").startswith(wanted)]))
+            """, workflow])
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(steps.stdout.utf8)) as? [[String: Any]], "\(steps.stderr)")
+        #expect(parsed.count == 3)
+        let temp = ScratchDirectory()
+        let binDirectory = URL(fileURLWithPath: ShipmeterBinary.path).deletingLastPathComponent().path
+        var environment = ScratchRepository.baseEnvironment
+        environment["PATH"] = binDirectory + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        environment["SHIPMETER_LEDGER"] = ledger
+        environment["GIT_COMMITTER_NAME"] = "CI"
+        environment["GIT_COMMITTER_EMAIL"] = "ci@acme.test"
+        for step in parsed {
+            let script = ((step["run"] as? String) ?? "")
+                .replacingOccurrences(of: "${{ steps.deploy.outcome }}", with: "success")
+                .replacingOccurrences(of: "${{ runner.temp }}", with: temp.path)
+            let directory = (step["working-directory"] as? String)?.replacingOccurrences(of: "${{ runner.temp }}", with: temp.path) ?? scratch.path
+            let result = run("bash", ["-euo", "pipefail", "-c", script], in: directory, environment: environment)
+            #expect(result.status == 0, "\(step["name"] ?? ""): \(result.stdout) \(result.stderr)")
+        }
+        #expect(run("git", ["--git-dir", origin, "tag", "-l", "deploy/production/*"]).stdout.split(separator: "\n").count == 2)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: temp.file("shipmeter-report.json")))) as? [String: Any])
+        #expect((report["totals"] as? [String: Any])?["shipped_tokens"] as? Int == 100)
+        #expect(FileManager.default.fileExists(atPath: temp.file("shipmeter-report.html")))
+    }
+}
