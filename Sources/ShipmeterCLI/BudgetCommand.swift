@@ -40,7 +40,7 @@ extension Shipmeter {
                    try await LedgerReportReader.read($0, filter: nil, since: now, until: now, fallback: here != nil)
                }) {
                 // Across the ledger's repositories, with the teams `attribute` stored.
-                let configuration = (try? Shipmeter.ReportCommand.configurationQuietly(here)) ?? Configuration()
+                let configuration = (try? RepositoryOptions.configuration(of: here, quietly: true)) ?? Configuration()
                 projection = loaded.budget(configuration, annual: total, year: year, asOf: now)
                 fromLedger = true
             }

@@ -26,12 +26,12 @@ struct RepositoryOptions: ParsableArguments {
     /// The repository, when the path is inside one.
     var ifAny: RepositoryHandle? { RepositoryContext.discoverIfAny(path) }
 
-    /// A repository's settings alone (prices, report defaults), its warnings printed; defaults
-    /// when there is no repository.
-    static func configuration(of repository: RepositoryHandle?) throws -> Configuration {
+    /// A repository's settings alone (prices, report defaults), its warnings printed unless
+    /// `quietly`; defaults when there is no repository.
+    static func configuration(of repository: RepositoryHandle?, quietly: Bool = false) throws -> Configuration {
         guard let repository else { return Configuration() }
         let settings = try RepositoryContext.settings(of: repository)
-        Output.diagnostics(settings.diagnostics)
+        if !quietly { Output.diagnostics(settings.diagnostics) }
         return settings.configuration
     }
 }

@@ -95,7 +95,7 @@ extension Shipmeter {
         /// repository's history itself, with the ledger's usage.
         func runFromLedger(now: Date) async throws -> Bool {
             let here = repository.ifAny
-            let configuration = (try? Self.configurationQuietly(here)) ?? Configuration()
+            let configuration = (try? RepositoryOptions.configuration(of: here, quietly: true)) ?? Configuration()
             let (since, until) = try window.resolve(now: now, configuration: configuration)
             let location = try ledgerOptions.location(here, existing: true)
             guard let loaded = try await location.with({
@@ -110,11 +110,6 @@ extension Shipmeter {
                                        groupBy: groupBy, worth: configuration.deploymentWorth(weight: weight))
             try emit(report, budget: loaded.budget(configuration, annual: nil, year: nil, asOf: until), now: now)
             return true
-        }
-
-        static func configurationQuietly(_ repository: RepositoryHandle?) throws -> Configuration {
-            guard let repository else { return Configuration() }
-            return try RepositoryContext.settings(of: repository).configuration
         }
 
         func emit(_ report: Report, budget: BudgetProjection?, now: Date) throws {

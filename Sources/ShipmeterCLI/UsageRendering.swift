@@ -1,0 +1,50 @@
+import Foundation
+import Reporting
+import Usage
+
+/// `usage`'s output: a table, JSON or CSV of token counts by group.
+enum UsageRendering {
+    static func countsJSON(_ counts: TokenCounts) -> [(String, JSONValue)] {
+        [
+            ("records", .int(Int64(counts.records))),
+            ("input", .int(counts.input)),
+            ("output", .int(counts.output)),
+            ("cache_write", .int(counts.cacheWrite)),
+            ("cache_read", .int(counts.cacheRead)),
+            ("total", .int(counts.total)),
+            ("cost_usd", .decimal(counts.costUSD)),
+            ("unpriced_records", .int(Int64(counts.unpricedRecords))),
+        ]
+    }
+
+    static func render(_ summary: UsageSummary, skipped: Int, format: String) -> String {
+        switch format {
+        case "json":
+            return JSONValue.object([
+                ("schema_version", .int(1)),
+                ("totals", .object(countsJSON(summary.totals))),
+                ("skipped_lines", .int(Int64(skipped))),
+                ("groups", .array(summary.groups.map { .object([("key", .string($0.key))] + countsJSON($0.counts)) })),
+            ]).serialized()
+        case "csv":
+            var csv = CSVWriter(header: ["key", "records", "input", "output", "cache_write", "cache_read", "total", "cost_usd"])
+            let rows = summary.groups.isEmpty ? [(key: "total", counts: summary.totals)] : summary.groups
+            for group in rows {
+                let c = group.counts
+                csv.append([group.key, "\(c.records)", "\(c.input)", "\(c.output)", "\(c.cacheWrite)", "\(c.cacheRead)", "\(c.total)", Money.plain(c.costUSD)], numeric: Set(1...7))
+            }
+            return csv.text
+        default:
+            func row(_ key: String, _ c: TokenCounts) -> [String] {
+                [key, Quantity.grouped(Int64(c.records)), Quantity.grouped(c.input), Quantity.grouped(c.output), Quantity.grouped(c.cacheWrite),
+                 Quantity.grouped(c.cacheRead), Quantity.grouped(c.total), Money.usd(c.costUSD)]
+            }
+            var rows = summary.groups.map { row($0.key, $0.counts) }
+            rows.append(row("total", summary.totals))
+            var text = TextTable(header: ["key", "records", "input", "output", "cache write", "cache read", "total", "cost"], rows: rows, rightAligned: Set(1...7)).render()
+            if summary.totals.unpricedRecords > 0 { text += "\n\(summary.totals.unpricedRecords) records have no price; their cost is not included" }
+            if skipped > 0 { text += "\nskipped \(skipped) malformed lines" }
+            return text
+        }
+    }
+}
