@@ -4,20 +4,22 @@ import Usage
 
 /// Computes a `Report` from its input (DESIGN.md, "Metrics").
 public struct ReportBuilder {
-    public var input: ReportInput
+    public let input: ReportInput
     /// What a forward deployment is worth and how it splits (`--weight`, `report.*`).
     public var worth: DeploymentWorth
+
+    // The input's parts, held directly: the metrics read them in their innermost loops.
+    public let history: History
+    public let timeline: DeploymentTimeline
+    public let records: [UsageRecord]
+    public let joins: [RecordJoin]
+    public let people: any Roster
 
     public init(_ input: ReportInput, worth: DeploymentWorth = DeploymentWorth()) {
         self.input = input
         self.worth = worth
+        (history, timeline, records, joins, people) = (input.history, input.timeline, input.records, input.joins, input.people)
     }
-
-    public var history: History { input.history }
-    public var timeline: DeploymentTimeline { input.timeline }
-    public var records: [UsageRecord] { input.records }
-    public var joins: [RecordJoin] { input.joins }
-    public var people: any Roster { input.people }
 
     /// The environment a report is about when none is named: the configured one, else
     /// `production`, else `release`, else the one with the most deployments.
