@@ -12,7 +12,7 @@ protocol LedgerDatabase: AnyObject, Sendable {
     func write(guard: SQLWrite?, _ writes: [SQLWrite]) async throws -> Bool
     /// The sequence of the newest usage record, with no record of a lower one still uncommitted.
     func usageMark() async throws -> Int64
-    func ingest(_ batch: UsageBatch, version: String) async throws -> IngestResult
+    func ingest(_ chunks: UsageChunkQueue, version: String) async throws -> IngestResult
     func batch(since: Date?, until: Date?) async throws -> UsageBatch
     func forget(actor: String, version: String) async throws -> Int
     func close() async
@@ -67,7 +67,20 @@ public final class LedgerStore: Sendable {
     /// Adds records not yet in the ledger, in one transaction; `(source, key)` already present
     /// adds nothing. Session links are kept the same way.
     public func ingest(_ batch: UsageBatch, version: String) async throws -> IngestResult {
-        try await database.ingest(batch, version: version)
+        try await database.ingest(UsageChunkQueue(batch), version: version)
+    }
+
+    /// The same, for records still being read on another thread: each chunk is stored as it
+    /// arrives, in the one transaction; a reader's failure (or this one's) writes nothing.
+    public func ingest(_ chunks: UsageChunkQueue, version: String) async throws -> IngestResult {
+        do {
+            return try await database.ingest(chunks, version: version)
+        } catch let failure as UsageChunkQueue.ReaderFailure {
+            throw failure.error
+        } catch {
+            chunks.cancel()
+            throw error
+        }
     }
 
     /// Every record (in `[since, until)` when given) with the session links, as a batch.

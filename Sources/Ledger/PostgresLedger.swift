@@ -86,7 +86,7 @@ final class PostgresLedger: Sendable {
         if let error = error as? PostgresTransactionError, let inner = error.closureError ?? error.beginError ?? error.commitError {
             return describe(inner)
         }
-        if error is LedgerError || error is LedgerConflict { return error }
+        if error is LedgerError || error is LedgerConflict || error is UsageChunkQueue.ReaderFailure { return error }
         let text = String(reflecting: error)
         if text.contains("connectionError") || text.contains("Connection refused") || text.contains("connect") && text.contains("timeout") {
             return LedgerError.unreachable(location: location, detail: "cannot reach PostgreSQL at \(location); check that it is running and accepts connections")
@@ -190,57 +190,6 @@ final class PostgresLedger: Sendable {
             INSERT INTO runs (command, started_at, finished_at, version, counts)
             VALUES (\(command), \(started.timeIntervalSince1970), \(Date().timeIntervalSince1970), \(version), \(text))
             """, logger: logger)
-    }
-
-    func ingest(_ batch: UsageBatch, version: String) async throws -> IngestResult {
-        let started = Date()
-        let records = batch.records
-        let links = batch.links
-        return try await transaction { connection in
-            // Sequences are handed out in commit order (see `usageMark`).
-            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.ingestLock))", logger: Self.logger)
-            let before = try await Self.single(connection, "SELECT coalesce(max(seq), 0)::bigint FROM usage_records", as: Int64.self) ?? 0
-            // COPY into a table without indexes, then one INSERT … SELECT that skips known keys.
-            let columns = ["source", "key", "timestamp", "granularity", "actor", "session", "agent", "model", "repository", "branch", "commit_id",
-                           "input", "output", "cache_write", "cache_write_1h", "cache_read", "cost_usd"]
-            try await connection.query("""
-                CREATE TEMP TABLE incoming_records (source TEXT, key TEXT, timestamp DOUBLE PRECISION, granularity TEXT, actor TEXT, session TEXT,
-                    agent TEXT, model TEXT, repository TEXT, branch TEXT, commit_id TEXT, input BIGINT, output BIGINT, cache_write BIGINT,
-                    cache_write_1h BIGINT, cache_read BIGINT, cost_usd TEXT) ON COMMIT DROP
-                """, logger: Self.logger)
-            try await connection.copyFrom(table: "incoming_records", columns: columns, logger: Self.logger) { writer in
-                var buffer = ByteBuffer()
-                buffer.reserveCapacity(1 << 21)
-                for record in records {
-                    CopyText.row(record, into: &buffer)
-                    if buffer.readableBytes >= 1 << 20 {
-                        try await writer.write(buffer)
-                        buffer.clear()
-                    }
-                }
-                if buffer.readableBytes > 0 { try await writer.write(buffer) }
-            }
-            let list = columns.joined(separator: ", ")
-            let added = Int(try await Self.single(connection, PostgresQuery(unsafeSQL: """
-                WITH inserted AS (INSERT INTO usage_records (\(list)) SELECT \(list) FROM incoming_records
-                    ON CONFLICT (source, key) DO NOTHING RETURNING 1)
-                SELECT count(*) FROM inserted
-                """), as: Int64.self) ?? 0)
-            if added == records.count {
-                // All new (the usual case): summed here, a few rows sent.
-                try await Self.run(UsageRollup.add(records), on: connection)
-            } else if added > 0 {
-                try await connection.query(PostgresQuery(unsafeSQL: UsageRollup.change(1, where: "u.seq > \(before)", .postgres)), logger: Self.logger)
-            }
-            for link in links {
-                try await connection.query("""
-                    INSERT INTO session_links (session, commit_id, time) VALUES (\(link.session), \(link.commit), \(link.time.timeIntervalSince1970))
-                    ON CONFLICT DO NOTHING
-                    """, logger: Self.logger)
-            }
-            try await Self.recordRun(connection, command: "ingest", started: started, version: version, counts: ["records": records.count, "added": added])
-            return IngestResult(added: added, alreadyPresent: records.count - added)
-        }
     }
 
     func batch(since: Date?, until: Date?) async throws -> UsageBatch {

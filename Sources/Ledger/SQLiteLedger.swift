@@ -22,9 +22,9 @@ final class SQLiteLedger: Sendable {
         configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "shipmeter-ledger"
         configuration.prepareDatabase { db in
-            // Big ingests stay in memory until they commit instead of spilling pages to the WAL
-            // (pages are allocated only when used).
-            try db.execute(sql: "PRAGMA cache_size = -1048576")
+            // Pages a big ingest dirties stay in memory up to 256 MB (allocated only when used),
+            // then spill to the WAL: an ingest of any size keeps memory bounded.
+            try db.execute(sql: "PRAGMA cache_size = -262144")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         do {
@@ -155,41 +155,6 @@ final class SQLiteLedger: Sendable {
         return migrator
     }
 
-    /// Adds records not yet in the ledger, in one transaction; `(source, key)` already present
-    /// adds nothing. Session links are kept the same way.
-    func ingest(_ batch: UsageBatch, version: String) async throws -> IngestResult {
-        try ingestNow(batch, version: version)
-    }
-
-    func ingestNow(_ batch: UsageBatch, version: String) throws -> IngestResult {
-        let started = Date()
-        do {
-            return try pool.write { db in
-                let insert = try db.makeStatement(sql: """
-                    INSERT OR IGNORE INTO usage_records (source, key, timestamp, granularity, actor, session, agent, model, repository,
-                        branch, commit_id, input, output, cache_write, cache_write_1h, cache_read, cost_usd)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-                // Bound through SQLite's own calls: a million rows make per-row argument arrays count.
-                let new = try RawInsert(statement: insert, db: db).insert(batch.records)
-                let added = new.count
-                // New records are attributed nowhere yet.
-                let rollup = UsageRollup.add(new.map { batch.records[$0] })
-                let upsert = try db.makeStatement(sql: rollup.sql)
-                for row in rollup.rows { try upsert.execute(arguments: StatementArguments(row.map(\.databaseValue))) }
-                let link = try db.makeStatement(sql: "INSERT OR IGNORE INTO session_links (session, commit_id, time) VALUES (?, ?, ?)")
-                for item in batch.links {
-                    try link.execute(arguments: [item.session, item.commit, item.time.timeIntervalSince1970])
-                }
-                try Self.recordRun(db, command: "ingest", started: started, version: version,
-                                   counts: ["records": batch.records.count, "added": added])
-                return IngestResult(added: added, alreadyPresent: batch.records.count - added)
-            }
-        } catch {
-            throw Self.describe(error, path: path)
-        }
-    }
-
     /// Every record (in `[since, until)` when given) with the session links, as a batch.
     func batch(since: Date?, until: Date?) async throws -> UsageBatch {
         try batchNow(since: since, until: until)
@@ -260,7 +225,7 @@ final class SQLiteLedger: Sendable {
         if let error = error as? DatabaseError, error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
             return LedgerError.locked(path)
         }
-        if error is LedgerError { return error }
+        guard error is DatabaseError else { return error }  // a LedgerError already, or a reader's failure
         return LedgerError.database("ledger \(path): \(error)")
     }
 }

@@ -48,37 +48,20 @@ enum UsageRollup {
             priced = usage_rollup.priced + excluded.priced, records = usage_rollup.records + excluded.records
         """
 
-    /// Adds records attributed nowhere (new ones), summed here rather than by the database.
-    static func add(_ records: [UsageRecord]) -> SQLWrite {
-        struct Key: Hashable {
-            var actor: String, model: String, agent: String, session: String, location: String, day: Int64
-        }
-        var sums = [Key: (input: Int64, output: Int64, cacheWrite: Int64, cacheWrite1h: Int64, cacheRead: Int64, cost: Double, priced: Int64, records: Int64)]()
-        for record in records {
-            let key = Key(actor: record.actor ?? "", model: record.model, agent: record.agent ?? "", session: record.session ?? "",
-                          location: record.repository ?? "", day: Int64((record.timestamp.timeIntervalSince1970 / 86_400).rounded(.towardZero)))
-            var sum = sums[key] ?? (0, 0, 0, 0, 0, 0, 0, 0)
-            sum.input += record.input
-            sum.output += record.output
-            sum.cacheWrite += record.cacheWrite
-            sum.cacheWrite1h += record.cacheWrite1h
-            sum.cacheRead += record.cacheRead
-            if let cost = record.costUSD {
-                // As the database would sum the stored text.
-                sum.cost += Double(AmountText.text(cost)) ?? 0
-                sum.priced += 1
-            }
-            sum.records += 1
-            sums[key] = sum
-        }
-        return SQLWrite("""
+    /// Adds the records stored after sequence `before` (an ingest's: attributed nowhere yet),
+    /// summed by the database.
+    static func addNew(after before: Int64, _ dialect: SQLDialect) -> String {
+        let day = dialect.utcDay("u.timestamp")
+        let group = "coalesce(u.actor, ''), u.model, coalesce(u.agent, ''), coalesce(u.session, ''), coalesce(u.repository, ''), \(day)"
+        return """
             INSERT INTO usage_rollup (\(key), input, output, cache_write, cache_write_1h, cache_read, cost_usd, priced, records)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \(accumulate)
-            """, rows: sums.map { key, sum in
-            [.integer(0), .text(""), .text(""), .text(key.actor), .text(key.model), .text(key.agent), .text(key.session), .text(key.location), .integer(key.day),
-             .integer(sum.input), .integer(sum.output), .integer(sum.cacheWrite), .integer(sum.cacheWrite1h), .integer(sum.cacheRead),
-             .real(sum.cost), .integer(sum.priced), .integer(sum.records)]
-        })
+            SELECT 0, '', '', \(group), CAST(sum(u.input) AS BIGINT), CAST(sum(u.output) AS BIGINT), CAST(sum(u.cache_write) AS BIGINT),
+                CAST(sum(u.cache_write_1h) AS BIGINT), CAST(sum(u.cache_read) AS BIGINT),
+                coalesce(sum(CAST(u.cost_usd AS DOUBLE PRECISION)), 0), count(u.cost_usd), count(*)
+            FROM usage_records u WHERE u.\(dialect.sequenceColumn) > \(before)
+            GROUP BY \(group)
+            \(accumulate)
+            """
     }
 
     static let dropEmpty = "DELETE FROM usage_rollup WHERE records = 0"
@@ -105,5 +88,51 @@ extension LedgerStore {
             """, []))
         let fresh = normalised(try await select(UsageRollup.summed(1, where: "1 = 1", dialect), []))
         return stored.symmetricDifference(fresh).sorted()
+    }
+}
+
+/// Rollup rows of records attributed nowhere, summed in memory as an ingest reads them: added
+/// records count in, a record replaced within the same ingest counts out.
+struct RollupSums {
+    private struct Key: Hashable {
+        var actor: String, model: String, agent: String, session: String, location: String, day: Int64
+    }
+
+    private struct Sum {
+        var input: Int64 = 0, output: Int64 = 0, cacheWrite: Int64 = 0, cacheWrite1h: Int64 = 0, cacheRead: Int64 = 0
+        var cost: Double = 0, priced: Int64 = 0, records: Int64 = 0
+    }
+
+    private var sums: [Key: Sum] = [:]
+
+    /// Counts `record` in (`sign` 1) or out (-1).
+    mutating func add(_ record: UsageRecord, sign: Int64 = 1) {
+        let key = Key(actor: record.actor ?? "", model: record.model, agent: record.agent ?? "", session: record.session ?? "",
+                      location: record.repository ?? "", day: Int64((record.timestamp.timeIntervalSince1970 / 86_400).rounded(.towardZero)))
+        var sum = sums[key] ?? Sum()
+        sum.input += sign * record.input
+        sum.output += sign * record.output
+        sum.cacheWrite += sign * record.cacheWrite
+        sum.cacheWrite1h += sign * record.cacheWrite1h
+        sum.cacheRead += sign * record.cacheRead
+        if let cost = record.costUSD {
+            // As the database would sum the stored text.
+            sum.cost += Double(sign) * (Double(AmountText.text(cost)) ?? 0)
+            sum.priced += sign
+        }
+        sum.records += sign
+        sums[key] = sum
+    }
+
+    /// The rows, added to what the rollup holds.
+    var write: SQLWrite {
+        SQLWrite("""
+            INSERT INTO usage_rollup (\(UsageRollup.key), input, output, cache_write, cache_write_1h, cache_read, cost_usd, priced, records)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \(UsageRollup.accumulate)
+            """, rows: sums.filter { $0.value.records != 0 }.map { key, sum in
+            [.integer(0), .text(""), .text(""), .text(key.actor), .text(key.model), .text(key.agent), .text(key.session), .text(key.location), .integer(key.day),
+             .integer(sum.input), .integer(sum.output), .integer(sum.cacheWrite), .integer(sum.cacheWrite1h), .integer(sum.cacheRead),
+             .real(sum.cost), .integer(sum.priced), .integer(sum.records)]
+        })
     }
 }

@@ -36,9 +36,9 @@ extension Shipmeter {
             let location = try ledgerOptions.location(context.repository)
             let (outcome, place) = try await location.with { ledger in
                 if !usagePaths.isEmpty {
-                    let (batch, notes) = try usage.reading.load(paths: usagePaths, repository: context.repository, overrides: context.configuration.priceOverrides)
+                    let (ingested, notes) = try await usage.reading.ingest(paths: usagePaths, repository: context.repository,
+                                                                           overrides: context.configuration.priceOverrides, into: ledger, version: Shipmeter.version)
                     Output.diagnostics(notes)
-                    let ingested = try await ledger.ingest(batch, version: Shipmeter.version)
                     Output.write("ingested \(ingested.added) new records (\(ingested.alreadyPresent) already there)")
                 }
                 var run = AttributionRun(context: context, ledger: ledger, environment: env, version: Shipmeter.version)

@@ -19,10 +19,12 @@ extension Shipmeter {
         func run() async throws {
             let repo = paths.isEmpty ? try repository.open() : repository.ifAny
             let overrides = (try? RepositoryOptions.configuration(of: repo))?.priceOverrides ?? [:]
-            let (batch, notes) = try usage.reading.load(paths: paths, repository: repo, overrides: overrides)
-            Output.diagnostics(notes)
             let location = try ledgerOptions.location(repo)
-            let (result, place) = try await location.with { (try await $0.ingest(batch, version: Shipmeter.version), $0.location) }
+            let (result, notes, place) = try await location.with { ledger in
+                let (result, notes) = try await usage.reading.ingest(paths: paths, repository: repo, overrides: overrides, into: ledger, version: Shipmeter.version)
+                return (result, notes, ledger.location)
+            }
+            Output.diagnostics(notes)
             Output.write(result.added == 0 && result.alreadyPresent > 0
                 ? "nothing new: all \(result.alreadyPresent) records are already in \(place)"
                 : "ingested \(result.added) new records into \(place)" + (result.alreadyPresent > 0 ? " (\(result.alreadyPresent) were already there)" : ""))

@@ -63,11 +63,14 @@ public struct UsageReading: Sendable {
             throw .invalidInput(UsageError.strict(first, count: batch.malformedCount).localizedDescription)
         }
         if let summary = batch.malformedSummary { diagnostics.append(.warning(summary)) }
-        let unknown = batch.price(with: try priceTable(overrides: overrides))
-        if !unknown.isEmpty {
-            diagnostics.append(.warning("no price for \(unknown.sorted().joined(separator: ", ")): their cost is left out (add them under prices: in .shipmeter.yml or pass --prices)"))
-        }
+        if let unpriced = Self.unpriced(batch.price(with: try priceTable(overrides: overrides))) { diagnostics.append(unpriced) }
         return (batch, diagnostics)
+    }
+
+    /// The warning for models without a price; nil when every model had one.
+    static func unpriced(_ models: Set<String>) -> Diagnostic? {
+        guard !models.isEmpty else { return nil }
+        return .warning("no price for \(models.sorted().joined(separator: ", ")): their cost is left out (add them under prices: in .shipmeter.yml or pass --prices)")
     }
 
     /// Usage for a report or budget: the ledger's records when `ledger` is given, with any files

@@ -25,12 +25,15 @@ public struct UsageBatch: Sendable {
     /// Records seen again under the same `(source, key)` and dropped.
     public private(set) var duplicates = 0
     public var filesRead = 0
+    /// Where records go, a chunk at a time, while a large read goes on (nil: all stay here).
+    public var spill: UsageSpill?
 
     public init() {}
 
     /// Adds a record unless its `(source, key)` was seen; a repeat with a larger total (a
     /// streamed message whose usage grew) replaces the earlier reading.
     public mutating func add(_ record: UsageRecord) {
+        if let spill, spill.failure != nil { return }
         let identity = record.identity
         if let index = positions[identity] {
             duplicates += 1
@@ -39,6 +42,20 @@ public struct UsageBatch: Sendable {
         }
         positions[identity] = records.count
         records.append(record)
+        if let spill, records.count >= spill.limit { flush() }
+    }
+
+    /// Hands the records read so far to the spill (when there is one) and forgets them; a
+    /// repeat of one of them in a later chunk is the receiver's to settle.
+    public mutating func flush() {
+        guard let spill, spill.failure == nil, !records.isEmpty else { return }
+        do {
+            try spill.receive(records)
+        } catch {
+            spill.failure = error
+        }
+        records.removeAll(keepingCapacity: true)
+        positions.removeAll(keepingCapacity: true)
     }
 
     mutating func reject(_ line: MalformedLine) {
@@ -64,5 +81,21 @@ public struct UsageBatch: Sendable {
     public var malformedSummary: String? {
         guard let first = malformed.first else { return nil }
         return "skipped \(malformedCount) malformed line\(malformedCount == 1 ? "" : "s"); first: \(first.location): \(first.reason)"
+    }
+}
+
+/// Receives a read's records in chunks of `limit` as they are read (a streaming ingest), so a
+/// large read never holds all of them. The first error `receive` throws stops the read's adding
+/// and is kept for the reader's caller.
+public final class UsageSpill: @unchecked Sendable {
+    // @unchecked: used by the one thread that reads.
+    public let limit: Int
+    let receive: ([UsageRecord]) throws -> Void
+    public internal(set) var failure: Error?
+
+    public init(limit: Int, receive: @escaping ([UsageRecord]) throws -> Void) {
+        precondition(limit > 0, "a chunk holds at least one record")
+        self.limit = limit
+        self.receive = receive
     }
 }

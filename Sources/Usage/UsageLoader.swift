@@ -15,8 +15,11 @@ public struct UsageLoader: Sendable {
     /// Reads every path; a folder is walked recursively for `.jsonl`, `.json`, `.csv` and
     /// `.ndjson` files. A file given by name whose format is unknown is an error; one met
     /// while walking a folder is skipped with a note.
-    public func load(_ paths: [String]) throws -> (UsageBatch, notes: [String]) {
+    /// With `spill`, records go there a chunk at a time and the batch returned holds what was
+    /// left over (the last chunk), with the links and counts of the whole read.
+    public func load(_ paths: [String], spill: UsageSpill? = nil) throws -> (UsageBatch, notes: [String]) {
         var batch = UsageBatch()
+        batch.spill = spill
         var notes = [String]()
         var otel = OTelReader()
         for path in paths {
@@ -45,6 +48,7 @@ public struct UsageLoader: Sendable {
             }
         }
         otel.finish(into: &batch)
+        if let failure = spill?.failure { throw failure }
         return (batch, notes)
     }
 
@@ -104,23 +108,37 @@ extension UsageBatch {
     /// Fills in missing costs from `prices`; returns the models that have no price.
     @discardableResult
     public mutating func price(with prices: PriceTable) -> Set<String> {
-        var unknown = Set<String>()
-        // One price lookup per distinct model; whole-number arithmetic where the price allows it.
-        var known = [String: (scaled: ScaledPrice?, perToken: ModelPrice)?]()
-        mapRecords { record in
-            guard record.costUSD == nil else { return }
-            let entry: (scaled: ScaledPrice?, perToken: ModelPrice)?
-            if let cached = known[record.model] { entry = cached } else {
-                entry = prices.price(for: record.model).map { (ScaledPrice($0), $0.perToken) }
-                known[record.model] = entry
-            }
-            guard let entry else { unknown.insert(record.model); return }
-            if let scaled = entry.scaled {
-                record.costUSD = PriceTable.cost(of: record, scaled: scaled)
-            } else {
-                record.costUSD = PriceTable.cost(of: record, perToken: entry.perToken)
-            }
+        var pricing = Pricing(prices)
+        mapRecords { pricing.price(&$0) }
+        return pricing.unknown
+    }
+}
+
+/// Prices records one at a time, one price lookup per distinct model; whole-number arithmetic
+/// where the price allows it.
+public struct Pricing {
+    let prices: PriceTable
+    private var known = [String: (scaled: ScaledPrice?, perToken: ModelPrice)?]()
+    /// Models seen without a price.
+    public private(set) var unknown = Set<String>()
+
+    public init(_ prices: PriceTable) {
+        self.prices = prices
+    }
+
+    /// Fills in `record`'s cost when it has none and its model has a price.
+    public mutating func price(_ record: inout UsageRecord) {
+        guard record.costUSD == nil else { return }
+        let entry: (scaled: ScaledPrice?, perToken: ModelPrice)?
+        if let cached = known[record.model] { entry = cached } else {
+            entry = prices.price(for: record.model).map { (ScaledPrice($0), $0.perToken) }
+            known[record.model] = entry
         }
-        return unknown
+        guard let entry else { unknown.insert(record.model); return }
+        if let scaled = entry.scaled {
+            record.costUSD = PriceTable.cost(of: record, scaled: scaled)
+        } else {
+            record.costUSD = PriceTable.cost(of: record, perToken: entry.perToken)
+        }
     }
 }

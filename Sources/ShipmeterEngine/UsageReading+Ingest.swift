@@ -1,0 +1,92 @@
+import Foundation
+import GitKit
+import Ledger
+import Usage
+
+extension UsageReading {
+    /// Reads `paths` into `ledger`: one thread parses and prices a chunk of `chunk` records while
+    /// the ledger stores the previous one, all in one transaction, so memory stays bounded by a
+    /// few chunks whatever the files' size. With no paths, the repository's local sessions.
+    /// A malformed line under `strict`, an unreadable file or a failed write stores nothing.
+    public func ingest(paths: [String], repository: Repository?, overrides: [String: ModelPrice], into ledger: LedgerStore, version: String,
+                       chunk: Int = 50_000) async throws -> (result: IngestResult, diagnostics: [Diagnostic]) {
+        if paths.isEmpty {
+            let (batch, diagnostics) = try load(paths: [], repository: repository, overrides: overrides)
+            return (try await ledger.ingest(batch, version: version), diagnostics)
+        }
+        let queue = UsageChunkQueue(capacity: 2)
+        let reader = ChunkReader(reading: self, paths: paths, prices: try priceTable(overrides: overrides), queue: queue, chunk: chunk)
+        let finished = reader.start()
+        let result: Result<IngestResult, Error>
+        do {
+            result = .success(try await ledger.ingest(queue, version: version))
+        } catch {
+            result = .failure(error)
+        }
+        let read = await finished.value
+        // The reader's failure is the cause of the ledger's (which only saw it stop).
+        if case .failure(let failure) = read, !(failure is UsageChunkQueue.Cancelled) { throw EngineError.wrapping(failure) }
+        let ingested = try result.get()
+        guard case .success(let diagnostics) = read else { return (ingested, []) }
+        return (ingested, diagnostics)
+    }
+}
+
+/// The reading side of a streaming ingest, on a thread of its own.
+private final class ChunkReader: @unchecked Sendable {
+    // @unchecked: `pricing` is used by the reading thread alone.
+    let reading: UsageReading
+    let paths: [String]
+    let queue: UsageChunkQueue
+    let chunk: Int
+    var pricing: Pricing
+
+    init(reading: UsageReading, paths: [String], prices: PriceTable, queue: UsageChunkQueue, chunk: Int) {
+        (self.reading, self.paths, self.queue, self.chunk) = (reading, paths, queue, chunk)
+        pricing = Pricing(prices)
+    }
+
+    /// Starts reading; the task ends with the read's diagnostics, or what stopped it.
+    func start() -> Task<Result<[Diagnostic], Error>, Never> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Result<[Diagnostic], Error>.self)
+        let thread = Thread { [self] in
+            let outcome = run()
+            switch outcome {
+            case .success: break
+            case .failure(let error): queue.finish(failure: error)
+            }
+            continuation.yield(outcome)
+            continuation.finish()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+        return Task {
+            for await outcome in stream { return outcome }
+            return .failure(UsageChunkQueue.Cancelled())
+        }
+    }
+
+    private func run() -> Result<[Diagnostic], Error> {
+        do {
+            let spill = UsageSpill(limit: chunk) { [self] records in try put(records) }
+            let (batch, notes) = try UsageLoader(format: reading.format).load(paths, spill: spill)
+            if reading.strict, let first = batch.malformed.first {
+                throw EngineError.invalidInput(UsageError.strict(first, count: batch.malformedCount).localizedDescription)
+            }
+            if !batch.records.isEmpty { try put(batch.records) }
+            queue.finish(links: batch.links)
+            var diagnostics = notes.map(Diagnostic.note)
+            if let summary = batch.malformedSummary { diagnostics.append(.warning(summary)) }
+            if let unpriced = UsageReading.unpriced(pricing.unknown) { diagnostics.append(unpriced) }
+            return .success(diagnostics)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func put(_ records: [UsageRecord]) throws {
+        var records = records
+        for index in records.indices { pricing.price(&records[index]) }
+        try queue.put(records)
+    }
+}
