@@ -36,11 +36,32 @@ enum CanonicalLine {
         }
     }
 
+    /// The fields of the line being decoded, kept from line to line so decoding one allocates
+    /// nothing but the record's own strings.
+    struct Scratch {
+        fileprivate var strings = [String?](repeating: nil, count: Field.allCases.count)
+        fileprivate var counts = [Int64](repeating: 0, count: 4)
+        fileprivate var seen = [Bool](repeating: false, count: Field.allCases.count)
+
+        init() {}
+
+        fileprivate mutating func reset() {
+            for index in strings.indices {
+                strings[index] = nil
+                seen[index] = false
+            }
+            for index in counts.indices { counts[index] = 0 }
+        }
+    }
+
     static func decode(_ line: UnsafeBufferPointer<UInt8>, defaultSource: String) -> UsageRecord? {
+        var scratch = Scratch()
+        return decode(line, defaultSource: defaultSource, scratch: &scratch)
+    }
+
+    static func decode(_ line: UnsafeBufferPointer<UInt8>, defaultSource: String, scratch: inout Scratch) -> UsageRecord? {
+        scratch.reset()
         var reader = SelectiveJSON(bytes: line)
-        var strings = [String?](repeating: nil, count: Field.allCases.count)
-        var counts = [Int64](repeating: 0, count: 4)
-        var seen = [Bool](repeating: false, count: Field.allCases.count)
         var cost: Decimal?
         reader.skipSpace()
         guard reader.expect(UInt8(ascii: "{")) else { return nil }
@@ -55,11 +76,11 @@ enum CanonicalLine {
                 guard reader.expect(UInt8(ascii: ":")) else { return nil }
                 reader.skipSpace()
                 if let field = Field.named(rawKey) {
-                    seen[field.rawValue] = true
+                    scratch.seen[field.rawValue] = true
                     switch field {
                     case .input, .output, .cacheWrite, .cacheRead:
                         guard let count = integer(&reader) else { return nil }
-                        counts[field.rawValue - Field.input.rawValue] = count
+                        scratch.counts[field.rawValue - Field.input.rawValue] = count
                     case .costUSD:
                         if reader.peek == UInt8(ascii: "n") {
                             guard reader.literal("null") else { return nil }
@@ -73,10 +94,10 @@ enum CanonicalLine {
                     default:
                         if reader.peek == UInt8(ascii: "n") {
                             guard reader.literal("null") else { return nil }
-                            strings[field.rawValue] = nil
+                            scratch.strings[field.rawValue] = nil
                         } else {
                             guard reader.peek == UInt8(ascii: "\""), let text = reader.string() else { return nil }
-                            strings[field.rawValue] = text.isEmpty ? nil : text
+                            scratch.strings[field.rawValue] = text.isEmpty ? nil : text
                         }
                     }
                 } else {
@@ -90,7 +111,8 @@ enum CanonicalLine {
         }
         reader.skipSpace()
         guard reader.position == line.count else { return nil }
-        for field in [Field.timestamp, .model, .input, .output, .cacheWrite, .cacheRead] where !seen[field.rawValue] { return nil }
+        for field in Self.required where !scratch.seen[field.rawValue] { return nil }
+        let strings = scratch.strings, counts = scratch.counts
         guard let model = strings[Field.model.rawValue], let time = strings[Field.timestamp.rawValue], let timestamp = Timestamp.parse(time) else {
             return nil
         }
@@ -102,6 +124,8 @@ enum CanonicalLine {
         record.key = strings[Field.key.rawValue] ?? CanonicalReader.derivedKey(record)
         return record
     }
+
+    private static let required: [Field] = [.timestamp, .model, .input, .output, .cacheWrite, .cacheRead]
 
     /// A plain non-negative integer of at most 13 digits (counts are capped at 10^12).
     private static func integer(_ reader: inout SelectiveJSON) -> Int64? {

@@ -11,9 +11,10 @@ struct CanonicalReader {
     static let selection = SelectiveJSON.Selection(Dictionary(uniqueKeysWithValues: (required + optional).map { ($0, nil) }))
 
     func readJSONL(_ path: String, into batch: inout UsageBatch) throws {
+        var scratch = CanonicalLine.Scratch()
         try LineScanner(path: path).forEachLine { number, line, truncated in
             if line.isBlank { return }
-            if let record = CanonicalLine.decode(line, defaultSource: UsageFormat.jsonl.rawValue) {
+            if let record = CanonicalLine.decode(line, defaultSource: UsageFormat.jsonl.rawValue, scratch: &scratch) {
                 batch.add(record)
                 return
             }
