@@ -36,8 +36,8 @@ public final class UsageChunkQueue: @unchecked Sendable {
         finished = true
     }
 
-    /// Adds a chunk, waiting while `capacity` chunks wait; throws `Cancelled` once the writer
-    /// gave up.
+    /// Adds a chunk (each `(source, key)` at most once in it, as a `UsageBatch` leaves them),
+    /// waiting while `capacity` chunks wait; throws `Cancelled` once the writer gave up.
     public func put(_ chunk: [UsageRecord]) throws {
         condition.lock()
         defer { condition.unlock() }
