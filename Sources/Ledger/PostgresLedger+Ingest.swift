@@ -26,7 +26,7 @@ extension PostgresLedger {
             var summedHere = true  // false once a chunk was not all new: the database sums the new rows
             var read = 0, added = 0, present = 0
             while let chunk = try await Self.next(chunks) {
-                read += chunk.count
+                read += chunk.records.count
                 try await connection.query("TRUNCATE incoming_records", logger: Self.logger)
                 try await Self.copy(chunk, on: connection)
                 var fresh = 0, again = 0
@@ -34,10 +34,10 @@ extension PostgresLedger {
                     (fresh, again) = (Int(isFresh), Int(isAgain))
                 }
                 added += fresh
-                present += chunk.count - fresh - again
-                if fresh == chunk.count, summedHere {
+                present += chunk.records.count - fresh - again
+                if fresh == chunk.records.count, summedHere {
                     // All new (the usual case): summed here, a few rows sent.
-                    for record in chunk { sums.add(record) }
+                    for (record, cost) in zip(chunk.records, chunk.costs) { sums.add(record, cost: cost) }
                 } else {
                     summedHere = false
                 }
@@ -59,7 +59,7 @@ extension PostgresLedger {
     }
 
     /// The next chunk, waited for off the concurrency pool (the reader fills the queue on its own thread).
-    static func next(_ chunks: UsageChunkQueue) async throws -> [UsageRecord]? {
+    static func next(_ chunks: UsageChunkQueue) async throws -> UsageChunk? {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 do { continuation.resume(returning: try chunks.take()) } catch { continuation.resume(throwing: error) }
@@ -67,12 +67,12 @@ extension PostgresLedger {
         }
     }
 
-    static func copy(_ records: [UsageRecord], on connection: PostgresConnection) async throws {
+    static func copy(_ chunk: UsageChunk, on connection: PostgresConnection) async throws {
         try await connection.copyFrom(table: "incoming_records", columns: recordColumns, logger: logger) { writer in
             var buffer = ByteBuffer()
             buffer.reserveCapacity(1 << 21)
-            for record in records {
-                CopyText.row(record, into: &buffer)
+            for (record, cost) in zip(chunk.records, chunk.costs) {
+                CopyText.row(record, cost: cost, into: &buffer)
                 if buffer.readableBytes >= 1 << 20 {
                     try await writer.write(buffer)
                     buffer.clear()

@@ -125,7 +125,7 @@ extension SQLValue {
 
 /// Rows in COPY's text format: tab-separated, `\N` for null, backslash escapes.
 enum CopyText {
-    static func row(_ record: UsageRecord, into buffer: inout ByteBuffer) {
+    static func row(_ record: UsageRecord, cost: String?, into buffer: inout ByteBuffer) {
         field(record.source, &buffer)
         field(record.key, &buffer)
         field(String(record.timestamp.timeIntervalSince1970), &buffer)
@@ -142,7 +142,7 @@ enum CopyText {
         field(String(record.cacheWrite), &buffer)
         field(String(record.cacheWrite1h), &buffer)
         field(String(record.cacheRead), &buffer)
-        field(record.costUSD.map(AmountText.text), &buffer, last: true)
+        field(cost, &buffer, last: true)
     }
 
     static func field(_ value: String?, _ buffer: inout ByteBuffer, last: Bool = false) {

@@ -13,7 +13,7 @@ struct RawInsert {
 
     /// Inserts `records` (the statement's 17 columns, in `UsageLedger`'s order); returns the
     /// indices of those that were new.
-    func insert(_ records: [UsageRecord]) throws -> [Int] {
+    func insert(_ records: [UsageRecord], costs: [String?]) throws -> [Int] {
         let raw = statement.sqliteStatement
         var added = [Int]()
         for (index, record) in records.enumerated() {
@@ -34,7 +34,7 @@ struct RawInsert {
             sqlite3_bind_int64(raw, 14, record.cacheWrite)
             sqlite3_bind_int64(raw, 15, record.cacheWrite1h)
             sqlite3_bind_int64(raw, 16, record.cacheRead)
-            text(raw, 17, record.costUSD.map(AmountText.text))
+            text(raw, 17, costs[index])
             let code = sqlite3_step(raw)
             guard code == SQLITE_DONE else {
                 let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
@@ -61,23 +61,5 @@ struct RawInsert {
                 _ = sqlite3_bind_text(raw, index, chars, Int32(bytes.count), Self.transient)
             }
         }
-    }
-}
-
-/// Money amounts as the ledger stores them: exact decimal text, written without `Decimal`'s
-/// own (slow) description for the amounts usage records carry.
-enum AmountText {
-    static func text(_ amount: Decimal) -> String {
-        let exponent = amount.exponent
-        let significand = amount.significand.magnitude
-        guard exponent >= -40, exponent <= 20, significand < Decimal(UInt64.max) else { return "\(amount)" }
-        let mantissa = NSDecimalNumber(decimal: significand).uint64Value
-        var digits = String(mantissa)
-        let sign = amount.sign == .minus && mantissa != 0 ? "-" : ""
-        if exponent >= 0 { return sign + digits + String(repeating: "0", count: exponent) }
-        let fraction = -exponent
-        if digits.count <= fraction { digits = String(repeating: "0", count: fraction - digits.count + 1) + digits }
-        let point = digits.index(digits.endIndex, offsetBy: -fraction)
-        return sign + digits[..<point] + "." + digits[point...]
     }
 }

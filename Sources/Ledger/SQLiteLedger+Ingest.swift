@@ -25,16 +25,17 @@ extension SQLiteLedger {
                 var sums = RollupSums()
                 var read = 0, added = 0, present = 0
                 while let chunk = try chunks.take() {
-                    read += chunk.count
-                    let new = try raw.insert(chunk)
+                    let records = chunk.records
+                    read += records.count
+                    let new = try raw.insert(records, costs: chunk.costs)
                     added += new.count
                     // New records are attributed nowhere yet.
-                    for index in new { sums.add(chunk[index]) }
-                    guard new.count < chunk.count else { continue }
-                    var isNew = [Bool](repeating: false, count: chunk.count)
+                    for index in new { sums.add(records[index], cost: chunk.costs[index]) }
+                    guard new.count < records.count else { continue }
+                    var isNew = [Bool](repeating: false, count: records.count)
                     for index in new { isNew[index] = true }
-                    for index in chunk.indices where !isNew[index] {
-                        if try Self.replaceIfLarger(chunk[index], after: before, db: db, sums: &sums) == nil { present += 1 }
+                    for index in records.indices where !isNew[index] {
+                        if try Self.replaceIfLarger(records[index], cost: chunk.costs[index], after: before, db: db, sums: &sums) == nil { present += 1 }
                     }
                 }
                 let rollup = sums.write
@@ -54,7 +55,7 @@ extension SQLiteLedger {
 
     /// A record whose `(source, key)` is stored already: nil when it was stored before this
     /// ingest (it adds nothing); else whether it replaced this ingest's earlier reading.
-    static func replaceIfLarger(_ record: UsageRecord, after before: Int64, db: Database, sums: inout RollupSums) throws -> Bool? {
+    static func replaceIfLarger(_ record: UsageRecord, cost: String?, after before: Int64, db: Database, sums: inout RollupSums) throws -> Bool? {
         guard let row = try Row.fetchOne(db, sql: """
             SELECT rowid, timestamp, actor, session, agent, model, repository, input, output, cache_write, cache_write_1h, cache_read, cost_usd
             FROM usage_records WHERE source = ? AND key = ?
@@ -64,17 +65,18 @@ extension SQLiteLedger {
         var stored = UsageRecord(
             source: record.source, key: record.key, timestamp: Date(timeIntervalSince1970: row[1]), actor: row[2], session: row[3], agent: row[4],
             model: row[5], repository: row[6], input: row[7], output: row[8], cacheWrite: row[9], cacheRead: row[11],
-            costUSD: (row[12] as String?).flatMap { Decimal(string: $0) })
+            costUSD: nil)
         stored.cacheWrite1h = row[10]
+        let storedCost: String? = row[12]
         guard record.total > stored.total else { return false }
         try db.execute(sql: """
             UPDATE usage_records SET timestamp = ?, granularity = ?, actor = ?, session = ?, agent = ?, model = ?, repository = ?, branch = ?,
                 commit_id = ?, input = ?, output = ?, cache_write = ?, cache_write_1h = ?, cache_read = ?, cost_usd = ? WHERE rowid = ?
             """, arguments: [record.timestamp.timeIntervalSince1970, record.granularity.rawValue, record.actor, record.session, record.agent,
                              record.model, record.repository, record.branch, record.commit, record.input, record.output, record.cacheWrite,
-                             record.cacheWrite1h, record.cacheRead, record.costUSD.map(AmountText.text), rowid])
-        sums.add(stored, sign: -1)
-        sums.add(record)
+                             record.cacheWrite1h, record.cacheRead, cost, rowid])
+        sums.add(stored, cost: storedCost, sign: -1)
+        sums.add(record, cost: cost)
         return true
     }
 }

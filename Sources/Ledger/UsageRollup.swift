@@ -105,8 +105,8 @@ struct RollupSums {
 
     private var sums: [Key: Sum] = [:]
 
-    /// Counts `record` in (`sign` 1) or out (-1).
-    mutating func add(_ record: UsageRecord, sign: Int64 = 1) {
+    /// Counts `record` in (`sign` 1) or out (-1); `cost` is its cost as stored text.
+    mutating func add(_ record: UsageRecord, cost: String?, sign: Int64 = 1) {
         let key = Key(actor: record.actor ?? "", model: record.model, agent: record.agent ?? "", session: record.session ?? "",
                       location: record.repository ?? "", day: Int64((record.timestamp.timeIntervalSince1970 / 86_400).rounded(.towardZero)))
         var sum = sums[key] ?? Sum()
@@ -115,9 +115,9 @@ struct RollupSums {
         sum.cacheWrite += sign * record.cacheWrite
         sum.cacheWrite1h += sign * record.cacheWrite1h
         sum.cacheRead += sign * record.cacheRead
-        if let cost = record.costUSD {
+        if let cost {
             // As the database would sum the stored text.
-            sum.cost += Double(sign) * (Double(AmountText.text(cost)) ?? 0)
+            sum.cost += Double(sign) * (Double(cost) ?? 0)
             sum.priced += sign
         }
         sum.records += sign

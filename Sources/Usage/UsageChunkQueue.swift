@@ -1,12 +1,24 @@
 import Foundation
 
+/// Records with their costs as stored text, formatted by the thread that reads them.
+public struct UsageChunk: Sendable {
+    public let records: [UsageRecord]
+    /// `AmountText` of each record's cost (nil: none).
+    public let costs: [String?]
+
+    public init(_ records: [UsageRecord]) {
+        self.records = records
+        costs = records.map { $0.costUSD.map(AmountText.text) }
+    }
+}
+
 /// Records passed from a reading thread to a writing one a chunk at a time, at most `capacity`
 /// chunks waiting: the reader parses the next chunk while the writer stores the last, and memory
 /// stays bounded by a few chunks whatever the input's size.
 public final class UsageChunkQueue: @unchecked Sendable {
     // @unchecked: every access holds `condition`.
     private let condition = NSCondition()
-    private var chunks: [[UsageRecord]] = []
+    private var chunks: [UsageChunk] = []
     private var finished = false
     private var failure: Error?
     private var cancelled = false
@@ -31,14 +43,15 @@ public final class UsageChunkQueue: @unchecked Sendable {
     /// One queue holding `batch` as its only chunk, already finished.
     public convenience init(_ batch: UsageBatch) {
         self.init(capacity: 1)
-        chunks = batch.records.isEmpty ? [] : [batch.records]
+        chunks = batch.records.isEmpty ? [] : [UsageChunk(batch.records)]
         finalLinks = batch.links
         finished = true
     }
 
     /// Adds a chunk (each `(source, key)` at most once in it, as a `UsageBatch` leaves them),
     /// waiting while `capacity` chunks wait; throws `Cancelled` once the writer gave up.
-    public func put(_ chunk: [UsageRecord]) throws {
+    public func put(_ records: [UsageRecord]) throws {
+        let chunk = UsageChunk(records)  // formatted here, on the reading thread
         condition.lock()
         defer { condition.unlock() }
         while chunks.count >= capacity, !cancelled { condition.wait() }
@@ -69,7 +82,7 @@ public final class UsageChunkQueue: @unchecked Sendable {
 
     /// The next chunk, waiting for it; nil once the reader finished and every chunk was taken.
     /// Throws the reader's failure, as `ReaderFailure`.
-    public func take() throws -> [UsageRecord]? {
+    public func take() throws -> UsageChunk? {
         condition.lock()
         defer { condition.unlock() }
         while chunks.isEmpty, !finished, failure == nil { condition.wait() }
