@@ -73,11 +73,9 @@ extension LedgerStore {
             """, []).map { AttributedRepository(id: $0[0].integer ?? 0, identity: $0[1].text ?? "", name: $0[2].text ?? "", remotes: Self.list($0[3])) }
     }
 
-    /// The report's input for `repositories` (ids; all attributed ones when empty): usage before
-    /// `until`, summed per day except on the days of the window's edges.
-    public func reportData(repositories wanted: [Int64], since: Date, until: Date) async throws -> LedgerReportData {
-        let known = try await attributedRepositories()
-        let chosen = wanted.isEmpty ? known : known.filter { wanted.contains($0.id) }
+    /// The report's input for `chosen` (of `attributedRepositories()`): usage before `until`,
+    /// summed per day except on the days of the window's edges.
+    public func reportData(repositories chosen: [AttributedRepository], since: Date, until: Date) async throws -> LedgerReportData {
         var repositories = [LedgerReportData.Repository]()
         for item in chosen {
             var repository = LedgerReportData.Repository(id: item.id, identity: item.identity, name: item.name, remotes: item.remotes)

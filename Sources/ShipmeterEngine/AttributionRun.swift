@@ -19,6 +19,9 @@ public struct AttributionRun {
     public var fetchMissing = false
     /// The version recorded with the run.
     public var version: String
+    /// What attribution depends on besides history, usage and the join environment (settings,
+    /// mailmaps, CODEOWNERS…), read once per run rather than once per attempt.
+    private let baseDigest: String
 
     /// Bumped when attribution rules change, so ledgers written by older rules start over.
     public static let rulesVersion = "4"
@@ -28,6 +31,7 @@ public struct AttributionRun {
         self.ledger = ledger
         self.environment = environment
         self.version = version
+        baseDigest = context.settingsDigest(rulesVersion: Self.rulesVersion, environment: environment)
     }
 
     public struct Outcome: Sendable {
@@ -79,7 +83,7 @@ public struct AttributionRun {
 
     /// The settings digest for joins decided in `joinEnvironment`.
     func settings(joinEnvironment: String?) -> String {
-        StableHash.digest([context.settingsDigest(rulesVersion: Self.rulesVersion, environment: environment), joinEnvironment ?? ""])
+        StableHash.digest([baseDigest, joinEnvironment ?? ""])
     }
 
     func repositoryState(usageMark: Int64, settings: String) -> LedgerRepositoryState {

@@ -13,7 +13,7 @@ extension IncrementalAttribution {
 
     /// New records, and those a new commit or a newly shipped one could claim: in the windows of
     /// new commits, of their sessions (or sessions linked to them), naming them.
-    func recordsToRejoin(newFacts: [CommitFacts], mark: Int64, newlyShipped: [String], shippedStored: [StoredCommit],
+    func recordsToRejoin(newFacts: [CommitFacts], newByID: [String: CommitFacts], mark: Int64, newlyShipped: [String], shippedStored: [StoredCommit],
                          joinEnvironment: String?) async throws -> Rejoin {
         var records = [String: SequencedRecord]()
         func consider(_ found: [SequencedRecord]) {
@@ -31,7 +31,6 @@ extension IncrementalAttribution {
         var sessions = Set(newFacts.flatMap { $0.sessions.map(\.id) })
         sessions.formUnion(linked.map(\.session))
         if joinEnvironment != nil {
-            let newByID = Dictionary(newFacts.map { ($0.id.hex, $0) }, uniquingKeysWith: { first, _ in first })
             for id in newlyShipped { sessions.formUnion(newByID[id]?.sessions.map(\.id) ?? []) }
             let shipped = Set(newlyShipped)
             for commit in shippedStored where shipped.contains(commit.id) { sessions.formUnion(commit.facts.sessions.map(\.id)) }
@@ -59,6 +58,8 @@ extension IncrementalAttribution {
     /// the commits they or their links name.
     struct Partial {
         var history: History
+        /// The same commits by id.
+        var facts: [String: CommitFacts]
         /// Lines stored of the stored commits here (nil: never worked out).
         var storedLines: [String: Int?]
     }
@@ -88,7 +89,7 @@ extension IncrementalAttribution {
                 add(try await ledger.commits(repository: repository, idPrefix: name))
             }
         }
-        return Partial(history: History(facts: facts.keys.sorted().compactMap { facts[$0] }), storedLines: storedLines)
+        return Partial(history: History(facts: facts.keys.sorted().compactMap { facts[$0] }), facts: facts, storedLines: storedLines)
     }
 
     // MARK: - Joins
@@ -160,16 +161,15 @@ extension IncrementalAttribution {
             let read = wanted ? measured.read(id) : nil
             return StoredCommit(facts: facts, team: team, lines: read?.lines, measure: read?.measure)
         }
-        let partialFacts = Dictionary(partial.history.facts.map { ($0.id.hex, $0) }, uniquingKeysWith: { first, _ in first })
         for id in wantsLines where !newIDs.contains(id) {
-            guard let known = partial.storedLines[id], known == nil, let facts = partialFacts[id], !facts.isMerge || attributed.contains(id) else { continue }
+            guard let known = partial.storedLines[id], known == nil, let facts = partial.facts[id], !facts.isMerge || attributed.contains(id) else { continue }
             if let read = measured.read(id) {
                 change.lines[id] = read.lines
                 change.measures[id] = read.measure
             }
         }
         // Stored commits outside the partial history that were attributed: their lines must be known.
-        let outside = attributed.filter { partialFacts[$0] == nil }
+        let outside = attributed.filter { partial.facts[$0] == nil }
         guard !outside.isEmpty else { return }
         for commit in try await ledger.commits(repository: repository, ids: outside.sorted()) where commit.lines == nil {
             if let read = measured.read(commit.id) {

@@ -43,7 +43,7 @@ struct IncrementalAttribution {
         let shippedIDs = Set(placed.deployments.flatMap(\.shipped))
         // Stored commits a new deployment shipped (reachable before, shipped only now).
         let shippedStored = try await ledger.commits(repository: repository, ids: shippedIDs.filter { newByID[$0] == nil }.sorted())
-        let rejoin = try await recordsToRejoin(newFacts: newFacts, mark: mark, newlyShipped: joinEnvironment.flatMap { placed.newlyShipped[$0] } ?? [],
+        let rejoin = try await recordsToRejoin(newFacts: newFacts, newByID: newByID, mark: mark, newlyShipped: joinEnvironment.flatMap { placed.newlyShipped[$0] } ?? [],
                                                shippedStored: shippedStored, joinEnvironment: joinEnvironment)
         let partial = try await partialHistory(newFacts: newFacts, shippedStored: shippedStored, rejoin: rejoin)
         var shippedHere = Set<String>()

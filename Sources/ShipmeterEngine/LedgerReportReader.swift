@@ -28,15 +28,15 @@ public struct LedgerReportReader {
     }
 
     /// The repositories `filter` names; all when nil.
-    static func select(_ filter: String?, in known: [AttributedRepository]) throws(EngineError) -> [Int64] {
-        guard let filter else { return known.map(\.id) }
+    static func select(_ filter: String?, in known: [AttributedRepository]) throws(EngineError) -> [AttributedRepository] {
+        guard let filter else { return known }
         let wanted = filter.lowercased()
         let matches = known.filter { $0.name.lowercased() == wanted || $0.identity.lowercased() == wanted || $0.identity.lowercased().hasSuffix("/" + wanted) }
-        if !matches.isEmpty { return matches.map(\.id) }
+        if !matches.isEmpty { return matches }
         if let repository = try? Repository(discovering: filter) {
             let identities = RepositoryContext.identities(of: repository)
             let found = known.filter { identities.contains($0.identity) }
-            if !found.isEmpty { return found.map(\.id) }
+            if !found.isEmpty { return found }
         }
         let list = known.map(\.name).joined(separator: ", ")
         throw .invalidInput("--repo \(filter) is not in the ledger (it holds: \(list.isEmpty ? "no attributed repositories" : list)); run `shipmeter attribute` in that repository first")
