@@ -27,6 +27,26 @@ final class SQLiteLedger: Sendable {
             try db.execute(sql: "PRAGMA cache_size = -262144")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
+        // Two runs opening a new ledger at once would both create its tables: the first opens and
+        // migrates while the other waits, on a lock SQLite's own locks do not see.
+        let opening = open(path, O_RDWR | O_CREAT, 0o644)
+        defer {
+            if opening >= 0 {
+                flock(opening, LOCK_UN)
+                #if canImport(Glibc)
+                Glibc.close(opening)
+                #else
+                Darwin.close(opening)
+                #endif
+            }
+        }
+        if opening >= 0 {
+            let deadline = Date().addingTimeInterval(busyTimeout)
+            while flock(opening, LOCK_EX | LOCK_NB) != 0 {
+                guard Date() < deadline else { throw LedgerError.locked(path) }
+                usleep(10_000)
+            }
+        }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
