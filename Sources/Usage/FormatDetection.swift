@@ -4,7 +4,20 @@ extension UsageFormat {
     /// Recognises a file's format from its first bytes; nil when nothing fits.
     public static func detect(path: String) -> UsageFormat? {
         let head = LineScanner.head(of: path, limit: 1 << 18)
+        if head.starts(with: Array("SQLite format 3\0".utf8)) { return detectDatabase(path) }
         return detect(head: head, path: path)
+    }
+
+    /// An agent's SQLite store, by its tables.
+    static func detectDatabase(_ path: String) -> UsageFormat? {
+        guard let schema = try? AgentDatabase(path: path).schema() else { return nil }
+        if let message = schema["message"], message.contains("data"), schema["session"] != nil { return .opencode }
+        guard let sessions = schema["sessions"] else { return nil }
+        if sessions.contains("parent_session_id"), sessions.contains("cost"), sessions.contains("prompt_tokens") { return .crush }
+        if sessions.contains("working_dir") || sessions.contains("accumulated_total_tokens") || sessions.contains("model_config_json") {
+            return .goose
+        }
+        return nil
     }
 
     static func detect(head: [UInt8], path: String) -> UsageFormat? {
@@ -13,6 +26,7 @@ extension UsageFormat {
             return detectJSON(head)
         }
         let header = Set(CSVRecords.header(of: head))
+        if header.contains(CursorReader.inputWithCacheWrite), header.contains(CursorReader.inputWithoutCacheWrite) { return .cursor }
         if header.contains("request_id"), header.contains("spend") || header.contains("prompt_tokens") { return .litellm }
         if CanonicalReader.required.allSatisfy(header.contains) { return .csv }
         return nil
@@ -46,6 +60,20 @@ extension UsageFormat {
         return nil
     }
 
+    /// The agents whose records share field names with Claude Code's (`sessionId`, `uuid`).
+    static func classifyAgent(_ object: JSONFields, type: String?) -> UsageFormat? {
+        if object["projectHash"] != nil, object["sessionId"] != nil { return .geminiCLI }
+        if object["$rewindTo"] != nil || (object["$set"] != nil && object.object.count == 1) { return .geminiCLI }
+        if object["id"] != nil, type == "gemini", object["tokens"] != nil || object["content"] != nil { return .geminiCLI }
+        if object["usageMetadata"] != nil || object.nested("message")?["parts"] != nil { return .qwenCode }
+        if let type, object["data"] != nil, ["session.", "assistant.", "user.", "tool."].contains(where: type.hasPrefix) { return .copilotCLI }
+        if object["usageLedger"] != nil || (object.string("id")?.hasPrefix("T-") == true && object["messages"] != nil) { return .amp }
+        if object["usageEvents"] != nil || (object["tokenUsage"] != nil && object["userEmail"] != nil) { return .cursor }
+        if object["sessionID"] != nil, object["modelID"] != nil || object["messageID"] != nil || object.string("role") != nil { return .opencode }
+        if object.string("id")?.hasPrefix("ses_") == true, object["projectID"] != nil { return .opencode }
+        return nil
+    }
+
     static func classify(_ value: Any) -> UsageFormat? {
         if let array = value as? [Any] {
             for item in array.prefix(5) { if let format = classify(item) { return format } }
@@ -55,6 +83,7 @@ extension UsageFormat {
         if object["resourceMetrics"] != nil || object["resourceLogs"] != nil { return .otel }
         let type = object.string("type")
         if ["session_meta", "turn_context", "event_msg", "response_item", "compacted"].contains(type ?? "") { return .codex }
+        if let format = classifyAgent(object, type: type) { return format }
         if object["sessionId"] != nil || object["parentUuid"] != nil
             || (["summary", "user", "assistant", "system", "file-history-snapshot"].contains(type ?? "") && object["uuid"] != nil)
             || (type == "summary" && object["leafUuid"] != nil) {

@@ -87,14 +87,25 @@ struct JSONFields {
     func timestamp(_ key: String) throws(FieldError) -> Date {
         guard let value = object[key] else { throw FieldError("\(key) is missing") }
         if let text = value as? String, let date = Timestamp.parse(text) { return date }
+        if let text = value as? String, !text.isEmpty, text.allSatisfy(\.isASCIIDigit), let number = Double(text) {
+            return Self.epoch(number)  // epoch digits written as a string (Cursor's API)
+        }
         if let number = value as? NSNumber, number.doubleValue.isFinite {
-            // Epoch seconds, or milliseconds / nanoseconds when the magnitude says so.
-            var seconds = number.doubleValue
-            if seconds > 1e17 { seconds /= 1e9 } else if seconds > 1e11 { seconds /= 1e3 }
-            return Date(timeIntervalSince1970: seconds)
+            return Self.epoch(number.doubleValue)
         }
         throw FieldError("\(key) is not a timestamp")
     }
+
+    /// Epoch seconds, or milliseconds / nanoseconds when the magnitude says so.
+    static func epoch(_ value: Double) -> Date {
+        var seconds = value
+        if seconds > 1e17 { seconds /= 1e9 } else if seconds > 1e11 { seconds /= 1e3 }
+        return Date(timeIntervalSince1970: seconds)
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
 }
 
 extension NSNumber {

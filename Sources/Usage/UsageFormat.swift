@@ -2,6 +2,14 @@
 public enum UsageFormat: String, CaseIterable, Sendable {
     case claudeCode = "claude-code"
     case codex
+    case geminiCLI = "gemini-cli"
+    case opencode
+    case copilotCLI = "copilot-cli"
+    case qwenCode = "qwen-code"
+    case crush
+    case goose
+    case amp
+    case cursor
     case otel
     case claudeCodeAnalytics = "claude-code-analytics"
     case anthropicUsage = "anthropic-usage"
@@ -9,4 +17,9 @@ public enum UsageFormat: String, CaseIterable, Sendable {
     case litellm
     case csv
     case jsonl
+
+    /// Sources whose rows hold a session's running totals, overwritten in place: a read sees
+    /// one record per session with its totals so far. The ledger stores each ingest's increase
+    /// over the totals it saw last (see `UsageRecord.cumulative`).
+    public var isCumulative: Bool { self == .goose || self == .crush }
 }

@@ -6,14 +6,17 @@ public struct UsageLoader: Sendable {
     public var format: UsageFormat?
     /// Keep only records whose working directory passes (used for discovered local sessions).
     public var includeDirectory: (@Sendable (String) -> Bool)?
+    /// The repository root sessions are discovered for (Gemini CLI names projects by its hash).
+    public var projectRoot: String?
 
-    public init(format: UsageFormat? = nil, includeDirectory: (@Sendable (String) -> Bool)? = nil) {
+    public init(format: UsageFormat? = nil, includeDirectory: (@Sendable (String) -> Bool)? = nil, projectRoot: String? = nil) {
         self.format = format
         self.includeDirectory = includeDirectory
+        self.projectRoot = projectRoot
     }
 
-    /// Reads every path; a folder is walked recursively for `.jsonl`, `.json`, `.csv` and
-    /// `.ndjson` files. A file given by name whose format is unknown is an error; one met
+    /// Reads every path; a folder is walked recursively for `.jsonl`, `.json`, `.csv`,
+    /// `.ndjson` and `.db` (agents' SQLite stores) files. A file given by name whose format is unknown is an error; one met
     /// while walking a folder is skipped with a note.
     /// With `spill`, records go there a chunk at a time and the batch returned holds what was
     /// left over (the last chunk), with the links and counts of the whole read.
@@ -58,6 +61,20 @@ public struct UsageLoader: Sendable {
         switch format {
         case .claudeCode: try ClaudeCodeReader(includeDirectory: includeDirectory).read(path, into: &batch)
         case .codex: try CodexReader(includeDirectory: includeDirectory).read(path, into: &batch)
+        case .geminiCLI: try GeminiCLIReader(includeDirectory: includeDirectory, knownRoot: projectRoot).read(path, into: &batch)
+        case .opencode:
+            if AgentDatabase.isSQLite(path) {
+                try OpenCodeReader(includeDirectory: includeDirectory).readDatabase(path, into: &batch)
+            } else {
+                try OpenCodeReader(includeDirectory: includeDirectory).readJSON(path, into: &batch)
+            }
+        case .copilotCLI: try CopilotCLIReader(includeDirectory: includeDirectory).read(path, into: &batch)
+        case .qwenCode: try QwenCodeReader(includeDirectory: includeDirectory).read(path, into: &batch)
+        case .crush: try CrushReader(includeDirectory: includeDirectory).read(path, into: &batch)
+        case .goose: try GooseReader(includeDirectory: includeDirectory).read(path, into: &batch)
+        case .amp: try AmpReader(includeDirectory: includeDirectory).read(path, into: &batch)
+        case .cursor:
+            if Self.looksLikeJSON(path) { try CursorReader().readJSON(path, into: &batch) } else { try CursorReader().readCSV(path, into: &batch) }
         case .otel: try otel.read(path, into: &batch)
         case .claudeCodeAnalytics: try ClaudeCodeAnalyticsReader().read(path, into: &batch)
         case .anthropicUsage: try AnthropicUsageReader().read(path, into: &batch)
@@ -95,7 +112,7 @@ public struct UsageLoader: Sendable {
         var files = [String]()
         while let relative = enumerator.nextObject() as? String {
             let lower = relative.lowercased()
-            guard [".jsonl", ".json", ".csv", ".ndjson"].contains(where: lower.hasSuffix) else { continue }
+            guard [".jsonl", ".json", ".csv", ".ndjson", ".db"].contains(where: lower.hasSuffix) else { continue }
             let full = root + "/" + relative
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue { files.append(full) }
