@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "ShipmeterTestSupport"]),
         .testTarget(name: "UsageTests", dependencies: ["Usage", "ShipmeterTestSupport", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "GitKit", "Usage", "ShipmeterTestSupport"]),
-        .testTarget(name: "ShipmeterCLITests", dependencies: ["ShipmeterCLI", "ShipmeterTestSupport"]),
+        .testTarget(name: "ShipmeterCLITests", dependencies: ["ShipmeterCLI", "ShipmeterTestSupport", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .testTarget(name: "CommitHooksTests", dependencies: ["CommitHooks", "GitKit", "ShipmeterTestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Attribution", "GitKit", "Usage", "ShipmeterTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ShipmeterEngineTests", dependencies: ["ShipmeterEngine", "Ledger", "Attribution", "GitKit", "Usage", "ShipmeterTestSupport"]),

@@ -6,7 +6,7 @@ extension Shipmeter {
     struct Ingest: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add usage records to the ledger, de-duplicated on (source, key).",
-            discussion: "With no PATH, the Claude Code and Codex sessions recorded on this machine for the repository are ingested. Ingesting the same files again adds nothing."
+            discussion: "With no PATH, the agent sessions recorded on this machine (Claude Code, Codex, Gemini CLI, Qwen Code, Copilot CLI, OpenCode, Crush, Goose, Amp) for the repository are ingested. Ingesting the same files again adds nothing."
         )
 
         @Argument(help: ArgumentHelp("Usage files or folders.", valueName: "path"))

@@ -12,7 +12,7 @@ extension Shipmeter {
             commandName: "report",
             abstract: "Report normalised deployments per token, per team (or person, model, agent, repository, deployment).",
             discussion: """
-                With no --usage, the Claude Code and Codex sessions recorded on this machine for the \
+                With no --usage, the agent sessions recorded on this machine (Claude Code, Codex, Gemini CLI, Qwen Code, Copilot CLI, OpenCode, Crush, Goose, Amp) for the \
                 repository are used. Groups are led by yield and shipped work, never ranked by token \
                 volume. A forward deployment is worth min(1, effective lines shipped / \
                 report.deployment_unit), split by each group's effective lines; reverted changes and \

@@ -11,7 +11,7 @@ extension Shipmeter {
             abstract: "Show what token usage was read: records, tokens by kind, cost, skipped lines.",
             discussion: """
                 Reads usage files or folders (any supported format, detected from content). With no \
-                PATH, reads the Claude Code and Codex sessions on this machine whose working \
+                PATH, reads the agent sessions on this machine (Claude Code, Codex, Gemini CLI, Qwen Code, Copilot CLI, OpenCode, Crush, Goose, Amp) whose working \
                 directory lies inside the repository. Only counts and identifiers are read: prompt \
                 and response text never leaves a transcript.
                 """
@@ -56,7 +56,7 @@ extension Shipmeter {
                 (sinceDate.map { record.timestamp >= $0 } ?? true) && (untilDate.map { record.timestamp < $0 } ?? true)
             }
             if paths.isEmpty, records.isEmpty, format == .table {
-                Output.diagnostic("no local Claude Code or Codex sessions found for this repository; pass usage files or folders as arguments")
+                Output.diagnostic("no local agent sessions found for this repository; pass usage files or folders as arguments")
             }
             let summary = UsageSummary(records: records, by: by)
             Output.write(UsageRendering.render(summary, skipped: batch.malformedCount, format: format.rawValue))

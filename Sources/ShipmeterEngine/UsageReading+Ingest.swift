@@ -12,7 +12,13 @@ extension UsageReading {
                        chunk: Int = 50_000) async throws -> (result: IngestResult, diagnostics: [Diagnostic]) {
         if paths.isEmpty {
             let (batch, diagnostics) = try load(paths: [], repository: repository, overrides: overrides)
-            return (try await ledger.ingest(batch, version: version), diagnostics)
+            let (records, unchanged) = try await ledger.increases(batch.records)
+            var increases = UsageBatch()
+            for record in records { increases.add(record) }
+            increases.links = batch.links
+            var result = try await ledger.ingest(increases, version: version)
+            result.alreadyPresent += unchanged
+            return (result, diagnostics)
         }
         let queue = UsageChunkQueue(capacity: 2)
         let reader = ChunkReader(reading: self, paths: paths, prices: try priceTable(overrides: overrides), queue: queue, chunk: chunk)
@@ -26,7 +32,17 @@ extension UsageReading {
         let read = await finished.value
         // The reader's failure is the cause of the ledger's (which only saw it stop).
         if case .failure(let failure) = read, !(failure is UsageChunkQueue.Cancelled) { throw EngineError.wrapping(failure) }
-        let ingested = try result.get()
+        var ingested = try result.get()
+        // Running session totals become increases over what the ledger holds, once the rest is in
+        // (a second, short transaction: ingesting again after a failure here adds only what is missing).
+        if !reader.running.isEmpty {
+            let (records, unchanged) = try await ledger.increases(reader.running)
+            var increases = UsageBatch()
+            for record in records { increases.add(record) }
+            let more = try await ledger.ingest(increases, version: version)
+            ingested.added += more.added
+            ingested.alreadyPresent += more.alreadyPresent + unchanged
+        }
         guard case .success(let diagnostics) = read else { return (ingested, []) }
         return (ingested, diagnostics)
     }
@@ -40,6 +56,9 @@ private final class ChunkReader: @unchecked Sendable {
     let queue: UsageChunkQueue
     let chunk: Int
     var pricing: Pricing
+    /// Readings of running session totals, held back from the stream (see `LedgerStore.increases`);
+    /// read once the reading thread has finished.
+    private(set) var running = [UsageRecord]()
 
     init(reading: UsageReading, paths: [String], prices: PriceTable, queue: UsageChunkQueue, chunk: Int) {
         (self.reading, self.paths, self.queue, self.chunk) = (reading, paths, queue, chunk)
@@ -87,6 +106,11 @@ private final class ChunkReader: @unchecked Sendable {
     private func put(_ records: [UsageRecord]) throws {
         var records = records
         for index in records.indices { pricing.price(&records[index]) }
+        if records.contains(where: { UsageFormat(rawValue: $0.source)?.isCumulative == true }) {
+            running += records.filter { UsageFormat(rawValue: $0.source)?.isCumulative == true }
+            records.removeAll { UsageFormat(rawValue: $0.source)?.isCumulative == true }
+            if records.isEmpty { return }
+        }
         try queue.put(records)
     }
 }

@@ -165,7 +165,7 @@ public struct RepositorySnapshot {
             report.notes.append("no deployments found: tag deploys as deploy/<env>/<time> (shipmeter deploy mark) or list deploy logs in .shipmeter.yml")
         }
         if batch.records.isEmpty {
-            report.notes.append("no usage records: pass --usage files or folders, or run where Claude Code or Codex sessions of this repository are recorded")
+            report.notes.append("no usage records: pass --usage files or folders, or run where agent sessions of this repository are recorded")
         }
         return report
     }
