@@ -32,7 +32,7 @@ let package = Package(
         ]),
         .target(name: "ShipmeterEngine", dependencies: ["GitKit", "Usage", "Attribution", "Ledger"]),
         .target(name: "Reporting", dependencies: ["Attribution", "Usage"]),
-        .target(name: "CommitHooks", dependencies: ["GitKit"]),
+        .target(name: "CommitHooks", dependencies: ["GitKit", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(name: "DemoScenario", path: "examples/DemoScenario"),
         .target(
             name: "ShipmeterCLI",
@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "UsageTests", dependencies: ["Usage", "ShipmeterTestSupport", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "GitKit", "Usage", "ShipmeterTestSupport"]),
         .testTarget(name: "ShipmeterCLITests", dependencies: ["ShipmeterCLI", "ShipmeterTestSupport", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
-        .testTarget(name: "CommitHooksTests", dependencies: ["CommitHooks", "GitKit", "ShipmeterTestSupport"]),
+        .testTarget(name: "CommitHooksTests", dependencies: ["CommitHooks", "GitKit", "ShipmeterTestSupport", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Attribution", "GitKit", "Usage", "ShipmeterTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ShipmeterEngineTests", dependencies: ["ShipmeterEngine", "Ledger", "Attribution", "GitKit", "Usage", "ShipmeterTestSupport"]),
         .testTarget(

@@ -9,10 +9,11 @@ import Darwin
 /// 1. `SHIPMETER_SESSION` (`<agent>/<id>` or `<id>`), `SHIPMETER_AGENT`, `SHIPMETER_MODEL`;
 /// 2. the agent's own process: Claude Code sets `CLAUDECODE=1` and keeps
 ///    `~/.claude/sessions/*.json` with `sessionId` and `pid`, so the commit's process ancestry
-///    names the exact session; Codex (`CODEX_*`), Gemini CLI (`GEMINI_CLI`), Cursor
-///    (`CURSOR_AGENT`) and Aider (`AIDER_*`) are recognised by their environment;
-/// 3. last resort: the newest Claude Code transcript or Codex session recorded in this work tree
-///    whose last record is recent (default 30 minutes).
+///    names the exact session; OpenCode (`OPENCODE=1`) by its session of this directory updated
+///    last; Gemini CLI (`GEMINI_CLI`) by its newest chat for this work tree; Codex (`CODEX_*`),
+///    Cursor (`CURSOR_AGENT`) and Aider (`AIDER_*`) are recognised by their environment;
+/// 3. last resort: the newest Claude Code transcript, Codex session, Gemini CLI chat or Copilot
+///    CLI session recorded in this work tree whose last record is recent (default 30 minutes).
 /// Only the tail of a transcript is ever read.
 public struct SessionDetector {
     public var environment: [String: String]
@@ -70,6 +71,7 @@ public struct SessionDetector {
     var agentHint: String? {
         if environment["CLAUDECODE"] == "1" || environment["CLAUDE_CODE_ENTRYPOINT"] != nil { return "claude-code" }
         if environment.keys.contains(where: { $0.hasPrefix("CODEX_") }) { return "codex" }
+        if environment["OPENCODE"] == "1" { return "opencode" }
         if environment["GEMINI_CLI"] != nil { return "gemini-cli" }
         if environment["CURSOR_AGENT"] != nil || environment["CURSOR_TRACE_ID"] != nil { return "cursor" }
         if environment.keys.contains(where: { $0.hasPrefix("AIDER_") }) { return "aider" }
@@ -88,6 +90,11 @@ public struct SessionDetector {
             return recentTranscript(agentHint: "claude-code")
         }
         if hint == "codex" { return recentTranscript(agentHint: "codex") }
+        if hint == "opencode", let session = openCodeSession() { return session }
+        if hint == "gemini-cli", var session = recentTranscript(agentHint: "gemini-cli") {
+            session.model = session.model ?? environment["GEMINI_MODEL"]
+            return session
+        }
         return AgentSession(agent: hint, id: nil, model: environment["GEMINI_MODEL"] ?? environment["AIDER_MODEL"], source: "environment")
     }
 
@@ -156,6 +163,12 @@ public struct SessionDetector {
                     consider(folder + "/" + file, agent: "codex")
                 }
             }
+        }
+        if agentHint == nil || agentHint == "gemini-cli" {
+            for chat in geminiChats() { consider(chat, agent: "gemini-cli") }
+        }
+        if agentHint == nil || agentHint == "copilot-cli" {
+            for events in copilotSessions() { consider(events, agent: "copilot-cli") }
         }
         return candidates.sorted { $0.modified > $1.modified }
     }

@@ -73,6 +73,18 @@ struct TranscriptTail {
                 }
             }
         }
+        if agent == "gemini-cli" || agent == "copilot-cli", let first = SessionDetector.firstRecord(path) {
+            // The opening record names the session (and for Copilot CLI the directory).
+            let data = first["data"] as? [String: Any]
+            facts.session = facts.session ?? first["sessionId"] as? String ?? data?["sessionId"] as? String
+            let context = data?["context"] as? [String: Any]
+            facts.cwd = facts.cwd ?? context?["gitRoot"] as? String ?? context?["cwd"] as? String
+        }
+        if agent == "gemini-cli", facts.cwd == nil {
+            // Chats record no directory; their project folder's `.project_root` does.
+            let marker = URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".project_root").path
+            facts.cwd = (try? String(contentsOfFile: marker, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
         return facts.lastTime == nil && facts.cwd == nil ? nil : facts
     }
 
@@ -90,6 +102,12 @@ struct TranscriptTail {
                    let message = object["message"] as? [String: Any], let model = message["model"] as? String, model != "<synthetic>" {
                     facts.model = model
                 }
+            } else if agent == "gemini-cli" {
+                if facts.model == nil, object["type"] as? String == "gemini" { facts.model = object["model"] as? String }
+            } else if agent == "copilot-cli" {
+                let data = object["data"] as? [String: Any]
+                if facts.model == nil { facts.model = data?["newModel"] as? String ?? data?["model"] as? String }
+                if facts.cwd == nil { facts.cwd = (data?["context"] as? [String: Any])?["gitRoot"] as? String }
             } else {
                 let payload = object["payload"] as? [String: Any]
                 switch object["type"] as? String {

@@ -1,6 +1,7 @@
 import CommitHooks
 import Foundation
 import GitKit
+import GRDBSQLite
 import ShipmeterTestSupport
 import Testing
 
@@ -84,6 +85,62 @@ import Testing
         #expect(setup.commit("Codex change", extra: ["CODEX_SANDBOX": "seatbelt"]).status == 0)
         #expect(try trailers(setup) == [
             Trailer(key: "Assisted-by", value: "codex:gpt-5-codex"), Trailer(key: "AI-Session", value: "codex/0199-codex-7"),
+        ])
+    }
+
+    @Test func geminiSessionFromItsNewestChatForThisWorkTree() throws {
+        let setup = Setup()
+        let stamp = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60))
+        setup.home.write(".gemini/tmp/app/.project_root", setup.repo.path + "\n")
+        setup.home.write(".gemini/tmp/app/chats/session-2026-01-01T00-00-5e1a0c2b.jsonl", """
+            {"sessionId":"5e1a0c2b-77","projectHash":"h","startTime":"\(stamp)","lastUpdated":"\(stamp)","kind":"main"}
+            {"id":"g1","timestamp":"\(stamp)","type":"gemini","content":[],"tokens":{"input":1,"output":1,"cached":0,"total":2},"model":"gemini-2.5-pro"}
+
+            """)
+        // Another project's newer chat is not this commit's session.
+        setup.home.write(".gemini/tmp/other/.project_root", "/somewhere/else\n")
+        setup.home.write(".gemini/tmp/other/chats/session-2026-01-01T00-01-99999999.jsonl", #"{"sessionId":"99999999-0","projectHash":"o"}"# + "\n")
+        #expect(setup.commit("Gemini change", extra: ["GEMINI_CLI": "1"]).status == 0)
+        #expect(try trailers(setup) == [
+            Trailer(key: "Assisted-by", value: "gemini-cli:gemini-2.5-pro"), Trailer(key: "AI-Session", value: "gemini-cli/5e1a0c2b-77"),
+        ])
+    }
+
+    @Test func copilotSessionFromItsEventLog() throws {
+        let setup = Setup()
+        let stamp = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60))
+        setup.home.write(".copilot/session-state/c0p1-5e55/events.jsonl", """
+            {"type":"session.start","timestamp":"\(stamp)","data":{"sessionId":"c0p1-5e55","context":{"cwd":"\(setup.repo.path)","gitRoot":"\(setup.repo.path)"}}}
+            {"type":"session.model_change","timestamp":"\(stamp)","data":{"newModel":"claude-sonnet-4.5"}}
+
+            """)
+        #expect(setup.commit("Copilot change").status == 0)
+        #expect(try trailers(setup) == [
+            Trailer(key: "Assisted-by", value: "copilot-cli:claude-sonnet-4.5"), Trailer(key: "AI-Session", value: "copilot-cli/c0p1-5e55"),
+        ])
+    }
+
+    @Test func openCodeSessionOfThisDirectoryUpdatedLast() throws {
+        let setup = Setup()
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let path = setup.home.file(".local/share/opencode/opencode.db")
+        try FileManager.default.createDirectory(atPath: setup.home.file(".local/share/opencode"), withIntermediateDirectories: true)
+        var handle: OpaquePointer?
+        #expect(sqlite3_open(path, &handle) == SQLITE_OK)
+        for statement in [
+            "CREATE TABLE session (id TEXT PRIMARY KEY, project_id TEXT, directory TEXT, time_created INTEGER, time_updated INTEGER)",
+            "CREATE TABLE message (id TEXT PRIMARY KEY, session_id TEXT, data TEXT)",
+            "INSERT INTO session VALUES ('ses_old', 'p', '\(setup.repo.path)', \(now - 600_000), \(now - 600_000))",
+            "INSERT INTO session VALUES ('ses_now', 'p', '\(setup.repo.path)', \(now - 60_000), \(now - 30_000))",
+            "INSERT INTO session VALUES ('ses_elsewhere', 'p', '/somewhere/else', \(now), \(now))",
+            "INSERT INTO message VALUES ('msg_1', 'ses_now', '{\"role\":\"assistant\",\"modelID\":\"claude-sonnet-4-5\"}')",
+        ] {
+            #expect(sqlite3_exec(handle, statement, nil, nil, nil) == SQLITE_OK)
+        }
+        sqlite3_close(handle)
+        #expect(setup.commit("OpenCode change", extra: ["OPENCODE": "1"]).status == 0)
+        #expect(try trailers(setup) == [
+            Trailer(key: "Assisted-by", value: "opencode:claude-sonnet-4-5"), Trailer(key: "AI-Session", value: "opencode/ses_now"),
         ])
     }
 

@@ -56,6 +56,14 @@ import Testing
             "CREATE TABLE sessions (id TEXT PRIMARY KEY, description TEXT, working_dir TEXT NOT NULL, created_at TIMESTAMP, updated_at TIMESTAMP, accumulated_total_tokens INTEGER, accumulated_input_tokens INTEGER, accumulated_output_tokens INTEGER, model_config_json TEXT)",
             "INSERT INTO sessions VALUES ('20260101_1', '\(m)', '\(root)', '2026-01-01 00:23:00', '2026-01-01 00:24:00', 500, 400, 100, '{\"model_name\":\"gpt-5\"}')",
         ])
+        // Crush keeps its store in the project: cost only ($1.25 for the root session, whose child's cost it includes).
+        try sql(root + "/.crush/crush.db", [
+            "CREATE TABLE sessions (id TEXT PRIMARY KEY, parent_session_id TEXT, title TEXT, prompt_tokens INTEGER, completion_tokens INTEGER, cost REAL, updated_at INTEGER, created_at INTEGER)",
+            "CREATE TABLE messages (id TEXT PRIMARY KEY, session_id TEXT, role TEXT, parts TEXT, model TEXT, created_at INTEGER)",
+            "INSERT INTO sessions VALUES ('cr-1', NULL, '\(m)', 9000, 100, 1.25, 1767227100, 1767226900)",
+            "INSERT INTO sessions VALUES ('cr-2', 'cr-1', 'task', 3000, 50, 0.5, 1767227000, 1767226950)",
+            "INSERT INTO messages VALUES ('x', 'cr-1', 'assistant', '[{\"text\":\"\(m)\"}]', 'claude-sonnet-4-5', 1767226990)",
+        ])
         home.write(".local/share/amp/threads/T-1.json", """
             {"id":"T-1","created":1767226800000,"env":{"initial":{"trees":[{"uri":"file://\(root)"}]}},
              "messages":[{"role":"user","messageId":0,"content":[{"type":"text","text":"\(m)"}]},
@@ -77,7 +85,9 @@ import Testing
         let groups = (Self.json(usage.stdout)["groups"] as? [[String: Any]]) ?? []
         var totals = [String: Int]()
         for group in groups { totals[group["key"] as? String ?? ""] = group["total"] as? Int }
-        #expect(totals == ["gemini-cli": 100, "qwen-code": 200, "copilot-cli": 300, "opencode": 400, "goose": 500, "amp": 600])
+        #expect(totals == ["gemini-cli": 100, "qwen-code": 200, "copilot-cli": 300, "opencode": 400, "goose": 500, "amp": 600, "crush": 0])
+        let crush = groups.first { $0["key"] as? String == "crush" }
+        #expect((crush?["cost_usd"] as? NSNumber)?.doubleValue == 1.25)
 
         var outputs = [usage.stdout, usage.stderr]
         for format in ["table", "json", "csv", "markdown", "html"] {
@@ -107,7 +117,7 @@ import Testing
         // Discovered sessions, then the same folders given as files: nothing is counted twice.
         let first = ShipmeterBinary.run(["ingest", "--ledger", ledger], in: scratch.path, environment: environment)
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stdout.contains("ingested 6 new records"), "\(first.stdout)")
+        #expect(first.stdout.contains("ingested 7 new records"), "\(first.stdout)")
         let files = ShipmeterBinary.run(["ingest", "--ledger", ledger, home.file(".gemini"), home.file(".qwen"), home.file(".copilot"), home.file(".local/share")],
                                         in: scratch.path, environment: environment)
         #expect(files.status == 0, "\(files.stderr)")
