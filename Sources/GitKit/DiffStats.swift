@@ -260,3 +260,52 @@ extension Repository {
         }
     }
 }
+
+extension Repository {
+    /// The line numbers (in the new file, from 1) of the lines `id` adds against its first
+    /// parent, by path; files whose blobs are missing or binary have none.
+    public func addedLineNumbers(for id: ObjectID) throws(GitError) -> [String: [Int]] {
+        var oid = id.raw
+        var commit: OpaquePointer?
+        try check(git_commit_lookup(&commit, pointer, &oid), "commit \(id)")
+        defer { git_commit_free(commit) }
+        var newTree: OpaquePointer?
+        try check(git_commit_tree(&newTree, commit), "tree of \(id.short())")
+        defer { git_tree_free(newTree) }
+        var oldTree: OpaquePointer?
+        defer { if let oldTree { git_tree_free(oldTree) } }
+        if git_commit_parentcount(commit) > 0 {
+            var parent: OpaquePointer?
+            if git_commit_parent(&parent, commit, 0) == 0 {
+                defer { git_commit_free(parent) }
+                try check(git_commit_tree(&oldTree, parent), "tree of the parent of \(id.short())")
+            }
+        }
+        var options = git_diff_options()
+        try check(git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)))
+        options.context_lines = 0
+        var diff: OpaquePointer?
+        try check(git_diff_tree_to_tree(&diff, pointer, oldTree, newTree, &options), "diff of \(id.short())")
+        defer { git_diff_free(diff) }
+        var result = [String: [Int]]()
+        for index in 0..<git_diff_num_deltas(diff) {
+            guard let delta = git_diff_get_delta(diff, index)?.pointee, delta.flags & GIT_DIFF_FLAG_BINARY.rawValue == 0 else { continue }
+            var patch: OpaquePointer?
+            guard git_patch_from_diff(&patch, diff, index) == 0, patch != nil else { continue }  // a missing blob: no lines
+            defer { git_patch_free(patch) }
+            let path = delta.new_file.path.map { String(decodingCString: $0) } ?? ""
+            var numbers = [Int]()
+            for hunk in 0..<git_patch_num_hunks(patch) {
+                let count = git_patch_num_lines_in_hunk(patch, hunk)
+                for line in 0..<max(0, Int(count)) {
+                    var pointer: UnsafePointer<git_diff_line>?
+                    guard git_patch_get_line_in_hunk(&pointer, patch, hunk, line) == 0, let entry = pointer?.pointee,
+                          UInt8(bitPattern: entry.origin) == UInt8(ascii: "+") else { continue }
+                    numbers.append(Int(entry.new_lineno))
+                }
+            }
+            if !numbers.isEmpty { result[path] = numbers }
+        }
+        return result
+    }
+}

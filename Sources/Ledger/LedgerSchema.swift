@@ -61,4 +61,9 @@ enum LedgerSchema {
             "ALTER TABLE commits ADD COLUMN \(ifNotExists)templates TEXT",
         ]
     }
+
+    /// Schema 5: the lines an agent wrote that each commit adds (git-ai notes, Agent Trace).
+    static func version5(ifNotExists: String) -> [String] {
+        ["ALTER TABLE commits ADD COLUMN \(ifNotExists)ai_lines INTEGER"]
+    }
 }

@@ -34,14 +34,14 @@ extension LedgerStore {
         }
         writes.append(SQLWrite("""
             INSERT INTO commits (repository_id, commit_id, author_time, person, author_name, is_merge, is_bot, summary, signals, agent, model, reverts, team, lines,
-                effective_lines, fingerprint, inverse_fingerprint, templates)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repository_id, commit_id) DO NOTHING
+                effective_lines, fingerprint, inverse_fingerprint, templates, ai_lines)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repository_id, commit_id) DO NOTHING
             """, rows: Self.unique(change.commits, by: \.id).map { commit in
             let facts = commit.facts
             return [id, .text(commit.id), .integer(facts.authorTime.seconds), .text(facts.person), .text(facts.authorName), SQLValue(facts.isMerge),
                     SQLValue(facts.isBot), .text(facts.summary), .text(facts.signals.joined(separator: "\n")), SQLValue(facts.agent),
                     SQLValue(facts.model), SQLValue(facts.reverts?.hex), .text(commit.team), SQLValue(commit.lines)]
-                + (commit.measure?.columnValues ?? [.null, .null, .null, .null])
+                + (commit.measure?.columnValues ?? [.null, .null, .null, .null]) + [SQLValue(commit.aiLines)]
         }))
         var sessionRows = Set<[SQLValue]>()
         for commit in change.commits {

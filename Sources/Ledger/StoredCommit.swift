@@ -12,13 +12,16 @@ public struct StoredCommit: Sendable, Equatable {
     public var lines: Int?
     /// Effective size and fingerprints, worked out with `lines`.
     public var measure: ChangeMeasure?
+    /// Lines an agent wrote that the commit adds, when a git-ai note or Agent Trace covers it.
+    public var aiLines: Int?
 
     public var id: String { facts.id.hex }
 
-    public init(facts: CommitFacts, team: String, lines: Int?, measure: ChangeMeasure? = nil) {
+    public init(facts: CommitFacts, team: String, lines: Int?, measure: ChangeMeasure? = nil, aiLines: Int? = nil) {
         self.facts = facts
         self.team = team
         self.lines = lines
         self.measure = measure
+        self.aiLines = aiLines
     }
 }

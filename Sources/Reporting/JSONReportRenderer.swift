@@ -67,6 +67,8 @@ public struct JSONReportRenderer: ReportRenderer {
             ("active_engineers", .int(Int64(group.activeEngineers))),
             ("cost_per_engineer_month", .number(group.costPerEngineerMonth)),
             ("ai_assisted_share", .number(group.aiAssistedShare)),
+            ("ai_lines_shipped", .int(Int64(group.aiLinesShipped))),
+            ("ai_line_share", .number(group.aiLineShare)),
             ("lead_time_hours", .object([("ai_assisted", lead(group.leadTimeAI)), ("other", lead(group.leadTimeOther))])),
             ("change_failure_rate", .number(group.changeFailureRate)),
             ("cache_hit_ratio", .number(group.cacheHitRatio)),

@@ -47,7 +47,7 @@ public struct CSVReportRenderer: ReportRenderer {
         "key", "input", "output", "cache_write", "cache_read", "total", "cost_usd", "shipped_tokens", "unshipped_tokens",
         "uncommitted_tokens", "shipped_token_ratio", "deployments", "normalised_deployments", "nd_per_engineer_week",
         "nd_per_million_tokens", "cost_per_nd", "active_engineers", "cost_per_engineer_month", "ai_assisted_share",
-        "lead_time_hours_ai_assisted_median", "lead_time_hours_ai_assisted_p90", "lead_time_hours_other_median",
+        "ai_lines_shipped", "ai_line_share", "lead_time_hours_ai_assisted_median", "lead_time_hours_ai_assisted_p90", "lead_time_hours_other_median",
         "lead_time_hours_other_p90", "change_failure_rate", "cache_hit_ratio",
     ]
 
@@ -61,7 +61,7 @@ public struct CSVReportRenderer: ReportRenderer {
                 "\(group.shippedTokens)", "\(group.unshippedTokens)", "\(group.uncommittedTokens)", number(group.shippedTokenRatio),
                 "\(group.deployments)", number(group.normalisedDeployments), number(group.ndPerEngineerWeek), number(group.ndPerMillionTokens),
                 number(group.costPerND), "\(group.activeEngineers)", number(group.costPerEngineerMonth), number(group.aiAssistedShare),
-                number(group.leadTimeAI.median), number(group.leadTimeAI.p90), number(group.leadTimeOther.median), number(group.leadTimeOther.p90),
+                "\(group.aiLinesShipped)", number(group.aiLineShare), number(group.leadTimeAI.median), number(group.leadTimeAI.p90), number(group.leadTimeOther.median), number(group.leadTimeOther.p90),
                 number(group.changeFailureRate), number(group.cacheHitRatio),
             ], numeric: Set(1..<Self.header.count))
         }

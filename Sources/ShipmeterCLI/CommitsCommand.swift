@@ -20,9 +20,12 @@ extension Shipmeter {
 
         @OptionGroup var missing: MissingObjectsOptions
 
+        @Option(name: .customLong("traces"), help: ArgumentHelp("Agent Trace files (JSONL) besides the work tree's .agent-trace/traces.jsonl.", valueName: "path"))
+        var traces: [String] = []
+
         func run() async throws {
             let context = try repository.context()
-            let entries = try CommitListing.list(context, range: range, fetchMissing: missing.fetchMissing)
+            let entries = try CommitListing.list(context, range: range, fetchMissing: missing.fetchMissing, tracePaths: traces)
             missing.report(unknown: entries.filter { $0.linesAdded == nil }.count, in: context)
             switch format {
             case .json: Output.write(Self.json(entries).serialized())
@@ -47,6 +50,8 @@ extension Shipmeter {
                         ("lines_deleted", entry.linesDeleted.map { .int(Int64($0)) } ?? .null),
                         ("effective_lines", entry.effectiveLines.map(JSONValue.double) ?? .null),
                         ("ai_signals", .array(entry.signals.map(JSONValue.string))),
+                        ("ai_lines", entry.aiLines.map { .int(Int64($0)) } ?? .null),
+                        ("ai_line_sources", .object(entry.aiLineSources.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })),
                     ])
                 })),
             ])
@@ -59,7 +64,7 @@ extension Shipmeter {
                     String(entry.authorTime.prefix(10)),
                     entry.authorEmail,
                     entry.linesAdded.map { "+\($0) -\(entry.linesDeleted ?? 0)" } ?? "?",
-                    entry.signals.isEmpty ? "" : "AI",
+                    entry.signals.isEmpty ? "" : entry.aiLines.map { "AI \($0)" } ?? "AI",
                     entry.summary,
                 ]
             }

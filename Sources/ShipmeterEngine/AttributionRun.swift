@@ -121,7 +121,8 @@ public struct AttributionRun {
         change.commits = history.facts.indices.map { number in
             let measure = needed.contains(number) ? diffs.measure(of: number) : nil
             return StoredCommit(facts: history.facts[number], team: details.team(of: number),
-                                lines: measure == nil ? nil : diffs.linesChanged(of: number), measure: measure)
+                                lines: measure == nil ? nil : diffs.linesChanged(of: number), measure: measure,
+                                aiLines: needed.contains(number) ? details.aiLines(of: number) : nil)
         }
         change.deployments = timeline.deployments.indices.map { index in
             let deployment = timeline.deployments[index]

@@ -24,10 +24,15 @@ public enum CommitListing {
         /// Effective lines, capped per commit as a report counts them; nil when the lines are unknown.
         public var effectiveLines: Double?
         public var signals: [String]
+        /// Lines an agent wrote that the commit adds (git-ai notes, Agent Trace); nil when neither covers it.
+        public var aiLines: Int?
+        /// The same lines per format.
+        public var aiLineSources: [String: Int] = [:]
     }
 
     /// The commits of `range` (`A..B`, `A...B`, a revision; default HEAD), newest first.
-    public static func list(_ context: RepositoryContext, range: String?, fetchMissing: Bool = false) throws(EngineError) -> [Entry] {
+    /// `tracePaths`: Agent Trace files besides the work tree's `.agent-trace/traces.jsonl`.
+    public static func list(_ context: RepositoryContext, range: String?, fetchMissing: Bool = false, tracePaths: [String] = []) throws(EngineError) -> [Entry] {
         let repo = context.repository
         let configuration = context.configuration
         let ids: [ObjectID]
@@ -41,7 +46,8 @@ public enum CommitListing {
                 // One git run fetches what any listed commit lacks (git skips what is present).
                 try repo.fetchMissingBlobs(of: ids)
             }
-            let noted = try repo.notedCommits(notesRef: "refs/notes/ai")
+            let aiLines = try AILineReader(repository: repo, tracePaths: tracePaths)
+            let noted = aiLines.noted
             let detector = configuration.aiDetector, filter = context.changeFilter, lineCap = configuration.lineWeightCap
             // Diffs dominate: every core (see `ParallelBlocks`). The mailmap (which a work tree's
             // uncommitted .mailmap can change) is applied afterwards, from this repository.
@@ -53,13 +59,18 @@ public enum CommitListing {
                 let commit = try worker.0.commit(id)
                 let (trailers, embedded) = Trailer.read(message: commit.message)
                 let (stats, measure) = try worker.0.measuredChange(for: id, measurer: &worker.1)
-                let entry = Entry(
+                let written = aiLines.isEmpty ? nil : aiLines.count(for: commit, in: worker.0)
+                var signals = detector.signals(for: commit, summary: commit.summary, trailers: trailers, embedded: embedded, hasAINote: noted.contains(id))
+                if let traced = written?.sources[AISignalDetector.Signal.agentTrace], traced > 0 { signals.append(AISignalDetector.Signal.agentTrace) }
+                var entry = Entry(
                     id: id.hex, shortID: id.short(), parents: commit.parents.map(\.hex), authorName: commit.author.name, authorEmail: commit.author.email,
                     authorTime: commit.author.time.iso8601, committerTime: commit.committer.time.iso8601, summary: commit.summary,
                     trailers: trailers.map { ($0.key, $0.value) }, filesChanged: stats.filesChanged,
                     linesAdded: stats.linesKnown ? stats.linesAdded : nil, linesDeleted: stats.linesKnown ? stats.linesDeleted : nil,
                     effectiveLines: measure.map { min($0.effectiveLines, Double(lineCap)) },
-                    signals: detector.signals(for: commit, summary: commit.summary, trailers: trailers, embedded: embedded, hasAINote: noted.contains(id)))
+                    signals: signals)
+                entry.aiLines = written?.lines
+                entry.aiLineSources = written?.sources ?? [:]
                 return (commit, entry)
             }
             let mailmap = try Mailmap(repo)

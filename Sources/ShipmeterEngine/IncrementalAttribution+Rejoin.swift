@@ -83,7 +83,9 @@ extension IncrementalAttribution {
             if let low = times.min(), let high = times.max(), !persons.isEmpty {
                 add(try await ledger.commits(repository: repository, persons: persons, authoredFrom: low.rounded(.down) - 1, through: high + window + 1))
             }
-            add(try await ledger.commits(repository: repository, sessions: Array(Set(records.compactMap(\.session))).sorted()))
+            // Sessions by id (trailers) and by git-ai's key for them (notes).
+            let names = records.flatMap { record in UsageJoiner.sessionNames(of: record).map(\.session) }
+            add(try await ledger.commits(repository: repository, sessions: Array(Set(names)).sorted()))
             let named = Set(records.compactMap(\.commit) + rejoin.links.map(\.commit)).map { $0.lowercased().trimmingCharacters(in: .whitespaces) }
             for name in named where name.count >= 7 && name.count <= 40 && name.allSatisfy(\.isHexDigit) {
                 add(try await ledger.commits(repository: repository, idPrefix: name))
@@ -131,10 +133,20 @@ extension IncrementalAttribution {
         let run: AttributionRun
         var measurer: ChangeMeasurer
         var unknown = Set<String>()
+        /// git-ai notes and the work tree's Agent Trace file; nil when the repository has neither.
+        let lineAuthors: AILineReader?
 
         init(run: AttributionRun) {
             self.run = run
             measurer = ChangeMeasurer(filter: run.context.changeFilter)
+            let reader = try? AILineReader(repository: run.context.repository)
+            lineAuthors = reader?.isEmpty == false ? reader : nil
+        }
+
+        /// Lines an agent wrote that the commit adds; nil when no record covers it.
+        func aiLines(_ id: ObjectID) -> Int? {
+            guard let lineAuthors, let commit = try? run.context.repository.commit(id) else { return nil }
+            return lineAuthors.count(for: commit, in: run.context.repository)?.lines
         }
 
         /// Lines and measure of a commit; nil when its blobs are missing (its lines stay unknown).
@@ -159,7 +171,7 @@ extension IncrementalAttribution {
             let team = CommitTeam.resolve(person: facts.person, people: context.people, codeOwners: context.codeOwners) { try? repo.diffStats(for: facts.id) }
             let wanted = wantsLines.contains(id) && !(facts.isMerge && !attributed.contains(id))
             let read = wanted ? measured.read(id) : nil
-            return StoredCommit(facts: facts, team: team, lines: read?.lines, measure: read?.measure)
+            return StoredCommit(facts: facts, team: team, lines: read?.lines, measure: read?.measure, aiLines: wanted ? measured.aiLines(facts.id) : nil)
         }
         for id in wantsLines where !newIDs.contains(id) {
             guard let known = partial.storedLines[id], known == nil, let facts = partial.facts[id], !facts.isMerge || attributed.contains(id) else { continue }

@@ -109,7 +109,8 @@ struct IncrementalAttribution {
             let ids = try walk.all()
             let noted = ids.isEmpty ? [] : try repo.notedCommits(notesRef: "refs/notes/ai")
             return try ids.map { id in
-                History.facts(for: try repo.commit(id), people: context.people, detector: context.configuration.aiDetector, noted: noted.contains(id))
+                History.facts(for: try repo.commit(id), people: context.people, detector: context.configuration.aiDetector, noted: noted.contains(id),
+                              noteSessions: noted.contains(id) ? History.noteSessionKeys(repo, id) : [])
             }
         } catch {
             return nil

@@ -43,7 +43,7 @@ public struct LedgerReportReader {
     }
 
     init(location: String, data: LedgerReportData, filtered: Bool) {
-        var facts = [CommitFacts](), teams = [String](), lines = [Int?](), measures = [ChangeMeasure?](), owners = [Int]()
+        var facts = [CommitFacts](), teams = [String](), lines = [Int?](), measures = [ChangeMeasure?](), written = [Int?](), owners = [Int]()
         var numbers = [[String: Int]]()  // per repository: commit id → number
         for (index, repository) in data.repositories.enumerated() {
             var local = [String: Int]()
@@ -53,6 +53,7 @@ public struct LedgerReportReader {
                 teams.append(commit.team)
                 lines.append(commit.lines)
                 measures.append(commit.measure)
+                written.append(commit.aiLines)
                 owners.append(index)
             }
             numbers.append(local)
@@ -101,7 +102,7 @@ public struct LedgerReportReader {
         self.roster = roster
         input = ReportInput(
             history: History(facts: facts), timeline: timeline, records: records, joins: joins, people: roster,
-            commits: StoredCommits(teams: teams, lines: lines, measures: measures), repositories: data.repositories.map(\.name),
+            commits: StoredCommits(teams: teams, lines: lines, measures: measures, aiLines: written), repositories: data.repositories.map(\.name),
             commitRepositories: owners, recordRepositories: recordRepositories)
     }
 

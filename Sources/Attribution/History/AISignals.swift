@@ -16,6 +16,8 @@ public struct AISignalDetector: Sendable {
         public static let aiderSubject = "aider-subject"
         public static let copilotAgent = "copilot-agent"
         public static let gitAINote = "git-ai-note"
+        /// Agent Trace records cover lines the commit adds.
+        public static let agentTrace = "agent-trace"
         public static let customTrailer = "trailer"
         /// An agent trailer inside the body, copied there by a squash merge from a squashed commit.
         public static let squashedTrailer = "squashed-trailer"

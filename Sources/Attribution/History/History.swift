@@ -24,7 +24,8 @@ public struct History: Sendable {
         var facts = [CommitFacts?]()
         let graph = try CommitGraph.load(repository, tips: tips) { number, commit in
             if number >= facts.count { facts.append(contentsOf: repeatElement(nil, count: number - facts.count + 1)) }
-            facts[number] = Self.facts(for: commit, people: people, detector: detector, noted: noted.contains(commit.id))
+            facts[number] = Self.facts(for: commit, people: people, detector: detector, noted: noted.contains(commit.id),
+                                       noteSessions: noted.contains(commit.id) ? Self.noteSessionKeys(repository, commit.id) : [])
         }
         let complete = facts.compactMap { $0 }
         precondition(complete.count == graph.count, "every loaded commit was visited")
@@ -58,8 +59,19 @@ public struct History: Sendable {
     /// The id of commit `number`.
     public func id(_ number: CommitIndex) -> ObjectID { facts[number].id }
 
-    /// What attribution reads from one commit.
-    public static func facts(for commit: Commit, people: People, detector: AISignalDetector, noted: Bool) -> CommitFacts {
+    /// The git-ai session keys (`s_…`) a commit's `refs/notes/ai` note names.
+    public static func noteSessionKeys(_ repository: Repository, _ commit: ObjectID) -> [String] {
+        guard let text = try? repository.note(for: commit, notesRef: AILineReader.notesRef) else { return [] }
+        return GitAINote(text: text).sessionKeys.sorted()
+    }
+
+    /// The agent name git-ai session keys are filed under in `sessions`.
+    public static let gitAIAgent = "git-ai"
+
+    /// What attribution reads from one commit; `noteSessions` are the git-ai session keys its
+    /// note names, kept as sessions of agent `git-ai` (a usage record whose session hashes to
+    /// one joins it explicitly).
+    public static func facts(for commit: Commit, people: People, detector: AISignalDetector, noted: Bool, noteSessions: [String] = []) -> CommitFacts {
         let (trailers, embedded) = Trailer.read(message: commit.message)
         let summary = commit.summary
         let signals = detector.signals(for: commit, summary: summary, trailers: trailers, embedded: embedded, hasAINote: noted)
@@ -109,7 +121,7 @@ public struct History: Sendable {
             isMerge: commit.isMerge,
             isBot: people.isBot(name: commit.author.name, email: commit.author.email),
             summary: summary,
-            signals: signals, sessions: sessions, agent: agent, model: model,
+            signals: signals, sessions: sessions + noteSessions.map { SessionReference(agent: gitAIAgent, id: $0) }, agent: agent, model: model,
             reverts: Self.revertedCommit(commit.message))
     }
 

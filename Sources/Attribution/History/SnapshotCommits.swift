@@ -8,12 +8,25 @@ public final class SnapshotCommits: CommitDetails {
     let history: History
     let people: People
     let codeOwners: CodeOwners?
+    /// git-ai notes and the work tree's Agent Trace file; nil when the repository has neither.
+    let lineAuthors: AILineReader?
+    private var written: [CommitIndex: Int?] = [:]
 
     public init(diffs: RepositoryDiffs, history: History, people: People, codeOwners: CodeOwners?) {
         self.diffs = diffs
         self.history = history
         self.people = people
         self.codeOwners = codeOwners
+        let reader = try? AILineReader(repository: diffs.repository)
+        lineAuthors = reader?.isEmpty == false ? reader : nil
+    }
+
+    public func aiLines(of commit: CommitIndex) -> Int? {
+        guard let lineAuthors else { return nil }
+        if let known = written[commit] { return known }
+        let count = (try? diffs.repository.commit(history.id(commit))).flatMap { lineAuthors.count(for: $0, in: diffs.repository) }?.lines
+        written[commit] = .some(count)
+        return count
     }
 
     public func team(of commit: CommitIndex) -> String {

@@ -39,10 +39,11 @@ public struct UsageJoiner {
            let link = links.first(where: { $0.time >= record.timestamp }) {
             return .attributed(link.commit, .linked)
         }
-        // 2. explicit
-        if let session = record.session, let candidates = history.commitsBySession[session] {
+        // 2. explicit: a trailer naming the session, or a git-ai note naming its key
+        for (session, agent) in Self.sessionNames(of: record) {
+            guard let candidates = history.commitsBySession[session] else { continue }
             let matching = candidates.filter { commit in
-                history.facts[commit].sessions.contains { $0.id == session && Self.sameAgent($0.agent, record.agent) }
+                history.facts[commit].sessions.contains { $0.id == session && Self.sameAgent($0.agent, agent) }
             }
             if !matching.isEmpty {
                 let seconds = Int64(record.timestamp.timeIntervalSince1970.rounded(.down))
@@ -67,6 +68,17 @@ public struct UsageJoiner {
             if !history.facts[commit].isMerge { return .attributed(commit, .inferred) }
         }
         return .uncommitted
+    }
+
+    /// The names a record's session goes by in commits: its id (as trailers write it) and, with
+    /// its agent known, git-ai's key for it (`s_` + sha256("<tool>:<id>")[0..14]).
+    public static func sessionNames(of record: UsageRecord) -> [(session: String, agent: String?)] {
+        guard let session = record.session else { return [] }
+        var names: [(session: String, agent: String?)] = [(session, record.agent)]
+        if let agent = record.agent {
+            names.append((GitAINote.sessionKey(tool: GitAINote.tool(forAgent: agent), session: session), History.gitAIAgent))
+        }
+        return names
     }
 
     static func sameAgent(_ trailer: String?, _ record: String?) -> Bool {

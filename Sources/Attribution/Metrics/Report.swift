@@ -42,6 +42,10 @@ public struct GroupMetrics: Sendable {
     public var effectiveLines: Double = 0
     /// Added plus deleted lines of the same commits, as git counts them.
     public var changedLines = 0
+    /// Lines an agent wrote in the same commits (git-ai notes, Agent Trace), where they record it.
+    public var aiLinesShipped = 0
+    /// Shipped commits that such a record covers.
+    public var aiLineCommits = 0
     public var shippedCommits = 0
     public var aiAssistedCommits = 0
     public var activeEngineers = 0
@@ -75,6 +79,12 @@ public struct GroupMetrics: Sendable {
         return costUSD.doubleValue / Double(activeEngineers) / months
     }
     public var aiAssistedShare: Double? { Self.ratio(Double(aiAssistedCommits), Double(shippedCommits)) }
+    /// AI-written lines over effective shipped lines (at most 1); nil when no shipped commit's
+    /// lines are recorded by git-ai or Agent Trace (unknown, not 0).
+    public var aiLineShare: Double? {
+        guard aiLineCommits > 0 else { return nil }
+        return Self.ratio(Double(aiLinesShipped), effectiveLines).map { min($0, 1) }
+    }
     public var changeFailureRate: Double? {
         if isTotals {
             return Self.ratio(Double(rolledBackDeployments + failedDeployments), Double(deployments + failedDeployments))

@@ -193,6 +193,10 @@ public struct ReportBuilder {
                     metrics.normalisedDeployments += split.parts[position]
                     metrics.effectiveLines += split.effective[position]
                     metrics.changedLines += lines(of: commit)
+                    if let written = input.commits.aiLines(of: commit) {
+                        metrics.aiLinesShipped += written
+                        metrics.aiLineCommits += 1
+                    }
                     metrics.countShipped(aiAssisted: facts.isAIAssisted, leadHours: hours)
                     if firstHere {
                         metrics.deployments += 1
@@ -207,6 +211,11 @@ public struct ReportBuilder {
             totals.normalisedDeployments += split.worth
             totals.effectiveLines += shippedEffective
             totals.changedLines += shippedLines
+            for commit in commits {
+                guard let written = input.commits.aiLines(of: commit) else { continue }
+                totals.aiLinesShipped += written
+                totals.aiLineCommits += 1
+            }
             if let week = Self.week(of: deployment.time, in: weekly) { weekly[week].normalisedDeployments += split.worth }
         }
         for (index, record) in records.enumerated() where inWindow(record.timestamp) {
