@@ -187,32 +187,7 @@ extension Repository {
 
     /// libgit2's own diff with rename detection, as `git show --numstat` does by default.
     func fullDiffStats(for id: ObjectID, visitor: DiffLineVisitor? = nil) throws(GitError) -> DiffStats {
-        var oid = id.raw
-        var commit: OpaquePointer?
-        try check(git_commit_lookup(&commit, pointer, &oid), "commit \(id)")
-        defer { git_commit_free(commit) }
-
-        var newTree: OpaquePointer?
-        try check(git_commit_tree(&newTree, commit), "tree of \(id.short())")
-        defer { git_tree_free(newTree) }
-
-        var oldTree: OpaquePointer?
-        defer { if let oldTree { git_tree_free(oldTree) } }
-        if git_commit_parentcount(commit) > 0 {
-            var parent: OpaquePointer?
-            let result = git_commit_parent(&parent, commit, 0)
-            // In a shallow clone the first parent may be absent: diff against the empty tree.
-            if result != GIT_ENOTFOUND.rawValue {
-                try check(result, "first parent of \(id.short())")
-                defer { git_commit_free(parent) }
-                try check(git_commit_tree(&oldTree, parent), "tree of the parent of \(id.short())")
-            }
-        }
-
-        var options = git_diff_options()
-        try check(git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)))
-        var diff: OpaquePointer?
-        try check(git_diff_tree_to_tree(&diff, pointer, oldTree, newTree, &options), "diff of \(id.short())")
+        let diff = try firstParentDiff(of: id)
         defer { git_diff_free(diff) }
 
         var find = git_diff_find_options()
@@ -243,6 +218,35 @@ extension Repository {
         return DiffStats(files: files)
     }
 
+    /// libgit2's diff of `id` against its first parent (a root commit, or a shallow clone's
+    /// missing parent, against the empty tree); the caller frees it.
+    func firstParentDiff(of id: ObjectID, contextLines: UInt32? = nil) throws(GitError) -> OpaquePointer? {
+        var oid = id.raw
+        var commit: OpaquePointer?
+        try check(git_commit_lookup(&commit, pointer, &oid), "commit \(id)")
+        defer { git_commit_free(commit) }
+        var newTree: OpaquePointer?
+        try check(git_commit_tree(&newTree, commit), "tree of \(id.short())")
+        defer { git_tree_free(newTree) }
+        var oldTree: OpaquePointer?
+        defer { if let oldTree { git_tree_free(oldTree) } }
+        if git_commit_parentcount(commit) > 0 {
+            var parent: OpaquePointer?
+            let result = git_commit_parent(&parent, commit, 0)
+            if result != GIT_ENOTFOUND.rawValue {
+                try check(result, "first parent of \(id.short())")
+                defer { git_commit_free(parent) }
+                try check(git_commit_tree(&oldTree, parent), "tree of the parent of \(id.short())")
+            }
+        }
+        var options = git_diff_options()
+        try check(git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)))
+        if let contextLines { options.context_lines = contextLines }
+        var diff: OpaquePointer?
+        try check(git_diff_tree_to_tree(&diff, pointer, oldTree, newTree, &options), "diff of \(id.short())")
+        return diff
+    }
+
     /// Hands every added and deleted line of `patch` to `visitor`.
     static func visitLines(_ patch: OpaquePointer?, path: String, _ visitor: DiffLineVisitor) throws(GitError) {
         let hunks = git_patch_num_hunks(patch)
@@ -265,27 +269,7 @@ extension Repository {
     /// The line numbers (in the new file, from 1) of the lines `id` adds against its first
     /// parent, by path; files whose blobs are missing or binary have none.
     public func addedLineNumbers(for id: ObjectID) throws(GitError) -> [String: [Int]] {
-        var oid = id.raw
-        var commit: OpaquePointer?
-        try check(git_commit_lookup(&commit, pointer, &oid), "commit \(id)")
-        defer { git_commit_free(commit) }
-        var newTree: OpaquePointer?
-        try check(git_commit_tree(&newTree, commit), "tree of \(id.short())")
-        defer { git_tree_free(newTree) }
-        var oldTree: OpaquePointer?
-        defer { if let oldTree { git_tree_free(oldTree) } }
-        if git_commit_parentcount(commit) > 0 {
-            var parent: OpaquePointer?
-            if git_commit_parent(&parent, commit, 0) == 0 {
-                defer { git_commit_free(parent) }
-                try check(git_commit_tree(&oldTree, parent), "tree of the parent of \(id.short())")
-            }
-        }
-        var options = git_diff_options()
-        try check(git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)))
-        options.context_lines = 0
-        var diff: OpaquePointer?
-        try check(git_diff_tree_to_tree(&diff, pointer, oldTree, newTree, &options), "diff of \(id.short())")
+        let diff = try firstParentDiff(of: id, contextLines: 0)
         defer { git_diff_free(diff) }
         var result = [String: [Int]]()
         for index in 0..<git_diff_num_deltas(diff) {
