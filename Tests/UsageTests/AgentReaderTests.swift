@@ -317,6 +317,32 @@ import Testing
         #expect(try load([root.file("data/sessions/sessions.db")]).records.count == 2)
     }
 
+    // MARK: Malformed input
+
+    @Test func badLinesOfTheNewReadersAreCountedNotFatal() throws {
+        let folder = ScratchDirectory("malformed")
+        folder.write("gemini.jsonl", """
+            {"sessionId":"g","projectHash":"h"}
+            {"id":"a","timestamp":"2026-03-02T08:00:00Z","type":"gemini","model":"m","tokens":{"input":-5,"output":1,"cached":0}}
+            {"id":"b","timestamp":"2026-03-02T08:00:01Z","type":"gemini","model":"m","tokens":{"input":5,"output":1,"cached":0}}
+            """)
+        folder.write("qwen.jsonl", """
+            {"uuid":"q1","sessionId":"s","timestamp":"2026-03-02T08:00:00Z","type":"assistant","cwd":"/w","usageMetadata":{"promptTokenCount":"many"},"model":"m"}
+            {"uuid":"q2","sessionId":"s","timestamp":"2026-03-02T08:00:00Z","type":"assistant","cwd":"/w","usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":1},"model":"m"}
+            {"uuid":"q3","sessionId":"s","type":"assistant","usageMetadata":{"promptTok
+            """)
+        folder.write("copilot.jsonl", """
+            {"type":"session.start","timestamp":"2026-03-02T08:00:00Z","data":{"sessionId":"c"}}
+            {"type":"session.shutdown","timestamp":"not a time","data":{"modelMetrics":{"m":{"usage":{"inputTokens":4,"outputTokens":1}}}}}
+            {"type":"session.shutdown","timestamp":"2026-03-02T09:00:00Z","data":{"modelMetrics":{"m":{"usage":{"inputTokens":4,"outputTokens":1}}}}}
+            """)
+        let batch = try load([folder.file("gemini.jsonl"), folder.file("qwen.jsonl"), folder.file("copilot.jsonl")])
+        #expect(batch.records.map(\.total).sorted() == [4, 5, 6])
+        #expect(batch.malformedCount == 4)
+        #expect(batch.malformed.map(\.reason).contains { $0.contains("negative") })
+        #expect(batch.malformed.map(\.reason).contains { $0.contains("truncated") })
+    }
+
     // MARK: Detection and privacy
 
     @Test func everyNewAgentIsDetectedByContent() throws {
