@@ -62,15 +62,9 @@ struct TranscriptTail {
         }
         if agent == "codex", facts.session == nil || facts.cwd == nil {
             // The session_meta line opens the file; read just that first line.
-            if let handle = FileHandle(forReadingAtPath: path) {
-                defer { try? handle.close() }
-                let head = (try? handle.read(upToCount: 64 << 10)) ?? Data()
-                if let first = String(decoding: head, as: UTF8.self).split(separator: "\n").first,
-                   let object = try? JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any],
-                   let payload = object["payload"] as? [String: Any] {
-                    facts.session = facts.session ?? payload["id"] as? String
-                    facts.cwd = facts.cwd ?? payload["cwd"] as? String
-                }
+            if let payload = SessionDetector.firstRecord(path)?["payload"] as? [String: Any] {
+                facts.session = facts.session ?? payload["id"] as? String
+                facts.cwd = facts.cwd ?? payload["cwd"] as? String
             }
         }
         if agent == "gemini-cli" || agent == "copilot-cli", let first = SessionDetector.firstRecord(path) {

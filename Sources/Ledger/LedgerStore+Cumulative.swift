@@ -2,13 +2,25 @@ import Foundation
 import Usage
 
 extension LedgerStore {
+    /// Adds `records` (and `links`) as `ingest` does, with readings of running totals stored as
+    /// their growth (`increases`); a reading with nothing new counts as already present.
+    public func ingestGrowth(_ records: [UsageRecord], links: [SessionCommitLink] = [], version: String) async throws -> IngestResult {
+        let (increases, unchanged) = try await self.increases(records)
+        var batch = UsageBatch()
+        for record in increases { batch.add(record) }
+        batch.links = links
+        var result = try await ingest(batch, version: version)
+        result.alreadyPresent += unchanged
+        return result
+    }
+
     /// Readings of sources that keep a session's running totals (`UsageFormat.isCumulative`:
     /// Goose, Crush) as their increase over what the ledger already holds for that session, so
     /// each ingest stores only what was spent since the last one, dated when it was read. A
     /// reading with nothing new is left out (`unchanged` counts them); other records pass as
     /// they are.
-    public func increases(_ records: [UsageRecord]) async throws -> (records: [UsageRecord], unchanged: Int) {
-        func isRunning(_ record: UsageRecord) -> Bool { UsageFormat(rawValue: record.source)?.isCumulative == true && record.session != nil }
+    func increases(_ records: [UsageRecord]) async throws -> (records: [UsageRecord], unchanged: Int) {
+        func isRunning(_ record: UsageRecord) -> Bool { record.session != nil && UsageFormat.runningTotalSources.contains(record.source) }
         let running = records.filter(isRunning)
         guard !running.isEmpty else { return (records, 0) }
         var stored = [String: UsageRecord]()

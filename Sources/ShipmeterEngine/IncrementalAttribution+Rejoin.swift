@@ -139,8 +139,7 @@ extension IncrementalAttribution {
         init(run: AttributionRun) {
             self.run = run
             measurer = ChangeMeasurer(filter: run.context.changeFilter)
-            let reader = try? AILineReader(repository: run.context.repository)
-            lineAuthors = reader?.isEmpty == false ? reader : nil
+            lineAuthors = AILineReader.ifAny(in: run.context.repository)
         }
 
         /// Lines an agent wrote that the commit adds; nil when no record covers it.

@@ -12,13 +12,7 @@ extension UsageReading {
                        chunk: Int = 50_000) async throws -> (result: IngestResult, diagnostics: [Diagnostic]) {
         if paths.isEmpty {
             let (batch, diagnostics) = try load(paths: [], repository: repository, overrides: overrides)
-            let (records, unchanged) = try await ledger.increases(batch.records)
-            var increases = UsageBatch()
-            for record in records { increases.add(record) }
-            increases.links = batch.links
-            var result = try await ledger.ingest(increases, version: version)
-            result.alreadyPresent += unchanged
-            return (result, diagnostics)
+            return (try await ledger.ingestGrowth(batch.records, links: batch.links, version: version), diagnostics)
         }
         let queue = UsageChunkQueue(capacity: 2)
         let reader = ChunkReader(reading: self, paths: paths, prices: try priceTable(overrides: overrides), queue: queue, chunk: chunk)
@@ -36,12 +30,9 @@ extension UsageReading {
         // Running session totals become increases over what the ledger holds, once the rest is in
         // (a second, short transaction: ingesting again after a failure here adds only what is missing).
         if !reader.running.isEmpty {
-            let (records, unchanged) = try await ledger.increases(reader.running)
-            var increases = UsageBatch()
-            for record in records { increases.add(record) }
-            let more = try await ledger.ingest(increases, version: version)
+            let more = try await ledger.ingestGrowth(reader.running, version: version)
             ingested.added += more.added
-            ingested.alreadyPresent += more.alreadyPresent + unchanged
+            ingested.alreadyPresent += more.alreadyPresent
         }
         guard case .success(let diagnostics) = read else { return (ingested, []) }
         return (ingested, diagnostics)
@@ -106,9 +97,10 @@ private final class ChunkReader: @unchecked Sendable {
     private func put(_ records: [UsageRecord]) throws {
         var records = records
         for index in records.indices { pricing.price(&records[index]) }
-        if records.contains(where: { UsageFormat(rawValue: $0.source)?.isCumulative == true }) {
-            running += records.filter { UsageFormat(rawValue: $0.source)?.isCumulative == true }
-            records.removeAll { UsageFormat(rawValue: $0.source)?.isCumulative == true }
+        let runningSources = UsageFormat.runningTotalSources
+        if records.contains(where: { runningSources.contains($0.source) }) {
+            running += records.filter { runningSources.contains($0.source) }
+            records.removeAll { runningSources.contains($0.source) }
             if records.isEmpty { return }
         }
         try queue.put(records)

@@ -19,6 +19,11 @@ struct JSONFields {
         return JSONFields(object)
     }
 
+    /// Decodes text holding a JSON object (a database column, a file's contents); nil otherwise.
+    static func decode(text: String) -> JSONFields? {
+        JSONFields((try? JSONSerialization.jsonObject(with: Data(text.utf8))) as Any)
+    }
+
     subscript(_ key: String) -> Any? { object[key] }
 
     func nested(_ key: String) -> JSONFields? { JSONFields(object[key]) }

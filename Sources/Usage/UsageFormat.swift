@@ -20,6 +20,10 @@ public enum UsageFormat: String, CaseIterable, Sendable {
 
     /// Sources whose rows hold a session's running totals, overwritten in place: a read sees
     /// one record per session with its totals so far. The ledger stores each ingest's increase
-    /// over the totals it saw last (see `UsageRecord.cumulative`).
+    /// over the totals it saw last (`LedgerStore.ingestGrowth`).
     public var isCumulative: Bool { self == .goose || self == .crush }
+
+    /// The record `source` names of those sources: one set lookup per record, where a record's
+    /// format would cost a comparison with every raw value.
+    public static let runningTotalSources: Set<String> = Set(allCases.filter(\.isCumulative).map(\.rawValue))
 }

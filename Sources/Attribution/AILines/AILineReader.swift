@@ -34,6 +34,13 @@ public struct AILineReader: Sendable {
     /// Whether any commit can have a count (no notes and no traces: skip the work).
     public var isEmpty: Bool { noted.isEmpty && trace.edits.isEmpty }
 
+    /// The reader of a repository that has notes or traces; nil when it has neither (or they
+    /// cannot be listed), so callers skip the per-commit work.
+    public static func ifAny(in repository: Repository) -> AILineReader? {
+        guard let reader = try? AILineReader(repository: repository), !reader.isEmpty else { return nil }
+        return reader
+    }
+
     /// The count for `commit`, read through `repository` (a worker's own handle in parallel use).
     public func count(for commit: Commit, in repository: Repository) -> AILineCount? {
         var lines = [String: Set<Int>]()

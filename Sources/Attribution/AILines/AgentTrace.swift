@@ -15,6 +15,8 @@ public struct AgentTrace: Sendable {
     }
 
     public private(set) var edits: [Edit] = []
+    /// Edit positions by the first 7 digits of their revision (abbreviated revisions match).
+    private var byRevision: [Substring: [Int]] = [:]
     /// Lines that could not be read.
     public private(set) var malformed = 0
 
@@ -48,14 +50,18 @@ public struct AgentTrace: Sendable {
             }
             guard !ranges.isEmpty else { continue }
             let time = (object["timestamp"] as? String).flatMap(Timestamp.parseISO8601)
-            edits.append(Edit(revision: revision.lowercased(), time: time, ranges: ranges))
+            let edit = Edit(revision: revision.lowercased(), time: time, ranges: ranges)
+            guard edit.revision.count >= 7 else { continue }
+            byRevision[edit.revision.prefix(7), default: []].append(edits.count)
+            edits.append(edit)
         }
     }
 
     /// AI-written ranges of the edits made on `parent` up to `commitTime`, by path.
     public func ranges(parent: String, before commitTime: Date) -> [String: [ClosedRange<Int>]] {
         var result = [String: [ClosedRange<Int>]]()
-        for edit in edits where parent.hasPrefix(edit.revision) && edit.revision.count >= 7 {
+        for position in byRevision[parent.prefix(7)] ?? [] where parent.hasPrefix(edits[position].revision) {
+            let edit = edits[position]
             if let time = edit.time, time > commitTime.addingTimeInterval(1) { continue }
             for (path, ranges) in edit.ranges { result[path, default: []] += ranges }
         }

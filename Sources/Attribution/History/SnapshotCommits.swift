@@ -17,8 +17,7 @@ public final class SnapshotCommits: CommitDetails {
         self.history = history
         self.people = people
         self.codeOwners = codeOwners
-        let reader = try? AILineReader(repository: diffs.repository)
-        lineAuthors = reader?.isEmpty == false ? reader : nil
+        lineAuthors = AILineReader.ifAny(in: diffs.repository)
     }
 
     public func aiLines(of commit: CommitIndex) -> Int? {

@@ -63,6 +63,12 @@ final class AgentDatabase {
             }
         }
 
+        /// A dollar column stored as a real: nil when absent, negative or not finite.
+        func amount(_ column: String) -> Decimal? {
+            guard let value = real(column), value.isFinite, value >= 0 else { return nil }
+            return Decimal(string: String(format: "%.10f", value)) ?? Decimal(value)
+        }
+
         func real(_ column: String) -> Double? {
             switch values[column] {
             case .integer(let number)?: return Double(number)

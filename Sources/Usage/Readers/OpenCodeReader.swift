@@ -35,13 +35,13 @@ struct OpenCodeReader {
         if schema["part"] != nil {
             for row in try database.rows("SELECT id, message_id, data FROM part WHERE data LIKE '%step-finish%' ORDER BY id") {
                 guard let id = row.text("id"), let message = row.text("message_id"), let data = row.text("data"),
-                      let fields = Self.decode(data), fields.string("type") == "step-finish" else { continue }
+                      let fields = JSONFields.decode(text: data), fields.string("type") == "step-finish" else { continue }
                 steps[message, default: []].append(Step(id: id, fields: fields))
             }
         }
         for (index, row) in messages.enumerated() {
             guard let id = row.text("id"), let data = row.text("data") else { continue }
-            guard let fields = Self.decode(data) else {
+            guard let fields = JSONFields.decode(text: data) else {
                 batch.reject(MalformedLine(file: path, line: index + 1, reason: "message \(id): data is not valid JSON"))
                 continue
             }
@@ -135,9 +135,5 @@ struct OpenCodeReader {
         if difference < 0 { difference += period }
         if difference > period / 2 { difference -= period }
         return difference > 2_000
-    }
-
-    static func decode(_ text: String) -> JSONFields? {
-        JSONFields((try? JSONSerialization.jsonObject(with: Data(text.utf8))) as Any)
     }
 }

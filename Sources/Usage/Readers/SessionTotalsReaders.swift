@@ -30,11 +30,10 @@ struct CrushReader {
                 batch.reject(MalformedLine(file: path, line: index + 1, reason: "session \(id) has no updated_at or created_at"))
                 continue
             }
-            guard let cost = row.real("cost"), cost.isFinite, cost >= 0 else {
+            guard let amount = row.amount("cost") else {
                 batch.reject(MalformedLine(file: path, line: index + 1, reason: "session \(id): cost is not an amount"))
                 continue
             }
-            let amount = Decimal(string: String(format: "%.10f", cost)) ?? Decimal(cost)
             batch.add(UsageRecord(
                 source: UsageFormat.crush.rawValue, key: id, timestamp: when,
                 session: id, agent: "crush", model: models[id] ?? "unknown", repository: repository,
@@ -74,17 +73,16 @@ struct GooseReader {
                 let output = try row.count(prefix + "output_tokens") ?? 0
                 let total = try row.count(prefix + "total_tokens") ?? 0
                 var model = "unknown"
-                if let config = row.text("model_config_json").flatMap(OpenCodeReader.decode), let name = config.string("model_name") {
+                if let config = row.text("model_config_json").flatMap(JSONFields.decode(text:)), let name = config.string("model_name") {
                     model = name
                 } else if let name = row.text("model") {
                     model = name
                 }
-                let cost = accumulated ? row.real("accumulated_cost") : nil
                 batch.add(UsageRecord(
                     source: UsageFormat.goose.rawValue, key: id, timestamp: when,
                     session: id, agent: "goose", model: model, repository: directory,
                     input: input, output: max(output, total - input),
-                    costUSD: cost.flatMap { $0.isFinite && $0 >= 0 ? Decimal(string: String(format: "%.10f", $0)) : nil }))
+                    costUSD: accumulated ? row.amount("accumulated_cost") : nil))
             } catch {
                 batch.reject(MalformedLine(file: path, line: index + 1, reason: "session \(id): \(error.reason)"))
             }
