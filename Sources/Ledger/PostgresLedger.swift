@@ -41,19 +41,25 @@ final class PostgresLedger: Sendable {
         let password = components.password ?? environment["PGPASSWORD"]
             ?? Self.pgpass(host: host, port: port, database: database, user: user, environment: environment)
         let location = "postgres://\(user)@\(host):\(port)/\(database)"
-        // One direct connection first: an unreachable server or a refused login is reported at
-        // once (the pool would keep retrying until its circuit breaker trips).
-        // Transport security is decided here, once, for the probe and the pool alike: the ledger
-        // speaks plain TCP (loopback or a private network) until TLS options exist.
-        let (probeTLS, poolTLS): (PostgresConnection.Configuration.TLS, PostgresClient.Configuration.TLS) = (.disable, .disable)
+        // Transport security is decided here, once, for the probe and the pool alike.
+        let transport = try PostgresTransport(query: components.queryItems ?? [], environment: environment)
+        let (probeTLS, poolTLS) = try transport.settings(environment: environment)
+        // One direct connection first: an unreachable server, a refused login or a certificate
+        // that fails the check is reported at once (the pool would keep retrying until its
+        // circuit breaker trips).
         var probe = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: probeTLS)
         probe.options.connectTimeout = .seconds(5)
         do {
             let connection = try await PostgresConnection.connect(configuration: probe, id: 1, logger: logger)
             try await connection.close()
         } catch let error as PSQLError where error.serverInfo?[.message] != nil {
-            throw LedgerError.database("PostgreSQL at \(location) refused the ledger: \(error.serverInfo?[.message] ?? "")")
+            let message = error.serverInfo?[.message] ?? ""
+            let hint = transport.mode == .disable && message.contains("no encryption") ? " (the server requires TLS; use sslmode=require or stronger)" : ""
+            throw LedgerError.database("PostgreSQL at \(location) refused the ledger: \(message)\(hint)")
         } catch {
+            if let reason = transport.explain(error, location: location) {
+                throw LedgerError.unreachable(location: location, detail: reason)
+            }
             throw LedgerError.unreachable(location: location, detail: "cannot reach PostgreSQL at \(location); check that it is running and accepts connections from here")
         }
         var configuration = PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: poolTLS)
