@@ -114,6 +114,15 @@ extension UnsafeBufferPointer where Element == UInt8 {
         return false
     }
 
+    /// Whether a JSON-lines line was cut mid-write (an agent killed while writing a large tool
+    /// result): it is not blank and does not end, before trailing blanks, with the `}` that closes
+    /// every line of such a log. Reads from the end, so it costs a byte or two per line.
+    var isCutJSONLine: Bool {
+        var index = count - 1
+        while index >= 0, self[index] == 0x20 || self[index] == 0x09 || self[index] == 0x0D { index -= 1 }
+        return index >= 0 && self[index] != 0x7D
+    }
+
     var isBlank: Bool {
         allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
     }

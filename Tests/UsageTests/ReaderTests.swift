@@ -79,6 +79,36 @@ import Testing
         #expect(summary.hasPrefix("skipped 4 malformed lines; first: \(folder.file("t.jsonl")):2:"))
     }
 
+    /// An agent killed while writing a large tool result leaves a line cut before the word
+    /// `usage`: in the middle (the agent resumed and appended) or at the end (no newline, or a
+    /// newline the next writer added). Each is a malformed line, whichever transcript format.
+    @Test func linesCutBeforeTheirUsageAreReportedAsTruncated() throws {
+        let toolResult = ##"{"type":"user","sessionId":"sess-1","message":{"role":"user","content":[{"type":"tool_result","content":"# a very long file that was being written when the agent was kill"##
+        let claude = [
+            Self.claudeLine(id: "m1", request: "r1", time: "2026-03-02T08:00:00Z", input: 1, output: 2),
+            toolResult,  // cut, then the resumed session appended after a newline
+            Self.claudeLine(id: "m2", request: "r2", time: "2026-03-02T08:01:00Z", input: 3, output: 4),
+            "   ",
+            toolResult + "\t ",
+        ].joined(separator: "\n") + "\n" + toolResult  // and cut at the very end
+        let batch = try load(["t.jsonl": claude], format: .claudeCode)
+        #expect(batch.records.map(\.output).sorted() == [2, 4])
+        #expect(batch.malformed.map(\.line) == [2, 5, 6])
+        #expect(batch.malformed.allSatisfy { $0.reason == "truncated line" })
+
+        let codexCut = #"{"timestamp":"2026-03-02T09:00:01.500Z","type":"response_item","payload":{"type":"function_call_output","output":"long outp"#
+        let codex = [
+            #"{"timestamp":"2026-03-02T09:00:00.000Z","type":"session_meta","payload":{"id":"0199-codex","cwd":"/work/app"}}"#,
+            codexCut,
+        ].joined(separator: "\n") + "\n"
+        let codexBatch = try load(["rollout-2026-03-02T09-00-00-0199.jsonl": codex], format: .codex)
+        #expect(codexBatch.malformed.map(\.line) == [2])
+
+        // A complete line without usage stays silent: only cut lines are reported.
+        let whole = try load(["t.jsonl": Self.claudeUserLine("done") + "\n"], format: .claudeCode)
+        #expect(whole.malformedCount == 0)
+    }
+
     @Test func codexCumulativeTotalsBecomeIncreasesWithCachedInputSplitOut() throws {
         func count(_ input: Int, _ cached: Int, _ output: Int, at second: Int) -> String {
             #"{"timestamp":"2026-03-02T09:00:\#(String(format: "%02d", second)).000Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":\#(input),"cached_input_tokens":\#(cached),"output_tokens":\#(output),"reasoning_output_tokens":0,"total_tokens":\#(input + output)},"last_token_usage":{"input_tokens":0,"cached_input_tokens":0,"output_tokens":0,"reasoning_output_tokens":0,"total_tokens":0},"model_context_window":272000},"rate_limits":null}}"#

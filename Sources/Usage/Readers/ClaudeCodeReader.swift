@@ -10,11 +10,12 @@ struct ClaudeCodeReader {
 
     func read(_ path: String, into batch: inout UsageBatch) throws {
         try LineScanner(path: path).forEachLine { number, line, truncated in
-            // A cut-off last line (a transcript still being written) is reported even when it
-            // shows no usage: it may have held some.
-            guard line.contains(bytes: "\"usage\"") || truncated else { return }
+            // A cut-off line (a transcript still being written, or an agent killed mid-write) is
+            // reported even when the cut fell before any usage: it may have held some.
+            let cut = truncated || line.isCutJSONLine
+            guard cut || line.contains(bytes: "\"usage\"") else { return }
             guard let object = SelectiveJSON.decode(line, selection: Self.selection) else {
-                batch.reject(MalformedLine(file: path, line: number, reason: truncated ? "truncated line" : "not valid JSON"))
+                batch.reject(MalformedLine(file: path, line: number, reason: cut ? "truncated line" : "not valid JSON"))
                 return
             }
             let fields = JSONFields(object)

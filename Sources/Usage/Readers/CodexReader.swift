@@ -19,11 +19,13 @@ struct CodexReader {
         var previous = Totals()
         var included = includeDirectory == nil
         try LineScanner(path: path).forEachLine { number, line, truncated in
-            // Response items (prompts, outputs, tool calls) are most of the bytes and carry nothing.
-            guard line.contains(bytes: "\"session_meta\"") || line.contains(bytes: "\"turn_context\"")
+            // Response items (prompts, outputs, tool calls) are most of the bytes and carry
+            // nothing; a line cut mid-write is reported wherever the cut fell.
+            let cut = truncated || line.isCutJSONLine
+            guard cut || line.contains(bytes: "\"session_meta\"") || line.contains(bytes: "\"turn_context\"")
                 || line.contains(bytes: "\"token_count\"") else { return }
             guard let fields = JSONFields.decode(line) else {
-                batch.reject(MalformedLine(file: path, line: number, reason: truncated ? "truncated line" : "not valid JSON"))
+                batch.reject(MalformedLine(file: path, line: number, reason: cut ? "truncated line" : "not valid JSON"))
                 return
             }
             let payload = fields.nested("payload")

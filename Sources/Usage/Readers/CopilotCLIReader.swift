@@ -20,10 +20,11 @@ struct CopilotCLIReader {
         var branch: String?
         var largest = [String: Totals]()
         try LineScanner(path: path).forEachLine { number, line, truncated in
-            guard line.contains(bytes: "\"session.start\"") || line.contains(bytes: "\"session.resume\"")
-                || line.contains(bytes: "\"session.shutdown\"") || truncated else { return }
+            let cut = truncated || line.isCutJSONLine
+            guard cut || line.contains(bytes: "\"session.start\"") || line.contains(bytes: "\"session.resume\"")
+                || line.contains(bytes: "\"session.shutdown\"") else { return }
             guard let fields = JSONFields.decode(line) else {
-                batch.reject(MalformedLine(file: path, line: number, reason: truncated ? "truncated line" : "not valid JSON"))
+                batch.reject(MalformedLine(file: path, line: number, reason: cut ? "truncated line" : "not valid JSON"))
                 return
             }
             let data = fields.nested("data")

@@ -10,9 +10,10 @@ struct QwenCodeReader {
 
     func read(_ path: String, into batch: inout UsageBatch) throws {
         try LineScanner(path: path).forEachLine { number, line, truncated in
-            guard line.contains(bytes: "\"usageMetadata\"") || truncated else { return }
+            let cut = truncated || line.isCutJSONLine
+            guard cut || line.contains(bytes: "\"usageMetadata\"") else { return }
             guard let fields = JSONFields.decode(line) else {
-                batch.reject(MalformedLine(file: path, line: number, reason: truncated ? "truncated line" : "not valid JSON"))
+                batch.reject(MalformedLine(file: path, line: number, reason: cut ? "truncated line" : "not valid JSON"))
                 return
             }
             guard fields.string("type") == "assistant", let usage = fields.nested("usageMetadata") else { return }
