@@ -48,12 +48,12 @@ public struct RepositoryContext {
     public static func settings(of repository: Repository) throws(EngineError) -> (configuration: Configuration, text: String?, diagnostics: [Diagnostic]) {
         guard let root = repository.workDirectory else { return (Configuration(), nil, []) }
         let path = root + "/.shipmeter.yml"
-        guard FileManager.default.fileExists(atPath: path) else { return (Configuration(), nil, []) }
         let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            guard let contents = try RepositoryFile.contents(".shipmeter.yml", in: root, limit: settingsLimit) else { return (Configuration(), nil, []) }
+            text = contents
         } catch {
-            throw .io(path: path, detail: error.localizedDescription)
+            throw .invalidInput("\(error); shipmeter reads .shipmeter.yml only as a regular file inside the repository")
         }
         do {
             let (configuration, warnings) = try Configuration.parse(text, file: path)
@@ -63,21 +63,54 @@ public struct RepositoryContext {
         }
     }
 
+    /// The most a settings file (`.shipmeter.yml`, `.mailmap`) may hold.
+    static let settingsLimit = 16 << 20
+    /// The most one deploy log may hold (it is read whole).
+    static let deployLogLimit = 1 << 30
+
+    /// The repository's mailmap as libgit2 resolves it, unless the work tree's `.mailmap` is a
+    /// symlink leading outside the repository or to something other than a file (libgit2 would
+    /// follow it, and `/dev/zero` never ends): then only the committed `.mailmap` and
+    /// `mailmap.file` are used.
+    static func safeMailmap(_ repository: Repository, diagnostics: inout [Diagnostic]) throws -> Mailmap {
+        if let root = repository.workDirectory {
+            do {
+                _ = try RepositoryFile.contents(".mailmap", in: root, limit: settingsLimit)
+            } catch {
+                diagnostics.append(.warning(".mailmap: \(error); the committed .mailmap is used instead"))
+                var text = String(decoding: repository.fileContents(".mailmap") ?? [], as: UTF8.self)
+                if let file = repository.configString("mailmap.file"), let extra = try? String(contentsOfFile: file, encoding: .utf8) { text += "\n" + extra }
+                return try Mailmap(text: text)
+            }
+        }
+        return try Mailmap(repository)
+    }
+
     /// Reads everything but history.
     public static func load(_ repository: Repository) throws(EngineError) -> RepositoryContext {
         let (configuration, text, settingsDiagnostics) = try settings(of: repository)
         var diagnostics = settingsDiagnostics
         var logs = [(name: String, text: String)]()
+        let root = repository.workDirectory ?? repository.commonDirectory
         for path in configuration.deployLogs {
-            let full = path.hasPrefix("/") ? path : (repository.workDirectory ?? repository.commonDirectory) + "/" + path
-            guard let text = try? String(contentsOfFile: full, encoding: .utf8) else {
-                diagnostics.append(.warning("deploy log \(full) cannot be read; skipped"))
+            // Paths were checked when the settings were parsed; symlinks are checked here.
+            let text: String?
+            do {
+                text = try RepositoryFile.contents(path, in: root, limit: deployLogLimit)
+            } catch .outside {
+                throw .invalidInput("deploy log \(path) (deployments.logs in .shipmeter.yml) leads outside the repository; shipmeter reads only deploy logs inside it")
+            } catch {
+                diagnostics.append(.warning("deploy log \(error); skipped"))
+                continue
+            }
+            guard let text else {
+                diagnostics.append(.warning("deploy log \(root)/\(path) does not exist; skipped"))
                 continue
             }
             logs.append((path, text))
         }
         do {
-            let mailmap = try Mailmap(repository)
+            let mailmap = try safeMailmap(repository, diagnostics: &diagnostics)
             let people = People(configuration: configuration) { mailmap.resolve(name: $0, email: $1) }
             let codeOwnersText = RepositorySnapshot.codeOwnersText(of: repository)
             let collected = try RepositorySnapshot.collect(repository, configuration: configuration, deployLogs: logs)
@@ -142,7 +175,7 @@ public struct RepositoryContext {
     func settingsDigest(rulesVersion: String, environment: String?) -> String {
         var parts = [rulesVersion, settingsText ?? "", codeOwnersText ?? "", environment ?? "", gitattributes ?? ""]
         parts.append(String(decoding: repository.fileContents(".mailmap") ?? [], as: UTF8.self))
-        if let root = repository.workDirectory { parts.append((try? String(contentsOfFile: root + "/.mailmap", encoding: .utf8)) ?? "") }
+        if let root = repository.workDirectory { parts.append(((try? RepositoryFile.contents(".mailmap", in: root, limit: Self.settingsLimit)) ?? nil) ?? "") }
         parts.append(repository.configString("mailmap.file").flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? "")
         return StableHash.digest(parts)
     }

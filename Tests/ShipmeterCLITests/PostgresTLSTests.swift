@@ -117,7 +117,7 @@ struct PostgresTLSTests {
             open(sys.argv[2], "wb").write(data + b"|" + more)
             """, portFile, received]
         try server.run()
-        defer { server.terminate() }
+        defer { kill(server.processIdentifier, SIGKILL) }
         var port = ""
         for _ in 0..<100 where port.isEmpty {
             port = (try? String(contentsOfFile: portFile, encoding: .utf8)) ?? ""

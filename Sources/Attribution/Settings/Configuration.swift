@@ -87,7 +87,12 @@ public struct Configuration: Sendable {
                 for (subKey, subValue) in try reader.mapping(value, "deployments") {
                     switch subKey {
                     case "tags": configuration.deployTagPatterns = try reader.strings(subValue, "deployments.tags")
-                    case "logs": configuration.deployLogs = try reader.strings(subValue, "deployments.logs")
+                    case "logs":
+                        configuration.deployLogs = try reader.strings(subValue, "deployments.logs")
+                        // The file comes with a clone: it may name only files inside the repository.
+                        if let escaping = configuration.deployLogs.first(where: { $0.hasPrefix("/") || $0.hasPrefix("~") || $0.split(separator: "/").contains("..") }) {
+                            throw ParseError(message: "\(file):\(reader.line(subValue)): deployments.logs names '\(escaping)', outside the repository; deploy logs must be paths inside it, without '..'")
+                        }
                     case "environment": configuration.reportEnvironment = try reader.string(subValue, "deployments.environment")
                     default: warnings.append(reader.unknown("deployments.\(subKey)", subValue))
                     }
