@@ -45,6 +45,8 @@ let package = Package(
         ),
         .executableTarget(name: "shipmeter", dependencies: ["ShipmeterCLI"]),
         .executableTarget(name: "shipmeter-bench", dependencies: ["GitKit", "Attribution", "Reporting", "Usage"]),
+        // Every parser of untrusted input as a libFuzzer target (scripts/fuzz), and a replayer.
+        .executableTarget(name: "shipmeter-fuzz", dependencies: ["GitKit", "Attribution", "Usage"]),
         .target(name: "ShipmeterTestSupport", dependencies: ["GitKit", "Attribution"], path: "Tests/ShipmeterTestSupport"),
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "ShipmeterTestSupport"]),
         .testTarget(name: "UsageTests", dependencies: ["Usage", "ShipmeterTestSupport", .product(name: "GRDBSQLite", package: "GRDB.swift")]),

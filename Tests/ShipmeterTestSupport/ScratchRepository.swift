@@ -25,6 +25,22 @@ public final class ScratchDirectory: @unchecked Sendable {
         let url = URL(fileURLWithPath: file(relative))
         try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try? data.write(to: url)
+        // `SHIPMETER_FUZZ_SEEDS=DIR swift test` keeps every fixture the tests write, as seeds
+        // for the fuzz corpora (scripts/fuzz seeds).
+        if let seeds = ProcessInfo.processInfo.environment["SHIPMETER_FUZZ_SEEDS"], data.count <= 16 << 10 {
+            let name = "\(StableName.of(data))-" + url.lastPathComponent
+            try? FileManager.default.createDirectory(atPath: seeds, withIntermediateDirectories: true)
+            try? data.write(to: URL(fileURLWithPath: seeds + "/" + name))
+        }
+    }
+}
+
+/// A short name from content (FNV-1a), so the same fixture is kept once.
+enum StableName {
+    static func of(_ data: Data) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in data { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return String(hash, radix: 16)
     }
 }
 
