@@ -249,7 +249,10 @@ final class SQLiteLedger: Sendable {
         if let error = error as? DatabaseError, error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
             return LedgerError.locked(path)
         }
-        guard error is DatabaseError else { return error }  // a LedgerError already, or a reader's failure
+        guard let error = error as? DatabaseError else { return error }  // a LedgerError already, or a reader's failure
+        if error.resultCode == .SQLITE_FULL || error.extendedResultCode == .SQLITE_IOERR_WRITE || error.extendedResultCode == .SQLITE_IOERR_FSYNC {
+            return LedgerError.database("ledger \(path): the disk is full or a file-size limit was reached while writing; the transaction was rolled back and the ledger is as it was. Free space and run the command again")
+        }
         return LedgerError.database("ledger \(path): \(error)")
     }
 }

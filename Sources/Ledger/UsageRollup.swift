@@ -73,6 +73,20 @@ enum UsageRollup {
 }
 
 extension LedgerStore {
+    /// What `ledger check` reports: the database's own integrity check (SQLite), and every
+    /// rollup row that differs from the records summed afresh. Empty when the ledger is sound.
+    public func check() async throws -> (problems: [String], records: Int, attributions: Int) {
+        var problems = [String]()
+        if dialect == .sqlite {
+            let verdict = try await select("PRAGMA integrity_check", []).compactMap { $0.first?.text }
+            if verdict != ["ok"] { problems += verdict.map { "integrity check: \($0)" } }
+        }
+        problems += try await rollupDrift().map { "usage_rollup differs from the records summed afresh: \($0)" }
+        let records = try await select("SELECT count(*) FROM usage_records", []).first?.first?.integer ?? 0
+        let attributions = try await select("SELECT count(*) FROM attributions", []).first?.first?.integer ?? 0
+        return (problems, Int(records), Int(attributions))
+    }
+
     /// Rollup rows that differ from the records summed afresh (costs to the micro-dollar): none,
     /// unless something wrote the ledger without keeping the rollup in step.
     func rollupDrift() async throws -> [String] {

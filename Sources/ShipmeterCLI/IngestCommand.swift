@@ -33,7 +33,7 @@ extension Shipmeter {
 
     struct LedgerCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "ledger", abstract: "Look after the ledger.", subcommands: [Forget.self])
+            commandName: "ledger", abstract: "Look after the ledger.", subcommands: [Forget.self, Check.self])
 
         struct Forget: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Delete one person's usage records (a privacy request).")
@@ -48,6 +48,26 @@ extension Shipmeter {
                 let location = try ledgerOptions.location(repository.ifAny)
                 let (removed, place) = try await location.with { (try await $0.forget(actor: actor, version: Shipmeter.version), $0.location) }
                 Output.write("removed \(removed) usage record\(removed == 1 ? "" : "s") of \(actor) from \(place)")
+            }
+        }
+
+        struct Check: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Check the ledger: the database's integrity check (SQLite) and the usage rollup against the records summed afresh.",
+                discussion: "Prints what is wrong and exits 1, or prints one line and exits 0. Safe while other runs write.")
+
+            @OptionGroup var repository: RepositoryOptions
+            @OptionGroup var ledgerOptions: LedgerOptions
+
+            func run() async throws {
+                let location = try ledgerOptions.location(repository.ifAny)
+                let (result, place) = try await location.with { (try await $0.check(), $0.location) }
+                guard result.problems.isEmpty else {
+                    for problem in result.problems.prefix(20) { Output.diagnostic(problem) }
+                    if result.problems.count > 20 { Output.diagnostic("… and \(result.problems.count - 20) more") }
+                    throw ExitCode(1)
+                }
+                Output.write("\(place): ok (\(result.records) usage records, \(result.attributions) attributions; integrity and rollup checked)")
             }
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `shipmeter` command: what AI coding spend turns into, measured in shipped work.
 @available(macOS 10.15, macCatalyst 13, iOS 13, tvOS 13, watchOS 6, *)
@@ -26,6 +27,9 @@ extension Shipmeter {
     /// (Top-level code in another module resolves `main()` to the synchronous overload, so the
     /// executable calls this instead.)
     public static func runFromCommandLine(_ arguments: [String]? = nil) async {
+        // Past a file-size limit a write fails (EFBIG) and is reported, instead of the signal
+        // killing the process mid-command.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try await asyncParseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
