@@ -87,21 +87,32 @@ extension LedgerStore {
         return (problems, Int(records), Int(attributions))
     }
 
-    /// Rollup rows that differ from the records summed afresh (costs to the micro-dollar): none,
-    /// unless something wrote the ledger without keeping the rollup in step.
+    /// Rollup rows that differ from the records summed afresh: none, unless something wrote the
+    /// ledger without keeping the rollup in step. Costs are sums of floating-point amounts, which
+    /// differ in their last digits with the order they were added in; they count as equal within
+    /// a hundredth of a cent.
     func rollupDrift() async throws -> [String] {
-        func normalised(_ rows: [[SQLValue]]) -> Set<String> {
-            Set(rows.map { row in
-                row.enumerated().map { index, value in
-                    index == 14 ? String(Int64(((value.real ?? 0) * 1_000_000).rounded())) : (value.text ?? "null")
-                }.joined(separator: "|")
-            })
+        func keyed(_ rows: [[SQLValue]]) -> [String: Double] {
+            var result = [String: Double]()
+            for row in rows {
+                let key = row.enumerated().filter { $0.offset != 14 }.map { $0.element.text ?? "null" }.joined(separator: "|")
+                result[key, default: 0] += row.count > 14 ? (row[14].real ?? 0) : 0
+            }
+            return result
         }
-        let stored = normalised(try await select("""
+        let stored = keyed(try await select("""
             SELECT \(UsageRollup.key), input, output, cache_write, cache_write_1h, cache_read, cost_usd, priced, records FROM usage_rollup
             """, []))
-        let fresh = normalised(try await select(UsageRollup.summed(1, where: "1 = 1", dialect), []))
-        return stored.symmetricDifference(fresh).sorted()
+        let fresh = keyed(try await select(UsageRollup.summed(1, where: "1 = 1", dialect), []))
+        var drift = [String]()
+        for key in Set(stored.keys).union(fresh.keys).sorted() {
+            switch (stored[key], fresh[key]) {
+            case let (stored?, fresh?) where abs(stored - fresh) <= 0.0001: continue
+            case let (stored, fresh):
+                drift.append("\(key) cost stored \(stored.map { String($0) } ?? "none"), summed \(fresh.map { String($0) } ?? "none")")
+            }
+        }
+        return drift
     }
 }
 
