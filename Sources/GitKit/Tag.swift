@@ -6,6 +6,9 @@ public struct Tag: Hashable, Sendable {
         case commit(ObjectID)
         /// The tag ends at a tree, blob or other non-commit object (e.g. `v2.6.11-tree` in Linux).
         case other(id: ObjectID, type: String)
+        /// The reference, or a tag on the way, names an object the repository does not have (a
+        /// corrupt or partially copied repository); the tag is skipped, the run goes on.
+        case missing(ObjectID)
     }
 
     /// Name without `refs/tags/`.
@@ -36,8 +39,10 @@ extension Repository {
     public func tag(_ reference: Reference) throws(GitError) -> Tag {
         var oid = reference.target.raw
         var object: OpaquePointer?
-        try check(git_object_lookup(&object, pointer, &oid, GIT_OBJECT_ANY), "tag \(reference.name)")
-        guard let object else { throw GitError(code: GitError.Code.gitKit, message: "tag \(reference.name) is missing") }
+        guard git_object_lookup(&object, pointer, &oid, GIT_OBJECT_ANY) == 0, let object else {
+            return Tag(name: reference.shortName, reference: reference.name, objectID: reference.target,
+                       isAnnotated: false, tagger: nil, message: nil, target: .missing(reference.target))
+        }
         defer { git_object_free(object) }
 
         var tagger: Signature?
@@ -58,10 +63,12 @@ extension Repository {
         var current = ObjectID(pointer: git_object_id(start))
         var type = git_object_type(start)
         var depth = 0
-        while type == GIT_OBJECT_TAG, depth < 64 {
+        // Iterative, and bounded: a chain of tags can be long but never cyclic (ids are hashes
+        // of content), so the bound only guards against a corrupt object store.
+        while type == GIT_OBJECT_TAG, depth < 100_000 {
             var oid = current.raw
             var tag: OpaquePointer?
-            try check(git_tag_lookup(&tag, pointer, &oid), "tag object \(current)")
+            guard git_tag_lookup(&tag, pointer, &oid) == 0 else { return .missing(current) }
             defer { git_tag_free(tag) }
             current = ObjectID(pointer: git_tag_target_id(tag))
             type = git_tag_target_type(tag)

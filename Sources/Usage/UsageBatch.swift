@@ -34,6 +34,12 @@ public struct UsageBatch: Sendable {
     /// streamed message whose usage grew) replaces the earlier reading.
     public mutating func add(_ record: UsageRecord) {
         if let spill, spill.failure != nil { return }
+        // Every later step turns times into days and dates: one no clock could give is refused here.
+        let seconds = record.timestamp.timeIntervalSince1970
+        guard seconds.isFinite, seconds >= 0, seconds < Self.latestTime else {
+            reject(MalformedLine(file: record.source, line: 0, reason: "\(record.key): a time outside 1970–9999"))
+            return
+        }
         let identity = record.identity
         if let index = positions[identity] {
             duplicates += 1
@@ -47,6 +53,9 @@ public struct UsageBatch: Sendable {
 
     /// Hands the records read so far to the spill (when there is one) and forgets them; a
     /// repeat of one of them in a later chunk is the receiver's to settle.
+    /// 9999-12-31T23:59:59Z.
+    static let latestTime: Double = 253_402_300_799
+
     public mutating func flush() {
         guard let spill, spill.failure == nil, !records.isEmpty else { return }
         do {

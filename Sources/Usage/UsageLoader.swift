@@ -31,13 +31,21 @@ public struct UsageLoader: Sendable {
                 throw UsageError.unreadable(file: path, reason: "no such file or folder")
             }
             if isDirectory.boolValue {
-                for file in Self.files(under: path) {
+                let walk = FolderWalk(path, suffixes: Self.suffixes)
+                notes += walk.notes
+                for file in walk.files {
                     guard let format = format ?? UsageFormat.detect(path: file) else {
                         if !Self.isEmpty(file) { notes.append("\(file): not a usage format, skipped") }
                         continue
                     }
                     var fileBatch = UsageBatch()
-                    try read(file, as: format, into: &fileBatch, otel: &otel)
+                    do {
+                        try read(file, as: format, into: &fileBatch, otel: &otel)
+                    } catch UsageError.unreadable(let file, let reason) {
+                        // Unreadable, or gone since the folder was listed (a session cleaned up).
+                        notes.append("\(file): cannot be read (\(reason)); skipped")
+                        continue
+                    }
                     // Transcripts carry no identity: a folder named after an email says whose they are.
                     if let owner = Self.owner(of: file, under: path) {
                         fileBatch.mapRecords { if $0.actor == nil { $0.actor = owner } }
@@ -45,6 +53,9 @@ public struct UsageLoader: Sendable {
                     batch.merge(fileBatch)
                 }
             } else {
+                guard FolderWalk.isRegularFile(path) else {
+                    throw UsageError.unreadable(file: path, reason: "not a regular file (a FIFO, socket or device)")
+                }
                 if Self.isEmpty(file: path) { batch.filesRead += 1; continue }
                 guard let format = format ?? UsageFormat.detect(path: path) else { throw UsageError.unknownFormat(file: path) }
                 try read(path, as: format, into: &batch, otel: &otel)
@@ -108,17 +119,10 @@ public struct UsageLoader: Sendable {
 
     /// Usage-looking files under a folder, sorted so runs are reproducible.
     static func files(under root: String) -> [String] {
-        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
-        var files = [String]()
-        while let relative = enumerator.nextObject() as? String {
-            let lower = relative.lowercased()
-            guard [".jsonl", ".json", ".csv", ".ndjson", ".db"].contains(where: lower.hasSuffix) else { continue }
-            let full = root + "/" + relative
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue { files.append(full) }
-        }
-        return files.sorted()
+        FolderWalk(root, suffixes: suffixes).files
     }
+
+    static let suffixes = [".jsonl", ".json", ".csv", ".ndjson", ".db"]
 }
 
 extension UsageBatch {

@@ -92,7 +92,11 @@ public enum DeploymentSources {
         var notes = [String]()
         func add(_ tag: Tag, environment: String) {
             guard let commit = tag.commit else {
-                notes.append("tag \(tag.name) does not point at a commit; skipped")
+                if case .missing(let id) = tag.target {
+                    notes.append("tag \(tag.name) points at \(id), which is not in this repository; skipped")
+                } else {
+                    notes.append("tag \(tag.name) does not point at a commit; skipped")
+                }
                 return
             }
             guard let time = tag.tagger?.time.date ?? commitTime(commit) else { return }

@@ -116,7 +116,7 @@ struct OTelReader {
             var value = (point["asDouble"] as? NSNumber)?.doubleValue
                 ?? (point["asInt"] as? NSNumber)?.doubleValue
                 ?? point.string("asInt").flatMap(Double.init) ?? point.string("asDouble").flatMap(Double.init) ?? 0
-            guard value.isFinite, value >= 0 else {
+            guard value.isFinite, value >= 0, value < 1e15 else {
                 batch.reject(MalformedLine(file: origin, line: 0, reason: "\(name) has a negative or invalid value"))
                 continue
             }
@@ -163,7 +163,8 @@ struct OTelReader {
 
     static func time(_ fields: JSONFields) -> Date? {
         for key in ["timeUnixNano", "observedTimeUnixNano"] {
-            if let text = fields.string(key), let nanos = Double(text), nanos > 0 {
+            // Up to the year 9999: anything later is not a time this reader can use.
+            if let text = fields.string(key), let nanos = Double(text), nanos > 0, nanos < 253_402_300_800e9 {
                 return Date(timeIntervalSince1970: nanos / 1e9)
             }
         }

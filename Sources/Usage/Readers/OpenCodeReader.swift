@@ -128,6 +128,8 @@ struct OpenCodeReader {
         guard let underscore = id.firstIndex(of: "_") else { return false }
         let hex = id[id.index(after: underscore)...].prefix(12)
         guard hex.count == 12, let encoded = UInt64(hex, radix: 16) else { return false }
+        // A creation time no clock could give (fuzzed or corrupt) says nothing about forks.
+        guard created.timeIntervalSince1970.isFinite, abs(created.timeIntervalSince1970) < 1e13 else { return false }
         let period: Int64 = 1 << 36  // milliseconds the 48-bit field holds before it wraps
         let idMilliseconds = Int64(encoded >> 12)
         let createdMilliseconds = Int64((created.timeIntervalSince1970 * 1000).rounded()) % period
