@@ -14,7 +14,13 @@ final class SQLiteLedger: Sendable {
     var location: String { path }
 
     /// Opens (creating when missing) the ledger at `path`, migrating it to this binary's schema.
-    init(path: String, busyTimeout: TimeInterval = 10) throws {
+    /// How long a run waits for another's write to finish: CI jobs that end together queue on
+    /// the ledger rather than fail (`SHIPMETER_LEDGER_TIMEOUT`, in seconds, changes it).
+    static var defaultBusyTimeout: TimeInterval {
+        ProcessInfo.processInfo.environment["SHIPMETER_LEDGER_TIMEOUT"].flatMap(TimeInterval.init) ?? 600
+    }
+
+    init(path: String, busyTimeout: TimeInterval = SQLiteLedger.defaultBusyTimeout) throws {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
@@ -57,15 +63,18 @@ final class SQLiteLedger: Sendable {
 
     private func prepare() throws {
         do {
-            try pool.write { db in
+            // Reads only, unless a migration is due: a report does not queue behind an ingest.
+            let migrator = Self.migrator()
+            let current = try pool.read { db in
                 let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
                 if !tables.isEmpty {
                     guard tables.contains("shipmeter_meta") else { throw LedgerError.notALedger(path) }
                     let version = try Int.fetchOne(db, sql: "SELECT value FROM shipmeter_meta WHERE key = 'schema_version'") ?? 0
                     if version > Self.schemaVersion { throw LedgerError.newerSchema(location: path, version: version) }
                 }
+                return try migrator.hasCompletedMigrations(db)
             }
-            try Self.migrator().migrate(pool)
+            if !current { try migrator.migrate(pool) }
         } catch let failure as LedgerError {
             throw failure
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {

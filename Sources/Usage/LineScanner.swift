@@ -9,8 +9,11 @@ import Darwin
 /// size. Lines are handed out as byte buffers that are valid only during the callback.
 struct LineScanner {
     static let chunkSize = 4 << 20
-    /// A line longer than this is reported as malformed and skipped, never buffered whole.
-    static let maximumLineLength = 256 << 20
+    /// A line longer than this is reported as malformed and skipped, never buffered whole: with
+    /// the 4 MB chunk, reading any file (20 GB without a newline, say) holds at most about
+    /// 1.5 × this (the carried line while its buffer grows). Agents' longest lines — a tool result
+    /// with an image — are a few MB.
+    static let maximumLineLength = 128 << 20
 
     let path: String
 
@@ -46,8 +49,12 @@ struct LineScanner {
                     let found = memchr(base + start, 0x0A, remaining)
                     guard let found else {
                         if !oversized {
-                            carry.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[start..<count]))
-                            if carry.count > Self.maximumLineLength { oversized = true; carry = [] }
+                            if carry.count + (count - start) > Self.maximumLineLength {
+                                oversized = true
+                                carry = []
+                            } else {
+                                carry.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[start..<count]))
+                            }
                         }
                         break
                     }
