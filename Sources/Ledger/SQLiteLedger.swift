@@ -13,13 +13,13 @@ final class SQLiteLedger: Sendable {
     let path: String
     var location: String { path }
 
-    /// Opens (creating when missing) the ledger at `path`, migrating it to this binary's schema.
     /// How long a run waits for another's write to finish: CI jobs that end together queue on
     /// the ledger rather than fail (`SHIPMETER_LEDGER_TIMEOUT`, in seconds, changes it).
     static var defaultBusyTimeout: TimeInterval {
         ProcessInfo.processInfo.environment["SHIPMETER_LEDGER_TIMEOUT"].flatMap(TimeInterval.init) ?? 600
     }
 
+    /// Opens (creating when missing) the ledger at `path`, migrating it to this binary's schema.
     init(path: String, busyTimeout: TimeInterval = SQLiteLedger.defaultBusyTimeout) throws {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
