@@ -112,7 +112,9 @@ public struct ChangeMeasurer {
         }
         let normalised = Self.normalised(trimmed)
         if normalised.length > 0 { fileLines.append((isAdded, normalised.hash, normalised.tokens, normalised.numbered)) }
-        if normalised.length >= ChangeMeasure.denseLineBytes, !normalised.spaced { denseLines += 1 }
+        // Density is a property of the line as written: normalising collapses digit runs, so a
+        // hex dump's lines could fall under the length and slip through as authored lines.
+        if trimmed.count >= ChangeMeasure.denseLineBytes, !normalised.spaced { denseLines += 1 }
     }
 
     /// The measure of everything visited since the last `finish`; starts the next commit.
