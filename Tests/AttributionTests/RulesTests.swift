@@ -40,6 +40,18 @@ import Testing
         }
     }
 
+    /// A fuzzer's find: a run of stars became a run of regex quantifiers, and matching one path
+    /// took longer than the fuzzer's 10 s limit (this test stalled). Runs of stars are one star;
+    /// patterns with more wildcards than any real file uses are left out.
+    @Test func starRunsAndWildcardHeavyPatternsCannotStallMatching() {
+        let owners = CodeOwners(text: "/***********payme*\u{FF}\u{13}/ @ac.pma\n/src/**/*.swift @swift\n*a*a*a*a*a*a*a*a*a*a*b @nobody\n")
+        let path = String(repeating: "a", count: 200) + "c"
+        #expect(owners.owners(of: path) == [])
+        #expect(owners.owners(of: "paymentsXYZ\u{FF}\u{13}/x") == ["@ac.pma"])
+        #expect(CodeOwners(text: "/src/***/a***b.swift @x\n").owners(of: "src/k/l/aQQb.swift") == ["@x"])
+        #expect(owners.owners(of: "src/a/b/c.swift") == ["@swift"])
+    }
+
     @Test func wildcardDirectoryPatternsDoNotReachNestedFiles() {
         let owners = CodeOwners(text: "docs/* @docs\n")
         #expect(owners.owners(of: "docs/a.md") == ["@docs"])

@@ -56,7 +56,15 @@ public struct CodeOwners: Sendable {
         // A slash at the start or in the middle anchors the pattern at the root.
         let anchored = pattern.contains("/")
         if pattern.hasPrefix("/") { pattern.removeFirst() }
+        // A run of stars is one star (`***` is `**`, `a**b` is `a*b`): each would be a regex
+        // quantifier, and a line from a cloned repository must not make matching take forever.
+        while pattern.contains("***") { pattern = pattern.replacingOccurrences(of: "***", with: "**") }
         let segments = pattern.split(separator: "/", omittingEmptySubsequences: false)
+            .map { $0 == "**" ? $0 : Substring($0.replacingOccurrences(of: "**", with: "*")) }
+        // Backtracking grows as a power of the wildcards in a row: patterns with more than any
+        // real CODEOWNERS uses are left out, as GitHub leaves out lines it cannot use.
+        guard segments.filter({ $0 == "**" }).count <= 2,
+              segments.allSatisfy({ $0 == "**" || $0.filter({ $0 == "*" }).count <= 3 }) else { return nil }
         var body = ""
         var index = 0
         while index < segments.count {
