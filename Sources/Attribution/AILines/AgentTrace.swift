@@ -28,7 +28,9 @@ public struct AgentTrace: Sendable {
     }
 
     mutating func read(_ path: String) {
-        guard let data = FileManager.default.contents(atPath: path) else { return }
+        // An empty file is nothing to read (Foundation's whole-file read of one leaks its buffer).
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0,
+              let data = FileManager.default.contents(atPath: path) else { return }
         for line in data.split(separator: 0x0A) where !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
                 malformed += 1
