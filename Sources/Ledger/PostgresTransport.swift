@@ -17,7 +17,7 @@ import PostgresNIO
 /// Trusted CAs: `sslrootcert` (`PGSSLROOTCERT`), else `~/.postgresql/root.crt` when it exists,
 /// else the system's; `sslrootcert=system` asks for the system's. A client certificate comes
 /// from `sslcert` and `sslkey` (`PGSSLCERT`, `PGSSLKEY`).
-struct PostgresTransport: Equatable {
+struct PostgresTransport {
     enum Mode: String, CaseIterable {
         case disable, prefer, require
         case verifyCA = "verify-ca"
@@ -32,13 +32,6 @@ struct PostgresTransport: Equatable {
     /// URL query parameters the ledger understands; any other is refused rather than ignored,
     /// so a typo (`sslmod=require`) cannot silently leave the connection unencrypted.
     static let parameters = ["sslmode", "sslrootcert", "sslcert", "sslkey"]
-
-    init(mode: Mode = .prefer, rootCertificate: String? = nil, clientCertificate: String? = nil, clientKey: String? = nil) {
-        self.mode = mode
-        self.rootCertificate = rootCertificate
-        self.clientCertificate = clientCertificate
-        self.clientKey = clientKey
-    }
 
     /// The URL's parameters win over the environment, as with libpq.
     init(query: [URLQueryItem], environment: [String: String]) throws {

@@ -144,8 +144,7 @@ extension IncrementalAttribution {
 
         /// Lines an agent wrote that the commit adds; nil when no record covers it.
         func aiLines(_ id: ObjectID) -> Int? {
-            guard let lineAuthors, let commit = try? run.context.repository.commit(id) else { return nil }
-            return lineAuthors.count(for: commit, in: run.context.repository)?.lines
+            lineAuthors?.lines(of: id, in: run.context.repository)
         }
 
         /// Lines and measure of a commit; nil when its blobs are missing (its lines stay unknown).

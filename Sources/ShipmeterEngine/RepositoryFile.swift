@@ -1,3 +1,4 @@
+import Attribution
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -26,16 +27,10 @@ enum RepositoryFile {
         }
     }
 
-    /// Whether `path`, as written in the repository's settings, stays inside it: relative, and
-    /// no `..` component.
-    static func isConfined(_ path: String) -> Bool {
-        !path.hasPrefix("/") && !path.hasPrefix("~") && !path.split(separator: "/").contains("..")
-    }
-
     /// The text of `relative` under `root`; nil when there is no such file.
     static func contents(_ relative: String, in root: String, limit: Int) throws(Refusal) -> String? {
         let full = root + "/" + relative
-        guard isConfined(relative) else { throw .outside(relative) }
+        guard Configuration.staysInside(relative) else { throw .outside(relative) }
         var status = stat()
         guard lstat(full, &status) == 0 else {
             if errno == ENOENT { return nil }

@@ -69,6 +69,11 @@ public struct AILineReader: Sendable {
         return AILineCount(lines: lines.values.reduce(0) { $0 + $1.count }, sources: sources, sessionKeys: keys)
     }
 
+    /// The AI-written line count of the commit `id`; nil when it cannot be read or nothing covers it.
+    public func lines(of id: ObjectID, in repository: Repository) -> Int? {
+        (try? repository.commit(id)).flatMap { count(for: $0, in: repository) }?.lines
+    }
+
     /// A trace's path relative to the work tree (traces may record absolute paths).
     func relativePath(_ path: String) -> String {
         if let workTree, path.hasPrefix(workTree + "/") { return String(path.dropFirst(workTree.count + 1)) }

@@ -23,7 +23,7 @@ public final class SnapshotCommits: CommitDetails {
     public func aiLines(of commit: CommitIndex) -> Int? {
         guard let lineAuthors else { return nil }
         if let known = written[commit] { return known }
-        let count = (try? diffs.repository.commit(history.id(commit))).flatMap { lineAuthors.count(for: $0, in: diffs.repository) }?.lines
+        let count = lineAuthors.lines(of: history.id(commit), in: diffs.repository)
         written[commit] = .some(count)
         return count
     }

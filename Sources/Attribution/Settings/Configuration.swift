@@ -59,6 +59,12 @@ public struct Configuration: Sendable {
         AISignalDetector(extraTrailerKeys: aiTrailers, extraCoAuthors: aiCoAuthors, disabled: Set(aiDisabledSignals))
     }
 
+    /// Whether a path the settings name stays inside the repository: relative (not `/…` or
+    /// `~…`) and without a `..` component. Symlinks are the reader's to check.
+    public static func staysInside(_ path: String) -> Bool {
+        !path.hasPrefix("/") && !path.hasPrefix("~") && !path.split(separator: "/").contains("..")
+    }
+
     /// A malformed `.shipmeter.yml`: the message names the line.
     public struct ParseError: Error, LocalizedError, Sendable {
         public var message: String
@@ -90,7 +96,7 @@ public struct Configuration: Sendable {
                     case "logs":
                         configuration.deployLogs = try reader.strings(subValue, "deployments.logs")
                         // The file comes with a clone: it may name only files inside the repository.
-                        if let escaping = configuration.deployLogs.first(where: { $0.hasPrefix("/") || $0.hasPrefix("~") || $0.split(separator: "/").contains("..") }) {
+                        if let escaping = configuration.deployLogs.first(where: { !Self.staysInside($0) }) {
                             throw ParseError(message: "\(file):\(reader.line(subValue)): deployments.logs names '\(escaping)', outside the repository; deploy logs must be paths inside it, without '..'")
                         }
                     case "environment": configuration.reportEnvironment = try reader.string(subValue, "deployments.environment")
