@@ -6,7 +6,14 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "shipmeter", targets: ["shipmeter"]),
+        .executable(name: "shipmeter-hook", targets: ["shipmeter-hook"]),
         .library(name: "ShipmeterCLI", targets: ["ShipmeterCLI"]),
+    ],
+    // The PostgreSQL ledger backend (postgres-nio, swift-nio-ssl with BoringSSL) is most of the
+    // build; `make demo` leaves it out (`--disable-default-traits`), everything else builds it.
+    traits: [
+        .trait(name: "PostgreSQL", description: "The PostgreSQL ledger backend (postgres-nio over TLS)."),
+        .default(enabledTraits: ["PostgreSQL"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -28,22 +35,31 @@ let package = Package(
         .target(name: "Attribution", dependencies: ["GitKit", "Usage", .product(name: "Yams", package: "Yams")]),
         .target(name: "Ledger", dependencies: [
             "GitKit", "Usage", "Attribution", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
-            .product(name: "PostgresNIO", package: "postgres-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            .product(name: "Logging", package: "swift-log"),
+            .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
+            .product(name: "NIOSSL", package: "swift-nio-ssl", condition: .when(traits: ["PostgreSQL"])),
+            .product(name: "Logging", package: "swift-log", condition: .when(traits: ["PostgreSQL"])),
         ]),
         .target(name: "ShipmeterEngine", dependencies: ["GitKit", "Usage", "Attribution", "Ledger"]),
         .target(name: "Reporting", dependencies: ["Attribution", "Usage"]),
-        .target(name: "CommitHooks", dependencies: ["GitKit", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
+        // What a commit hook runs: session detection and trailer writing, without libgit2.
+        .target(name: "CommitTagging", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),
+        .target(name: "CommitHooks", dependencies: ["GitKit", "CommitTagging"]),
         .target(name: "DemoScenario", path: "examples/DemoScenario"),
         .target(
             name: "ShipmeterCLI",
             dependencies: [
                 "ShipmeterEngine", "Attribution", "Usage", "Reporting", "CommitHooks", "DemoScenario",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            plugins: ["BuildInfo"]
         ),
+        // Writes the commit the binary is built from into ShipmeterCLI (`shipmeter --version`).
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         .executableTarget(name: "shipmeter", dependencies: ["ShipmeterCLI"]),
+        // The commit hook's own binary: session detection and trailer writing only. `make install`
+        // links it with the Swift runtime inside (--static-swift-stdlib): it starts in about 4 ms,
+        // where loading the shared runtime and Foundation alone takes 15.
+        .executableTarget(name: "shipmeter-hook", dependencies: ["CommitTagging"]),
         .executableTarget(name: "shipmeter-bench", dependencies: ["GitKit", "Attribution", "Reporting", "Usage"]),
         // Every parser of untrusted input as a libFuzzer target (scripts/fuzz), and a replayer.
         .executableTarget(name: "shipmeter-fuzz", dependencies: ["GitKit", "Attribution", "Usage"]),
@@ -52,7 +68,7 @@ let package = Package(
         .testTarget(name: "UsageTests", dependencies: ["Usage", "ShipmeterTestSupport", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "GitKit", "Usage", "ShipmeterTestSupport"]),
         .testTarget(name: "ShipmeterCLITests", dependencies: ["ShipmeterCLI", "ShipmeterTestSupport", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
-        .testTarget(name: "CommitHooksTests", dependencies: ["CommitHooks", "GitKit", "ShipmeterTestSupport", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
+        .testTarget(name: "CommitHooksTests", dependencies: ["CommitHooks", "CommitTagging", "GitKit", "ShipmeterTestSupport", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Attribution", "GitKit", "Usage", "ShipmeterTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ShipmeterEngineTests", dependencies: ["ShipmeterEngine", "Ledger", "Attribution", "GitKit", "Usage", "ShipmeterTestSupport"]),
         .testTarget(

@@ -1,3 +1,4 @@
+@_exported import CommitTagging
 import Foundation
 import GitKit
 

@@ -22,15 +22,26 @@ public enum HookScript {
 
         [ "${SHIPMETER_DISABLE:-}" = "1" ] && exit 0
 
-        shipmeter_bin=shipmeter
-        if ! command -v "$shipmeter_bin" >/dev/null 2>&1; then
+        # The small shipmeter-hook binary installed beside shipmeter tags the commit in a few
+        # milliseconds; `shipmeter hook prepare-commit-msg` does the same work when it is missing.
+        shipmeter_bin=$(command -v shipmeter 2>/dev/null)
+        if [ -z "$shipmeter_bin" ]; then
             shipmeter_bin=$(git config --get shipmeter.path 2>/dev/null)
+            [ -n "$shipmeter_bin" ] && [ -x "$shipmeter_bin" ] || shipmeter_bin=
         fi
-        if [ -z "$shipmeter_bin" ] || ! command -v "$shipmeter_bin" >/dev/null 2>&1; then
+        if [ -z "$shipmeter_bin" ]; then
             echo "shipmeter: not found on PATH; commit not tagged" >&2
             exit 0
         fi
-        "$shipmeter_bin" hook prepare-commit-msg "$@" || echo "shipmeter: could not tag this commit (it goes through unchanged)" >&2
+        case "$shipmeter_bin" in
+            */*) tagger="${shipmeter_bin%/*}/shipmeter-hook" ;;
+            *) tagger=shipmeter-hook ;;
+        esac
+        if [ -x "$tagger" ] && [ -f "$tagger" ]; then
+            "$tagger" prepare-commit-msg "$@"
+        else
+            "$shipmeter_bin" hook prepare-commit-msg "$@"
+        fi || echo "shipmeter: could not tag this commit (it goes through unchanged)" >&2
         exit 0
 
         """

@@ -32,7 +32,13 @@ public final class LedgerStore: Sendable {
     /// SQLite file path (created when missing).
     public static func open(_ location: String, environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> LedgerStore {
         if isPostgres(location) {
+            #if PostgreSQL
             return LedgerStore(try await PostgresLedger.open(url: location, environment: environment))
+            #else
+            throw LedgerError.unsupported(
+                "this shipmeter was built without PostgreSQL support (the demo build leaves it out); "
+                    + "build it with `make build` or `make install`, or pass --ledger a SQLite file")
+            #endif
         }
         return LedgerStore(try SQLiteLedger(path: location))
     }

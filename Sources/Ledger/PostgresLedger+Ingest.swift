@@ -1,3 +1,4 @@
+#if PostgreSQL
 import Foundation
 import PostgresNIO
 import Usage
@@ -99,3 +100,4 @@ extension PostgresLedger {
             """
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if PostgreSQL
 import Foundation
 import PostgresNIO
 import Usage
@@ -169,3 +170,4 @@ enum CopyText {
         buffer.writeInteger(last ? UInt8(0x0A) : UInt8(0x09))
     }
 }
+#endif

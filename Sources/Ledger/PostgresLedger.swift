@@ -1,3 +1,4 @@
+#if PostgreSQL
 import Foundation
 import Logging
 import PostgresNIO
@@ -248,3 +249,4 @@ final class PostgresLedger: Sendable {
         }
     }
 }
+#endif

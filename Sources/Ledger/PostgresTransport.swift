@@ -1,3 +1,4 @@
+#if PostgreSQL
 import Foundation
 import NIOSSL
 import PostgresNIO
@@ -133,3 +134,4 @@ struct PostgresTransport {
         return nil
     }
 }
+#endif

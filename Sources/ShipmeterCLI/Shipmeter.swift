@@ -4,7 +4,18 @@ import Foundation
 /// The `shipmeter` command: what AI coding spend turns into, measured in shipped work.
 @available(macOS 10.15, macCatalyst 13, iOS 13, tvOS 13, watchOS 6, *)
 public struct Shipmeter: AsyncParsableCommand {
-    public static let version = "0.1.0"
+    public static let version = "0.2.0"
+
+    /// What `--version` prints: the version, the commit the binary was built from (with
+    /// `-modified` when tracked files differed from it) and the ledgers it can open.
+    public static var versionLine: String {
+        #if PostgreSQL
+        let ledgers = "SQLite and PostgreSQL ledgers"
+        #else
+        let ledgers = "SQLite ledger only, built without the PostgreSQL trait"
+        #endif
+        return "shipmeter \(version) (commit \(BuildInfo.commit); \(ledgers))"
+    }
 
     public static let configuration = CommandConfiguration(
         commandName: "shipmeter",
@@ -14,7 +25,7 @@ public struct Shipmeter: AsyncParsableCommand {
             deployment shipped against the token-usage records of the AI agents that helped \
             write them, and reports yield per team.
             """,
-        version: version,
+        version: versionLine,
         subcommands: [ReportCommand.self, Deployments.self, Deploy.self, Commits.self, UsageCommand.self, Ingest.self, Attribute.self, LedgerCommand.self, Budget.self, Hooks.self, Hook.self, Demo.self]
     )
 

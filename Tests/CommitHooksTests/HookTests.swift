@@ -366,3 +366,108 @@ import Testing
         #expect(CommitMessage.adding(session, to: "Subject\n\nai-session: claude-code/s1\nAssisted-by: claude-code:claude-sonnet-4-5\n") == nil)
     }
 }
+
+/// Which binary the installed hook runs: `shipmeter-hook` beside shipmeter when there is one,
+/// else `shipmeter hook prepare-commit-msg`; found on PATH or through `shipmeter.path`.
+@Suite(.serialized) struct HookBinaryTests {
+    static var builtFolder: String { URL(fileURLWithPath: ShipmeterBinary.path).deletingLastPathComponent().path }
+
+    /// A folder with `shipmeter` and `shipmeter-hook` as given: a path to link to, or script text.
+    static func folder(shipmeter: String, hook: String?) throws -> ScratchDirectory {
+        let folder = ScratchDirectory("bin")
+        for (name, what) in [("shipmeter", shipmeter), ("shipmeter-hook", hook)] {
+            guard let what else { continue }
+            let path = folder.file(name)
+            if what.hasPrefix("#!") {
+                folder.write(name, what)
+                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+            } else {
+                try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: what)
+            }
+        }
+        return folder
+    }
+
+    static let failing = "#!/bin/sh\necho \"$0 was run\" >&2\nexit 1\n"
+
+    func trailers(_ setup: HookTests.Setup) -> [String] {
+        setup.repo.output(["log", "-1", "--format=%(trailers:valueonly)"]).split(separator: "\n").map(String.init)
+    }
+
+    @Test func theSmallBinaryBesideShipmeterTagsTheCommit() throws {
+        let setup = HookTests.Setup()
+        // shipmeter itself would fail: the trailers can only come from shipmeter-hook.
+        let bin = try Self.folder(shipmeter: Self.failing, hook: Self.builtFolder + "/shipmeter-hook")
+        let result = setup.commit("small binary", extra: ["PATH": bin.path + ":/usr/bin:/bin", "SHIPMETER_SESSION": "claude-code/s-small"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stderr.contains("was run"), "\(result.stderr)")
+        #expect(trailers(setup) == ["claude-code:unknown", "claude-code/s-small"])
+    }
+
+    @Test func withoutItShipmeterDoesTheSameWork() throws {
+        let setup = HookTests.Setup()
+        let bin = try Self.folder(shipmeter: ShipmeterBinary.path, hook: nil)
+        let result = setup.commit("fallback", extra: ["PATH": bin.path + ":/usr/bin:/bin", "SHIPMETER_SESSION": "claude-code/s-full"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(trailers(setup) == ["claude-code:unknown", "claude-code/s-full"])
+    }
+
+    @Test func theRecordedPathLeadsToTheSmallBinaryToo() throws {
+        let setup = HookTests.Setup()
+        let bin = try Self.folder(shipmeter: Self.failing, hook: Self.builtFolder + "/shipmeter-hook")
+        setup.repo.git(["config", "shipmeter.path", bin.file("shipmeter")])
+        let result = setup.commit("recorded", extra: ["PATH": "/usr/bin:/bin", "SHIPMETER_SESSION": "claude-code/s-recorded"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(trailers(setup) == ["claude-code:unknown", "claude-code/s-recorded"])
+    }
+
+    @Test func aFailingSmallBinaryStillLetsTheCommitThrough() throws {
+        let setup = HookTests.Setup()
+        let bin = try Self.folder(shipmeter: ShipmeterBinary.path, hook: Self.failing)
+        let result = setup.commit("fails open", extra: ["PATH": bin.path + ":/usr/bin:/bin", "SHIPMETER_SESSION": "claude-code/s-x"])
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("could not tag this commit"))
+        #expect(setup.message() == "fails open\n\n")
+    }
+
+    @Test func itsCommandLine() {
+        let hook = Self.builtFolder + "/shipmeter-hook"
+        let help = run(hook, ["--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("usage: shipmeter-hook prepare-commit-msg"))
+        let wrong = run(hook, ["commit-msg"])
+        #expect(wrong.status == 2)
+        #expect(wrong.stderr.contains("expected `prepare-commit-msg <message-file>"))
+        let missing = run(hook, ["prepare-commit-msg", "/nonexistent/COMMIT_EDITMSG"], environment: ["SHIPMETER_SESSION": "claude-code/s"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("cannot read the commit message /nonexistent/COMMIT_EDITMSG"))
+    }
+}
+
+@Suite struct HookSettingsTests {
+    @Test func readsGitConfigOutput() {
+        var settings = HookSettings(workTree: "/w")
+        settings.apply(Array("shipmeter.hooks\ntrue\u{0}shipmeter.recentminutes\n5\u{0}core.commentchar\n;\u{0}".utf8))
+        #expect(settings.enabled && settings.recentMinutes == 5 && settings.commentCharacter == ";")
+        settings.apply(Array("shipmeter.hooks\nOff\u{0}shipmeter.recentminutes\nsoon\u{0}core.commentchar\nauto\u{0}".utf8))
+        #expect(!settings.enabled)
+        #expect(settings.recentMinutes == 5)
+        #expect(settings.commentCharacter == "#")
+    }
+
+    @Test func findsTheRepositorysSettingsAndRootFromASubfolder() {
+        let repo = ScratchRepository()
+        repo.commit("root", files: ["sub/dir/file": "1\n"])
+        repo.git(["config", "shipmeter.recentMinutes", "7"])
+        repo.git(["config", "core.commentChar", "%"])
+        let settings = HookSettings.load(directory: repo.path + "/sub/dir")
+        #expect(settings.workTree == URL(fileURLWithPath: repo.path).standardizedFileURL.path)
+        #expect(settings.recentMinutes == 7)
+        #expect(settings.commentCharacter == "%")
+        #expect(settings.enabled)
+        // Outside any repository: defaults, the folder itself.
+        let outside = ScratchDirectory("plain")
+        let plain = HookSettings.load(directory: outside.path)
+        #expect(plain.workTree == outside.path && plain.recentMinutes == 30 && plain.enabled)
+    }
+}
