@@ -31,15 +31,17 @@ let package = Package(
             providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
         ),
         .target(name: "GitKit", dependencies: ["CGit2"]),
+        // Where long work has got (phase, done of total); the command line draws it.
+        .target(name: "WorkProgress"),
         .target(name: "Usage", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),
-        .target(name: "Attribution", dependencies: ["GitKit", "Usage", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Attribution", dependencies: ["GitKit", "Usage", "WorkProgress", .product(name: "Yams", package: "Yams")]),
         .target(name: "Ledger", dependencies: [
             "GitKit", "Usage", "Attribution", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
             .product(name: "NIOSSL", package: "swift-nio-ssl", condition: .when(traits: ["PostgreSQL"])),
             .product(name: "Logging", package: "swift-log", condition: .when(traits: ["PostgreSQL"])),
         ]),
-        .target(name: "ShipmeterEngine", dependencies: ["GitKit", "Usage", "Attribution", "Ledger"]),
+        .target(name: "ShipmeterEngine", dependencies: ["GitKit", "Usage", "Attribution", "Ledger", "WorkProgress"]),
         .target(name: "Reporting", dependencies: ["Attribution", "Usage"]),
         // What a commit hook runs: session detection and trailer writing, without libgit2.
         .target(name: "CommitTagging", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),
@@ -48,7 +50,7 @@ let package = Package(
         .target(
             name: "ShipmeterCLI",
             dependencies: [
-                "ShipmeterEngine", "Attribution", "Usage", "Reporting", "CommitHooks", "DemoScenario",
+                "ShipmeterEngine", "Attribution", "Usage", "Reporting", "CommitHooks", "DemoScenario", "WorkProgress",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             plugins: ["BuildInfo"]
@@ -67,7 +69,7 @@ let package = Package(
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "ShipmeterTestSupport"]),
         .testTarget(name: "UsageTests", dependencies: ["Usage", "ShipmeterTestSupport", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "GitKit", "Usage", "ShipmeterTestSupport"]),
-        .testTarget(name: "ShipmeterCLITests", dependencies: ["ShipmeterCLI", "ShipmeterTestSupport", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
+        .testTarget(name: "ShipmeterCLITests", dependencies: ["ShipmeterCLI", "WorkProgress", "ShipmeterTestSupport", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .testTarget(name: "CommitHooksTests", dependencies: ["CommitHooks", "CommitTagging", "GitKit", "ShipmeterTestSupport", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Attribution", "GitKit", "Usage", "ShipmeterTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ShipmeterEngineTests", dependencies: ["ShipmeterEngine", "Ledger", "Attribution", "GitKit", "Usage", "ShipmeterTestSupport"]),

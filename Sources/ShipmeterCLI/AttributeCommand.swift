@@ -30,14 +30,18 @@ extension Shipmeter {
         @OptionGroup var usage: UsageOptions
         @OptionGroup var ledgerOptions: LedgerOptions
         @OptionGroup var missing: MissingObjectsOptions
+        @OptionGroup var progressOptions: ProgressOptions
 
         func run() async throws {
+            let progress = progressOptions.start()
+            defer { progress.finish() }
             let context = try repository.context()
             let location = try ledgerOptions.location(context.repository)
             let (outcome, place) = try await location.with { ledger in
                 if !usagePaths.isEmpty {
                     let (ingested, notes) = try await usage.reading.ingest(paths: usagePaths, repository: context.repository,
                                                                            overrides: context.configuration.priceOverrides, into: ledger, version: Shipmeter.version)
+                    progress.clear()
                     Output.diagnostics(notes)
                     Output.write("ingested \(ingested.added) new records (\(ingested.alreadyPresent) already there)")
                 }
@@ -46,6 +50,10 @@ extension Shipmeter {
                 run.fetchMissing = missing.fetchMissing
                 return (try await run.run(), ledger.location)
             }
+            progress.finish("""
+                attributed \(ProgressText.count(outcome.commitsRead)) \(outcome.incremental ? "new " : "")commits, \
+                \(ProgressText.count(outcome.deployments)) deployments, \(ProgressText.count(outcome.recordsConsidered)) usage records
+                """)
             Output.diagnostics(outcome.diagnostics)
             missing.report(unknown: outcome.unknownLines, in: context)
             let how = outcome.incremental

@@ -23,9 +23,14 @@ extension Shipmeter {
         @Option(name: .customLong("traces"), help: ArgumentHelp("Agent Trace files (JSONL) besides the work tree's .agent-trace/traces.jsonl.", valueName: "path"))
         var traces: [String] = []
 
+        @OptionGroup var progressOptions: ProgressOptions
+
         func run() async throws {
+            let progress = progressOptions.start()
+            defer { progress.finish() }
             let context = try repository.context()
             let entries = try CommitListing.list(context, range: range, fetchMissing: missing.fetchMissing, tracePaths: traces)
+            progress.finish(isatty(STDOUT_FILENO) == 1 ? nil : "listed \(ProgressText.count(entries.count)) commits")
             missing.report(unknown: entries.filter { $0.linesAdded == nil }.count, in: context)
             switch format {
             case .json: Output.write(Self.json(entries).serialized())

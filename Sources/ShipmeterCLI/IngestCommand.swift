@@ -15,8 +15,11 @@ extension Shipmeter {
         @OptionGroup var repository: RepositoryOptions
         @OptionGroup var ledgerOptions: LedgerOptions
         @OptionGroup var usage: UsageOptions
+        @OptionGroup var progressOptions: ProgressOptions
 
         func run() async throws {
+            let progress = progressOptions.start()
+            defer { progress.finish() }
             let repo = paths.isEmpty ? try repository.open() : repository.ifAny
             let overrides = (try? RepositoryOptions.configuration(of: repo))?.priceOverrides ?? [:]
             let location = try ledgerOptions.location(repo)
@@ -24,6 +27,7 @@ extension Shipmeter {
                 let (result, notes) = try await usage.reading.ingest(paths: paths, repository: repo, overrides: overrides, into: ledger, version: Shipmeter.version)
                 return (result, notes, ledger.location)
             }
+            progress.finish("ingested \(ProgressText.count(result.added + result.alreadyPresent)) usage records (\(ProgressText.count(result.added)) new)")
             Output.diagnostics(notes)
             Output.write(result.added == 0 && result.alreadyPresent > 0
                 ? "nothing new: all \(result.alreadyPresent) records are already in \(place)"

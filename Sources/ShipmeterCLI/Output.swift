@@ -20,18 +20,6 @@ enum Output {
         for item in items { diagnostic(item.description) }
     }
 
-    /// A progress line on standard error, only when it is a terminal; the next one replaces it.
-    static func progress(_ text: String) {
-        guard isatty(STDERR_FILENO) == 1 else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[2K\(text)".utf8))
-    }
-
-    /// Clears the progress line.
-    static func progressDone() {
-        guard isatty(STDERR_FILENO) == 1 else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
-    }
-
     /// Writes to `path` atomically (a temporary file renamed into place), or to stdout when nil.
     static func emit(_ text: String, to path: String?) throws {
         guard let path else { return write(text) }

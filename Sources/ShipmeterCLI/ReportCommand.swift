@@ -3,6 +3,7 @@ import Attribution
 import Foundation
 import Reporting
 import ShipmeterEngine
+import WorkProgress
 
 extension ReportFormat: ExpressibleByArgument {}
 
@@ -46,32 +47,33 @@ extension Shipmeter {
         @OptionGroup var usage: UsageOptions
         @OptionGroup var ledgerOptions: LedgerOptions
         @OptionGroup var missing: MissingObjectsOptions
+        @OptionGroup var progressOptions: ProgressOptions
 
         func run() async throws {
             let now = Date()
-            if ledgerOptions.isGiven, usagePaths.isEmpty, try await runFromLedger(now: now) { return }
+            let progress = progressOptions.start()
+            defer { progress.finish() }
+            if ledgerOptions.isGiven, usagePaths.isEmpty, try await runFromLedger(now: now, progress: progress) { return }
             let context = try repository.context()
-            Output.progress("reading history and deployments…")
             let snapshot = try context.snapshot()
             Output.diagnostics(snapshot.notes.map(Diagnostic.note))
             let loaded = Date()
             let configuration = snapshot.configuration
             let (since, until) = try window.resolve(now: now, configuration: configuration)
             let groupBy = try grouping(configuration)
-            Output.progress("reading usage…")
             let ledger = ledgerOptions.isGiven ? try await ledgerOptions.location(context.repository, existing: true).open() : nil
             let (batch, notes) = try await ledger.closing {
                 try await usage.reading.load(paths: usagePaths, ledger: $0, repository: context.repository, overrides: configuration.priceOverrides)
             }
             Output.diagnostics(notes)
             let read = Date()
-            Output.progress("attributing \(batch.records.count) usage records to \(snapshot.history.count) commits…")
+            WorkProgress.begin("attributing \(ProgressText.count(batch.records.count)) usage records to \(ProgressText.count(snapshot.history.count)) commits")
             window.checkEnvironment(in: snapshot.timeline.environments, where: "")
             let report = snapshot.report(batch, since: since, until: until, environment: window.env, groupBy: groupBy, weight: weight,
                                          fetchMissing: missing.fetchMissing)
             let budget = snapshot.budget(batch.records, annual: nil, year: nil, asOf: until)
             let rendered = Date()
-            Output.progressDone()
+            progress.finish(summary(report, commits: snapshot.history.count, records: batch.records.count))
             missing.report(unknown: report.unknownLineCommits, in: context)
             try emit(report, budget: budget, now: now)
             if ProcessInfo.processInfo.environment["SHIPMETER_TIMINGS"] == "1" {
@@ -93,11 +95,12 @@ extension Shipmeter {
         /// The report from what `attribute` stored, across the ledger's repositories (`--repo`
         /// picks some). False when the ledger holds no attribution yet: the caller reads the
         /// repository's history itself, with the ledger's usage.
-        func runFromLedger(now: Date) async throws -> Bool {
+        func runFromLedger(now: Date, progress: ProgressLine) async throws -> Bool {
             let here = repository.ifAny
             let configuration = (try? RepositoryOptions.configuration(of: here, quietly: true)) ?? Configuration()
             let (since, until) = try window.resolve(now: now, configuration: configuration)
             let location = try ledgerOptions.location(here, existing: true)
+            WorkProgress.begin("reading the ledger")
             guard let loaded = try await location.with({
                 try await LedgerReportReader.read($0, filter: repository.given, since: since, until: until, fallback: here != nil)
             }) else { return false }
@@ -108,8 +111,19 @@ extension Shipmeter {
             window.checkEnvironment(in: loaded.timeline.environments, where: " in the ledger")
             let report = loaded.report(since: since, until: until, environment: window.env, configured: configuration.reportEnvironment,
                                        groupBy: groupBy, worth: configuration.deploymentWorth(weight: weight))
-            try emit(report, budget: loaded.budget(configuration, annual: nil, year: nil, asOf: until), now: now)
+            let budget = loaded.budget(configuration, annual: nil, year: nil, asOf: until)
+            progress.finish(summary(report, commits: nil, records: nil))
+            try emit(report, budget: budget, now: now)
             return true
+        }
+
+        /// The closing line on the terminal; none when the report itself is drawn there.
+        func summary(_ report: Report, commits: Int?, records: Int?) -> String? {
+            guard output != nil || isatty(STDOUT_FILENO) != 1 else { return nil }
+            var parts = ["\(report.totals.deployments) deployments"]
+            if let commits { parts.append("\(ProgressText.count(commits)) commits") }
+            if let records { parts.append("\(ProgressText.count(records)) usage records") }
+            return "reported on " + parts.joined(separator: ", ")
         }
 
         func emit(_ report: Report, budget: BudgetProjection?, now: Date) throws {

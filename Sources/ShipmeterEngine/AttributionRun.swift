@@ -3,6 +3,7 @@ import Foundation
 import GitKit
 import Ledger
 import Usage
+import WorkProgress
 
 /// `attribute`: stores a repository's commits, deployments, shipped sets and usage joins in the
 /// ledger. The first run (or one after settings changed) reads the whole history; every later
@@ -101,9 +102,11 @@ public struct AttributionRun {
         let previous = try await ledger.state(repository: repository)
         let known = Set(try await ledger.deployments(repository: repository).map(\.key))
         // Every record up to the mark (and any ingested meanwhile: joining them twice is harmless).
+        WorkProgress.begin("reading usage records from the ledger")
         let mark = try await ledger.usageMark()
         let batch = try await ledger.batch()
         let joinEnvironment = snapshot.environment(requested: environment)
+        WorkProgress.begin("joining \(batch.records.count) usage records to commits")
         let joins = snapshot.join(batch, environment: joinEnvironment, until: Date())
         let history = snapshot.history
         let timeline = snapshot.timeline
@@ -136,6 +139,7 @@ public struct AttributionRun {
         }
         change.actors = Self.actors(of: batch.records, people: snapshot.people)
         let newDeployments = change.deployments.filter { !known.contains($0.key) }.count
+        WorkProgress.begin("writing the ledger")
         change.counts = ["mode_full": 1, "commits": change.commits.count, "deployments": change.deployments.count,
                          "new_deployments": newDeployments, "records": batch.records.count, "attributions": change.joins.count]
         guard try await ledger.apply(change, repository: repository, version: version, started: Date()) else { return nil }

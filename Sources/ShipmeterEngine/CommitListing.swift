@@ -1,6 +1,7 @@
 import Attribution
 import Foundation
 import GitKit
+import WorkProgress
 
 /// `commits`: commits with authors (mailmap applied), trailers, diff stats, effective lines and
 /// AI-assistance signals.
@@ -36,6 +37,7 @@ public enum CommitListing {
         let repo = context.repository
         let configuration = context.configuration
         let ids: [ObjectID]
+        WorkProgress.begin("finding the commits of \(range ?? "HEAD")")
         do {
             ids = try selection(repo, range: range)
         } catch {
@@ -52,9 +54,11 @@ public enum CommitListing {
             // Diffs dominate: every core (see `ParallelBlocks`). The mailmap (which a work tree's
             // uncommitted .mailmap can change) is applied afterwards, from this repository.
             let path = repo.commonDirectory
+            WorkProgress.begin("reading commits", total: ids.count, unit: "commits")
             let entries = try ParallelBlocks.map(count: ids.count, setup: {
                 (try Repository(gitDirectoryIgnoringWorkTree: path), ChangeMeasurer(filter: filter))
             }) { worker, index -> (Commit, Entry) in
+                defer { WorkProgress.advance() }
                 let id = ids[index]
                 let commit = try worker.0.commit(id)
                 let (trailers, embedded) = Trailer.read(message: commit.message)

@@ -3,6 +3,7 @@ import Foundation
 import GitKit
 import Ledger
 import Usage
+import WorkProgress
 
 /// An `attribute` run that extends what the last one stored, as a pipeline of steps each a test
 /// can call: deployment changes → new commits → placed deployments → records to re-join →
@@ -21,6 +22,7 @@ struct IncrementalAttribution {
 
     func attempt() async throws -> AttributionRun.Attempt {
         let started = Date()
+        WorkProgress.begin("reading what the ledger holds of this repository")
         let stored = try await ledger.deployments(repository: repository)
         guard let fresh = Self.freshDeployments(current: context.collected.deployments, stored: stored) else { return .startOver }
         let joinEnvironment = Self.joinEnvironment(stored: stored, fresh: fresh, requested: run.environment ?? context.configuration.reportEnvironment)
@@ -28,6 +30,7 @@ struct IncrementalAttribution {
         // it changes (another became the busiest), everything is joined again.
         let settings = run.settings(joinEnvironment: joinEnvironment)
         guard settings == state.settings else { return .startOver }
+        WorkProgress.begin("reading new commits", unit: "commits")
         guard let newFacts = newCommits() else { return .startOver }
         let placed = try Self.place(fresh, after: stored, in: RepositoryShipping(repository: repo))
 
@@ -37,6 +40,7 @@ struct IncrementalAttribution {
         let storedStatus = Dictionary(stored.map { ($0.key, $0.status) }, uniquingKeysWith: { first, _ in first })
         change.rolledBack = placed.rolledBack.filter { storedStatus[$0].map { $0 != .rolledBack } ?? false }
 
+        WorkProgress.begin("finding usage records to join again")
         let mark = try await ledger.usageMark()
         change.state.usageMark = mark
         let newByID = Dictionary(newFacts.map { ($0.id.hex, $0) }, uniquingKeysWith: { first, _ in first })
@@ -51,6 +55,7 @@ struct IncrementalAttribution {
             shippedHere = try await ledger.shipped(repository: repository, environment: joinEnvironment, commits: partial.history.facts.map(\.id.hex))
             shippedHere.formUnion(placed.newlyShipped[joinEnvironment] ?? [])
         }
+        WorkProgress.begin("joining \(rejoin.records.count) usage records to commits")
         let joined = try await joinChanges(rejoin, partial: partial, shippedHere: shippedHere)
         change.joins = joined.joins
         change.unjoined = joined.unjoined
@@ -58,6 +63,7 @@ struct IncrementalAttribution {
         try await storeCommits(newFacts, partial: partial, wantsLines: shippedIDs.union(joined.attributed), attributed: joined.attributed,
                                into: &change, measured: &measured)
         change.actors = AttributionRun.actors(of: rejoin.records, people: context.people)
+        WorkProgress.begin("writing the ledger")
         let changed = change.joins.count + change.unjoined.count
         change.counts = ["mode_incremental": 1, "commits": newFacts.count, "deployments": stored.count + placed.deployments.count,
                          "new_deployments": placed.deployments.count, "records": rejoin.records.count, "changed": changed]
@@ -109,7 +115,8 @@ struct IncrementalAttribution {
             let ids = try walk.all()
             let noted = ids.isEmpty ? [] : try repo.notedCommits(notesRef: "refs/notes/ai")
             return try ids.map { id in
-                History.facts(for: try repo.commit(id), people: context.people, detector: context.configuration.aiDetector, noted: noted.contains(id),
+                WorkProgress.advance()
+                return History.facts(for: try repo.commit(id), people: context.people, detector: context.configuration.aiDetector, noted: noted.contains(id),
                               noteSessions: noted.contains(id) ? History.noteSessionKeys(repo, id) : [])
             }
         } catch {

@@ -2,6 +2,7 @@ import Foundation
 import GitKit
 import Ledger
 import Usage
+import WorkProgress
 
 extension UsageReading {
     /// Reads `paths` into `ledger`: one thread parses and prices a chunk of `chunk` records while
@@ -11,9 +12,11 @@ extension UsageReading {
     public func ingest(paths: [String], repository: Repository?, overrides: [String: ModelPrice], into ledger: LedgerStore, version: String,
                        chunk: Int = 50_000) async throws -> (result: IngestResult, diagnostics: [Diagnostic]) {
         if paths.isEmpty {
+            WorkProgress.begin("reading this machine's agent sessions")
             let (batch, diagnostics) = try load(paths: [], repository: repository, overrides: overrides)
             return (try await ledger.ingestGrowth(batch.records, links: batch.links, version: version), diagnostics)
         }
+        WorkProgress.begin("ingesting usage records", unit: "records")
         let queue = UsageChunkQueue(capacity: 2)
         let reader = ChunkReader(reading: self, paths: paths, prices: try priceTable(overrides: overrides), queue: queue, chunk: chunk)
         let finished = reader.start()
@@ -104,5 +107,6 @@ private final class ChunkReader: @unchecked Sendable {
             if records.isEmpty { return }
         }
         try queue.put(records)
+        WorkProgress.advance(records.count)
     }
 }

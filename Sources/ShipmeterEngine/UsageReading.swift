@@ -2,6 +2,7 @@ import Foundation
 import GitKit
 import Ledger
 import Usage
+import WorkProgress
 
 /// How usage is read for a repository: files (any supported format, or a forced one), else the
 /// agent sessions recorded on this machine for the repository; priced from the bundled table,
@@ -43,6 +44,7 @@ public struct UsageReading: Sendable {
         do {
             if paths.isEmpty {
                 guard let repository, let root = repository.workDirectory else { return (UsageBatch(), []) }
+                WorkProgress.begin("reading this machine's agent sessions")
                 let (found, _) = try LocalSessions().load(for: root)
                 batch = found
                 // Local transcripts carry no identity: they are the work of this clone's user.
@@ -50,6 +52,7 @@ public struct UsageReading: Sendable {
                     batch.mapRecords { if $0.actor == nil { $0.actor = email } }
                 }
             } else {
+                WorkProgress.begin("reading usage files")
                 let (loaded, notes) = try UsageLoader(format: format).load(paths)
                 batch = loaded
                 diagnostics += notes.map(Diagnostic.note)
@@ -77,6 +80,7 @@ public struct UsageReading: Sendable {
     /// in `paths` added; else the files, or the repository's local sessions.
     public func load(paths: [String], ledger: LedgerStore?, repository: Repository, overrides: [String: ModelPrice]) async throws -> (batch: UsageBatch, diagnostics: [Diagnostic]) {
         guard let ledger else { return try load(paths: paths, repository: repository, overrides: overrides) }
+        WorkProgress.begin("reading usage records from the ledger")
         var batch = try await ledger.batch()
         var diagnostics = [Diagnostic]()
         if !paths.isEmpty {

@@ -1,5 +1,6 @@
 import Foundation
 import GitKit
+import WorkProgress
 
 /// A position in a `History` (and in the commit graph it was read with).
 public typealias CommitIndex = Int
@@ -22,7 +23,9 @@ public struct History: Sendable {
     ) throws -> (graph: CommitGraph, history: History) {
         let noted = try repository.notedCommits(notesRef: "refs/notes/ai")
         var facts = [CommitFacts?]()
+        WorkProgress.begin("reading history", unit: "commits")
         let graph = try CommitGraph.load(repository, tips: tips) { number, commit in
+            WorkProgress.advance()
             if number >= facts.count { facts.append(contentsOf: repeatElement(nil, count: number - facts.count + 1)) }
             facts[number] = Self.facts(for: commit, people: people, detector: detector, noted: noted.contains(commit.id),
                                        noteSessions: noted.contains(commit.id) ? Self.noteSessionKeys(repository, commit.id) : [])

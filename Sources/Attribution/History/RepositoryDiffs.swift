@@ -1,5 +1,6 @@
 import Foundation
 import GitKit
+import WorkProgress
 
 /// Changed lines, files and change measures of a repository's commits (by graph number), read on
 /// demand — diffs are the costly part of history — and remembered once read.
@@ -69,11 +70,13 @@ public final class RepositoryDiffs {
         let path = repository.commonDirectory
         let ids = commits.map { graph.ids[$0] }
         let filter = self.filter
+        WorkProgress.begin("measuring changed lines", total: ids.count, unit: "commits")
         // Bare: work-tree attribute files would cost file-system lookups for every path.
         let read = try? ParallelBlocks.map(count: ids.count, minimumToSplit: 0, setup: {
             (try Repository(gitDirectoryIgnoringWorkTree: path), ChangeMeasurer(filter: filter))
         }) { worker, index -> (lines: Int, measure: ChangeMeasure?)? in
-            (try? worker.0.measuredChange(for: ids[index], measurer: &worker.1)).map { ($0.0.linesChanged, $0.1) }
+            defer { WorkProgress.advance() }
+            return (try? worker.0.measuredChange(for: ids[index], measurer: &worker.1)).map { ($0.0.linesChanged, $0.1) }
         }
         return read ?? Array(repeating: nil, count: ids.count)
     }

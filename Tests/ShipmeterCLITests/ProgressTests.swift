@@ -1,0 +1,92 @@
+import Foundation
+import ShipmeterCLI
+import ShipmeterTestSupport
+import Testing
+import WorkProgress
+
+/// Progress on long work: drawn on a terminal (a pseudo-terminal from `script`), never in a pipe,
+/// under CI or with --quiet.
+@Suite(.serialized) struct ProgressTests {
+    /// A repository of `count` commits on main, each changing one file (git fast-import: quick).
+    static func longHistory(_ count: Int) throws -> ScratchRepository {
+        let scratch = ScratchRepository()
+        var stream = ""
+        for number in 1...count {
+            let time = 1_767_225_600 + number * 60
+            stream += "commit refs/heads/main\nmark :\(number)\nauthor Ann <ann@acme.test> \(time) +0000\ncommitter Ann <ann@acme.test> \(time) +0000\n"
+            stream += "data 9\nchange \(number % 10)\n"
+            if number > 1 { stream += "from :\(number - 1)\n" }
+            let content = "line \(number)\n"
+            stream += "M 100644 inline file\(number % 50).txt\ndata \(content.utf8.count)\n\(content)\n"
+        }
+        let imported = scratch.git(["fast-import", "--quiet"], input: stream)
+        try #require(imported.status == 0, "\(imported.stderr)")
+        scratch.git(["reset", "-q", "--hard", "main"])
+        scratch.tag("deploy/production/1", message: "status: success", time: Int64(1_767_225_600 + count * 60 + 60))
+        return scratch
+    }
+
+    /// Runs shipmeter with standard error on a pseudo-terminal (standard output to a file);
+    /// returns what the terminal showed. `CI` is removed unless `ci` is given.
+    static func onTerminal(_ arguments: [String], in directory: String, ci: String? = nil) throws -> (status: Int32, terminal: String) {
+        let quoted = ([ShipmeterBinary.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        let environment = ci.map { "env CI='\($0)'" } ?? "env -u CI"
+        let result = run("script", ["-qec", "\(environment) \(quoted) > /dev/null", "/dev/null"], in: directory, environment: ["TERM": "xterm", "NO_COLOR": "1"])
+        return (result.status, result.stdout)
+    }
+
+    @Test func longWorkShowsPhasesCountsAndASummaryOnATerminal() throws {
+        let scratch = try Self.longHistory(5_000)
+        let commits = try Self.onTerminal(["commits"], in: scratch.path)
+        #expect(commits.status == 0, "\(commits.terminal)")
+        // Redrawn in place (carriage return, clear line), with counts of a known total and a rate.
+        #expect(commits.terminal.contains("\r\u{1B}[2Kreading commits: "), "\(commits.terminal)")
+        #expect(commits.terminal.contains(" / 5,000 commits ("), "\(commits.terminal)")
+        #expect(commits.terminal.range(of: #"[0-9,]+/s"#, options: .regularExpression) != nil, "\(commits.terminal)")
+        #expect(commits.terminal.range(of: #"listed 5,000 commits in [0-9.]+ s\r?\n"#, options: .regularExpression) != nil, "\(commits.terminal)")
+
+        let ledger = ScratchDirectory("ledger").file("ledger.sqlite")
+        let attribute = try Self.onTerminal(["attribute", "--ledger", ledger], in: scratch.path)
+        #expect(attribute.status == 0, "\(attribute.terminal)")
+        #expect(attribute.terminal.contains("reading history: "), "\(attribute.terminal)")
+        #expect(attribute.terminal.range(of: #"attributed 5,000 commits, 1 deployments, 0 usage records in [0-9.]+ s"#, options: .regularExpression) != nil,
+                "\(attribute.terminal)")
+    }
+
+    @Test func nothingInAPipeUnderCIOrWithQuiet() throws {
+        let scratch = try Self.longHistory(1_500)
+        // A pipe (the test's own): no progress, no summary, the listing as always.
+        let piped = ShipmeterBinary.run(["commits"], in: scratch.path, environment: ["CI": ""])
+        #expect(piped.status == 0)
+        #expect(!piped.stderr.contains("\r"))
+        #expect(!piped.stderr.contains("listed"))
+        #expect(piped.stdout.contains("1500 commits"))
+        // A terminal, but CI says it is a log; and a terminal with --quiet.
+        for (arguments, ci) in [(["commits"], "true"), (["commits", "--quiet"], nil), (["commits", "-q"], nil)] {
+            let shown = try Self.onTerminal(arguments, in: scratch.path, ci: ci)
+            #expect(shown.status == 0)
+            #expect(!shown.terminal.contains("reading commits"), "\(arguments) CI=\(ci ?? "unset"): \(shown.terminal)")
+            #expect(!shown.terminal.contains("listed"), "\(arguments) CI=\(ci ?? "unset"): \(shown.terminal)")
+        }
+    }
+
+    @Test func theLineReadsAsAPersonExpects() {
+        typealias Snapshot = WorkProgress.Snapshot
+        let counted = Snapshot(phase: "measuring changed lines", done: 12_000, total: 81_966, unit: "commits", elapsed: 6, sinceStart: 9)
+        #expect(ShipmeterCLI.ProgressText.line(counted) == "measuring changed lines: 12,000 / 81,966 commits (14%) · 35 s left · 2,000/s")
+        let open = Snapshot(phase: "ingesting usage records", done: 2_400_000, total: nil, unit: "records", elapsed: 2, sinceStart: 75)
+        #expect(ShipmeterCLI.ProgressText.line(open) == "ingesting usage records: 2.4M records · 1 min 15 s · 1.2M/s")
+        let phaseOnly = Snapshot(phase: "writing the ledger", done: 0, total: nil, unit: "", elapsed: 0.2, sinceStart: 3.3)
+        #expect(ShipmeterCLI.ProgressText.line(phaseOnly) == "writing the ledger: 3.3 s")
+        #expect(ShipmeterCLI.ProgressText.duration(3_725) == "1 h 02 min")
+        #expect(ShipmeterCLI.ProgressText.count(999) == "999")
+        #expect(ShipmeterCLI.ProgressText.count(1_000) == "1,000")
+
+        #expect(ShipmeterCLI.ProgressText.shouldShow(quiet: false, environment: [:], isTerminal: true))
+        #expect(!ShipmeterCLI.ProgressText.shouldShow(quiet: true, environment: [:], isTerminal: true))
+        #expect(!ShipmeterCLI.ProgressText.shouldShow(quiet: false, environment: [:], isTerminal: false))
+        #expect(!ShipmeterCLI.ProgressText.shouldShow(quiet: false, environment: ["CI": "true"], isTerminal: true))
+        #expect(ShipmeterCLI.ProgressText.shouldShow(quiet: false, environment: ["CI": "false"], isTerminal: true))
+        #expect(!ShipmeterCLI.ProgressText.shouldShow(quiet: false, environment: ["TERM": "dumb"], isTerminal: true))
+    }
+}
