@@ -1,11 +1,27 @@
-# shipmeter — set up, build, test, demo. Every target installs what it needs first.
+# shipmeter — set up, build, test, demo, install. Every target installs what it needs first.
 SWIFT ?= swift
 BUILD_FLAGS ?=
 BIN = .build/debug/shipmeter
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo)
 APT_PACKAGES = libgit2-dev libsqlite3-dev pkg-config git
 
-.PHONY: deps build test demo bench clean
+# Where `make install` puts things: $(DESTDIR)$(PREFIX)/bin, share/man/man1 and the completion folders.
+PREFIX ?= /usr/local
+DESTDIR ?=
+ROOT = $(DESTDIR)$(PREFIX)
+BINDIR = $(ROOT)/bin
+MANDIR = $(ROOT)/share/man/man1
+BASHDIR = $(ROOT)/share/bash-completion/completions
+ZSHDIR = $(ROOT)/share/zsh/site-functions
+FISHDIR = $(ROOT)/share/fish/vendor_completions.d
+# The installed binaries carry the Swift runtime inside on Linux (no toolchain needed to run
+# them; the hook starts in a few milliseconds), built apart from .build/release.
+INSTALL_BUILD = .build/install
+STATIC := $(shell [ "$$(uname -s)" = Linux ] && echo --static-swift-stdlib)
+INSTALLED = $(BINDIR)/shipmeter $(BINDIR)/shipmeter-hook $(MANDIR)/shipmeter.1 \
+	$(BASHDIR)/shipmeter $(ZSHDIR)/_shipmeter $(FISHDIR)/shipmeter.fish
+
+.PHONY: deps build test demo install uninstall clean
 
 ## deps: install the system libraries shipmeter links against (Debian/Ubuntu or macOS)
 deps:
@@ -17,17 +33,53 @@ deps:
 	  else echo "install libgit2 (and pkg-config) with your package manager" >&2; exit 1; fi; \
 	fi
 
-## build: debug build of the shipmeter binary
+## build: debug build of every product (shipmeter, shipmeter-hook), with the PostgreSQL ledger
 build: deps
 	$(SWIFT) build $(BUILD_FLAGS)
 
-## demo: build a sample repository with usage records in a temporary folder and report on it
-demo: build
-	$(BIN) demo
+## demo: build a sample repository with usage records in a temporary folder and report on it.
+## A first build leaves out the PostgreSQL backend (the demo's ledger is SQLite), which halves
+## it; a binary already built with PostgreSQL (`make build`, `make test`) is used as it is.
+demo:
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory deps || exit 1; \
+	if $(BIN) --version 2>/dev/null | grep -q "and PostgreSQL"; then traits=; else traits=--disable-default-traits; fi; \
+	$(SWIFT) build $(BUILD_FLAGS) --product shipmeter $$traits || exit 1; \
+	$(BIN) demo || exit 1; \
+	elapsed=$$(( $$(date +%s) - start )); \
+	echo "make demo: first report $$((elapsed / 60)) min $$((elapsed % 60)) s after starting (setup, build and run)" >&2
 
-## test: build and run every test
+## test: build and run every test (both ledgers, the fuzz targets briefly, the browser check)
 test: deps
 	./scripts/test
+
+## install: release build; the binaries, man page and bash/zsh/fish completions under
+## $(DESTDIR)$(PREFIX) (default /usr/local; sudo is used only to copy, when needed)
+install: deps
+	$(SWIFT) build -c release $(STATIC) --scratch-path $(INSTALL_BUILD) --product shipmeter
+	$(SWIFT) build -c release $(STATIC) --scratch-path $(INSTALL_BUILD) --product shipmeter-hook
+	$(SWIFT) build -c release $(STATIC) --scratch-path $(INSTALL_BUILD) --product generate-manual
+	rm -rf $(INSTALL_BUILD)/share && mkdir -p $(INSTALL_BUILD)/share
+	$(INSTALL_BUILD)/release/generate-manual $(INSTALL_BUILD)/release/shipmeter --output-directory $(INSTALL_BUILD)/share
+	$(INSTALL_BUILD)/release/shipmeter --generate-completion-script bash > $(INSTALL_BUILD)/share/shipmeter.bash
+	$(INSTALL_BUILD)/release/shipmeter --generate-completion-script zsh > $(INSTALL_BUILD)/share/_shipmeter
+	$(INSTALL_BUILD)/release/shipmeter --generate-completion-script fish > $(INSTALL_BUILD)/share/shipmeter.fish
+	@sudo=; mkdir -p "$(ROOT)" 2>/dev/null; [ -w "$(ROOT)" ] || sudo="$(SUDO)"; set -e; \
+	$$sudo install -d "$(BINDIR)" "$(MANDIR)" "$(BASHDIR)" "$(ZSHDIR)" "$(FISHDIR)"; \
+	$$sudo install -m 755 $(INSTALL_BUILD)/release/shipmeter $(INSTALL_BUILD)/release/shipmeter-hook "$(BINDIR)/"; \
+	$$sudo install -m 644 $(INSTALL_BUILD)/share/shipmeter.1 "$(MANDIR)/shipmeter.1"; \
+	$$sudo install -m 644 $(INSTALL_BUILD)/share/shipmeter.bash "$(BASHDIR)/shipmeter"; \
+	$$sudo install -m 644 $(INSTALL_BUILD)/share/_shipmeter "$(ZSHDIR)/_shipmeter"; \
+	$$sudo install -m 644 $(INSTALL_BUILD)/share/shipmeter.fish "$(FISHDIR)/shipmeter.fish"; \
+	for file in $(INSTALLED); do echo "installed $$file"; done; \
+	"$(BINDIR)/shipmeter" --version
+
+## uninstall: remove what `make install` put under $(DESTDIR)$(PREFIX)
+uninstall:
+	@sudo=; [ -w "$(BINDIR)" ] || [ ! -e "$(BINDIR)" ] || sudo="$(SUDO)"; \
+	for file in $(INSTALLED); do \
+	  if [ -e "$$file" ]; then $$sudo rm -f "$$file" && echo "removed $$file"; fi; \
+	done
 
 clean:
 	rm -rf .build
