@@ -29,7 +29,7 @@ extension Shipmeter {
         @OptionGroup var ledgerOptions: LedgerOptions
 
         func run() async throws {
-            if let annual, !(annual > 0) || !annual.isFinite { throw ShipmeterError.invalidInput("--annual must be a positive amount in USD") }
+            if let annual, !(annual > 0) || !annual.isFinite { throw ShipmeterError.usage("--annual must be a positive amount in USD") }
             let total = annual.map { Decimal(string: String($0)) ?? Decimal($0) }
             let now = Date()
             let here = repository.ifAny

@@ -12,6 +12,6 @@ enum DateArgument {
         }
         if trimmed == "now" { return now }
         if let date = Timestamp.parseISO8601(text.trimmingCharacters(in: .whitespaces)) { return date }
-        throw ShipmeterError.invalidInput("\(option) '\(text)' is not a date. Use 30d, 12w, 2026-03-01 or 2026-03-01T09:00:00Z.")
+        throw ShipmeterError.usage("\(option) '\(text)' is not a date. Use 30d, 12w, 2026-03-01 or 2026-03-01T09:00:00Z.")
     }
 }

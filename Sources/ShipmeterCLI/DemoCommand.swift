@@ -29,7 +29,7 @@ extension Shipmeter {
             let root: String
             if let directory {
                 guard !FileManager.default.fileExists(atPath: directory) else {
-                    throw ShipmeterError.invalidInput("\(directory) already exists; name a new folder for the demo")
+                    throw ShipmeterError.usage("--directory \(directory) already exists; name a new folder for the demo")
                 }
                 root = directory
             } else {

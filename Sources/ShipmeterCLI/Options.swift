@@ -61,7 +61,7 @@ struct WindowOptions: ParsableArguments {
         let until = try self.until.map { try DateArgument.parse($0, now: now, option: "--until") } ?? now
         let since = try DateArgument.parse(self.since ?? configuration.reportSince ?? "30d", now: until, option: "--since")
         guard since < until else {
-            throw ShipmeterError.invalidInput("--since must be before --until (got \(Timestamp.iso8601(since)) and \(Timestamp.iso8601(until))).")
+            throw ShipmeterError.usage("--since must be before --until (got \(Timestamp.iso8601(since)) and \(Timestamp.iso8601(until))).")
         }
         return (since, until)
     }
@@ -88,5 +88,6 @@ struct MissingObjectsOptions: ParsableArguments {
             text += "; they count no lines"
         }
         Output.diagnostic(text)
+        ExitStatus.markPartial()
     }
 }

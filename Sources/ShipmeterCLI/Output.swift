@@ -15,9 +15,13 @@ enum Output {
         FileHandle.standardError.write(Data((clear + (text.hasSuffix("\n") ? text : text + "\n")).utf8))
     }
 
-    /// The engine's notes and warnings, one line each.
+    /// The engine's notes and warnings, one line each; one that left input out makes the
+    /// command's exit status 3 (partial).
     static func diagnostics(_ items: [Diagnostic]) {
-        for item in items { diagnostic(item.description) }
+        for item in items {
+            diagnostic(item.description)
+            if item.leftOut { ExitStatus.markPartial() }
+        }
     }
 
     /// Writes to `path` atomically (a temporary file renamed into place), or to stdout when nil.
@@ -37,5 +41,35 @@ enum Terminal {
     static var wantsColor: Bool {
         guard ProcessInfo.processInfo.environment["NO_COLOR"].map({ $0.isEmpty }) ?? true else { return false }
         return isatty(STDOUT_FILENO) == 1
+    }
+}
+
+/// The exit statuses (README, "Exit status"): 0 done; 1 failed, nothing written; 2 the command
+/// line is wrong; 3 done, but input it was asked to read was left out (named on standard error).
+enum ExitStatus {
+    static let failure: Int32 = 1
+    static let usage: Int32 = 2
+    static let partial: Int32 = 3
+
+    private final class Flag: @unchecked Sendable {
+        // @unchecked: `set` is read and written holding `lock`.
+        let lock = NSLock()
+        var set = false
+    }
+
+    private static let flag = Flag()
+
+    /// The command finishes, but its result leaves out input (unreadable usage files, commits
+    /// whose lines are unknown).
+    static func markPartial() {
+        flag.lock.lock()
+        flag.set = true
+        flag.lock.unlock()
+    }
+
+    static var isPartial: Bool {
+        flag.lock.lock()
+        defer { flag.lock.unlock() }
+        return flag.set
     }
 }

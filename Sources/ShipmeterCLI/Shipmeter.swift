@@ -49,7 +49,14 @@ extension Shipmeter {
                 try command.run()
             }
         } catch {
-            exit(withError: ShipmeterError.presenting(error))
+            let presented = ShipmeterError.presenting(error)
+            // A wrong command line exits 2 (argument-parser's own code is 64).
+            if ShipmeterError.isUsage(presented) {
+                FileHandle.standardError.write(Data((fullMessage(for: presented) + "\n").utf8))
+                Foundation.exit(ExitStatus.usage)
+            }
+            exit(withError: presented)
         }
+        if ExitStatus.isPartial { Foundation.exit(ExitStatus.partial) }
     }
 }

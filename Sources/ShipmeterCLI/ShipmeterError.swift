@@ -4,11 +4,19 @@ import ShipmeterEngine
 /// Errors a user sees: what happened, and what to do about it.
 enum ShipmeterError: LocalizedError {
     case invalidInput(String)
+    /// A value on the command line that cannot be used (exit status 2, like a parse error).
+    case usage(String)
 
     var errorDescription: String? {
         switch self {
-        case .invalidInput(let detail): return detail
+        case .invalidInput(let detail), .usage(let detail): return detail
         }
+    }
+
+    /// Whether the command line itself is wrong: argument-parser's errors and `usage`.
+    static func isUsage(_ error: Error) -> Bool {
+        if case .usage = error as? ShipmeterError { return true }
+        return Shipmeter.exitCode(for: error) == .validationFailure
     }
 
     /// The engine's error with the command line's hint added: which flag or command helps.

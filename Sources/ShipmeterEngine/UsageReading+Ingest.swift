@@ -88,7 +88,7 @@ private final class ChunkReader: @unchecked Sendable {
             }
             if !batch.records.isEmpty { try put(batch.records) }
             queue.finish(links: batch.links)
-            var diagnostics = notes.map(Diagnostic.note)
+            var diagnostics = notes.map(Diagnostic.usage)
             if let summary = batch.malformedSummary { diagnostics.append(.warning(summary)) }
             if let unpriced = UsageReading.unpriced(pricing.unknown) { diagnostics.append(unpriced) }
             return .success(diagnostics)

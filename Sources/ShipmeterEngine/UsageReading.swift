@@ -55,7 +55,7 @@ public struct UsageReading: Sendable {
                 WorkProgress.begin("reading usage files")
                 let (loaded, notes) = try UsageLoader(format: format).load(paths)
                 batch = loaded
-                diagnostics += notes.map(Diagnostic.note)
+                diagnostics += notes.map(Diagnostic.usage)
             }
         } catch let error as UsageError {
             throw .invalidInput(error.localizedDescription)

@@ -20,6 +20,13 @@ public struct UsageLoader: Sendable {
     /// while walking a folder is skipped with a note.
     /// With `spill`, records go there a chunk at a time and the batch returned holds what was
     /// left over (the last chunk), with the links and counts of the whole read.
+    /// Whether a note of `load` says input was left out (a file or folder that could not be read,
+    /// a FIFO, a broken link, a name that is not UTF-8) — the command's result is partial — rather
+    /// than something read once or not usage at all.
+    public static func leftOut(_ note: String) -> Bool {
+        note.hasSuffix("; skipped") || note.contains("; skipped (")
+    }
+
     public func load(_ paths: [String], spill: UsageSpill? = nil) throws -> (UsageBatch, notes: [String]) {
         var batch = UsageBatch()
         batch.spill = spill
@@ -35,7 +42,7 @@ public struct UsageLoader: Sendable {
                 notes += walk.notes
                 for file in walk.files {
                     guard let format = format ?? UsageFormat.detect(path: file) else {
-                        if !Self.isEmpty(file) { notes.append("\(file): not a usage format, skipped") }
+                        if !Self.isEmpty(file) { notes.append("\(file): not a usage format, ignored") }
                         continue
                     }
                     var fileBatch = UsageBatch()
