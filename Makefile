@@ -21,7 +21,7 @@ STATIC := $(shell [ "$$(uname -s)" = Linux ] && echo --static-swift-stdlib)
 INSTALLED = $(BINDIR)/shipmeter $(BINDIR)/shipmeter-hook $(MANDIR)/shipmeter.1 \
 	$(BASHDIR)/shipmeter $(ZSHDIR)/_shipmeter $(FISHDIR)/shipmeter.fish
 
-.PHONY: deps build test demo install uninstall clean
+.PHONY: deps build test demo release install uninstall clean
 
 ## deps: install the system libraries shipmeter links against (Debian/Ubuntu or macOS)
 deps:
@@ -53,9 +53,9 @@ demo:
 test: deps
 	./scripts/test
 
-## install: release build; the binaries, man page and bash/zsh/fish completions under
-## $(DESTDIR)$(PREFIX) (default /usr/local; sudo is used only to copy, when needed)
-install: deps
+## release: what `make install` installs, built in $(INSTALL_BUILD) (release, the Swift
+## runtime linked in on Linux): shipmeter, shipmeter-hook, the man page and completions
+release: deps
 	$(SWIFT) build -c release $(STATIC) --scratch-path $(INSTALL_BUILD) --product shipmeter
 	$(SWIFT) build -c release $(STATIC) --scratch-path $(INSTALL_BUILD) --product shipmeter-hook
 	$(SWIFT) build -c release $(STATIC) --scratch-path $(INSTALL_BUILD) --product generate-manual
@@ -64,6 +64,10 @@ install: deps
 	$(INSTALL_BUILD)/release/shipmeter --generate-completion-script bash > $(INSTALL_BUILD)/share/shipmeter.bash
 	$(INSTALL_BUILD)/release/shipmeter --generate-completion-script zsh > $(INSTALL_BUILD)/share/_shipmeter
 	$(INSTALL_BUILD)/release/shipmeter --generate-completion-script fish > $(INSTALL_BUILD)/share/shipmeter.fish
+
+## install: `make release`, then the binaries, man page and bash/zsh/fish completions under
+## $(DESTDIR)$(PREFIX) (default /usr/local; sudo is used only to copy, when needed)
+install: release
 	@sudo=; mkdir -p "$(ROOT)" 2>/dev/null; [ -w "$(ROOT)" ] || sudo="$(SUDO)"; set -e; \
 	$$sudo install -d "$(BINDIR)" "$(MANDIR)" "$(BASHDIR)" "$(ZSHDIR)" "$(FISHDIR)"; \
 	$$sudo install -m 755 $(INSTALL_BUILD)/release/shipmeter $(INSTALL_BUILD)/release/shipmeter-hook "$(BINDIR)/"; \
