@@ -51,8 +51,8 @@ extension Shipmeter {
                 return (try await run.run(), ledger.location)
             }
             progress.finish("""
-                attributed \(ProgressText.count(outcome.commitsRead)) \(outcome.incremental ? "new " : "")commits, \
-                \(ProgressText.count(outcome.deployments)) deployments, \(ProgressText.count(outcome.recordsConsidered)) usage records
+                attributed \(ProgressText.count(outcome.commitsRead, outcome.incremental ? "new commit" : "commit")), \
+                \(ProgressText.count(outcome.deployments, "deployment")), \(ProgressText.count(outcome.recordsConsidered, "usage record"))
                 """)
             Output.diagnostics(outcome.diagnostics)
             missing.report(unknown: outcome.unknownLines, in: context)

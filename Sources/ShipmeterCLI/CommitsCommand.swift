@@ -30,7 +30,7 @@ extension Shipmeter {
             defer { progress.finish() }
             let context = try repository.context()
             let entries = try CommitListing.list(context, range: range, fetchMissing: missing.fetchMissing, tracePaths: traces)
-            progress.finish(isatty(STDOUT_FILENO) == 1 ? nil : "listed \(ProgressText.count(entries.count)) commits")
+            progress.finish(isatty(STDOUT_FILENO) == 1 ? nil : "listed \(ProgressText.count(entries.count, "commit"))")
             missing.report(unknown: entries.filter { $0.linesAdded == nil }.count, in: context)
             switch format {
             case .json: Output.write(Self.json(entries).serialized())

@@ -83,6 +83,7 @@ extension Shipmeter {
                     lines.append("prepare-commit-msg: not installed (run shipmeter hooks install)")
                 }
                 lines.append("chained hook: \(status.chainedHook ?? "none")")
+                lines.append("tags commits with: " + Self.tagger(recorded: repo.configString("shipmeter.path")))
                 if status.disabledByConfig { lines.append("disabled by git config shipmeter.hooks=false") }
                 if ProcessInfo.processInfo.environment["SHIPMETER_DISABLE"] == "1" { lines.append("disabled in this shell by SHIPMETER_DISABLE=1") }
                 let settings = ClaudeSettings(environment: ProcessInfo.processInfo.environment)
@@ -91,6 +92,19 @@ extension Shipmeter {
                     lines.append("last commit \(last.id): " + (last.trailers.isEmpty ? "no AI trailers" : last.trailers.map { "\($0.key): \($0.value)" }.joined(separator: ", ")))
                 }
                 Output.write(lines.joined(separator: "\n"))
+            }
+
+            /// What the hook script will run, found as it finds it: shipmeter on PATH, else the
+            /// recorded path; shipmeter-hook beside it when there is one.
+            static func tagger(recorded: String?) -> String {
+                let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+                let onPath = path.split(separator: ":").map { "\($0)/shipmeter" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+                guard let shipmeter = onPath ?? recorded.flatMap({ FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil }) else {
+                    return "nothing: shipmeter is not on PATH and no recorded path works (commits go through untagged)"
+                }
+                let beside = (shipmeter as NSString).deletingLastPathComponent + "/shipmeter-hook"
+                if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+                return "\(shipmeter) hook prepare-commit-msg (no shipmeter-hook beside it: each commit pays for starting shipmeter; make install puts one there)"
             }
         }
     }

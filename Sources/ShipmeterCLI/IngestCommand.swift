@@ -27,7 +27,7 @@ extension Shipmeter {
                 let (result, notes) = try await usage.reading.ingest(paths: paths, repository: repo, overrides: overrides, into: ledger, version: Shipmeter.version)
                 return (result, notes, ledger.location)
             }
-            progress.finish("ingested \(ProgressText.count(result.added + result.alreadyPresent)) usage records (\(ProgressText.count(result.added)) new)")
+            progress.finish("ingested \(ProgressText.count(result.added + result.alreadyPresent, "usage record")) (\(ProgressText.count(result.added)) new)")
             Output.diagnostics(notes)
             Output.write(result.added == 0 && result.alreadyPresent > 0
                 ? "nothing new: all \(result.alreadyPresent) records are already in \(place)"

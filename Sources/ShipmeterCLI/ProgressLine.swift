@@ -111,6 +111,11 @@ public enum ProgressText {
         return "\(snapshot.phase): " + parts.joined(separator: " · ")
     }
 
+    /// `1 commit`, `12,345 commits`, `2.1M usage records`.
+    public static func count(_ value: Int, _ noun: String) -> String {
+        "\(count(value)) \(noun)\(value == 1 ? "" : "s")"
+    }
+
     /// 12,345 below a million, then 2.1M.
     public static func count(_ value: Int) -> String {
         if value >= 1_000_000 { return String(format: "%.1fM", Double(value) / 1_000_000) }

@@ -120,9 +120,9 @@ extension Shipmeter {
         /// The closing line on the terminal; none when the report itself is drawn there.
         func summary(_ report: Report, commits: Int?, records: Int?) -> String? {
             guard output != nil || isatty(STDOUT_FILENO) != 1 else { return nil }
-            var parts = ["\(report.totals.deployments) deployments"]
-            if let commits { parts.append("\(ProgressText.count(commits)) commits") }
-            if let records { parts.append("\(ProgressText.count(records)) usage records") }
+            var parts = [ProgressText.count(report.totals.deployments, "deployment")]
+            if let commits { parts.append(ProgressText.count(commits, "commit")) }
+            if let records { parts.append(ProgressText.count(records, "usage record")) }
             return "reported on " + parts.joined(separator: ", ")
         }
 

@@ -250,6 +250,7 @@ import Testing
 
         let status = ShipmeterBinary.run(["hooks", "status"], in: setup.repo.path, environment: setup.environment)
         #expect(status.stdout.contains("prepare-commit-msg: shipmeter's"))
+        #expect(status.stdout.contains("tags commits with: \(HookBinaryTests.builtFolder)/shipmeter-hook\n"), "\(status.stdout)")
         #expect(status.stdout.contains("chained hook: \(hooks)/prepare-commit-msg.shipmeter-chained"))
         #expect(status.stdout.contains("AI-Session: claude-code/c1"))
 

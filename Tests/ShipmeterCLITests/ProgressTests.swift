@@ -49,7 +49,7 @@ import WorkProgress
         let attribute = try Self.onTerminal(["attribute", "--ledger", ledger], in: scratch.path)
         #expect(attribute.status == 0, "\(attribute.terminal)")
         #expect(attribute.terminal.contains("reading history: "), "\(attribute.terminal)")
-        #expect(attribute.terminal.range(of: #"attributed 5,000 commits, 1 deployments, 0 usage records in [0-9.]+ s"#, options: .regularExpression) != nil,
+        #expect(attribute.terminal.range(of: #"attributed 5,000 commits, 1 deployment, 0 usage records in [0-9.]+ s"#, options: .regularExpression) != nil,
                 "\(attribute.terminal)")
     }
 
