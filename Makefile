@@ -16,8 +16,10 @@ ZSHDIR = $(ROOT)/share/zsh/site-functions
 FISHDIR = $(ROOT)/share/fish/vendor_completions.d
 # The installed binaries carry the Swift runtime inside on Linux (no toolchain needed to run
 # them; the hook starts in a few milliseconds), built apart from .build/release.
-INSTALL_BUILD = .build/install
-STATIC := $(shell [ "$$(uname -s)" = Linux ] && echo --static-swift-stdlib)
+INSTALL_BUILD ?= .build/install
+CONFIG ?= release
+STATIC ?= $(shell [ "$$(uname -s)" = Linux ] && echo --static-swift-stdlib)
+OUT = $(INSTALL_BUILD)/$(CONFIG)
 INSTALLED = $(BINDIR)/shipmeter $(BINDIR)/shipmeter-hook $(MANDIR)/shipmeter.1 \
 	$(BASHDIR)/shipmeter $(ZSHDIR)/_shipmeter $(FISHDIR)/shipmeter.fish
 
@@ -56,21 +58,21 @@ test: deps
 ## release: what `make install` installs, built in $(INSTALL_BUILD) (release, the Swift
 ## runtime linked in on Linux): shipmeter, shipmeter-hook, the man page and completions
 release: deps
-	$(SWIFT) build -c release $(STATIC) --scratch-path $(INSTALL_BUILD) --product shipmeter
-	$(SWIFT) build -c release $(STATIC) --scratch-path $(INSTALL_BUILD) --product shipmeter-hook
-	$(SWIFT) build -c release $(STATIC) --scratch-path $(INSTALL_BUILD) --product generate-manual
+	$(SWIFT) build -c $(CONFIG) $(STATIC) --scratch-path $(INSTALL_BUILD) --product shipmeter
+	$(SWIFT) build -c $(CONFIG) $(STATIC) --scratch-path $(INSTALL_BUILD) --product shipmeter-hook
+	$(SWIFT) build -c $(CONFIG) $(STATIC) --scratch-path $(INSTALL_BUILD) --product generate-manual
 	rm -rf $(INSTALL_BUILD)/share && mkdir -p $(INSTALL_BUILD)/share
-	$(INSTALL_BUILD)/release/generate-manual $(INSTALL_BUILD)/release/shipmeter --output-directory $(INSTALL_BUILD)/share
-	$(INSTALL_BUILD)/release/shipmeter --generate-completion-script bash > $(INSTALL_BUILD)/share/shipmeter.bash
-	$(INSTALL_BUILD)/release/shipmeter --generate-completion-script zsh > $(INSTALL_BUILD)/share/_shipmeter
-	$(INSTALL_BUILD)/release/shipmeter --generate-completion-script fish > $(INSTALL_BUILD)/share/shipmeter.fish
+	$(OUT)/generate-manual $(OUT)/shipmeter --output-directory $(INSTALL_BUILD)/share
+	$(OUT)/shipmeter --generate-completion-script bash > $(INSTALL_BUILD)/share/shipmeter.bash
+	$(OUT)/shipmeter --generate-completion-script zsh > $(INSTALL_BUILD)/share/_shipmeter
+	$(OUT)/shipmeter --generate-completion-script fish > $(INSTALL_BUILD)/share/shipmeter.fish
 
 ## install: `make release`, then the binaries, man page and bash/zsh/fish completions under
 ## $(DESTDIR)$(PREFIX) (default /usr/local; sudo is used only to copy, when needed)
 install: release
 	@sudo=; mkdir -p "$(ROOT)" 2>/dev/null; [ -w "$(ROOT)" ] || sudo="$(SUDO)"; set -e; \
 	$$sudo install -d "$(BINDIR)" "$(MANDIR)" "$(BASHDIR)" "$(ZSHDIR)" "$(FISHDIR)"; \
-	$$sudo install -m 755 $(INSTALL_BUILD)/release/shipmeter $(INSTALL_BUILD)/release/shipmeter-hook "$(BINDIR)/"; \
+	$$sudo install -m 755 $(OUT)/shipmeter $(OUT)/shipmeter-hook "$(BINDIR)/"; \
 	$$sudo install -m 644 $(INSTALL_BUILD)/share/shipmeter.1 "$(MANDIR)/shipmeter.1"; \
 	$$sudo install -m 644 $(INSTALL_BUILD)/share/shipmeter.bash "$(BASHDIR)/shipmeter"; \
 	$$sudo install -m 644 $(INSTALL_BUILD)/share/_shipmeter "$(ZSHDIR)/_shipmeter"; \
