@@ -30,7 +30,8 @@ public struct UsageReading: Sendable {
             } catch let error as UsageError {
                 throw .invalidInput("\(prices): \(error.localizedDescription)")
             } catch {
-                throw .io(path: prices, detail: error.localizedDescription)
+                let reason = FileManager.default.fileExists(atPath: prices) ? error.localizedDescription : "no such file"
+                throw .invalidInput("cannot read the price file \(prices): \(reason). Pass --prices a LiteLLM model_prices_and_context_window.json or a {\"model\": {\"input\": 3, …}} file, or leave it out for the bundled prices.")
             }
         }
         return table.merging(overrides)
