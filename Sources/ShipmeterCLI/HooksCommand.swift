@@ -26,7 +26,8 @@ extension Shipmeter {
             var agent: HookedAgent?
 
             func run() async throws {
-                let installer = HookInstaller(try repository.open())
+                let repo = try repository.open()
+                let installer = HookInstaller(repo)
                 switch try installer.install(executablePath: Executable.path) {
                 case .installed(let chained):
                     Output.write("installed \(installer.hooksDirectory)/prepare-commit-msg" + (chained ? " (your existing hook is kept and runs first)" : ""))
@@ -35,6 +36,7 @@ extension Shipmeter {
                 default:
                     break
                 }
+                Output.write("commits are tagged by " + Status.tagger(recorded: repo.configString("shipmeter.path")))
                 if agent == .claudeCode {
                     let settings = ClaudeSettings(environment: ProcessInfo.processInfo.environment)
                     let added = try settings.addSessionStartHook()
