@@ -24,7 +24,17 @@ public enum HookScript {
 
         # The small shipmeter-hook binary installed beside shipmeter tags the commit in a few
         # milliseconds; `shipmeter hook prepare-commit-msg` does the same work when it is missing.
-        shipmeter_bin=$(command -v shipmeter 2>/dev/null)
+        # PATH is searched here rather than with $(command -v), which would cost a fork.
+        shipmeter_bin=
+        saved_ifs=$IFS
+        IFS=:
+        for folder in $PATH; do
+            if [ -f "${folder:-.}/shipmeter" ] && [ -x "${folder:-.}/shipmeter" ]; then
+                shipmeter_bin="${folder:-.}/shipmeter"
+                break
+            fi
+        done
+        IFS=$saved_ifs
         if [ -z "$shipmeter_bin" ]; then
             shipmeter_bin=$(git config --get shipmeter.path 2>/dev/null)
             [ -n "$shipmeter_bin" ] && [ -x "$shipmeter_bin" ] || shipmeter_bin=
@@ -33,11 +43,8 @@ public enum HookScript {
             echo "shipmeter: not found on PATH; commit not tagged" >&2
             exit 0
         fi
-        case "$shipmeter_bin" in
-            */*) tagger="${shipmeter_bin%/*}/shipmeter-hook" ;;
-            *) tagger=shipmeter-hook ;;
-        esac
-        if [ -x "$tagger" ] && [ -f "$tagger" ]; then
+        tagger="${shipmeter_bin%/*}/shipmeter-hook"
+        if [ -f "$tagger" ] && [ -x "$tagger" ]; then
             "$tagger" prepare-commit-msg "$@"
         else
             "$shipmeter_bin" hook prepare-commit-msg "$@"

@@ -154,11 +154,7 @@ public struct SessionDetector {
         if agentHint == nil || agentHint == "codex" {
             // Sessions are filed by day: today's and yesterday's folders cover the window.
             for offset in [0.0, -86_400] {
-                let day = now.addingTimeInterval(offset)
-                var calendar = Calendar(identifier: .gregorian)
-                calendar.timeZone = TimeZone.current
-                let parts = calendar.dateComponents([.year, .month, .day], from: day)
-                let folder = String(format: "%@/sessions/%04d/%02d/%02d", codexHome, parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+                let folder = codexHome + "/sessions/" + Self.localDay(now.addingTimeInterval(offset))
                 for file in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where file.hasSuffix(".jsonl") {
                     consider(folder + "/" + file, agent: "codex")
                 }
@@ -171,6 +167,19 @@ public struct SessionDetector {
             for events in copilotSessions() { consider(events, agent: "copilot-cli") }
         }
         return candidates.sorted { $0.modified > $1.modified }
+    }
+
+    /// `2026/03/01`: the local calendar day of `date`, as Codex files its sessions (from
+    /// localtime_r: Foundation's calendars cost milliseconds to set up, in every commit's hook).
+    static func localDay(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        guard localtime_r(&seconds, &parts) != nil else { return "0000/00/00" }
+        func padded(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return padded(parts.tm_year + 1900, 4) + "/" + padded(parts.tm_mon + 1, 2) + "/" + padded(parts.tm_mday, 2)
     }
 
     /// A folder or path with every character but letters and digits as `-`.

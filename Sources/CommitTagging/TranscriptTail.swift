@@ -18,16 +18,30 @@ struct TranscriptTail {
         var lastTime: Date?
     }
 
-    func lines(limit: Int) -> (lines: [Substring], whole: Bool) {
+    /// The complete lines of the last `limit` bytes (split as bytes: splitting the text as
+    /// characters cost a commit a millisecond and more).
+    func lines(limit: Int) -> (lines: [Data], whole: Bool) {
         guard let handle = FileHandle(forReadingAtPath: path) else { return ([], true) }
         defer { try? handle.close() }
         let size = (try? handle.seekToEnd()) ?? 0
         let start = size > UInt64(limit) ? size - UInt64(limit) : 0
         try? handle.seek(toOffset: start)
         let data = (try? handle.readToEnd()) ?? Data()
-        var text = String(decoding: data, as: UTF8.self)[...]
-        if start > 0, let newline = text.firstIndex(of: "\n") { text = text[text.index(after: newline)...] }  // drop the partial first line
-        return (text.split(separator: "\n"), start == 0)
+        var lines = [Data]()
+        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            var lineStart = 0
+            // Past the partial first line when the read began mid-file.
+            if start > 0 {
+                guard let first = bytes.firstIndex(of: UInt8(ascii: "\n")) else { return }
+                lineStart = first + 1
+            }
+            for index in lineStart..<bytes.count where bytes[index] == UInt8(ascii: "\n") {
+                if index > lineStart { lines.append(Data(bytes[lineStart..<index])) }
+                lineStart = index + 1
+            }
+            if lineStart < bytes.count { lines.append(Data(bytes[lineStart...])) }
+        }
+        return (lines, start == 0)
     }
 
     /// `2026-03-02T08:00:00.123Z` or without fraction; nil otherwise. (Foundation's ISO 8601
@@ -44,13 +58,13 @@ struct TranscriptTail {
             return value
         }
         guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
-              let minute = number(14, 2), let second = number(17, 2) else { return nil }
-        var components = DateComponents()
-        (components.year, components.month, components.day) = (year, month, day)
-        (components.hour, components.minute, components.second) = (hour, minute, second)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 0) ?? .current
-        return calendar.date(from: components)
+              let minute = number(14, 2), let second = number(17, 2),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+        // timegm, not a Foundation calendar: setting one up costs the hook about a millisecond.
+        var parts = tm()
+        (parts.tm_year, parts.tm_mon, parts.tm_mday) = (Int32(year - 1900), Int32(month - 1), Int32(day))
+        (parts.tm_hour, parts.tm_min, parts.tm_sec) = (Int32(hour), Int32(minute), Int32(second))
+        return Date(timeIntervalSince1970: TimeInterval(timegm(&parts)))
     }
 
     func facts(agent: String) -> Facts? {
@@ -82,10 +96,10 @@ struct TranscriptTail {
         return facts.lastTime == nil && facts.cwd == nil ? nil : facts
     }
 
-    func scan(_ lines: [Substring], agent: String) -> Facts {
+    func scan(_ lines: [Data], agent: String) -> Facts {
         var facts = Facts()
         for line in lines.reversed() {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
+            guard let object = try? JSONSerialization.jsonObject(with: line) as? [String: Any] else { continue }
             if facts.lastTime == nil, let stamp = object["timestamp"] as? String {
                 facts.lastTime = Self.parseTime(stamp)
             }
