@@ -8,7 +8,9 @@ import Darwin
 /// What the commit hook needs from git, found without libgit2 (whose start-up alone costs more
 /// than the hook's budget): the work tree, by walking up to the folder holding `.git`, and three
 /// settings from one `git config` run, which reads every config file git would (system, global,
-/// the repository's, includes). Anything unreadable leaves the defaults: the hook fails open.
+/// the repository's, includes). That run is skipped when the files git would read are known and
+/// none of them names one of the three settings (the usual case: the defaults then hold).
+/// Anything unreadable leaves the defaults: the hook fails open.
 public struct HookSettings: Equatable, Sendable {
     /// `shipmeter.hooks` (false, no, off or 0 turn the hook off).
     public var enabled = true
@@ -24,10 +26,89 @@ public struct HookSettings: Equatable, Sendable {
     }
 
     /// The settings for a commit made in `directory` (git runs hooks at the work tree's root).
-    public static func load(directory: String) -> HookSettings {
+    public static func load(directory: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> HookSettings {
         var settings = HookSettings(workTree: workTreeRoot(from: directory))
+        if let files = configFiles(workTree: settings.workTree, environment: environment), !files.contains(where: mentionsSettings) {
+            return settings
+        }
         settings.apply(gitConfig(in: directory))
         return settings
+    }
+
+    static let keys: Set<String> = ["hooks", "recentminutes", "commentchar"]
+
+    /// The config files `git config` would read for this work tree, when they are certain: git's
+    /// system file from its exec path (which git gives hooks as `GIT_EXEC_PATH`), the global files,
+    /// the repository's. Nil — ask git — for anything less plain: no exec path, `-c` settings naming
+    /// ours, a linked worktree, an unreadable file; and off Linux, where system config varies.
+    public static func configFiles(workTree: String, environment: [String: String]) -> [String]? {
+        #if os(Linux)
+        if let parameters = environment["GIT_CONFIG_PARAMETERS"]?.lowercased(),
+           keys.contains(where: { parameters.contains($0) }) { return nil }
+        if let count = environment["GIT_CONFIG_COUNT"], !count.isEmpty, count != "0" { return nil }
+        var files = [String]()
+        if !["1", "true", "yes"].contains(environment["GIT_CONFIG_NOSYSTEM"]?.lowercased() ?? "") {
+            if let system = environment["GIT_CONFIG_SYSTEM"] {
+                files.append(system)
+            } else {
+                guard let exec = environment["GIT_EXEC_PATH"] else { return nil }
+                var prefix: String?
+                for tail in ["/lib/git-core", "/libexec/git-core"] where exec.hasSuffix(tail) { prefix = String(exec.dropLast(tail.count)) }
+                guard let prefix else { return nil }
+                files.append(prefix == "/usr" ? "/etc/gitconfig" : prefix + "/etc/gitconfig")
+            }
+        }
+        if let global = environment["GIT_CONFIG_GLOBAL"] {
+            files.append(global)
+        } else {
+            guard let home = environment["HOME"] else { return nil }
+            let xdg = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
+            files += [xdg + "/git/config", home + "/.gitconfig"]
+        }
+        let gitDirectory = environment["GIT_DIR"].map { $0.hasPrefix("/") ? $0 : workTree + "/" + $0 } ?? workTree + "/.git"
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: gitDirectory, isDirectory: &isFolder), isFolder.boolValue else { return nil }
+        files += [gitDirectory + "/config", gitDirectory + "/config.worktree"]
+        return files
+        #else
+        return nil
+        #endif
+    }
+
+    /// Whether a config file may set one of the three settings or pull in another file: a line
+    /// whose key (after any `[section]` on the same line) is one of them, or an include. Missing
+    /// files say nothing; a file that exists but cannot be read may say anything.
+    static func mentionsSettings(_ path: String) -> Bool {
+        guard access(path, F_OK) == 0 else { return false }
+        guard let data = FileManager.default.contents(atPath: path) else { return true }
+        return mentionsSettings(config: Array(data))
+    }
+
+    /// The same for a config file's bytes (read as bytes: String's Foundation methods cost the
+    /// hook more than the files' size suggests).
+    public static func mentionsSettings(config bytes: [UInt8]) -> Bool {
+        func lower(_ byte: UInt8) -> UInt8 { byte >= 65 && byte <= 90 ? byte + 32 : byte }
+        func isSpace(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 13 }
+        for line in bytes.split(separator: UInt8(ascii: "\n")) {
+            var index = line.startIndex
+            while index < line.endIndex, isSpace(line[index]) { index += 1 }
+            if index < line.endIndex, line[index] == UInt8(ascii: "[") {
+                let header = line[(index + 1)...].prefix(7).map(lower)
+                if header == Array("include".utf8) { return true }
+                guard let close = line[index...].firstIndex(of: UInt8(ascii: "]")) else { continue }
+                index = close + 1
+                while index < line.endIndex, isSpace(line[index]) { index += 1 }
+            }
+            var key = [UInt8]()
+            while index < line.endIndex, line[index] == UInt8(ascii: "-") || (48...57).contains(line[index]) || (65...90).contains(line[index]) || (97...122).contains(line[index]) {
+                key.append(lower(line[index]))
+                index += 1
+            }
+            while index < line.endIndex, isSpace(line[index]) { index += 1 }
+            let ends = index == line.endIndex || [UInt8(ascii: "="), UInt8(ascii: "#"), UInt8(ascii: ";")].contains(line[index])
+            if ends, keys.contains(String(decoding: key, as: UTF8.self)) { return true }
+        }
+        return false
     }
 
     /// Applies `git config -z --get-regexp` output: `key\nvalue\0` per entry, later ones winning.

@@ -21,7 +21,7 @@ public enum PrepareCommitMessage {
     /// Adds the session's trailers to `messageFile` (relative to `directory`, the repository's).
     public static func run(messageFile: String, directory: String, environment: [String: String]) throws {
         if environment["SHIPMETER_DISABLE"] == "1" { return }
-        let settings = HookSettings.load(directory: directory)
+        let settings = HookSettings.load(directory: directory, environment: environment)
         guard settings.enabled else { return }
         let detector = SessionDetector(
             environment: environment, workTree: settings.workTree,

@@ -456,6 +456,19 @@ import Testing
         #expect(settings.commentCharacter == "#")
     }
 
+    @Test func aConfigFileNamesOurSettingsOrNot() {
+        func mentions(_ text: String) -> Bool { HookSettings.mentionsSettings(config: Array(text.utf8)) }
+        #expect(mentions("[shipmeter]\n\thooks = false\n"))
+        #expect(mentions("[shipmeter]\n  recentMinutes=5\n"))
+        #expect(mentions("[core]\n\tcommentChar = ;\n"))
+        #expect(mentions("[shipmeter] hooks\n"))
+        #expect(mentions("[include]\n\tpath = ~/.gitconfig.local\n"))
+        #expect(mentions("[includeIf \"gitdir:~/work/\"]\n\tpath = work.config\n"))
+        #expect(!mentions("[core]\n\thooksPath = .githooks\n\tbare = false\n[shipmeter]\n\tpath = /usr/local/bin/shipmeter\n"))
+        #expect(!mentions("# hooks = false\n[user]\n\tname = Ann\n\temail = ann@acme.test\n"))
+        #expect(!mentions(""))
+    }
+
     @Test func findsTheRepositorysSettingsAndRootFromASubfolder() {
         let repo = ScratchRepository()
         repo.commit("root", files: ["sub/dir/file": "1\n"])
@@ -466,6 +479,20 @@ import Testing
         #expect(settings.recentMinutes == 7)
         #expect(settings.commentCharacter == "%")
         #expect(settings.enabled)
+        // As a hook sees it (git's exec path known): the repository's file names a setting, so
+        // git is asked; an include is followed by git too.
+        let hookEnvironment = ["GIT_EXEC_PATH": "/usr/lib/git-core", "GIT_CONFIG_NOSYSTEM": "1", "HOME": repo.path + "/no-home"]
+        #expect(HookSettings.configFiles(workTree: repo.path, environment: hookEnvironment) == [
+            repo.path + "/no-home/.config/git/config", repo.path + "/no-home/.gitconfig", repo.path + "/.git/config", repo.path + "/.git/config.worktree",
+        ])
+        #expect(HookSettings.load(directory: repo.path, environment: hookEnvironment).recentMinutes == 7)
+        repo.git(["config", "--unset", "shipmeter.recentMinutes"])
+        repo.write("extra.config", "[shipmeter]\n\trecentMinutes = 9\n")
+        repo.git(["config", "include.path", repo.path + "/extra.config"])
+        #expect(HookSettings.load(directory: repo.path, environment: hookEnvironment).recentMinutes == 9)
+        // Without git's exec path (run by hand), or with -c settings naming ours: git decides.
+        #expect(HookSettings.configFiles(workTree: repo.path, environment: ["HOME": "/h"]) == nil)
+        #expect(HookSettings.configFiles(workTree: repo.path, environment: hookEnvironment.merging(["GIT_CONFIG_PARAMETERS": "'shipmeter.hooks'='false'"]) { $1 }) == nil)
         // Outside any repository: defaults, the folder itself.
         let outside = ScratchDirectory("plain")
         let plain = HookSettings.load(directory: outside.path)
