@@ -20,6 +20,8 @@ INSTALL_BUILD ?= .build/install
 CONFIG ?= release
 STATIC ?= $(shell [ "$$(uname -s)" = Linux ] && echo --static-swift-stdlib)
 OUT = $(INSTALL_BUILD)/$(CONFIG)
+# Installed binaries are stripped of their symbol tables (half the size); INSTALL_STRIP= keeps them.
+INSTALL_STRIP ?= -s
 INSTALLED = $(BINDIR)/shipmeter $(BINDIR)/shipmeter-hook $(MANDIR)/shipmeter.1 \
 	$(BASHDIR)/shipmeter $(ZSHDIR)/_shipmeter $(FISHDIR)/shipmeter.fish
 
@@ -72,7 +74,7 @@ release: deps
 install: release
 	@sudo=; mkdir -p "$(ROOT)" 2>/dev/null; [ -w "$(ROOT)" ] || sudo="$(SUDO)"; set -e; \
 	$$sudo install -d "$(BINDIR)" "$(MANDIR)" "$(BASHDIR)" "$(ZSHDIR)" "$(FISHDIR)"; \
-	$$sudo install -m 755 $(OUT)/shipmeter $(OUT)/shipmeter-hook "$(BINDIR)/"; \
+	$$sudo install -m 755 $(INSTALL_STRIP) $(OUT)/shipmeter $(OUT)/shipmeter-hook "$(BINDIR)/"; \
 	$$sudo install -m 644 $(INSTALL_BUILD)/share/shipmeter.1 "$(MANDIR)/shipmeter.1"; \
 	$$sudo install -m 644 $(INSTALL_BUILD)/share/shipmeter.bash "$(BASHDIR)/shipmeter"; \
 	$$sudo install -m 644 $(INSTALL_BUILD)/share/_shipmeter "$(ZSHDIR)/_shipmeter"; \
