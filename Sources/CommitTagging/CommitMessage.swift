@@ -6,18 +6,18 @@ public enum CommitMessage {
     /// The message with `trailers` added, or nil when there is nothing to change (all present,
     /// or the message is empty, so git will abort the commit anyway).
     public static func adding(_ trailers: [(key: String, value: String)], to message: String, commentCharacter: Character = "#") -> String? {
-        var lines = message.components(separatedBy: "\n")
+        var lines = message.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
         // The comment section: from the scissors line on, and trailing comment or blank lines.
         var end = lines.count
         if let cut = lines.firstIndex(where: { $0.hasPrefix(String(commentCharacter)) && $0.contains(scissors) }) { end = cut }
-        while end > 0, lines[end - 1].hasPrefix(String(commentCharacter)) || lines[end - 1].trimmingCharacters(in: .whitespaces).isEmpty {
+        while end > 0, lines[end - 1].hasPrefix(String(commentCharacter)) || lines[end - 1].trimmingBlanks.isEmpty {
             end -= 1
         }
         var body = Array(lines[..<end])
         let tail = Array(lines[end...])
         let content = body.filter { !$0.hasPrefix(String(commentCharacter)) }
-        guard content.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else { return nil }
+        guard content.contains(where: { !$0.trimmingBlanks.isEmpty }) else { return nil }
 
         let existing = Set(content.compactMap(parse).map { "\($0.key.lowercased()):\($0.value)" })
         let missing = trailers.filter { !existing.contains("\($0.key.lowercased()):\($0.value)") }
@@ -26,7 +26,7 @@ public enum CommitMessage {
 
         // Does the last paragraph form a trailer block (and is it not the subject alone)?
         var start = body.count
-        while start > 0, !body[start - 1].trimmingCharacters(in: .whitespaces).isEmpty { start -= 1 }
+        while start > 0, !body[start - 1].trimmingBlanks.isEmpty { start -= 1 }
         let paragraph = body[start...].filter { !$0.hasPrefix(String(commentCharacter)) }
         let isTrailerBlock = start > 0 && !paragraph.isEmpty && paragraph.allSatisfy { parse($0) != nil || $0.first == " " || $0.first == "\t" }
         if !isTrailerBlock { body.append("") }
@@ -41,6 +41,6 @@ public enum CommitMessage {
         guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else { return nil }
         let key = line[..<colon]
         guard key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else { return nil }
-        return (String(key), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        return (String(key), line[line.index(after: colon)...].trimmingBlanks)
     }
 }

@@ -134,12 +134,13 @@ public struct HookSettings: Equatable, Sendable {
     /// The nearest folder at or above `directory` holding `.git` (a folder, or a file for linked
     /// worktrees and submodules); `directory` itself when there is none.
     static func workTreeRoot(from directory: String) -> String {
-        var folder = URL(fileURLWithPath: directory).standardizedFileURL.path
+        // Plain string work (no URL standardising): the hook runs this on every commit.
+        var folder = directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory
+        while folder.count > 1, folder.hasSuffix("/") { folder.removeLast() }
         while true {
-            if access(folder + "/.git", F_OK) == 0 { return folder }
-            let parent = (folder as NSString).deletingLastPathComponent
-            if parent == folder || parent.isEmpty { return directory }
-            folder = parent
+            if access((folder == "/" ? "" : folder) + "/.git", F_OK) == 0 { return folder }
+            guard folder != "/", let slash = folder.lastIndex(of: "/") else { return directory }
+            folder = slash == folder.startIndex ? "/" : String(folder[..<slash])
         }
     }
 

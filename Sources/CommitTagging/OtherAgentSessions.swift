@@ -18,12 +18,12 @@ extension SessionDetector {
     func geminiChats() -> [String] {
         let projects = geminiHome + "/tmp"
         var chats = [String]()
-        for folder in (try? FileManager.default.contentsOfDirectory(atPath: projects)) ?? [] {
+        for folder in FolderEntries.names(projects) {
             guard let status = RegularFile(projects + "/" + folder + "/.project_root"), status.size < 4096,
                   let root = try? String(contentsOfFile: projects + "/" + folder + "/.project_root", encoding: .utf8),
                   isInsideWorkTree(root.trimmingCharacters(in: .whitespacesAndNewlines)) else { continue }
             let folderPath = projects + "/" + folder + "/chats"
-            for file in (try? FileManager.default.contentsOfDirectory(atPath: folderPath)) ?? [] where file.hasSuffix(".jsonl") {
+            for file in FolderEntries.names(folderPath) where file.hasSuffix(".jsonl") {
                 chats.append(folderPath + "/" + file)
             }
         }
@@ -33,7 +33,7 @@ extension SessionDetector {
     /// Copilot CLI's per-session event logs.
     func copilotSessions() -> [String] {
         let folder = copilotHome + "/session-state"
-        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).map { folder + "/" + $0 + "/events.jsonl" }
+        return FolderEntries.names(folder).map { folder + "/" + $0 + "/events.jsonl" }
     }
 
     /// The first line of a file as a JSON object (at most 64 KB read).
@@ -48,7 +48,7 @@ extension SessionDetector {
     /// The OpenCode session of this work tree updated last, within the window.
     func openCodeSession() -> AgentSession? {
         let folder = openCodeData
-        let stores = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix("opencode") && $0.hasSuffix(".db") }
+        let stores = FolderEntries.names(folder).filter { $0.hasPrefix("opencode") && $0.hasSuffix(".db") }
         let horizon = Int64((now.addingTimeInterval(-recentWindow).timeIntervalSince1970 * 1000).rounded())
         var best: (id: String, updated: Int64, model: String?)?
         for store in stores.sorted() {

@@ -103,7 +103,7 @@ public struct SessionDetector {
         var result = [Int32: String]()
         for root in claudeRoots {
             let folder = root + "/sessions"
-            guard let files = try? FileManager.default.contentsOfDirectory(atPath: folder) else { continue }
+            let files = FolderEntries.names(folder)
             for file in files where file.hasSuffix(".json") {
                 // Only small regular files: a FIFO or device here must not stall a commit.
                 guard let status = RegularFile(folder + "/" + file), status.size < 1 << 20,
@@ -142,10 +142,10 @@ public struct SessionDetector {
             let wanted = Self.folderKey(workTree)
             for root in claudeRoots {
                 let projects = root + "/projects"
-                for folder in (try? FileManager.default.contentsOfDirectory(atPath: projects)) ?? [] {
+                for folder in FolderEntries.names(projects) {
                     let key = Self.folderKey(folder)
                     guard key == wanted || key.hasPrefix(wanted + "-") else { continue }
-                    for file in (try? FileManager.default.contentsOfDirectory(atPath: projects + "/" + folder)) ?? [] where file.hasSuffix(".jsonl") {
+                    for file in FolderEntries.names(projects + "/" + folder) where file.hasSuffix(".jsonl") {
                         consider(projects + "/" + folder + "/" + file, agent: "claude-code")
                     }
                 }
@@ -155,7 +155,7 @@ public struct SessionDetector {
             // Sessions are filed by day: today's and yesterday's folders cover the window.
             for offset in [0.0, -86_400] {
                 let folder = codexHome + "/sessions/" + Self.localDay(now.addingTimeInterval(offset))
-                for file in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where file.hasSuffix(".jsonl") {
+                for file in FolderEntries.names(folder) where file.hasSuffix(".jsonl") {
                     consider(folder + "/" + file, agent: "codex")
                 }
             }
@@ -206,7 +206,7 @@ public struct SessionDetector {
         guard agent == "claude-code" else { return nil }
         for root in claudeRoots {
             let projects = root + "/projects"
-            for folder in (try? FileManager.default.contentsOfDirectory(atPath: projects)) ?? [] {
+            for folder in FolderEntries.names(projects) {
                 let path = projects + "/" + folder + "/" + session + ".jsonl"
                 if FileManager.default.fileExists(atPath: path) {
                     return TranscriptTail(path: path).facts(agent: agent)?.model
