@@ -47,7 +47,6 @@ enum Terminal {
 /// The exit statuses (README, "Exit status"): 0 done; 1 failed, nothing written; 2 the command
 /// line is wrong; 3 done, but input it was asked to read was left out (named on standard error).
 enum ExitStatus {
-    static let failure: Int32 = 1
     static let usage: Int32 = 2
     static let partial: Int32 = 3
 
