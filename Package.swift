@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "GitKit", dependencies: ["CGit2"]),
         // Where long work has got (phase, done of total); the command line draws it.
         .target(name: "WorkProgress"),
-        .target(name: "Usage", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),
+        .target(name: "Usage", dependencies: ["WorkProgress", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(name: "Attribution", dependencies: ["GitKit", "Usage", "WorkProgress", .product(name: "Yams", package: "Yams")]),
         .target(name: "Ledger", dependencies: [
             "GitKit", "Usage", "Attribution", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),

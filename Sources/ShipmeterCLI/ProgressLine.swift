@@ -94,12 +94,14 @@ public enum ProgressText {
     /// `measuring changed lines: 12,000 / 81,966 commits (15%) · 30 s left · 2,300/s`.
     public static func line(_ snapshot: WorkProgress.Snapshot) -> String {
         var parts = [String]()
-        let unit = snapshot.unit.isEmpty ? "" : " " + snapshot.unit
+        let inBytes = snapshot.unit == "bytes"
+        let unit = snapshot.unit.isEmpty || inBytes ? "" : " " + snapshot.unit
+        func amount(_ value: Int) -> String { inBytes ? megabytes(value) : count(value) }
         if let total = snapshot.total, total > 0 {
             let done = min(snapshot.done, total)
-            parts.append("\(count(done)) / \(count(total))\(unit) (\(done * 100 / total)%)")
+            parts.append("\(amount(done)) / \(amount(total))\(unit) (\(done * 100 / total)%)")
         } else if snapshot.done > 0 {
-            parts.append("\(count(snapshot.done))\(unit)")
+            parts.append("\(amount(snapshot.done))\(unit)")
         }
         let rate = snapshot.elapsed > 0.25 ? Double(snapshot.done) / snapshot.elapsed : 0
         if let total = snapshot.total, rate > 0, snapshot.done < total {
@@ -107,7 +109,7 @@ public enum ProgressText {
         } else {
             parts.append(duration(snapshot.sinceStart))
         }
-        if rate > 0 { parts.append("\(count(Int(rate.rounded())))/s") }
+        if rate > 0 { parts.append("\(amount(Int(rate.rounded())))/s") }
         return "\(snapshot.phase): " + parts.joined(separator: " · ")
     }
 
@@ -126,6 +128,14 @@ public enum ProgressText {
             grouped.append(character)
         }
         return grouped
+    }
+
+    /// `0.4 MB`, `512 MB`, `2.1 GB`.
+    public static func megabytes(_ bytes: Int) -> String {
+        let megabytes = Double(bytes) / 1_048_576
+        if megabytes < 10 { return String(format: "%.1f MB", megabytes) }
+        if megabytes < 10_240 { return "\(count(Int(megabytes.rounded()))) MB" }
+        return String(format: "%.1f GB", megabytes / 1024)
     }
 
     /// 0.4 s, 41 s, 3 min 12 s, 1 h 02 min.

@@ -12,11 +12,11 @@ extension UsageReading {
     public func ingest(paths: [String], repository: Repository?, overrides: [String: ModelPrice], into ledger: LedgerStore, version: String,
                        chunk: Int = 50_000) async throws -> (result: IngestResult, diagnostics: [Diagnostic]) {
         if paths.isEmpty {
-            WorkProgress.begin("reading this machine's agent sessions")
+            WorkProgress.begin("reading this machine's agent sessions", unit: "bytes")
             let (batch, diagnostics) = try load(paths: [], repository: repository, overrides: overrides)
             return (try await ledger.ingestGrowth(batch.records, links: batch.links, version: version), diagnostics)
         }
-        WorkProgress.begin("ingesting usage records", unit: "records")
+        WorkProgress.begin("ingesting usage", total: WorkProgress.isEnabled ? UsageLoader.bytes(of: paths) : nil, unit: "bytes")
         let queue = UsageChunkQueue(capacity: 2)
         let reader = ChunkReader(reading: self, paths: paths, prices: try priceTable(overrides: overrides), queue: queue, chunk: chunk)
         let finished = reader.start()
@@ -107,6 +107,5 @@ private final class ChunkReader: @unchecked Sendable {
             if records.isEmpty { return }
         }
         try queue.put(records)
-        WorkProgress.advance(records.count)
     }
 }

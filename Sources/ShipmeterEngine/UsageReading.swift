@@ -45,7 +45,7 @@ public struct UsageReading: Sendable {
         do {
             if paths.isEmpty {
                 guard let repository, let root = repository.workDirectory else { return (UsageBatch(), []) }
-                WorkProgress.begin("reading this machine's agent sessions")
+                WorkProgress.begin("reading this machine's agent sessions", unit: "bytes")
                 let (found, _) = try LocalSessions().load(for: root)
                 batch = found
                 // Local transcripts carry no identity: they are the work of this clone's user.
@@ -53,7 +53,7 @@ public struct UsageReading: Sendable {
                     batch.mapRecords { if $0.actor == nil { $0.actor = email } }
                 }
             } else {
-                WorkProgress.begin("reading usage files")
+                WorkProgress.begin("reading usage files", total: WorkProgress.isEnabled ? UsageLoader.bytes(of: paths) : nil, unit: "bytes")
                 let (loaded, notes) = try UsageLoader(format: format).load(paths)
                 batch = loaded
                 diagnostics += notes.map(Diagnostic.usage)

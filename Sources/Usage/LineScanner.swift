@@ -1,4 +1,5 @@
 import Foundation
+import WorkProgress
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -41,6 +42,7 @@ struct LineScanner {
                 throw UsageError.unreadable(file: path, reason: String(cString: strerror(errno)))
             }
             if count == 0 { break }
+            WorkProgress.advance(count)
             try { (chunk: UnsafeBufferPointer<UInt8>) in
                 guard let base = chunk.baseAddress else { return }
                 var start = 0

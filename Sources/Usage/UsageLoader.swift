@@ -1,4 +1,5 @@
 import Foundation
+import WorkProgress
 
 /// Reads usage files and folders of any supported format into one de-duplicated batch.
 public struct UsageLoader: Sendable {
@@ -73,8 +74,32 @@ public struct UsageLoader: Sendable {
         return (batch, notes)
     }
 
-    /// Reads one file of a known format.
+    /// The bytes `load` would read from `paths` (the folders walked as it walks them): the total
+    /// of a progress line counting bytes.
+    public static func bytes(of paths: [String]) -> Int {
+        var total = 0
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
+            for file in isDirectory.boolValue ? FolderWalk(path, suffixes: suffixes).files : [path] {
+                var info = stat()
+                if stat(file, &info) == 0 { total += Int(info.st_size) }
+            }
+        }
+        return total
+    }
+
+    /// Reads one file of a known format; progress counts its bytes (line by line where the reader
+    /// scans lines, else the whole file once it is read).
     func read(_ path: String, as format: UsageFormat, into batch: inout UsageBatch, otel: inout OTelReader) throws {
+        let before = WorkProgress.done()
+        defer {
+            var info = stat()
+            if stat(path, &info) == 0 {
+                let unread = Int(info.st_size) - (WorkProgress.done() - before)
+                if unread > 0 { WorkProgress.advance(unread) }
+            }
+        }
         batch.filesRead += 1
         switch format {
         case .claudeCode: try ClaudeCodeReader(includeDirectory: includeDirectory).read(path, into: &batch)

@@ -75,6 +75,20 @@ public enum WorkProgress {
         state.lock.unlock()
     }
 
+    /// Whether a command turned recording on (worth computing a total for, say).
+    public static var isEnabled: Bool {
+        state.lock.lock()
+        defer { state.lock.unlock() }
+        return state.enabled
+    }
+
+    /// Items done in the current phase (0 when recording is off).
+    public static func done() -> Int {
+        state.lock.lock()
+        defer { state.lock.unlock() }
+        return state.enabled ? state.done : 0
+    }
+
     /// The current phase, or nil when recording is off or no phase has begun.
     public static func snapshot(now: Date = Date()) -> Snapshot? {
         state.lock.lock()

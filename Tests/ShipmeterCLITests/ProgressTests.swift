@@ -53,6 +53,16 @@ import WorkProgress
                 "\(attribute.terminal)")
     }
 
+    @Test func ingestCountsBytesOfAKnownTotal() throws {
+        let folder = ScratchDirectory("ingest-progress")
+        let line = #"{"timestamp":"2026-01-01T00:00:00Z","model":"claude-sonnet-4-5","input":10,"output":5,"cache_write":0,"cache_read":0,"key":"KEY"}"#
+        folder.write("usage/records.jsonl", (0..<150_000).map { line.replacingOccurrences(of: "KEY", with: "k\($0)") }.joined(separator: "\n") + "\n")
+        let shown = try Self.onTerminal(["ingest", "--ledger", folder.file("ledger.sqlite"), folder.file("usage")], in: folder.path)
+        #expect(shown.status == 0, "\(shown.terminal)")
+        #expect(shown.terminal.range(of: #"ingesting usage: [0-9.,]+ MB / 19 MB \([0-9]+%\) · [0-9.]+ s left"#, options: .regularExpression) != nil, "\(shown.terminal)")
+        #expect(shown.terminal.range(of: #"ingested 150,000 usage records \(150,000 new\) in [0-9.]+ s"#, options: .regularExpression) != nil, "\(shown.terminal)")
+    }
+
     @Test func nothingInAPipeUnderCIOrWithQuiet() throws {
         let scratch = try Self.longHistory(1_500)
         // A pipe (the test's own): no progress, no summary, the listing as always.
@@ -78,6 +88,10 @@ import WorkProgress
         #expect(ShipmeterCLI.ProgressText.line(open) == "ingesting usage records: 2.4M records · 1 min 15 s · 1.2M/s")
         let phaseOnly = Snapshot(phase: "writing the ledger", done: 0, total: nil, unit: "", elapsed: 0.2, sinceStart: 3.3)
         #expect(ShipmeterCLI.ProgressText.line(phaseOnly) == "writing the ledger: 3.3 s")
+        let bytes = Snapshot(phase: "ingesting usage", done: 512 << 20, total: 2 << 30, unit: "bytes", elapsed: 4, sinceStart: 5)
+        #expect(ShipmeterCLI.ProgressText.line(bytes) == "ingesting usage: 512 MB / 2,048 MB (25%) · 12 s left · 128 MB/s")
+        #expect(ShipmeterCLI.ProgressText.megabytes(400 << 10) == "0.4 MB")
+        #expect(ShipmeterCLI.ProgressText.megabytes(21 << 30) == "21.0 GB")
         #expect(ShipmeterCLI.ProgressText.duration(3_725) == "1 h 02 min")
         #expect(ShipmeterCLI.ProgressText.count(999) == "999")
         #expect(ShipmeterCLI.ProgressText.count(1_000) == "1,000")
