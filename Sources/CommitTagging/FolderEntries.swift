@@ -21,14 +21,3 @@ enum FolderEntries {
         return names
     }
 }
-
-extension StringProtocol {
-    /// Without leading and trailing spaces and tabs (a byte scan, not Foundation's character sets).
-    var trimmingBlanks: String {
-        let bytes = Array(utf8)
-        var start = 0, end = bytes.count
-        while start < end, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
-        while end > start, bytes[end - 1] == 32 || bytes[end - 1] == 9 { end -= 1 }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
-    }
-}

@@ -41,7 +41,6 @@ extension Shipmeter {
                 if !usagePaths.isEmpty {
                     let (ingested, notes) = try await usage.reading.ingest(paths: usagePaths, repository: context.repository,
                                                                            overrides: context.configuration.priceOverrides, into: ledger, version: Shipmeter.version)
-                    progress.clear()
                     Output.diagnostics(notes)
                     Output.write("ingested \(ingested.added) new records (\(ingested.alreadyPresent) already there)")
                 }

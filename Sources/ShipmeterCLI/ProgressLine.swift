@@ -53,15 +53,6 @@ final class ProgressLine: @unchecked Sendable {
         WorkProgress.disable()
     }
 
-    /// Clears the line for a diagnostic written meanwhile (the next redraw brings it back).
-    func clear() {
-        guard showing else { return }
-        queue.sync {
-            if drawn { Self.write("\r\u{1B}[2K") }
-            drawn = false
-        }
-    }
-
     private func draw() {
         guard let snapshot = WorkProgress.snapshot() else { return }
         let line = ProgressText.line(snapshot)

@@ -117,7 +117,7 @@ struct IncrementalAttribution {
             return try ids.map { id in
                 WorkProgress.advance()
                 return History.facts(for: try repo.commit(id), people: context.people, detector: context.configuration.aiDetector, noted: noted.contains(id),
-                              noteSessions: noted.contains(id) ? History.noteSessionKeys(repo, id) : [])
+                                     noteSessions: noted.contains(id) ? History.noteSessionKeys(repo, id) : [])
             }
         } catch {
             return nil

@@ -16,11 +16,6 @@ public struct UsageLoader: Sendable {
         self.projectRoot = projectRoot
     }
 
-    /// Reads every path; a folder is walked recursively for `.jsonl`, `.json`, `.csv`,
-    /// `.ndjson` and `.db` (agents' SQLite stores) files. A file given by name whose format is unknown is an error; one met
-    /// while walking a folder is skipped with a note.
-    /// With `spill`, records go there a chunk at a time and the batch returned holds what was
-    /// left over (the last chunk), with the links and counts of the whole read.
     /// Whether a note of `load` says input was left out (a file or folder that could not be read,
     /// a FIFO, a broken link, a name that is not UTF-8) — the command's result is partial — rather
     /// than something read once or not usage at all.
@@ -28,6 +23,11 @@ public struct UsageLoader: Sendable {
         note.hasSuffix("; skipped") || note.contains("; skipped (")
     }
 
+    /// Reads every path; a folder is walked recursively for `.jsonl`, `.json`, `.csv`,
+    /// `.ndjson` and `.db` (agents' SQLite stores) files. A file given by name whose format is unknown is an error; one met
+    /// while walking a folder is skipped with a note.
+    /// With `spill`, records go there a chunk at a time and the batch returned holds what was
+    /// left over (the last chunk), with the links and counts of the whole read.
     public func load(_ paths: [String], spill: UsageSpill? = nil) throws -> (UsageBatch, notes: [String]) {
         var batch = UsageBatch()
         batch.spill = spill
@@ -92,10 +92,11 @@ public struct UsageLoader: Sendable {
     /// Reads one file of a known format; progress counts its bytes (line by line where the reader
     /// scans lines, else the whole file once it is read).
     func read(_ path: String, as format: UsageFormat, into batch: inout UsageBatch, otel: inout OTelReader) throws {
-        let before = WorkProgress.done()
+        let counting = WorkProgress.isEnabled
+        let before = counting ? WorkProgress.done() : 0
         defer {
             var info = stat()
-            if stat(path, &info) == 0 {
+            if counting, stat(path, &info) == 0 {
                 let unread = Int(info.st_size) - (WorkProgress.done() - before)
                 if unread > 0 { WorkProgress.advance(unread) }
             }
