@@ -13,7 +13,8 @@ let package = Package(
     // build; `make demo` leaves it out (`--disable-default-traits`), everything else builds it.
     traits: [
         .trait(name: "PostgreSQL", description: "The PostgreSQL ledger backend (postgres-nio over TLS)."),
-        .default(enabledTraits: ["PostgreSQL"]),
+        .trait(name: "Collector", description: "`shipmeter serve`: the OTLP/HTTP collector and live dashboard (Hummingbird, swift-protobuf)."),
+        .default(enabledTraits: ["PostgreSQL", "Collector"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -22,6 +23,10 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     // The module map (README, "Development"): each target, what it owns, what it may import.
     targets: [
@@ -46,11 +51,24 @@ let package = Package(
         // What a commit hook runs: session detection and trailer writing, without libgit2.
         .target(name: "CommitTagging", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(name: "CommitHooks", dependencies: ["GitKit", "CommitTagging"]),
+        // `shipmeter serve`: OTLP/HTTP in, the ledger's report out. Built only with the Collector trait.
+        .target(name: "Collector", dependencies: [
+            "ShipmeterEngine", "Ledger", "Usage", "Attribution", "Reporting",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "CompressNIO", package: "compress-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ], exclude: ["OTLP/README.md", "OTLP/rpc_status.proto"]),
         .target(name: "DemoScenario", path: "examples/DemoScenario"),
         .target(
             name: "ShipmeterCLI",
             dependencies: [
                 "ShipmeterEngine", "Attribution", "Usage", "Reporting", "CommitHooks", "DemoScenario", "WorkProgress",
+                .target(name: "Collector", condition: .when(traits: ["Collector"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             plugins: ["BuildInfo"]
@@ -76,6 +94,10 @@ let package = Package(
         .testTarget(name: "CommitHooksTests", dependencies: ["CommitHooks", "CommitTagging", "GitKit", "ShipmeterTestSupport", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Attribution", "GitKit", "Usage", "ShipmeterTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ShipmeterEngineTests", dependencies: ["ShipmeterEngine", "Ledger", "Attribution", "GitKit", "Usage", "ShipmeterTestSupport"]),
+        .testTarget(name: "CollectorTests", dependencies: [
+            "Collector", "Ledger", "Usage", "ShipmeterTestSupport",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
         .testTarget(
             name: "ReportingTests",
             dependencies: ["Reporting", "Attribution", "Usage", "GitKit", "DemoScenario", "ShipmeterTestSupport"],

@@ -123,9 +123,13 @@ public final class LedgerStore: Sendable {
 public struct IngestResult: Equatable, Sendable {
     public var added: Int
     public var alreadyPresent: Int
+    /// Claude Code metric readings removed because their session's events are now stored
+    /// (`SupersededReadings`); counted in `added` when this ingest stored them.
+    public var superseded: Int
 
-    public init(added: Int, alreadyPresent: Int) {
+    public init(added: Int, alreadyPresent: Int, superseded: Int = 0) {
         self.added = added
         self.alreadyPresent = alreadyPresent
+        self.superseded = superseded
     }
 }

@@ -26,8 +26,10 @@ extension PostgresLedger {
             var sums = RollupSums()
             var summedHere = true  // false once a chunk was not all new: the database sums the new rows
             var read = 0, added = 0, present = 0
+            var otelSessions = Set<String>()
             while let chunk = try await Self.next(chunks) {
                 read += chunk.records.count
+                SupersededReadings.sessions(chunk.records, into: &otelSessions)
                 try await connection.query("TRUNCATE incoming_records", logger: Self.logger)
                 try await Self.copy(chunk, on: connection)
                 var fresh = 0, again = 0
@@ -54,8 +56,18 @@ extension PostgresLedger {
                     ON CONFLICT DO NOTHING
                     """, logger: Self.logger)
             }
+            var superseded = 0
+            if !otelSessions.isEmpty {
+                let sessions = SupersededReadings.json(otelSessions)
+                for (index, sql) in SupersededReadings.statements(.postgres).enumerated() {
+                    let binds = sql.contains("?") ? Self.bindings([.text(sessions)]) : PostgresBindings()
+                    let rows = try await connection.query(PostgresQuery(unsafeSQL: Self.numbered(index == 3 ? sql + " RETURNING 1" : sql), binds: binds),
+                                                          logger: Self.logger)
+                    if index == 3 { superseded = try await Self.count(rows) } else { for try await _ in rows {} }
+                }
+            }
             try await Self.recordRun(connection, command: "ingest", started: started, version: version, counts: ["records": read, "added": added])
-            return IngestResult(added: added, alreadyPresent: present)
+            return IngestResult(added: added, alreadyPresent: present, superseded: superseded)
         }
     }
 

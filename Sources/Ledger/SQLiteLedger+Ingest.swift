@@ -24,8 +24,10 @@ extension SQLiteLedger {
                 let raw = RawInsert(statement: insert, db: db)
                 var sums = RollupSums()
                 var read = 0, added = 0, present = 0
+                var otelSessions = Set<String>()
                 while let chunk = try chunks.take() {
                     let records = chunk.records
+                    SupersededReadings.sessions(records, into: &otelSessions)
                     read += records.count
                     let new = try raw.insert(records, costs: chunk.costs)
                     added += new.count
@@ -45,8 +47,16 @@ extension SQLiteLedger {
                 for item in chunks.links {
                     try link.execute(arguments: [item.session, item.commit, item.time.timeIntervalSince1970])
                 }
+                var superseded = 0
+                if !otelSessions.isEmpty {
+                    let sessions = SupersededReadings.json(otelSessions)
+                    for (index, sql) in SupersededReadings.statements(.sqlite).enumerated() {
+                        try db.execute(sql: sql, arguments: sql.contains("?") ? [sessions] : [])
+                        if index == 3 { superseded = db.changesCount }
+                    }
+                }
                 try Self.recordRun(db, command: "ingest", started: started, version: version, counts: ["records": read, "added": added])
-                return IngestResult(added: added, alreadyPresent: present)
+                return IngestResult(added: added, alreadyPresent: present, superseded: superseded)
             }
         } catch {
             throw Self.describe(error, path: path)

@@ -161,3 +161,43 @@ struct RollupSums {
         })
     }
 }
+
+/// Claude Code exports the same spending twice when both its events and its metrics are on: per
+/// request (`api_request` events) and as token/cost metric points. Events are preferred; metric
+/// readings (keys `metric:…`) count only for sessions that have no events. Files read together
+/// settle this in the reader; readings that arrive apart (a collector receives events and
+/// metrics in separate requests, in either order) are settled here, in the ingest's transaction.
+enum SupersededReadings {
+    /// Usage records `u` that are metric readings of a session in the JSON array bound to `?`
+    /// which has event records.
+    static func condition(_ dialect: SQLDialect) -> String {
+        let sessions = dialect == .sqlite ? "SELECT value FROM json_each(?)" : "SELECT json_array_elements_text(CAST(? AS json))"
+        return """
+            u.source = 'otel' AND u.key LIKE 'metric:%' AND u.session IN (\(sessions))
+            AND EXISTS (SELECT 1 FROM usage_records e WHERE e.session = u.session AND e.source = 'otel' AND e.key NOT LIKE 'metric:%')
+            """
+    }
+
+    /// The sessions of the OTel records among `records`, as the JSON array `condition` binds.
+    static func sessions(_ records: [UsageRecord], into sessions: inout Set<String>) {
+        for record in records where record.source == "otel" {
+            if let session = record.session { sessions.insert(session) }
+        }
+    }
+
+    static func json(_ sessions: Set<String>) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: sessions.sorted())) ?? Data("[]".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The statements that remove them, rollup and attributions first (each binds the array once).
+    static func statements(_ dialect: SQLDialect) -> [String] {
+        let condition = condition(dialect)
+        return [
+            UsageRollup.change(-1, where: condition, dialect),
+            UsageRollup.dropEmpty,
+            "DELETE FROM attributions WHERE EXISTS (SELECT 1 FROM usage_records u WHERE u.source = attributions.source AND u.key = attributions.key AND \(condition))",
+            "DELETE FROM usage_records AS u WHERE \(condition)",
+        ]
+    }
+}

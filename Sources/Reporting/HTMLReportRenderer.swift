@@ -7,12 +7,14 @@ import Usage
 public struct HTMLReportRenderer: ReportRenderer {
     public init() {}
 
-    static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+    public static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
     public func render(_ report: Report, context: RenderContext) -> String {
         let e = HTML.escape
         var body = ""
         body += "<header><h1>shipmeter report</h1><p class=\"meta\">by \(e(report.groupBy.rawValue)) · \(e(report.windowText)) · environment \(e(report.environment ?? "none")) · \(e(report.repositories.joined(separator: ", ")))</p></header>"
+
+        if let navigation = context.navigation { body += Self.navigation(navigation) }
 
         // Summary: yield and shipped work first.
         let t = report.totals
@@ -58,7 +60,8 @@ public struct HTMLReportRenderer: ReportRenderer {
         body += "<section><h2>By \(e(report.groupBy.rawValue))</h2><table><thead><tr><th>\(e(report.groupBy.rawValue))</th>"
         body += columns.map { "<th class=\"num\">\(e($0.title))</th>" }.joined() + "</tr></thead><tbody>"
         for group in report.groups {
-            body += "<tr><td>\(e(group.key))</td>" + columns.map { "<td class=\"num\">\(e($0.value(group)))</td>" }.joined() + "</tr>"
+            let name = context.navigation?.groupLinks[group.key].map { "<a href=\"\(e($0))\">\(e(group.key))</a>" } ?? e(group.key)
+            body += "<tr><td>\(name)</td>" + columns.map { "<td class=\"num\">\(e($0.value(group)))</td>" }.joined() + "</tr>"
         }
         body += "<tr class=\"total\"><td>total</td>" + columns.map { "<td class=\"num\">\(e($0.value(t)))</td>" }.joined() + "</tr></tbody></table></section>"
 
@@ -103,6 +106,24 @@ public struct HTMLReportRenderer: ReportRenderer {
             """
     }
 
+    /// The dashboard's trail and filter rows: links only.
+    static func navigation(_ navigation: ReportNavigation) -> String {
+        let e = HTML.escape
+        func link(_ choice: ReportNavigation.Choice) -> String {
+            choice.current ? "<a class=\"current\" aria-current=\"page\" href=\"\(e(choice.href))\">\(e(choice.text))</a>"
+                : "<a href=\"\(e(choice.href))\">\(e(choice.text))</a>"
+        }
+        var html = "<nav class=\"filters\">"
+        if !navigation.trail.isEmpty {
+            html += "<div class=\"trail\">" + navigation.trail.map(link).joined(separator: " › ") + "</div>"
+        }
+        for filter in navigation.filters where !filter.choices.isEmpty {
+            html += "<div><span class=\"label\">\(e(filter.name))</span> " + filter.choices.map(link).joined(separator: " ") + "</div>"
+        }
+        html += "<div><span class=\"label\">data</span> <a href=\"\(e(navigation.json))\">this report as JSON</a></div></nav>"
+        return html
+    }
+
     static let style = """
         body{font:14px/1.45 -apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1a202c;margin:24px auto;max-width:1100px;padding:0 16px}
         h1{margin:0 0 4px}h2{margin-top:28px;border-bottom:1px solid #e2e8f0}.meta,.small,footer{color:#4a5568;font-size:12px}
@@ -114,6 +135,9 @@ public struct HTMLReportRenderer: ReportRenderer {
         .num{text-align:right;font-variant-numeric:tabular-nums}tr.total td{font-weight:600;border-top:2px solid #a0aec0}
         table.deployments td:nth-child(n+5),table.deployments th:nth-child(n+5){text-align:right;font-variant-numeric:tabular-nums}
         tr.rolled-back td,tr.failure td{color:#c53030}.warnings li{margin:4px 0}footer{margin-top:32px}
+        nav.filters{margin:12px 0;font-size:13px}nav.filters div{margin:4px 0}nav.filters .label{display:inline-block;min-width:90px;color:#4a5568}
+        nav.filters a{margin-right:8px;color:#2b6cb0;text-decoration:none}nav.filters a.current{font-weight:600;color:#1a202c;border-bottom:2px solid #2b6cb0}
+        td a{color:#2b6cb0}
         @media print{body{margin:0;max-width:none}.charts{grid-template-columns:1fr 1fr}section{break-inside:avoid}}
         """
 }

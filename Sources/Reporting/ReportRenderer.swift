@@ -9,12 +9,57 @@ public struct RenderContext: Sendable {
     public var generatedAt: Date
     public var color: Bool
     public var budget: BudgetProjection?
+    /// Links a live page adds (`shipmeter serve`'s dashboard); nil for a file.
+    public var navigation: ReportNavigation?
 
-    public init(version: String, generatedAt: Date, color: Bool = false, budget: BudgetProjection? = nil) {
+    public init(version: String, generatedAt: Date, color: Bool = false, budget: BudgetProjection? = nil, navigation: ReportNavigation? = nil) {
         self.version = version
         self.generatedAt = generatedAt
         self.color = color
         self.budget = budget
+        self.navigation = navigation
+    }
+}
+
+/// What the dashboard adds to the HTML report: a row of choices per filter (each a plain link:
+/// the page runs no script and submits no form), where each group's row leads, and what the
+/// page is scoped to.
+public struct ReportNavigation: Sendable {
+    public struct Choice: Sendable {
+        public var text: String
+        public var href: String
+        public var current: Bool
+
+        public init(text: String, href: String, current: Bool) {
+            self.text = text
+            self.href = href
+            self.current = current
+        }
+    }
+
+    public struct Filter: Sendable {
+        public var name: String
+        public var choices: [Choice]
+
+        public init(name: String, choices: [Choice]) {
+            self.name = name
+            self.choices = choices
+        }
+    }
+
+    public var filters: [Filter]
+    /// Group key → the page it leads to (a team → its people → their deployments).
+    public var groupLinks: [String: String]
+    /// Pages above this one (e.g. all teams → this team), shown before the filters.
+    public var trail: [Choice]
+    /// The same report as JSON.
+    public var json: String
+
+    public init(filters: [Filter], groupLinks: [String: String], trail: [Choice], json: String) {
+        self.filters = filters
+        self.groupLinks = groupLinks
+        self.trail = trail
+        self.json = json
     }
 }
 

@@ -130,8 +130,8 @@ enum SVGCharts {
 }
 
 /// HTML escaping for text and attribute values.
-enum HTML {
-    static func escape(_ text: String) -> String {
+public enum HTML {
+    public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.count)
         for scalar in text.unicodeScalars {

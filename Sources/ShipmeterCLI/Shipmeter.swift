@@ -14,7 +14,12 @@ public struct Shipmeter: AsyncParsableCommand {
         #else
         let ledgers = "SQLite ledger only, built without the PostgreSQL trait"
         #endif
-        return "shipmeter \(version) (commit \(BuildInfo.commit); \(ledgers))"
+        #if Collector
+        let serve = "; serve"
+        #else
+        let serve = ""
+        #endif
+        return "shipmeter \(version) (commit \(BuildInfo.commit); \(ledgers)\(serve))"
     }
 
     public static let configuration = CommandConfiguration(
@@ -26,8 +31,17 @@ public struct Shipmeter: AsyncParsableCommand {
             write them, and reports yield per team.
             """,
         version: versionLine,
-        subcommands: [ReportCommand.self, Deployments.self, Deploy.self, Commits.self, UsageCommand.self, Ingest.self, Attribute.self, LedgerCommand.self, Budget.self, Hooks.self, Hook.self, Demo.self]
+        subcommands: commands
     )
+
+    static var commands: [any ParsableCommand.Type] {
+        var commands: [any ParsableCommand.Type] = [ReportCommand.self, Deployments.self, Deploy.self, Commits.self, UsageCommand.self, Ingest.self,
+                                                    Attribute.self, LedgerCommand.self, Budget.self, Hooks.self, Hook.self, Demo.self]
+        #if Collector
+        commands.insert(Serve.self, at: 8)
+        #endif
+        return commands
+    }
 
     public init() {}
 }

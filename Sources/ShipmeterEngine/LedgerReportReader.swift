@@ -107,9 +107,10 @@ public struct LedgerReportReader {
     }
 
     /// The report for the window, with notes on what the ledger lacks.
-    public func report(since: Date, until: Date, environment requested: String?, configured: String?, groupBy: GroupBy, worth: DeploymentWorth) -> Report {
+    public func report(since: Date, until: Date, environment requested: String?, configured: String?, groupBy: GroupBy, worth: DeploymentWorth,
+                       scope: ReportScope = ReportScope()) -> Report {
         let environment = ReportBuilder.defaultEnvironment(timeline, configured: requested ?? configured)
-        var report = ReportBuilder(input, worth: worth).build(since: since, until: until, environment: environment, groupBy: groupBy)
+        var report = ReportBuilder(input, worth: worth).build(since: since, until: until, environment: environment, groupBy: groupBy, scope: scope)
         if names.isEmpty {
             report.notes.append("the ledger holds no attributed repository: run `shipmeter attribute --ledger …` in each repository first")
         } else if environment == nil {
@@ -146,4 +147,6 @@ public struct LedgerRoster: Roster {
     public func person(ofActor actor: String) -> String { persons[actor.lowercased()] ?? actor.lowercased() }
     public func team(ofPerson person: String) -> String? { teams[person].flatMap { $0 == People.unassigned ? nil : $0 } }
     public func isBot(actor: String) -> Bool { bots.contains(actor.lowercased()) }
+    /// Every team someone is in (`unassigned` left out), sorted.
+    public var teamNames: [String] { Set(teams.values).subtracting([People.unassigned]).sorted() }
 }

@@ -9,6 +9,19 @@ public enum Timestamp {
     /// Any form `parse` reads; nil when the text is not a timestamp.
     public static func parseISO8601(_ text: String) -> Date? { parse(text) }
 
+    /// A window's edge as `--since`/`--until` (and the dashboard's query) take it: a span back
+    /// from `now` (`30d`, `12w`, `6m`, `24h`, `1y`), `now`, a date (`2026-03-01`, the start of
+    /// that day in UTC) or a full ISO 8601 time; nil for anything else.
+    public static func parseWindowEdge(_ text: String, now: Date) -> Date? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        if let unit = trimmed.last, "hdwmy".contains(unit), let amount = Double(trimmed.dropLast()), amount >= 0, amount.isFinite {
+            let hours: Double = ["h": 1, "d": 24, "w": 168, "m": 24 * 30.44, "y": 24 * 365.25][String(unit)] ?? 24
+            return now.addingTimeInterval(-amount * hours * 3600)
+        }
+        if trimmed == "now" { return now }
+        return parse(text.trimmingCharacters(in: .whitespaces))
+    }
+
     static func parse(_ text: String) -> Date? {
         var utf8 = Array(text.utf8)
         while let last = utf8.last, last == 0x20 { utf8.removeLast() }

@@ -52,7 +52,7 @@ public struct ReportBuilder {
         input.commits.team(of: commit)
     }
 
-    public func build(since: Date, until: Date, environment: String?, groupBy: GroupBy) -> Report {
+    public func build(since: Date, until: Date, environment: String?, groupBy: GroupBy, scope: ReportScope = ReportScope()) -> Report {
         let span = max(until.timeIntervalSince(since), 0)
         let weeks = span / (7 * 86_400), months = span / (30.44 * 86_400)
         func inWindow(_ date: Date) -> Bool { date >= since && date < until }
@@ -80,6 +80,7 @@ public struct ReportBuilder {
         var commitCost = [Int: Decimal]()
         for (index, record) in records.enumerated() {
             let join = joins[index]
+            if !scope.isEverything, !scope.contains(record.actor.map(actor)) { continue }
             if groupBy == .model || groupBy == .agent, let commit = join.commit {
                 let label = groupBy == .agent ? (record.agent ?? "(unknown)") : record.model
                 commitUsage[commit, default: [:]][label, default: 0] += record.total
@@ -150,6 +151,12 @@ public struct ReportBuilder {
             if deployment.kind == .forward, deployment.time >= horizon { needed += shippedNonMerge(index) }
         }
         needed += commitTokens.keys.filter { !history.facts[$0].isMerge }  // for the tokens-per-line warning
+        /// Whether a commit is the scope's work (every commit when the report is about everyone).
+        func inScope(_ commit: Int) -> Bool {
+            guard !scope.isEverything else { return true }
+            let facts = history.facts[commit]
+            return scope.contains((facts.person, team(ofCommit: commit), facts.isBot))
+        }
         input.commits.prefetch(needed)
         let churn = revertPairing(environment: environment, deployments: environmentDeployments, horizon: horizon, until: until)
         let effective = effectiveLines(deployments: environmentDeployments, churn: churn, since: since, until: until)
@@ -158,27 +165,35 @@ public struct ReportBuilder {
         for index in environmentDeployments {
             let deployment = timeline.deployments[index]
             guard inWindow(deployment.time) else { continue }
-            if deployment.kind == .failed { totals.failedDeployments += 1 }
             let commits = shippedNonMerge(index)
+            // A report about some people: the deployments that shipped their work, each worth
+            // their part of it (the split is over everything the deployment shipped).
+            let mine = commits.indices.filter { inScope(commits[$0]) }
+            if !scope.isEverything, mine.isEmpty { continue }
+            if deployment.kind == .failed { totals.failedDeployments += 1 }
             // Only forward deployments ship anything worth counting (a baseline ships all prior history).
             let split = deployment.kind == .forward ? worth.split(commits.map { commit in
                 DeploymentWorth.Commit(effectiveLines: effective[commit] ?? 0, lines: lines(of: commit))
             }, rolledBack: deployment.status == .rolledBack) : (worth: 0, parts: [], effective: [])
-            let shippedLines = deployment.kind == .forward ? commits.reduce(0) { $0 + lines(of: $1) } : 0
-            let shippedEffective = split.effective.reduce(0, +)
+            let counted = scope.isEverything ? Array(commits.indices) : mine
+            let shippedLines = deployment.kind == .forward ? counted.reduce(0) { $0 + lines(of: commits[$1]) } : 0
+            let shippedEffective = split.effective.isEmpty ? 0 : counted.reduce(0) { $0 + split.effective[$1] }
+            let worthHere = scope.isEverything ? split.worth : (split.parts.isEmpty ? 0 : counted.reduce(0) { $0 + split.parts[$1] })
             if deployment.kind != .baseline {
-                let ai = commits.filter { history.facts[$0].isAIAssisted }.count
-                let detailTokens = timeline.shipped[index].reduce(Int64(0)) { $0 + (commitTokens[$1] ?? 0) }
-                let detailCost = timeline.shipped[index].reduce(Decimal(0)) { $0 + (commitCost[$1] ?? 0) }
+                let ai = counted.filter { history.facts[commits[$0]].isAIAssisted }.count
+                let shippedHere = scope.isEverything ? timeline.shipped[index] : timeline.shipped[index].filter(inScope)
+                let detailTokens = shippedHere.reduce(Int64(0)) { $0 + (commitTokens[$1] ?? 0) }
+                let detailCost = shippedHere.reduce(Decimal(0)) { $0 + (commitCost[$1] ?? 0) }
                 details.append(DeploymentDetail(
-                    deployment: deployment, shippedCommits: commits.count,
-                    aiAssistedShare: commits.isEmpty ? nil : Double(ai) / Double(commits.count),
+                    deployment: deployment, shippedCommits: counted.count,
+                    aiAssistedShare: counted.isEmpty ? nil : Double(ai) / Double(counted.count),
                     tokens: detailTokens, costUSD: detailCost,
-                    lines: shippedLines, effectiveLines: shippedEffective, normalisedDeployments: split.worth))
+                    lines: shippedLines, effectiveLines: shippedEffective, normalisedDeployments: worthHere))
             }
             guard deployment.kind == .forward, !commits.isEmpty else { continue }
             var keysHere = [String: Double]()  // group → effective lines it shipped here
-            for (position, commit) in commits.enumerated() {
+            for position in counted {
+                let commit = commits[position]
                 let facts = history.facts[commit]
                 let hours = deployment.time.timeIntervalSince(facts.authorTime.date) / 3600
                 totals.countShipped(aiAssisted: facts.isAIAssisted, leadHours: hours)
@@ -208,17 +223,18 @@ public struct ReportBuilder {
             work.deployments.append((keysHere, commits.count <= 1 && shippedLines <= WarningSigns.trivialLines))
             totals.deployments += 1
             if deployment.status == .rolledBack { totals.rolledBackDeployments += 1 }
-            totals.normalisedDeployments += split.worth
+            totals.normalisedDeployments += worthHere
             totals.effectiveLines += shippedEffective
             totals.changedLines += shippedLines
-            for commit in commits {
-                guard let written = input.commits.aiLines(of: commit) else { continue }
+            for position in counted {
+                guard let written = input.commits.aiLines(of: commits[position]) else { continue }
                 totals.aiLinesShipped += written
                 totals.aiLineCommits += 1
             }
-            if let week = Self.week(of: deployment.time, in: weekly) { weekly[week].normalisedDeployments += split.worth }
+            if let week = Self.week(of: deployment.time, in: weekly) { weekly[week].normalisedDeployments += worthHere }
         }
         for (index, record) in records.enumerated() where inWindow(record.timestamp) {
+            if !scope.isEverything, !scope.contains(record.actor.map(actor)) { continue }
             guard let week = Self.week(of: record.timestamp, in: weekly) else { continue }
             weekly[week].tokens += record.total
             weekly[week].costUSD += record.costUSD ?? 0
@@ -291,5 +307,28 @@ extension GroupMetrics {
     mutating func finishLeadTimes() {
         leadTimeAI = Percentiles(leadTimesAI)
         leadTimeOther = Percentiles(leadTimesOther)
+    }
+}
+
+/// Whose work a report is about: everyone (the default), one team, or one person. A deployment
+/// counts for the scope when it shipped the scope's commits, worth the scope's part of it; usage
+/// counts when its actor is in the scope.
+public struct ReportScope: Sendable, Equatable {
+    public var team: String?
+    public var person: String?
+
+    public init(team: String? = nil, person: String? = nil) {
+        self.team = team
+        self.person = person
+    }
+
+    public var isEverything: Bool { team == nil && person == nil }
+
+    /// Whether someone (person, team, is a bot) is in the scope; an unknown actor never is.
+    func contains(_ who: (person: String, team: String, bot: Bool)?) -> Bool {
+        guard let who else { return isEverything }
+        if let person, who.bot || who.person != person.lowercased() && who.person != person { return false }
+        if let team, who.team != team { return false }
+        return true
     }
 }

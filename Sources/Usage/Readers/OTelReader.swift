@@ -28,6 +28,9 @@ struct OTelReader {
     var sessionsWithEvents = Set<String>()
     /// Previous value per cumulative series, to turn running totals into increases.
     var cumulative: [String: Double] = [:]
+    /// False for one export request on its own (`shipmeter serve`): a running total cannot be
+    /// turned into increases without the requests before it, so such points are refused.
+    var acceptsCumulative = true
 
     mutating func read(_ path: String, into batch: inout UsageBatch) throws {
         try JSONDocuments.forEach(path, batch: &batch) { value, origin, _, batch in
@@ -120,6 +123,10 @@ struct OTelReader {
                 batch.reject(MalformedLine(file: origin, line: 0, reason: "\(name) has a negative or invalid value"))
                 continue
             }
+            if isCumulative, !acceptsCumulative {
+                batch.reject(MalformedLine(file: origin, line: 0, reason: "\(name) has cumulative temporality; export with OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=delta (Claude Code's default)"))
+                continue
+            }
             if isCumulative {
                 let series = name + "|" + attributes.keys.sorted().map { "\($0)=\(attributes[$0] ?? "")" }.joined(separator: ",")
                 let previous = cumulative[series] ?? 0
@@ -192,5 +199,22 @@ extension Error {
     var reason: String {
         if let field = self as? FieldError { return field.reason }
         return (self as? LocalizedError)?.errorDescription ?? "\(self)"
+    }
+}
+
+/// One OTLP export request received over the wire (`shipmeter serve`), read as `ingest` reads
+/// the same request from a file: the same canonical records under the same keys, so an
+/// exporter's retry, or a file ingested later, adds nothing.
+public enum OTLPExport {
+    /// `document`: the request in OTLP/JSON form (`resourceLogs` or `resourceMetrics`), as
+    /// `JSONSerialization` gives it. Cumulative metric points are refused (counted malformed).
+    public static func read(_ document: Any, origin: String = "otlp") -> UsageBatch {
+        var batch = UsageBatch()
+        guard let fields = JSONFields(document) else { return batch }
+        var reader = OTelReader()
+        reader.acceptsCumulative = false
+        reader.read(document: fields, origin: origin, into: &batch)
+        reader.finish(into: &batch)
+        return batch
     }
 }

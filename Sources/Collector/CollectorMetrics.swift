@@ -1,0 +1,50 @@
+import Prometheus
+
+/// What `GET /metrics` shows, in the Prometheus text format.
+public final class CollectorMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    let received: [OTLPSignal: Counter]
+    let rejected: [OTLPSignal: Counter]
+    let recordsStored: Counter
+    let recordsPresent: Counter
+    let recordsSuperseded: Counter
+    let transactions: Counter
+    let writeFailures: Counter
+    let refused: Counter
+    let queueDepth: Gauge
+    private let latency: [String: DurationHistogram]
+    static let routes = ["/v1/logs", "/v1/metrics", "/", "/api/report", "/healthz", "/metrics", "other"]
+
+    public init() {
+        var received = [OTLPSignal: Counter](), rejected = [OTLPSignal: Counter]()
+        for signal in OTLPSignal.allCases {
+            received[signal] = registry.makeCounter(descriptor: Self.named("shipmeter_otlp_items_received_total", "Log records and metric data points received in accepted OTLP requests."), labels: [("signal", signal.rawValue)])
+            rejected[signal] = registry.makeCounter(descriptor: Self.named("shipmeter_otlp_items_rejected_total", "Items refused as malformed (reported in partial_success)."), labels: [("signal", signal.rawValue)])
+        }
+        (self.received, self.rejected) = (received, rejected)
+        recordsStored = registry.makeCounter(descriptor: Self.named("shipmeter_usage_records_stored_total", "Usage records added to the ledger."))
+        recordsPresent = registry.makeCounter(descriptor: Self.named("shipmeter_usage_records_present_total", "Usage records received again (a retry, or ingested before)."))
+        recordsSuperseded = registry.makeCounter(descriptor: Self.named("shipmeter_usage_records_superseded_total", "Claude Code metric readings removed because their session's events are stored."))
+        transactions = registry.makeCounter(descriptor: Self.named("shipmeter_ledger_transactions_total", "Ledger write transactions committed."))
+        writeFailures = registry.makeCounter(descriptor: Self.named("shipmeter_ledger_write_failures_total", "Ledger write transactions that failed (their requests got 503)."))
+        refused = registry.makeCounter(descriptor: Self.named("shipmeter_otlp_requests_throttled_total", "Requests refused with 429 because the write queue was full."))
+        queueDepth = registry.makeGauge(descriptor: Self.named("shipmeter_write_queue_records", "Records waiting to be written or being written."))
+        var latency = [String: DurationHistogram]()
+        let buckets: [Duration] = [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+                                   .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)]
+        for route in Self.routes {
+            latency[route] = registry.makeDurationHistogram(descriptor: Self.named("shipmeter_http_request_duration_seconds", "Time from a request's arrival to its response, by route."), labels: [("route", route)], buckets: buckets)
+        }
+        self.latency = latency
+    }
+
+    static func named(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+
+    func observe(route: String, _ duration: Duration) {
+        (latency[route] ?? latency["other"])?.record(duration)
+    }
+
+    public func text() -> String { registry.emitToString() }
+}
