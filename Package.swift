@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     // The module map (README, "Development"): each target, what it owns, what it may import.
     targets: [
@@ -61,6 +62,7 @@ let package = Package(
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "CompressNIO", package: "compress-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ], exclude: ["OTLP/README.md", "OTLP/rpc_status.proto"]),
         .target(name: "DemoScenario", path: "examples/DemoScenario"),
@@ -97,6 +99,8 @@ let package = Package(
         .testTarget(name: "CollectorTests", dependencies: [
             "Collector", "Ledger", "Usage", "ShipmeterTestSupport",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "CompressNIO", package: "compress-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(
             name: "ReportingTests",

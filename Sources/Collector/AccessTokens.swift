@@ -71,7 +71,7 @@ public struct AccessTokens: Sendable, Equatable {
     }
 
     public func write(to path: String) throws {
-        var text = "# shipmeter serve tokens: ROLE NAME sha256:HASH CREATED (tokens themselves are not kept)\n"
+        var text = "# shipmeter serve tokens, one per line: role, name, the SHA-256 of the token, created (tokens themselves are not kept)\n"
         for entry in entries { text += "\(entry.role.rawValue) \(entry.name) sha256:\(entry.hash) \(entry.created)\n" }
         let temporary = path + ".tmp-\(getpid())"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {

@@ -12,6 +12,11 @@ final class SQLiteLedger: Sendable {
     let pool: DatabasePool
     let path: String
     var location: String { path }
+    /// The descriptor `init` locked the file through, open for as long as the pool is: closing
+    /// any descriptor of a file drops every POSIX lock this process holds on it, SQLite's
+    /// included, and another process would then take the ledger for unused and delete the WAL
+    /// this one still writes to (a long-running `serve` beside `attribute` runs, say).
+    private let opening: Int32
 
     /// How long a run waits for another's write to finish: CI jobs that end together queue on
     /// the ledger rather than fail (`SHIPMETER_LEDGER_TIMEOUT`, in seconds, changes it).
@@ -36,26 +41,22 @@ final class SQLiteLedger: Sendable {
         // Two runs opening a new ledger at once would both create its tables: the first opens and
         // migrates while the other waits, on a lock SQLite's own locks do not see.
         let opening = open(path, O_RDWR | O_CREAT, 0o644)
-        defer {
-            if opening >= 0 {
-                flock(opening, LOCK_UN)
-                #if canImport(Glibc)
-                Glibc.close(opening)
-                #else
-                Darwin.close(opening)
-                #endif
-            }
-        }
+        self.opening = opening
+        defer { if opening >= 0 { flock(opening, LOCK_UN) } }
         if opening >= 0 {
             let deadline = Date().addingTimeInterval(busyTimeout)
             while flock(opening, LOCK_EX | LOCK_NB) != 0 {
-                guard Date() < deadline else { throw LedgerError.locked(path) }
+                guard Date() < deadline else {
+                    Self.closeDescriptor(opening)
+                    throw LedgerError.locked(path)
+                }
                 usleep(10_000)
             }
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
+            Self.closeDescriptor(opening)
             throw LedgerError.notALedger(path)
         }
         try prepare()
@@ -227,6 +228,21 @@ final class SQLiteLedger: Sendable {
     }
 
     func close() async {}
+
+    deinit {
+        // The pool's connections first, then the descriptor whose closing drops the locks.
+        try? pool.close()
+        Self.closeDescriptor(opening)
+    }
+
+    static func closeDescriptor(_ descriptor: Int32) {
+        guard descriptor >= 0 else { return }
+        #if canImport(Glibc)
+        Glibc.close(descriptor)
+        #else
+        Darwin.close(descriptor)
+        #endif
+    }
 
     func forgetNow(actor: String, version: String) throws -> Int {
         let started = Date()

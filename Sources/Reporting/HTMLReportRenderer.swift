@@ -101,7 +101,7 @@ public struct HTMLReportRenderer: ReportRenderer {
             <meta http-equiv="Content-Security-Policy" content="\(Self.contentSecurityPolicy)">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>shipmeter report — \(e(report.windowText))</title>
-            <style>\(Self.style)</style></head>
+            <style>\(Self.style)\(context.navigation == nil ? "" : "\n" + Self.navigationStyle)</style></head>
             <body>\(body)</body></html>
             """
     }
@@ -124,6 +124,13 @@ public struct HTMLReportRenderer: ReportRenderer {
         return html
     }
 
+    /// The dashboard's additions (a report file has no navigation).
+    static let navigationStyle = """
+        nav.filters{margin:12px 0;font-size:13px}nav.filters div{margin:4px 0}nav.filters .label{display:inline-block;min-width:90px;color:#4a5568}
+        nav.filters a{margin-right:8px;color:#2b6cb0;text-decoration:none}nav.filters a.current{font-weight:600;color:#1a202c;border-bottom:2px solid #2b6cb0}
+        td a{color:#2b6cb0}
+        """
+
     static let style = """
         body{font:14px/1.45 -apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1a202c;margin:24px auto;max-width:1100px;padding:0 16px}
         h1{margin:0 0 4px}h2{margin-top:28px;border-bottom:1px solid #e2e8f0}.meta,.small,footer{color:#4a5568;font-size:12px}
@@ -135,9 +142,6 @@ public struct HTMLReportRenderer: ReportRenderer {
         .num{text-align:right;font-variant-numeric:tabular-nums}tr.total td{font-weight:600;border-top:2px solid #a0aec0}
         table.deployments td:nth-child(n+5),table.deployments th:nth-child(n+5){text-align:right;font-variant-numeric:tabular-nums}
         tr.rolled-back td,tr.failure td{color:#c53030}.warnings li{margin:4px 0}footer{margin-top:32px}
-        nav.filters{margin:12px 0;font-size:13px}nav.filters div{margin:4px 0}nav.filters .label{display:inline-block;min-width:90px;color:#4a5568}
-        nav.filters a{margin-right:8px;color:#2b6cb0;text-decoration:none}nav.filters a.current{font-weight:600;color:#1a202c;border-bottom:2px solid #2b6cb0}
-        td a{color:#2b6cb0}
         @media print{body{margin:0;max-width:none}.charts{grid-template-columns:1fr 1fr}section{break-inside:avoid}}
         """
 }

@@ -150,7 +150,7 @@ public struct RepositorySnapshot {
 
     /// The whole report for a window.
     public func report(_ batch: UsageBatch, since: Date, until: Date, environment requested: String?, groupBy: GroupBy,
-                       weight: DeploymentWeight? = nil, fetchMissing: Bool = false) -> Report {
+                       weight: DeploymentWeight? = nil, fetchMissing: Bool = false, scope: ReportScope = ReportScope()) -> Report {
         let environment = environment(requested: requested)
         let joinStart = Date()
         let diffs = diffs(fetchMissing: fetchMissing)
@@ -158,7 +158,7 @@ public struct RepositorySnapshot {
         let joinSeconds = Date().timeIntervalSince(joinStart)
         let builder = ReportBuilder(input, worth: configuration.deploymentWorth(weight: weight))
         let metricsStart = Date()
-        var report = builder.build(since: since, until: until, environment: environment, groupBy: groupBy)
+        var report = builder.build(since: since, until: until, environment: environment, groupBy: groupBy, scope: scope)
         report.phaseTimings = [("join", joinSeconds), ("metrics", Date().timeIntervalSince(metricsStart))]
         report.unknownLineCommits = diffs.unknownLines.count
         if environment == nil {
