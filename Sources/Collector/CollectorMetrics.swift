@@ -27,7 +27,7 @@ public final class CollectorMetrics: Sendable {
         recordsSuperseded = registry.makeCounter(descriptor: Self.named("shipmeter_usage_records_superseded_total", "Claude Code metric readings removed because their session's events are stored."))
         transactions = registry.makeCounter(descriptor: Self.named("shipmeter_ledger_transactions_total", "Ledger write transactions committed."))
         writeFailures = registry.makeCounter(descriptor: Self.named("shipmeter_ledger_write_failures_total", "Ledger write transactions that failed (their requests got 503)."))
-        refused = registry.makeCounter(descriptor: Self.named("shipmeter_otlp_requests_throttled_total", "Requests refused with 429 because the write queue was full."))
+        refused = registry.makeCounter(descriptor: Self.named("shipmeter_otlp_requests_throttled_total", "Requests refused with 429: the write queue was full, or too many requests were in flight."))
         queueDepth = registry.makeGauge(descriptor: Self.named("shipmeter_write_queue_records", "Records waiting to be written or being written."))
         var latency = [String: DurationHistogram]()
         let buckets: [Duration] = [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),

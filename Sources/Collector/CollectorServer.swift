@@ -9,6 +9,7 @@ import NIOCore
 import NIOSSL
 import Reporting
 import ShipmeterEngine
+import Synchronization
 import Usage
 
 /// How `shipmeter serve` runs.
@@ -23,6 +24,9 @@ public struct CollectorConfiguration: Sendable {
     public var maxBody = 16 << 20
     /// Records that may wait for the ledger before requests are refused with 429.
     public var queueCapacity = 200_000
+    /// Export requests read and decoded at once; more are refused with 429 before their body is
+    /// read (with `maxBody`, what bounds the memory bodies take).
+    public var maxRequestsInFlight = 64
     /// What 429 and 503 responses ask clients to wait, in seconds.
     public var retryAfter = 2
     public var prices = PriceTable.bundled
@@ -64,7 +68,7 @@ public enum CollectorServer {
         }
         let metrics = CollectorMetrics()
         let routes = Routes(
-            ledger: ledger, writer: LedgerWriter(ledger: ledger, capacity: configuration.queueCapacity, version: configuration.version, metrics: metrics),
+            inFlight: InFlight(limit: configuration.maxRequestsInFlight), ledger: ledger, writer: LedgerWriter(ledger: ledger, capacity: configuration.queueCapacity, version: configuration.version, metrics: metrics),
             dashboard: Dashboard(ledger: ledger, version: configuration.version), tokens: tokens, metrics: metrics, configuration: configuration)
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: Timing(metrics: metrics))
@@ -115,8 +119,28 @@ struct Timing<Context: RequestContext>: RouterMiddleware {
     }
 }
 
+/// How many export requests are being read, decoded or stored.
+final class InFlight: Sendable {
+    let limit: Int
+    private let count = Mutex(0)
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Takes a place; false when all are taken.
+    func enter() -> Bool {
+        count.withLock { count in
+            guard count < limit else { return false }
+            count += 1
+            return true
+        }
+    }
+
+    func leave() { count.withLock { $0 -= 1 } }
+}
+
 /// The routes and what they share.
 struct Routes: Sendable {
+    let inFlight: InFlight
     let ledger: LedgerStore
     let writer: LedgerWriter
     let dashboard: Dashboard
@@ -145,6 +169,12 @@ struct Routes: Sendable {
                            encoding: .json)
         }
         if let refusal = authorize(request, role: .ingest) { return failure(refusal, encoding: encoding) }
+        guard inFlight.enter() else {
+            metrics.refused.increment()
+            return failure(OTLPRejection(status: 429, message: "\(inFlight.limit) requests are being handled: retry later", retryAfter: configuration.retryAfter),
+                           encoding: encoding)
+        }
+        defer { inFlight.leave() }
         do {
             let body: ByteBuffer
             do {
