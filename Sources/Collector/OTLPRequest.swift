@@ -98,12 +98,14 @@ struct OTLPExportRequest: Sendable {
         }
     }
 
-    /// The request's usage, read by the same reader `ingest` uses for OTLP JSON files: the
-    /// message goes through its JSON mapping, the form that reader takes.
-    static func usage<M: SwiftProtobuf.Message>(_ request: M) throws -> UsageBatch {
-        let json: [UInt8] = try request.jsonUTF8Bytes()
-        let document = try JSONSerialization.jsonObject(with: Data(json))
-        return OTLPExport.read(document, origin: "otlp")
+    /// The request's usage, read by the same reader `ingest` uses for OTLP JSON files, from the
+    /// message in the form that reader takes (`OTLPDocument`).
+    static func usage(_ request: Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceRequest) throws -> UsageBatch {
+        OTLPExport.read(OTLPDocument.logs(request), origin: "otlp")
+    }
+
+    static func usage(_ request: Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceRequest) throws -> UsageBatch {
+        OTLPExport.read(OTLPDocument.metrics(request), origin: "otlp")
     }
 
     static func points(in metric: Opentelemetry_Proto_Metrics_V1_Metric) -> Int {
@@ -155,6 +157,76 @@ enum OTLPResponseBody {
         switch encoding {
         case .protobuf: return try message.serializedBytes()
         case .json: return try message.jsonUTF8Bytes()
+        }
+    }
+}
+
+/// An export request as the OTel reader takes OTLP/JSON: the dictionaries and arrays
+/// `JSONSerialization` gives for the message's JSON mapping (64-bit integers as strings, other
+/// numbers as `NSNumber`, fields at their default left out), built directly from the message
+/// without writing and parsing JSON. Only what the reader looks at is carried over.
+enum OTLPDocument {
+    static func logs(_ request: Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceRequest) -> [String: Any] {
+        ["resourceLogs": request.resourceLogs.map { resource -> [String: Any] in
+            ["resource": ["attributes": attributes(resource.resource.attributes)],
+             "scopeLogs": resource.scopeLogs.map { scope -> [String: Any] in
+                ["logRecords": scope.logRecords.map { log -> [String: Any] in
+                    var record: [String: Any] = ["attributes": attributes(log.attributes)]
+                    if log.timeUnixNano != 0 { record["timeUnixNano"] = String(log.timeUnixNano) }
+                    if log.observedTimeUnixNano != 0 { record["observedTimeUnixNano"] = String(log.observedTimeUnixNano) }
+                    if let body = value(log.body) { record["body"] = body }
+                    return record
+                }]
+             }]
+        }]
+    }
+
+    static func metrics(_ request: Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceRequest) -> [String: Any] {
+        ["resourceMetrics": request.resourceMetrics.map { resource -> [String: Any] in
+            ["resource": ["attributes": attributes(resource.resource.attributes)],
+             "scopeMetrics": resource.scopeMetrics.map { scope -> [String: Any] in
+                ["metrics": scope.metrics.map { metric -> [String: Any] in
+                    var entry: [String: Any] = ["name": metric.name]
+                    switch metric.data {
+                    case .sum(let sum):
+                        entry["sum"] = ["aggregationTemporality": NSNumber(value: sum.aggregationTemporality.rawValue), "dataPoints": sum.dataPoints.map(point)]
+                    case .gauge(let gauge):
+                        entry["gauge"] = ["dataPoints": gauge.dataPoints.map(point)]
+                    default:
+                        break
+                    }
+                    return entry
+                }]
+             }]
+        }]
+    }
+
+    static func point(_ point: Opentelemetry_Proto_Metrics_V1_NumberDataPoint) -> [String: Any] {
+        var entry: [String: Any] = ["attributes": attributes(point.attributes)]
+        if point.timeUnixNano != 0 { entry["timeUnixNano"] = String(point.timeUnixNano) }
+        switch point.value {
+        case .asInt(let number): entry["asInt"] = String(number)
+        case .asDouble(let number): entry["asDouble"] = NSNumber(value: number)
+        case nil: break
+        }
+        return entry
+    }
+
+    static func attributes(_ list: [Opentelemetry_Proto_Common_V1_KeyValue]) -> [[String: Any]] {
+        list.map { pair in
+            var entry: [String: Any] = ["key": pair.key]
+            entry["value"] = value(pair.value) ?? [String: Any]()
+            return entry
+        }
+    }
+
+    static func value(_ value: Opentelemetry_Proto_Common_V1_AnyValue) -> [String: Any]? {
+        switch value.value {
+        case .stringValue(let text): return ["stringValue": text]
+        case .intValue(let number): return ["intValue": String(number)]
+        case .doubleValue(let number): return ["doubleValue": NSNumber(value: number)]
+        case .boolValue(let flag): return ["boolValue": NSNumber(value: flag)]
+        default: return nil
         }
     }
 }

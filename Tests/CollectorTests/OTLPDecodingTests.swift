@@ -80,6 +80,58 @@ import Usage
         }
     }
 
+    /// Metrics too: the message read directly gives what its JSON gives through the file reader.
+    @Test func metricsGiveTheSameRecordsAsTheFileReader() throws {
+        func attribute(_ key: String, _ value: String) -> Opentelemetry_Proto_Common_V1_KeyValue {
+            var pair = Opentelemetry_Proto_Common_V1_KeyValue()
+            pair.key = key
+            pair.value.stringValue = value
+            return pair
+        }
+        func point(_ value: Double?, integer: Int64?, type: String?, time: UInt64) -> Opentelemetry_Proto_Metrics_V1_NumberDataPoint {
+            var point = Opentelemetry_Proto_Metrics_V1_NumberDataPoint()
+            point.timeUnixNano = time
+            if let value { point.asDouble = value }
+            if let integer { point.asInt = integer }
+            point.attributes = [attribute("session.id", "m2"), attribute("model", "claude-opus-4-1"), attribute("user.email", "dev@example.com")]
+            if let type { point.attributes.append(attribute("type", type)) }
+            return point
+        }
+        var tokens = Opentelemetry_Proto_Metrics_V1_Metric()
+        tokens.name = "claude_code.token.usage"
+        tokens.sum.aggregationTemporality = .delta
+        tokens.sum.dataPoints = [point(nil, integer: 1500, type: "input", time: 1_780_000_000_000_000_000),
+                                 point(nil, integer: 250, type: "output", time: 1_780_000_000_000_000_000),
+                                 point(12.5, integer: nil, type: "cacheRead", time: 1_780_000_000_000_000_000),
+                                 point(nil, integer: 40, type: "input", time: 1_780_000_060_000_000_000)]
+        var cost = Opentelemetry_Proto_Metrics_V1_Metric()
+        cost.name = "claude_code.cost.usage"
+        cost.sum.aggregationTemporality = .delta
+        cost.sum.dataPoints = [point(0.0421, integer: nil, type: nil, time: 1_780_000_000_000_000_000)]
+        var other = Opentelemetry_Proto_Metrics_V1_Metric()
+        other.name = "claude_code.session.count"
+        other.gauge.dataPoints = [point(nil, integer: 1, type: nil, time: 1_780_000_000_000_000_000)]
+        var scope = Opentelemetry_Proto_Metrics_V1_ScopeMetrics()
+        scope.metrics = [tokens, cost, other]
+        var resource = Opentelemetry_Proto_Metrics_V1_ResourceMetrics()
+        resource.resource.attributes = [attribute("service.name", "claude-code")]
+        resource.scopeMetrics = [scope]
+        var request = Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceRequest()
+        request.resourceMetrics = [resource]
+        let decoded = try OTLPExportRequest.decode(ByteBuffer(bytes: try request.serializedBytes() as [UInt8]), signal: .metrics, encoding: .protobuf,
+                                                   contentEncoding: nil, limit: 1 << 20)
+        #expect(decoded.items == 6)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("otlp-metrics-\(UUID().uuidString).json")
+        try Data(try request.jsonUTF8Bytes() as [UInt8]).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let (read, _) = try UsageLoader(format: .otel).load([file.path])
+        let order = { (a: UsageRecord, b: UsageRecord) in a.key < b.key }
+        #expect(decoded.batch.records.count == 2)
+        #expect(decoded.batch.records.sorted(by: order) == read.records.sorted(by: order))
+        let first = try #require(decoded.batch.records.sorted { $0.timestamp < $1.timestamp }.first)
+        #expect(first.input == 1500 && first.output == 250 && first.cacheRead == 13 && first.costUSD == Decimal(string: "0.0421"))
+    }
+
     @Test func cumulativeMetricPointsAreRefusedNotDoubleCounted() throws {
         var point = Opentelemetry_Proto_Metrics_V1_NumberDataPoint()
         point.timeUnixNano = 1_780_000_000_000_000_000
