@@ -136,6 +136,36 @@ import Testing
     static func attribute(_ key: String, _ value: String) -> String { #"{"key":"\#(key)","value":{"stringValue":"\#(value)"}}"# }
     static func intAttribute(_ key: String, _ value: Int) -> String { #"{"key":"\#(key)","value":{"intValue":"\#(value)"}}"# }
 
+    /// Gemini CLI's `gemini_cli.api_response` and Codex's `codex.sse_event` (`response.completed`)
+    /// carry token counts per model response: read with the counts as their file readers read them.
+    @Test func otelReadsGeminiAndCodexResponseEvents() throws {
+        func event(_ name: String, _ attributes: [String], nanos: String) -> String {
+            #"{"timeUnixNano":"\#(nanos)","body":{"stringValue":"\#(name)"},"attributes":[\#(Self.attribute("event.name", name)),\#(attributes.joined(separator: ","))]}"#
+        }
+        let logs = #"{"resourceLogs":[{"resource":{"attributes":[\#(Self.attribute("service.name", "gemini-cli"))]},"scopeLogs":[{"logRecords":["# + [
+            event("gemini_cli.api_response", [Self.attribute("session.id", "g-1"), Self.attribute("user.email", "gil@acme.test"), Self.attribute("model", "gemini-2.5-pro"),
+                                              Self.intAttribute("input_token_count", 5000), Self.intAttribute("cached_content_token_count", 4000),
+                                              Self.intAttribute("output_token_count", 300), Self.intAttribute("thoughts_token_count", 200),
+                                              Self.intAttribute("tool_token_count", 10), Self.intAttribute("total_token_count", 5510)],
+                  nanos: "1772442000000000000"),
+            event("gemini_cli.api_request", [Self.attribute("session.id", "g-1"), Self.attribute("model", "gemini-2.5-pro")], nanos: "1772441999000000000"),
+            event("codex.sse_event", [Self.attribute("conversation.id", "c-1"), Self.attribute("model", "gpt-5-codex"), Self.attribute("event.kind", "response.completed"),
+                                      Self.attribute("input_token_count", "9000"), Self.attribute("cached_token_count", "6000"), Self.attribute("output_token_count", "700"),
+                                      Self.attribute("reasoning_token_count", "500"), Self.attribute("tool_token_count", "0")],
+                  nanos: "1772442060000000000"),
+            event("codex.sse_event", [Self.attribute("conversation.id", "c-1"), Self.attribute("event.kind", "response.output_item.done")], nanos: "1772442059000000000"),
+        ].joined(separator: ",") + "]}]}]}"
+        let batch = try load(["otel-agents.jsonl": logs + "\n"])
+        #expect(batch.records.count == 2 && batch.malformedCount == 0)
+        let gemini = try #require(batch.records.first { $0.agent == "gemini-cli" })
+        #expect([gemini.input, gemini.output, gemini.cacheRead] == [1010, 500, 4000] && gemini.session == "g-1" && gemini.actor == "gil@acme.test")
+        let codex = try #require(batch.records.first { $0.agent == "codex" })
+        #expect([codex.input, codex.output, codex.cacheRead] == [3000, 700, 6000] && codex.session == "c-1" && codex.model == "gpt-5-codex")
+        // The same events again (an exporter's retry, or a second file) are the same records.
+        let twice = try load(["a.jsonl": logs + "\n", "b.jsonl": logs + "\n"])
+        #expect(twice.records.count == 2)
+    }
+
     @Test func otelPrefersApiRequestEventsAndReadsCommitLinks() throws {
         let resource = #"{"attributes":[\#(Self.attribute("service.name", "claude-code")),\#(Self.attribute("team.id", "platform"))]}"#
         func event(_ name: String, _ attributes: [String], nanos: String) -> String {

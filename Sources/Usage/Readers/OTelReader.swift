@@ -88,6 +88,21 @@ struct OTelReader {
             } catch {
                 batch.reject(MalformedLine(file: origin, line: 0, reason: error.reason))
             }
+        case "gemini_cli.api_response":
+            // Gemini's counts as its API gives them: input includes the cached part, thoughts
+            // are billed as output, the tool-use prompt as input (as `GeminiCLIReader` reads them).
+            readOtherAgent(fields, time: time, agent: "gemini-cli", session: fields.string("session.id"), origin: origin, into: &batch) {
+                let input = try $0.count("input_token_count"), cached = min(try $0.count("cached_content_token_count"), input)
+                return (input - cached + (try $0.count("tool_token_count")), try $0.count("output_token_count") + (try $0.count("thoughts_token_count")), cached)
+            }
+        case "codex.sse_event":
+            // Codex logs one `response.completed` per model response with OpenAI's counts: input
+            // includes the cached part, output includes reasoning.
+            guard fields.string("event.kind") == "response.completed", fields["input_token_count"] != nil else { return }
+            readOtherAgent(fields, time: time, agent: "codex", session: fields.string("conversation.id"), origin: origin, into: &batch) {
+                let input = try $0.count("input_token_count"), cached = min(try $0.count("cached_token_count"), input)
+                return (input - cached, try $0.count("output_token_count"), cached)
+            }
         case "tool_result", "claude_code.tool_result":
             guard let session = fields.string("session.id"), let time else { return }
             var commit = fields.string("git_commit_id")
@@ -98,6 +113,23 @@ struct OTelReader {
             if let commit { batch.links.append(SessionCommitLink(session: session, commit: commit, time: time)) }
         default:
             return
+        }
+    }
+
+    /// One model response of an agent other than Claude Code, keyed by what it says (these
+    /// events carry no request id), with `counts` giving (input without cache, output, cache read).
+    private func readOtherAgent(_ fields: JSONFields, time: Date?, agent: String, session: String?, origin: String, into batch: inout UsageBatch,
+                                counts: (JSONFields) throws -> (Int64, Int64, Int64)) {
+        do {
+            guard let time else { throw FieldError("\(agent) response event has no time") }
+            let model = fields.string("model") ?? "unknown"
+            let (input, output, cached) = try counts(fields)
+            let key = agent + ":" + StableHash.hex([session ?? "", model, String(time.timeIntervalSince1970), String(input), String(output), String(cached)])
+            batch.add(UsageRecord(
+                source: UsageFormat.otel.rawValue, key: key, timestamp: time, actor: fields.string("user.email"), session: session,
+                agent: agent, model: model, input: input, output: output, cacheWrite: 0, cacheRead: cached))
+        } catch {
+            batch.reject(MalformedLine(file: origin, line: 0, reason: error.reason))
         }
     }
 
