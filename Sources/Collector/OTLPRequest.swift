@@ -101,11 +101,11 @@ struct OTLPExportRequest: Sendable {
     /// The request's usage, read by the same reader `ingest` uses for OTLP JSON files, from the
     /// message in the form that reader takes (`OTLPDocument`).
     static func usage(_ request: Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceRequest) throws -> UsageBatch {
-        OTLPExport.read(OTLPDocument.logs(request), origin: "otlp")
+        OTLPExport.read(logs: OTLPDocument.logs(request), metrics: [], origin: "otlp")
     }
 
     static func usage(_ request: Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceRequest) throws -> UsageBatch {
-        OTLPExport.read(OTLPDocument.metrics(request), origin: "otlp")
+        OTLPExport.read(logs: [], metrics: OTLPDocument.metrics(request), origin: "otlp")
     }
 
     static func points(in metric: Opentelemetry_Proto_Metrics_V1_Metric) -> Int {
@@ -161,72 +161,69 @@ enum OTLPResponseBody {
     }
 }
 
-/// An export request as the OTel reader takes OTLP/JSON: the dictionaries and arrays
-/// `JSONSerialization` gives for the message's JSON mapping (64-bit integers as strings, other
-/// numbers as `NSNumber`, fields at their default left out), built directly from the message
-/// without writing and parsing JSON. Only what the reader looks at is carried over.
+/// An export request as the OTel reader's records: each log record and metric point with its
+/// attributes merged over its resource's (later keys win, as in the reader), built directly from
+/// the message. Only what the reader looks at is carried over.
 enum OTLPDocument {
-    static func logs(_ request: Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceRequest) -> [String: Any] {
-        ["resourceLogs": request.resourceLogs.map { resource -> [String: Any] in
-            ["resource": ["attributes": attributes(resource.resource.attributes)],
-             "scopeLogs": resource.scopeLogs.map { scope -> [String: Any] in
-                ["logRecords": scope.logRecords.map { log -> [String: Any] in
-                    var record: [String: Any] = ["attributes": attributes(log.attributes)]
-                    if log.timeUnixNano != 0 { record["timeUnixNano"] = String(log.timeUnixNano) }
-                    if log.observedTimeUnixNano != 0 { record["observedTimeUnixNano"] = String(log.observedTimeUnixNano) }
-                    if let body = value(log.body) { record["body"] = body }
-                    return record
-                }]
-             }]
-        }]
+    static func logs(_ request: Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceRequest) -> [OTLPExport.LogRecord] {
+        var records = [OTLPExport.LogRecord]()
+        for resource in request.resourceLogs {
+            let shared = attributes(resource.resource.attributes, over: [:])
+            for scope in resource.scopeLogs {
+                records.reserveCapacity(records.count + scope.logRecords.count)
+                for log in scope.logRecords {
+                    let body: String
+                    if case .stringValue(let text)? = log.body.value { body = text } else { body = "" }
+                    records.append(OTLPExport.LogRecord(timeUnixNano: log.timeUnixNano, observedTimeUnixNano: log.observedTimeUnixNano, body: body,
+                                                        attributes: attributes(log.attributes, over: shared)))
+                }
+            }
+        }
+        return records
     }
 
-    static func metrics(_ request: Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceRequest) -> [String: Any] {
-        ["resourceMetrics": request.resourceMetrics.map { resource -> [String: Any] in
-            ["resource": ["attributes": attributes(resource.resource.attributes)],
-             "scopeMetrics": resource.scopeMetrics.map { scope -> [String: Any] in
-                ["metrics": scope.metrics.map { metric -> [String: Any] in
-                    var entry: [String: Any] = ["name": metric.name]
+    static func metrics(_ request: Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceRequest)
+        -> [(name: String, cumulative: Bool, points: [OTLPExport.MetricPoint])] {
+        var metrics = [(name: String, cumulative: Bool, points: [OTLPExport.MetricPoint])]()
+        for resource in request.resourceMetrics {
+            let shared = attributes(resource.resource.attributes, over: [:])
+            for scope in resource.scopeMetrics {
+                for metric in scope.metrics where OTLPExport.wants(metric: metric.name) {
+                    let points: [Opentelemetry_Proto_Metrics_V1_NumberDataPoint], cumulative: Bool
                     switch metric.data {
-                    case .sum(let sum):
-                        entry["sum"] = ["aggregationTemporality": NSNumber(value: sum.aggregationTemporality.rawValue), "dataPoints": sum.dataPoints.map(point)]
-                    case .gauge(let gauge):
-                        entry["gauge"] = ["dataPoints": gauge.dataPoints.map(point)]
-                    default:
-                        break
+                    case .sum(let sum): (points, cumulative) = (sum.dataPoints, sum.aggregationTemporality == .cumulative)
+                    case .gauge(let gauge): (points, cumulative) = (gauge.dataPoints, false)
+                    default: continue
                     }
-                    return entry
-                }]
-             }]
-        }]
+                    metrics.append((metric.name, cumulative, points.map { point in
+                        let value: Double
+                        switch point.value {
+                        case .asInt(let number): value = Double(number)
+                        case .asDouble(let number): value = number
+                        case nil: value = 0
+                        }
+                        return OTLPExport.MetricPoint(timeUnixNano: point.timeUnixNano, value: value, attributes: attributes(point.attributes, over: shared))
+                    }))
+                }
+            }
+        }
+        return metrics
     }
 
-    static func point(_ point: Opentelemetry_Proto_Metrics_V1_NumberDataPoint) -> [String: Any] {
-        var entry: [String: Any] = ["attributes": attributes(point.attributes)]
-        if point.timeUnixNano != 0 { entry["timeUnixNano"] = String(point.timeUnixNano) }
-        switch point.value {
-        case .asInt(let number): entry["asInt"] = String(number)
-        case .asDouble(let number): entry["asDouble"] = NSNumber(value: number)
-        case nil: break
+    /// `list` over `base`: strings as `String`, numbers and booleans as `NSNumber` (what
+    /// `JSONSerialization` gives the reader); other kinds of value are not read and left out.
+    static func attributes(_ list: [Opentelemetry_Proto_Common_V1_KeyValue], over base: [String: Any]) -> [String: Any] {
+        var merged = base
+        merged.reserveCapacity(base.count + list.count)
+        for pair in list {
+            switch pair.value.value {
+            case .stringValue(let text): merged[pair.key] = text
+            case .intValue(let number): merged[pair.key] = NSNumber(value: number)
+            case .doubleValue(let number): merged[pair.key] = NSNumber(value: number)
+            case .boolValue(let flag): merged[pair.key] = NSNumber(value: flag)
+            default: continue
+            }
         }
-        return entry
-    }
-
-    static func attributes(_ list: [Opentelemetry_Proto_Common_V1_KeyValue]) -> [[String: Any]] {
-        list.map { pair in
-            var entry: [String: Any] = ["key": pair.key]
-            entry["value"] = value(pair.value) ?? [String: Any]()
-            return entry
-        }
-    }
-
-    static func value(_ value: Opentelemetry_Proto_Common_V1_AnyValue) -> [String: Any]? {
-        switch value.value {
-        case .stringValue(let text): return ["stringValue": text]
-        case .intValue(let number): return ["intValue": String(number)]
-        case .doubleValue(let number): return ["doubleValue": NSNumber(value: number)]
-        case .boolValue(let flag): return ["boolValue": NSNumber(value: flag)]
-        default: return nil
-        }
+        return merged
     }
 }

@@ -55,7 +55,7 @@ struct JSONFields {
         let number: Double
         switch value {
         case let text as String:
-            guard let parsed = Int64(text.trimmingCharacters(in: .whitespaces)) else {
+            guard let parsed = Int64(text) ?? Int64(text.trimmingCharacters(in: .whitespaces)) else {
                 throw FieldError("\(key) is not a whole number: \"\(text.prefix(40))\"")
             }
             number = Double(parsed)

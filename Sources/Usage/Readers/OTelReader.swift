@@ -46,7 +46,10 @@ struct OTelReader {
             for scope in resourceLogs.array("scopeLogs") ?? [] {
                 for log in JSONFields(scope)?.array("logRecords") ?? [] {
                     guard let log = JSONFields(log) else { continue }
-                    readEvent(log, resource: resource, origin: origin, into: &batch)
+                    var attributes = resource
+                    for (key, value) in Self.attributes(log.array("attributes")) { attributes[key] = value }
+                    readEvent(attributes: attributes, time: Self.time(log), body: log.nested("body")?.string("stringValue") ?? "",
+                              origin: origin, into: &batch)
                 }
             }
         }
@@ -56,19 +59,40 @@ struct OTelReader {
             for scope in resourceMetrics.array("scopeMetrics") ?? [] {
                 for metric in JSONFields(scope)?.array("metrics") ?? [] {
                     guard let metric = JSONFields(metric) else { continue }
-                    readMetric(metric, resource: resource, origin: origin, into: &batch)
+                    let name = metric.string("name") ?? ""
+                    guard Self.metricNames.contains(name) else { continue }
+                    let sum = metric.nested("sum") ?? metric.nested("gauge")
+                    let isCumulative = (sum?["aggregationTemporality"] as? NSNumber)?.intValue == 2
+                        || (sum?.string("aggregationTemporality") == "AGGREGATION_TEMPORALITY_CUMULATIVE")
+                    let points = (sum?.array("dataPoints") ?? []).compactMap { JSONFields($0) }.map { point in
+                        var attributes = resource
+                        for (key, value) in Self.attributes(point.array("attributes")) { attributes[key] = value }
+                        let value = (point["asDouble"] as? NSNumber)?.doubleValue
+                            ?? (point["asInt"] as? NSNumber)?.doubleValue
+                            ?? point.string("asInt").flatMap(Double.init) ?? point.string("asDouble").flatMap(Double.init) ?? 0
+                        return MetricPoint(time: Self.time(point), value: value, attributes: attributes)
+                    }
+                    readMetric(name: name, isCumulative: isCumulative, points: points, origin: origin, into: &batch)
                 }
             }
         }
     }
 
-    private mutating func readEvent(_ log: JSONFields, resource: [String: Any], origin: String, into batch: inout UsageBatch) {
-        var attributes = resource
-        for (key, value) in Self.attributes(log.array("attributes")) { attributes[key] = value }
-        let body = (log.nested("body")?.string("stringValue")) ?? ""
+    /// One metric data point: its time, value, and attributes merged over its resource's.
+    struct MetricPoint {
+        var time: Date?
+        var value: Double
+        var attributes: [String: Any]
+    }
+
+    static let metricNames: Set<String> = ["claude_code.token.usage", "claude_code.cost.usage"]
+
+    /// One log record (`attributes` merged over its resource's; `time` from its time, else its
+    /// observed time), read from a file or received over the wire.
+    mutating func readEvent(attributes: [String: Any], time recorded: Date?, body: String, origin: String, into batch: inout UsageBatch) {
         let name = (attributes["event.name"] as? String) ?? body
         let fields = JSONFields(attributes)
-        let time = Self.time(log) ?? fields.string("event.timestamp").flatMap(Timestamp.parse)
+        let time = recorded ?? fields.string("event.timestamp").flatMap(Timestamp.parse)
         switch name {
         case "api_request", "claude_code.api_request":
             do {
@@ -133,24 +157,16 @@ struct OTelReader {
         }
     }
 
-    private mutating func readMetric(_ metric: JSONFields, resource: [String: Any], origin: String, into batch: inout UsageBatch) {
-        let name = metric.string("name") ?? ""
-        guard name == "claude_code.token.usage" || name == "claude_code.cost.usage" else { return }
-        let sum = metric.nested("sum") ?? metric.nested("gauge")
-        let isCumulative = (sum?["aggregationTemporality"] as? NSNumber)?.intValue == 2
-            || (sum?.string("aggregationTemporality") == "AGGREGATION_TEMPORALITY_CUMULATIVE")
-        for point in sum?.array("dataPoints") ?? [] {
-            guard let point = JSONFields(point) else { continue }
-            var attributes = resource
-            for (key, value) in Self.attributes(point.array("attributes")) { attributes[key] = value }
+    /// The points of one of Claude Code's token or cost metrics.
+    mutating func readMetric(name: String, isCumulative: Bool, points: [MetricPoint], origin: String, into batch: inout UsageBatch) {
+        for point in points {
+            let attributes = point.attributes
             let fields = JSONFields(attributes)
-            guard let time = Self.time(point) else {
+            guard let time = point.time else {
                 batch.reject(MalformedLine(file: origin, line: 0, reason: "\(name) point has no time"))
                 continue
             }
-            var value = (point["asDouble"] as? NSNumber)?.doubleValue
-                ?? (point["asInt"] as? NSNumber)?.doubleValue
-                ?? point.string("asInt").flatMap(Double.init) ?? point.string("asDouble").flatMap(Double.init) ?? 0
+            var value = point.value
             guard value.isFinite, value >= 0, value < 1e15 else {
                 batch.reject(MalformedLine(file: origin, line: 0, reason: "\(name) has a negative or invalid value"))
                 continue
@@ -201,13 +217,14 @@ struct OTelReader {
     }
 
     static func time(_ fields: JSONFields) -> Date? {
-        for key in ["timeUnixNano", "observedTimeUnixNano"] {
-            // Up to the year 9999: anything later is not a time this reader can use.
-            if let text = fields.string(key), let nanos = Double(text), nanos > 0, nanos < 253_402_300_800e9 {
-                return Date(timeIntervalSince1970: nanos / 1e9)
-            }
-        }
-        return nil
+        time(nanos: fields.string("timeUnixNano").flatMap(Double.init)) ?? time(nanos: fields.string("observedTimeUnixNano").flatMap(Double.init))
+    }
+
+    /// Nanoseconds since 1970 as a time, up to the year 9999: anything later, or 0 (unset), is
+    /// not a time this reader can use.
+    static func time(nanos: Double?) -> Date? {
+        guard let nanos, nanos > 0, nanos < 253_402_300_800e9 else { return nil }
+        return Date(timeIntervalSince1970: nanos / 1e9)
     }
 
     /// OTLP attributes (`[{key, value: {stringValue|intValue|doubleValue|boolValue}}]`) as a dictionary.
@@ -246,6 +263,53 @@ public enum OTLPExport {
         var reader = OTelReader()
         reader.acceptsCumulative = false
         reader.read(document: fields, origin: origin, into: &batch)
+        reader.finish(into: &batch)
+        return batch
+    }
+
+    /// One log record of a request decoded from protobuf: its attributes merged over its
+    /// resource's, values as `String`, or `NSNumber` for numbers and booleans.
+    public struct LogRecord {
+        public var timeUnixNano: UInt64
+        public var observedTimeUnixNano: UInt64
+        public var body: String
+        public var attributes: [String: Any]
+
+        public init(timeUnixNano: UInt64, observedTimeUnixNano: UInt64, body: String, attributes: [String: Any]) {
+            (self.timeUnixNano, self.observedTimeUnixNano, self.body, self.attributes) = (timeUnixNano, observedTimeUnixNano, body, attributes)
+        }
+    }
+
+    /// One data point of a sum or gauge, the same way.
+    public struct MetricPoint {
+        public var timeUnixNano: UInt64
+        public var value: Double
+        public var attributes: [String: Any]
+
+        public init(timeUnixNano: UInt64, value: Double, attributes: [String: Any]) {
+            (self.timeUnixNano, self.value, self.attributes) = (timeUnixNano, value, attributes)
+        }
+    }
+
+    /// Whether the reader takes a metric of this name (others need not be converted).
+    public static func wants(metric name: String) -> Bool { OTelReader.metricNames.contains(name) }
+
+    /// The same reading for a request already decoded (`shipmeter serve`'s protobuf and JSON):
+    /// the reader's own rules, without going through its JSON form.
+    public static func read(logs: [LogRecord], metrics: [(name: String, cumulative: Bool, points: [MetricPoint])], origin: String = "otlp") -> UsageBatch {
+        var batch = UsageBatch()
+        var reader = OTelReader()
+        reader.acceptsCumulative = false
+        for log in logs {
+            let time = OTelReader.time(nanos: Double(log.timeUnixNano)) ?? OTelReader.time(nanos: Double(log.observedTimeUnixNano))
+            reader.readEvent(attributes: log.attributes, time: time, body: log.body, origin: origin, into: &batch)
+        }
+        for metric in metrics where wants(metric: metric.name) {
+            let points = metric.points.map {
+                OTelReader.MetricPoint(time: OTelReader.time(nanos: Double($0.timeUnixNano)), value: $0.value, attributes: $0.attributes)
+            }
+            reader.readMetric(name: metric.name, isCumulative: metric.cumulative, points: points, origin: origin, into: &batch)
+        }
         reader.finish(into: &batch)
         return batch
     }
