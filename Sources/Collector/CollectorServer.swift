@@ -107,6 +107,26 @@ public enum CollectorServer {
     }
 }
 
+/// CPU-bound work (decoding a request, building a report) on threads of its own: on Swift's
+/// cooperative pool (one thread per core) it would hold up the ledger writer's continuations
+/// behind it, and each of a transaction's round trips would wait for a decode to finish.
+enum OffPool {
+    static let queue = DispatchQueue(label: "shipmeter.serve.work", qos: .userInitiated, attributes: .concurrent)
+
+    static func run<Result: Sendable, Failure: Error>(_ work: @escaping @Sendable () throws(Failure) -> Result) async throws(Failure) -> Result {
+        let outcome: Swift.Result<Result, Failure> = await withCheckedContinuation { continuation in
+            queue.async {
+                do throws(Failure) {
+                    continuation.resume(returning: .success(try work()))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try outcome.get()
+    }
+}
+
 /// Times every request for `/metrics`.
 struct Timing<Context: RequestContext>: RouterMiddleware {
     let metrics: CollectorMetrics
@@ -184,10 +204,14 @@ struct Routes: Sendable {
             } catch {
                 throw OTLPRejection.badRequest("the body could not be read: \(error)")
             }
-            var decoded = try OTLPExportRequest.decode(body, signal: signal, encoding: encoding, contentEncoding: request.headers[.contentEncoding],
-                                                       limit: configuration.maxBody)
-            var pricing = Pricing(configuration.prices)
-            decoded.batch.mapRecords { pricing.price(&$0) }
+            let contentEncoding = request.headers[.contentEncoding]
+            let (maxBody, prices) = (configuration.maxBody, configuration.prices)
+            let decoded = try await OffPool.run { () throws(OTLPRejection) -> OTLPExportRequest in
+                var decoded = try OTLPExportRequest.decode(body, signal: signal, encoding: encoding, contentEncoding: contentEncoding, limit: maxBody)
+                var pricing = Pricing(prices)
+                decoded.batch.mapRecords { pricing.price(&$0) }
+                return decoded
+            }
             do {
                 try await writer.store(decoded.batch)
             } catch is LedgerWriter.Full {

@@ -98,12 +98,17 @@ struct Dashboard: Sendable {
             throw DashboardQuery.Invalid(message: "the ledger holds nothing to report on")
         }
         let configuration = Configuration()
-        let report = loaded.report(since: since, until: until, environment: query.env, configured: nil, groupBy: query.grouping,
-                                   worth: configuration.deploymentWorth(weight: nil), scope: query.scope)
         let budget = loaded.budget(configuration, annual: nil, year: nil, asOf: until)
+        let (environments, roster) = (loaded.timeline.environments, loaded.roster)
+        // Handed over whole to the worker thread and awaited: never used from two threads at once.
+        let handed = HandedOver(loaded)
+        let report = await OffPool.run {
+            handed.value.report(since: since, until: until, environment: query.env, configured: nil, groupBy: query.grouping,
+                                worth: configuration.deploymentWorth(weight: nil), scope: query.scope)
+        }
         let repositories = try await ledger.attributedRepositories().map(\.name)
-        let navigation = Self.navigation(query, report: report, environments: loaded.timeline.environments, repositories: repositories,
-                                         teams: loaded.roster.teamNames, roster: loaded.roster)
+        let navigation = Self.navigation(query, report: report, environments: environments, repositories: repositories,
+                                         teams: roster.teamNames, roster: roster)
         return Page(report: report, context: RenderContext(version: version, generatedAt: now, budget: budget, navigation: navigation))
     }
 
@@ -155,4 +160,11 @@ struct Dashboard: Sendable {
             ],
             groupLinks: links, trail: trail, json: query.href("/api/report"))
     }
+}
+
+/// A value passed to another thread and no longer touched by the one that made it.
+final class HandedOver<Value>: @unchecked Sendable {
+    let value: Value
+
+    init(_ value: Value) { self.value = value }
 }

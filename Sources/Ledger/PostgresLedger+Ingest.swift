@@ -59,7 +59,10 @@ extension PostgresLedger {
             var superseded = 0
             if !otelSessions.isEmpty {
                 let sessions = SupersededReadings.json(otelSessions)
-                for (index, sql) in SupersededReadings.statements(.postgres).enumerated() {
+                let any = try await connection.query(PostgresQuery(unsafeSQL: Self.numbered(SupersededReadings.any(.postgres)), binds: Self.bindings([.text(sessions)])),
+                                                     logger: Self.logger)
+                let found = try await Self.count(any) > 0
+                for (index, sql) in (found ? SupersededReadings.statements(.postgres) : []).enumerated() {
                     let binds = sql.contains("?") ? Self.bindings([.text(sessions)]) : PostgresBindings()
                     let rows = try await connection.query(PostgresQuery(unsafeSQL: Self.numbered(index == 3 ? sql + " RETURNING 1" : sql), binds: binds),
                                                           logger: Self.logger)

@@ -50,7 +50,8 @@ extension SQLiteLedger {
                 var superseded = 0
                 if !otelSessions.isEmpty {
                     let sessions = SupersededReadings.json(otelSessions)
-                    for (index, sql) in SupersededReadings.statements(.sqlite).enumerated() {
+                    let found = try Row.fetchOne(db, sql: SupersededReadings.any(.sqlite), arguments: [sessions]) != nil
+                    for (index, sql) in (found ? SupersededReadings.statements(.sqlite) : []).enumerated() {
                         try db.execute(sql: sql, arguments: sql.contains("?") ? [sessions] : [])
                         if index == 3 { superseded = db.changesCount }
                     }

@@ -190,6 +190,11 @@ enum SupersededReadings {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// Whether there is any (most ingests: none, and the statements below are skipped).
+    static func any(_ dialect: SQLDialect) -> String {
+        "SELECT 1 FROM usage_records u WHERE \(condition(dialect)) LIMIT 1"
+    }
+
     /// The statements that remove them, rollup and attributions first (each binds the array once).
     static func statements(_ dialect: SQLDialect) -> [String] {
         let condition = condition(dialect)
