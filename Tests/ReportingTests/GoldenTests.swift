@@ -12,8 +12,9 @@ import Usage
 @Suite struct GoldenTests {
     static let now = Date(timeIntervalSince1970: 1_774_915_200)  // 2026-03-31T00:00:00Z
 
-    static func demoReport(groupBy: GroupBy = .team) throws -> (Report, RenderContext) {
-        let folder = ScratchDirectory("golden")
+    /// The demo scenario's history and priced usage, as of `now`.
+    static func demoInput(_ name: String) throws -> (RepositorySnapshot, UsageBatch, ScratchDirectory) {
+        let folder = ScratchDirectory(name)
         var scenario = DemoScenario(root: folder.path, now: now)
         let result = try scenario.generate()
         let repo = try Repository(discovering: result.repository)
@@ -21,6 +22,12 @@ import Usage
         let snapshot = try RepositorySnapshot.load(repo, configuration: try Configuration.parse(yaml).0)
         var (batch, _) = try UsageLoader().load([result.usage])
         batch.price(with: .bundled)
+        return (snapshot, batch, folder)
+    }
+
+    static func demoReport(groupBy: GroupBy = .team) throws -> (Report, RenderContext) {
+        let (snapshot, batch, folder) = try demoInput("golden")
+        defer { withExtendedLifetime(folder) {} }
         let report = snapshot.report(batch, since: now.addingTimeInterval(-30 * 86_400), until: now, environment: nil, groupBy: groupBy)
         let context = RenderContext(version: "0.0.0-test", generatedAt: now, color: false,
                                     budget: snapshot.budget(batch.records, annual: nil, year: nil, asOf: now))

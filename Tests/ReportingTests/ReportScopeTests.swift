@@ -10,15 +10,9 @@ import Usage
 /// that team's or person's row of the report about everyone.
 @Suite struct ReportScopeTests {
     @Test func aScopedReportEqualsItsRowInTheWholeReport() throws {
-        let folder = ScratchDirectory("scope")
         let now = GoldenTests.now
-        var scenario = DemoScenario(root: folder.path, now: now)
-        let result = try scenario.generate()
-        let repo = try Repository(discovering: result.repository)
-        let yaml = try String(contentsOfFile: result.repository + "/.shipmeter.yml", encoding: .utf8)
-        let snapshot = try RepositorySnapshot.load(repo, configuration: try Configuration.parse(yaml).0)
-        var (batch, _) = try UsageLoader().load([result.usage])
-        batch.price(with: .bundled)
+        let (snapshot, batch, folder) = try GoldenTests.demoInput("scope")
+        defer { withExtendedLifetime(folder) {} }
         let since = now.addingTimeInterval(-30 * 86_400)
         func report(_ by: GroupBy, _ scope: ReportScope = ReportScope()) -> Report {
             snapshot.report(batch, since: since, until: now, environment: nil, groupBy: by, scope: scope)
