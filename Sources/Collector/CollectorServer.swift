@@ -107,57 +107,6 @@ public enum CollectorServer {
     }
 }
 
-/// CPU-bound work (decoding a request, building a report) on threads of its own: on Swift's
-/// cooperative pool (one thread per core) it would hold up the ledger writer's continuations
-/// behind it, and each of a transaction's round trips would wait for a decode to finish.
-enum OffPool {
-    static let queue = DispatchQueue(label: "shipmeter.serve.work", qos: .userInitiated, attributes: .concurrent)
-
-    static func run<Result: Sendable, Failure: Error>(_ work: @escaping @Sendable () throws(Failure) -> Result) async throws(Failure) -> Result {
-        let outcome: Swift.Result<Result, Failure> = await withCheckedContinuation { continuation in
-            queue.async {
-                do throws(Failure) {
-                    continuation.resume(returning: .success(try work()))
-                } catch {
-                    continuation.resume(returning: .failure(error))
-                }
-            }
-        }
-        return try outcome.get()
-    }
-}
-
-/// Times every request for `/metrics`.
-struct Timing<Context: RequestContext>: RouterMiddleware {
-    let metrics: CollectorMetrics
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let clock = ContinuousClock()
-        let start = clock.now
-        defer { metrics.observe(route: request.uri.path, clock.now - start) }
-        return try await next(request, context)
-    }
-}
-
-/// How many export requests are being read, decoded or stored.
-final class InFlight: Sendable {
-    let limit: Int
-    private let count = Mutex(0)
-
-    init(limit: Int) { self.limit = limit }
-
-    /// Takes a place; false when all are taken.
-    func enter() -> Bool {
-        count.withLock { count in
-            guard count < limit else { return false }
-            count += 1
-            return true
-        }
-    }
-
-    func leave() { count.withLock { $0 -= 1 } }
-}
-
 /// The routes and what they share.
 struct Routes: Sendable {
     let inFlight: InFlight
@@ -287,61 +236,6 @@ struct Routes: Sendable {
         default:
             return nil
         }
-    }
-
-    // MARK: Dashboard
-
-    func page(_ request: Request) async -> Response {
-        if let refusal = authorize(request, role: .viewer) { return viewerRefusal(refusal, html: true) }
-        do {
-            let query = try DashboardQuery(Self.parameters(request))
-            let page = try await dashboard.page(query)
-            var headers = HTTPFields()
-            headers[.contentSecurityPolicy] = HTMLReportRenderer.contentSecurityPolicy
-            headers[.xContentTypeOptions] = "nosniff"
-            headers[.cacheControl] = "no-store"
-            return Self.response(.ok, "text/html; charset=utf-8", Array(HTMLReportRenderer().render(page.report, context: page.context).utf8), headers: headers)
-        } catch {
-            let (status, message) = Self.describe(error)
-            var headers = HTTPFields()
-            headers[.contentSecurityPolicy] = HTMLReportRenderer.contentSecurityPolicy
-            let html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>shipmeter</title></head><body><h1>shipmeter</h1><p>\(HTML.escape(message))</p><p><a href=\"/\">back to all teams</a></p></body></html>"
-            return Self.response(status, "text/html; charset=utf-8", Array(html.utf8), headers: headers)
-        }
-    }
-
-    func report(_ request: Request) async -> Response {
-        if let refusal = authorize(request, role: .viewer) { return viewerRefusal(refusal, html: false) }
-        do {
-            let query = try DashboardQuery(Self.parameters(request))
-            let page = try await dashboard.page(query)
-            var context = page.context
-            context.navigation = nil
-            return Self.response(.ok, "application/json", Array(JSONReportRenderer().render(page.report, context: context).utf8))
-        } catch {
-            let (status, message) = Self.describe(error)
-            return Self.response(status, "application/json", Array(JSONValue.object([("error", .string(message))]).serialized().utf8))
-        }
-    }
-
-    func viewerRefusal(_ refusal: OTLPRejection, html: Bool) -> Response {
-        var headers = HTTPFields()
-        if refusal.status == 401 { headers[.wwwAuthenticate] = "Basic realm=\"shipmeter dashboard\", charset=\"UTF-8\"" }
-        let text = refusal.message + (refusal.status == 401 ? " (a browser asks for it: any user name, the viewer token as the password)" : "")
-        return Self.response(HTTPResponse.Status(code: refusal.status), html ? "text/plain; charset=utf-8" : "application/json",
-                             html ? Array((text + "\n").utf8) : Array(JSONValue.object([("error", .string(text))]).serialized().utf8), headers: headers)
-    }
-
-    static func describe(_ error: Error) -> (HTTPResponse.Status, String) {
-        switch error {
-        case let invalid as DashboardQuery.Invalid: return (.badRequest, invalid.message)
-        case EngineError.invalidInput(let message): return (.badRequest, message)
-        default: return (.serviceUnavailable, "the ledger could not be read: \(error)")
-        }
-    }
-
-    static func parameters(_ request: Request) -> [(String, String)] {
-        request.uri.queryParameters.map { (String($0.key), String($0.value)) }
     }
 
     func health() async -> Response {

@@ -52,11 +52,11 @@ struct OTLPExportRequest: Sendable {
             case .logs:
                 let request: Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceRequest = try message(bytes, encoding)
                 let items = request.resourceLogs.reduce(0) { $0 + $1.scopeLogs.reduce(0) { $0 + $1.logRecords.count } }
-                return OTLPExportRequest(batch: try usage(request), items: items)
+                return OTLPExportRequest(batch: usage(request), items: items)
             case .metrics:
                 let request: Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceRequest = try message(bytes, encoding)
                 let items = request.resourceMetrics.reduce(0) { $0 + $1.scopeMetrics.reduce(0) { $0 + $1.metrics.reduce(0) { $0 + points(in: $1) } } }
-                return OTLPExportRequest(batch: try usage(request), items: items)
+                return OTLPExportRequest(batch: usage(request), items: items)
             }
         } catch let rejection as OTLPRejection {
             throw rejection
@@ -100,11 +100,11 @@ struct OTLPExportRequest: Sendable {
 
     /// The request's usage, read by the same reader `ingest` uses for OTLP JSON files, from the
     /// message in the form that reader takes (`OTLPDocument`).
-    static func usage(_ request: Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceRequest) throws -> UsageBatch {
+    static func usage(_ request: Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceRequest) -> UsageBatch {
         OTLPExport.read(logs: OTLPDocument.logs(request), metrics: [], origin: "otlp")
     }
 
-    static func usage(_ request: Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceRequest) throws -> UsageBatch {
+    static func usage(_ request: Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceRequest) -> UsageBatch {
         OTLPExport.read(logs: [], metrics: OTLPDocument.metrics(request), origin: "otlp")
     }
 

@@ -1,0 +1,53 @@
+import Foundation
+
+/// One OTLP export request received over the wire (`shipmeter serve`), read as `ingest` reads
+/// the same request from a file: the same canonical records under the same keys, so an
+/// exporter's retry, or a file ingested later, adds nothing.
+public enum OTLPExport {
+    /// One log record of a request decoded from protobuf: its attributes merged over its
+    /// resource's, values as `String`, or `NSNumber` for numbers and booleans.
+    public struct LogRecord {
+        public var timeUnixNano: UInt64
+        public var observedTimeUnixNano: UInt64
+        public var body: String
+        public var attributes: [String: Any]
+
+        public init(timeUnixNano: UInt64, observedTimeUnixNano: UInt64, body: String, attributes: [String: Any]) {
+            (self.timeUnixNano, self.observedTimeUnixNano, self.body, self.attributes) = (timeUnixNano, observedTimeUnixNano, body, attributes)
+        }
+    }
+
+    /// One data point of a sum or gauge, the same way.
+    public struct MetricPoint {
+        public var timeUnixNano: UInt64
+        public var value: Double
+        public var attributes: [String: Any]
+
+        public init(timeUnixNano: UInt64, value: Double, attributes: [String: Any]) {
+            (self.timeUnixNano, self.value, self.attributes) = (timeUnixNano, value, attributes)
+        }
+    }
+
+    /// Whether the reader takes a metric of this name (others need not be converted).
+    public static func wants(metric name: String) -> Bool { OTelReader.metricNames.contains(name) }
+
+    /// The same reading for a request already decoded (`shipmeter serve`'s protobuf and JSON):
+    /// the reader's own rules, without going through its JSON form.
+    public static func read(logs: [LogRecord], metrics: [(name: String, cumulative: Bool, points: [MetricPoint])], origin: String = "otlp") -> UsageBatch {
+        var batch = UsageBatch()
+        var reader = OTelReader()
+        reader.acceptsCumulative = false
+        for log in logs {
+            let time = OTelReader.time(nanos: Double(log.timeUnixNano)) ?? OTelReader.time(nanos: Double(log.observedTimeUnixNano))
+            reader.readEvent(attributes: log.attributes, time: time, body: log.body, origin: origin, into: &batch)
+        }
+        for metric in metrics where wants(metric: metric.name) {
+            let points = metric.points.map {
+                OTelReader.MetricPoint(time: OTelReader.time(nanos: Double($0.timeUnixNano)), value: $0.value, attributes: $0.attributes)
+            }
+            reader.readMetric(name: metric.name, isCumulative: metric.cumulative, points: points, origin: origin, into: &batch)
+        }
+        reader.finish(into: &batch)
+        return batch
+    }
+}
