@@ -23,85 +23,102 @@ public enum WorkProgress {
         }
     }
 
-    private final class State: @unchecked Sendable {
+    /// Where progress is recorded. The engine reports to the process's one recorder through the
+    /// static functions below; a test drives a recorder of its own, with its own clock.
+    public final class Recorder: @unchecked Sendable {
         // @unchecked: every field is read and written holding `lock`.
-        let lock = NSLock()
-        var enabled = false
-        var phase = ""
-        var done = 0
-        var total: Int?
-        var unit = ""
-        var phaseStart = Date()
-        var start = Date()
+        private let lock = NSLock()
+        private var enabled = false
+        private var phase = ""
+        private var done = 0
+        private var total: Int?
+        private var unit = ""
+        private var phaseStart = Date()
+        private var start = Date()
+        /// Told of each new phase as it begins (outside the lock), so a reader can show phases
+        /// shorter than its redraw interval.
+        private var onBegin: (@Sendable (Snapshot) -> Void)?
+
+        public init() {}
+
+        /// Starts recording (and clears what an earlier command left). `onBegin`, when given, is
+        /// called with each phase as it begins, on the thread that began it.
+        public func enable(now: Date = Date(), onBegin: (@Sendable (Snapshot) -> Void)? = nil) {
+            lock.withLock {
+                (enabled, phase, done, total, start, phaseStart) = (true, "", 0, nil, now, now)
+                self.onBegin = onBegin
+            }
+        }
+
+        /// Stops recording.
+        public func disable() {
+            lock.withLock {
+                enabled = false
+                onBegin = nil
+            }
+        }
+
+        /// A new phase: `total` items of `unit` when known.
+        public func begin(_ phase: String, total: Int? = nil, unit: String = "", now: Date = Date()) {
+            let told: (@Sendable (Snapshot) -> Void, Snapshot)? = lock.withLock {
+                guard enabled else { return nil }
+                (self.phase, done, self.total, self.unit, phaseStart) = (phase, 0, total, unit, now)
+                return onBegin.map { ($0, Snapshot(phase: phase, done: 0, total: total, unit: unit, elapsed: 0, sinceStart: now.timeIntervalSince(start))) }
+            }
+            if let told { told.0(told.1) }
+        }
+
+        /// `count` more items of the current phase are done (from any thread).
+        public func advance(_ count: Int = 1) {
+            lock.withLock { if enabled { done += count } }
+        }
+
+        /// Whether recording is on (worth computing a total for, say).
+        public var isEnabled: Bool { lock.withLock { enabled } }
+
+        /// Items done in the current phase (0 when recording is off).
+        public func doneCount() -> Int { lock.withLock { enabled ? done : 0 } }
+
+        /// The current phase, or nil when recording is off or no phase has begun.
+        public func snapshot(now: Date = Date()) -> Snapshot? {
+            lock.withLock {
+                guard enabled, !phase.isEmpty else { return nil }
+                return Snapshot(phase: phase, done: done, total: total, unit: unit,
+                                elapsed: now.timeIntervalSince(phaseStart), sinceStart: now.timeIntervalSince(start))
+            }
+        }
+
+        /// Seconds since recording was turned on (for a closing summary).
+        public func secondsSinceStart(now: Date = Date()) -> Double {
+            lock.withLock { now.timeIntervalSince(start) }
+        }
     }
 
-    private static let state = State()
+    /// The process's recorder, which the engine reports to.
+    public static let shared = Recorder()
 
-    /// Starts recording (and clears what an earlier command left).
-    public static func enable() {
-        state.lock.lock()
-        defer { state.lock.unlock() }
-        state.enabled = true
-        state.phase = ""
-        state.done = 0
-        state.total = nil
-        state.start = Date()
-        state.phaseStart = state.start
-    }
+    /// Starts recording (and clears what an earlier command left). `onBegin`, when given, is
+    /// called with each phase as it begins, on the thread that began it.
+    public static func enable(onBegin: (@Sendable (Snapshot) -> Void)? = nil) { shared.enable(onBegin: onBegin) }
 
     /// Stops recording.
-    public static func disable() {
-        state.lock.lock()
-        state.enabled = false
-        state.lock.unlock()
-    }
+    public static func disable() { shared.disable() }
 
     /// A new phase: `total` items of `unit` when known.
-    public static func begin(_ phase: String, total: Int? = nil, unit: String = "") {
-        state.lock.lock()
-        defer { state.lock.unlock() }
-        guard state.enabled else { return }
-        state.phase = phase
-        state.done = 0
-        state.total = total
-        state.unit = unit
-        state.phaseStart = Date()
-    }
+    public static func begin(_ phase: String, total: Int? = nil, unit: String = "") { shared.begin(phase, total: total, unit: unit) }
 
     /// `count` more items of the current phase are done (from any thread).
-    public static func advance(_ count: Int = 1) {
-        state.lock.lock()
-        if state.enabled { state.done += count }
-        state.lock.unlock()
-    }
+    public static func advance(_ count: Int = 1) { shared.advance(count) }
 
     /// Whether a command turned recording on (worth computing a total for, say).
-    public static var isEnabled: Bool {
-        state.lock.lock()
-        defer { state.lock.unlock() }
-        return state.enabled
-    }
+    public static var isEnabled: Bool { shared.isEnabled }
 
     /// Items done in the current phase (0 when recording is off).
-    public static func done() -> Int {
-        state.lock.lock()
-        defer { state.lock.unlock() }
-        return state.enabled ? state.done : 0
-    }
+    public static func done() -> Int { shared.doneCount() }
 
     /// The current phase, or nil when recording is off or no phase has begun.
-    public static func snapshot(now: Date = Date()) -> Snapshot? {
-        state.lock.lock()
-        defer { state.lock.unlock() }
-        guard state.enabled, !state.phase.isEmpty else { return nil }
-        return Snapshot(phase: state.phase, done: state.done, total: state.total, unit: state.unit,
-                        elapsed: now.timeIntervalSince(state.phaseStart), sinceStart: now.timeIntervalSince(state.start))
-    }
+    public static func snapshot() -> Snapshot? { shared.snapshot() }
 
     /// Seconds since recording was turned on (for a closing summary).
-    public static func secondsSinceStart(now: Date = Date()) -> Double {
-        state.lock.lock()
-        defer { state.lock.unlock() }
-        return now.timeIntervalSince(state.start)
-    }
+    public static func secondsSinceStart() -> Double { shared.secondsSinceStart() }
 }

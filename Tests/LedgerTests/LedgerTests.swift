@@ -272,9 +272,21 @@ enum SQLiteLedgerTestAccess {
         process.executableURL = URL(fileURLWithPath: ShipmeterBinary.path)
         process.arguments = ["ingest", folder.file("big.jsonl"), "--ledger", location]
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        // The run reports how far it has read (a line per redraw into the pipe); it is killed
+        // once a third of the file is read — the first chunk is then being stored, in the one
+        // transaction — or, on a machine fast enough to finish first, after it ends.
+        var environment = ProcessInfo.processInfo.environment
+        environment.merge(["SHIPMETER_PROGRESS": "always", "SHIPMETER_PROGRESS_AFTER": "0", "SHIPMETER_PROGRESS_EVERY": "0.01"]) { $1 }
+        process.environment = environment
+        let progress = Pipe()
+        process.standardError = progress
         try process.run()
-        try await Task.sleep(for: .milliseconds(700))
+        var shown = ""
+        while !Self.readPast(percent: 34, in: shown) {
+            let data = progress.fileHandleForReading.availableData
+            if data.isEmpty { break }  // it finished before reaching that point
+            shown += String(decoding: data, as: UTF8.self)
+        }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
 
@@ -287,5 +299,14 @@ enum SQLiteLedgerTestAccess {
         let reopened = try await backend.open(location)
         #expect(try await reopened.batch(since: nil, until: nil).records.count == 150_000)
         await reopened.close()
+    }
+
+    /// Whether an `ingesting usage: … (P%)` progress line with P ≥ `percent` has been shown.
+    static func readPast(percent: Int, in shown: String) -> Bool {
+        shown.split(separator: "\n").contains { line in
+            guard line.hasPrefix("ingesting usage: "), let open = line.lastIndex(of: "("), let close = line.lastIndex(of: "%"), open < close,
+                  let value = Int(line[line.index(after: open)..<close]) else { return false }
+            return value >= percent
+        }
     }
 }

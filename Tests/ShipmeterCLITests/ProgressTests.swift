@@ -7,6 +7,14 @@ import WorkProgress
 /// Progress on long work: drawn on a terminal (a pseudo-terminal from `script`), never in a pipe,
 /// under CI or with --quiet.
 @Suite(.serialized) struct ProgressTests {
+    final class PhaseLog: @unchecked Sendable {
+        // @unchecked: `phases` is read and written holding `lock`.
+        private let lock = NSLock()
+        private var seen = [String]()
+        func add(_ phase: String) { lock.withLock { seen.append(phase) } }
+        var phases: [String] { lock.withLock { seen } }
+    }
+
     /// A repository of `count` commits on main, each changing one file (git fast-import: quick).
     static func longHistory(_ count: Int) throws -> ScratchRepository {
         let scratch = ScratchRepository()
@@ -27,11 +35,16 @@ import WorkProgress
     }
 
     /// Runs shipmeter with standard error on a pseudo-terminal (standard output to a file);
-    /// returns what the terminal showed. `CI` is removed unless `ci` is given.
-    static func onTerminal(_ arguments: [String], in directory: String, ci: String? = nil) throws -> (status: Int32, terminal: String) {
+    /// returns what the terminal showed. `CI` is removed unless `ci` is given. Every phase is
+    /// drawn as it begins (`SHIPMETER_PROGRESS_AFTER=0`), so what shows does not depend on how
+    /// fast this machine gets through each phase.
+    static func onTerminal(_ arguments: [String], in directory: String, ci: String? = nil,
+                           settings: [String: String] = ["SHIPMETER_PROGRESS_AFTER": "0"]) throws -> (status: Int32, terminal: String) {
         let quoted = ([ShipmeterBinary.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         let environment = ci.map { "env CI='\($0)'" } ?? "env -u CI"
-        let result = run("script", ["-qec", "\(environment) \(quoted) > /dev/null", "/dev/null"], in: directory, environment: ["TERM": "xterm", "NO_COLOR": "1"])
+        var variables = ["TERM": "xterm", "NO_COLOR": "1"]
+        variables.merge(settings) { $1 }
+        let result = run("script", ["-qec", "\(environment) \(quoted) > /dev/null", "/dev/null"], in: directory, environment: variables)
         return (result.status, result.stdout)
     }
 
@@ -39,16 +52,18 @@ import WorkProgress
         let scratch = try Self.longHistory(5_000)
         let commits = try Self.onTerminal(["commits"], in: scratch.path)
         #expect(commits.status == 0, "\(commits.terminal)")
-        // Redrawn in place (carriage return, clear line), with counts of a known total and a rate.
+        // Redrawn in place (carriage return, clear line), with counts of a known total. (The
+        // rate depends on the machine's speed: `ratesAndTimeLeftFollowAnInjectedClock` checks it.)
         #expect(commits.terminal.contains("\r\u{1B}[2Kreading commits: "), "\(commits.terminal)")
         #expect(commits.terminal.contains(" / 5,000 commits ("), "\(commits.terminal)")
-        #expect(commits.terminal.range(of: #"[0-9,]+/s"#, options: .regularExpression) != nil, "\(commits.terminal)")
         #expect(commits.terminal.range(of: #"listed 5,000 commits in [0-9.]+ s\r?\n"#, options: .regularExpression) != nil, "\(commits.terminal)")
 
         let ledger = ScratchDirectory("ledger").file("ledger.sqlite")
         let attribute = try Self.onTerminal(["attribute", "--ledger", ledger], in: scratch.path)
         #expect(attribute.status == 0, "\(attribute.terminal)")
-        #expect(attribute.terminal.contains("reading history: "), "\(attribute.terminal)")
+        for phase in ["reading history: ", "measuring changed lines: ", "writing the ledger: "] {
+            #expect(attribute.terminal.contains(phase), "\(phase) \(attribute.terminal)")
+        }
         #expect(attribute.terminal.range(of: #"attributed 5,000 commits, 1 deployment, 0 usage records in [0-9.]+ s"#, options: .regularExpression) != nil,
                 "\(attribute.terminal)")
     }
@@ -59,7 +74,9 @@ import WorkProgress
         folder.write("usage/records.jsonl", (0..<150_000).map { line.replacingOccurrences(of: "KEY", with: "k\($0)") }.joined(separator: "\n") + "\n")
         let shown = try Self.onTerminal(["ingest", "--ledger", folder.file("ledger.sqlite"), folder.file("usage")], in: folder.path)
         #expect(shown.status == 0, "\(shown.terminal)")
-        #expect(shown.terminal.range(of: #"ingesting usage: [0-9.,]+ MB / 19 MB \([0-9]+%\) · [0-9.]+ s left"#, options: .regularExpression) != nil, "\(shown.terminal)")
+        // Bytes of a known total; the time left depends on this machine's speed and is checked
+        // against an injected clock in `ratesAndTimeLeftFollowAnInjectedClock`.
+        #expect(shown.terminal.range(of: #"ingesting usage: [0-9.,]+ MB / 19 MB \([0-9]+%\) · "#, options: .regularExpression) != nil, "\(shown.terminal)")
         #expect(shown.terminal.range(of: #"ingested 150,000 usage records \(150,000 new\) in [0-9.]+ s"#, options: .regularExpression) != nil, "\(shown.terminal)")
     }
 
@@ -78,6 +95,58 @@ import WorkProgress
             #expect(!shown.terminal.contains("reading commits"), "\(arguments) CI=\(ci ?? "unset"): \(shown.terminal)")
             #expect(!shown.terminal.contains("listed"), "\(arguments) CI=\(ci ?? "unset"): \(shown.terminal)")
         }
+    }
+
+    /// `SHIPMETER_PROGRESS=always` draws into a pipe too (a line per redraw, nothing to clear);
+    /// `never` draws nothing on a terminal.
+    @Test func theEnvironmentCanForceProgressOnOrOff() throws {
+        let scratch = try Self.longHistory(300)
+        let piped = ShipmeterBinary.run(["commits"], in: scratch.path,
+                                        environment: ["CI": "true", "SHIPMETER_PROGRESS": "always", "SHIPMETER_PROGRESS_AFTER": "0"])
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(piped.stderr.contains("reading commits: 0 / 300 commits (0%)"), "\(piped.stderr)")
+        #expect(!piped.stderr.contains("\u{1B}"), "\(piped.stderr)")
+        #expect(piped.stderr.range(of: #"listed 300 commits in [0-9.]+ s\n"#, options: .regularExpression) != nil, "\(piped.stderr)")
+        let quietAnyway = ShipmeterBinary.run(["commits", "--quiet"], in: scratch.path, environment: ["SHIPMETER_PROGRESS": "always"])
+        #expect(quietAnyway.stderr.isEmpty, "\(quietAnyway.stderr)")
+        let never = try Self.onTerminal(["commits"], in: scratch.path, settings: ["SHIPMETER_PROGRESS": "never", "SHIPMETER_PROGRESS_AFTER": "0"])
+        #expect(never.status == 0)
+        #expect(!never.terminal.contains("reading commits"), "\(never.terminal)")
+        #expect(!never.terminal.contains("listed"), "\(never.terminal)")
+    }
+
+    @Test func settingsComeFromTheEnvironmentAndBadValuesKeepTheDefaults() {
+        #expect(ProgressSettings(environment: [:]) == ProgressSettings(mode: .auto, after: 0.3, every: 0.2))
+        #expect(ProgressSettings(environment: ["SHIPMETER_PROGRESS": "Always", "SHIPMETER_PROGRESS_AFTER": "0", "SHIPMETER_PROGRESS_EVERY": "0.001"])
+                == ProgressSettings(mode: .always, after: 0, every: 0.01))
+        #expect(ProgressSettings(environment: ["SHIPMETER_PROGRESS": "loud", "SHIPMETER_PROGRESS_AFTER": "-1", "SHIPMETER_PROGRESS_EVERY": "soon"])
+                == ProgressSettings())
+        let always = ProgressSettings(mode: .always)
+        #expect(always.shouldShow(quiet: false, environment: ["CI": "true"], isTerminal: false))
+        #expect(!always.shouldShow(quiet: true, environment: [:], isTerminal: true))
+        #expect(!ProgressSettings(mode: .never).shouldShow(quiet: false, environment: [:], isTerminal: true))
+    }
+
+    /// The rate and the time left, from what `WorkProgress` records against an injected clock.
+    @Test func ratesAndTimeLeftFollowAnInjectedClock() {
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        let phases = PhaseLog()
+        let recorder = WorkProgress.Recorder()
+        recorder.begin("before recording", now: start)
+        #expect(recorder.snapshot(now: start) == nil)
+        recorder.enable(now: start, onBegin: { phases.add($0.phase) })
+        recorder.begin("reading history", unit: "commits", now: start)
+        recorder.begin("measuring changed lines", total: 10_000, unit: "commits", now: start.addingTimeInterval(1))
+        recorder.advance(2_500)
+        let snapshot = recorder.snapshot(now: start.addingTimeInterval(6))
+        #expect(phases.phases == ["reading history", "measuring changed lines"])
+        #expect(snapshot == WorkProgress.Snapshot(phase: "measuring changed lines", done: 2_500, total: 10_000, unit: "commits", elapsed: 5, sinceStart: 6))
+        #expect(snapshot.map(ShipmeterCLI.ProgressText.line) == "measuring changed lines: 2,500 / 10,000 commits (25%) · 15 s left · 500/s")
+        #expect(recorder.secondsSinceStart(now: start.addingTimeInterval(7.5)) == 7.5)
+        recorder.disable()
+        recorder.begin("after recording", now: start.addingTimeInterval(8))
+        #expect(recorder.snapshot(now: start.addingTimeInterval(8)) == nil)
+        #expect(phases.phases == ["reading history", "measuring changed lines"])
     }
 
     @Test func theLineReadsAsAPersonExpects() {

@@ -72,12 +72,11 @@ import Testing
             import os, socket, sys, time
             s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8); s.settimeout(0.2)
             open(sys.argv[1], "w").write(str(s.getsockname()[1]))
-            count = 0
             deadline = time.time() + 120
             while time.time() < deadline and not os.path.exists(sys.argv[1] + ".stop"):
                 try:
-                    c, _ = s.accept(); count += 1; c.close()
-                    open(sys.argv[2], "w").write(str(count))
+                    c, peer = s.accept(); c.close()
+                    with open(sys.argv[2], "a") as f: f.write("%d\\n" % peer[1])
                 except socket.timeout:
                     pass
             """, portFile, connections]
@@ -116,9 +115,22 @@ import Testing
                 #expect(result.stderr.contains("unknown setting '\(key)' ignored"), "\(arguments) \(key): \(result.stderr)")
             }
         }
-        usleep(300_000)
         #expect(!FileManager.default.fileExists(atPath: marker))
-        #expect(!FileManager.default.fileExists(atPath: connections), "something connected to the address in .shipmeter.yml")
+        // A probe connects last and waits until the listener has logged it: the listener takes
+        // connections in the order they came, so any earlier one is in the log by then.
+        let probe = run("python3", ["-c", """
+            import socket, sys, time
+            c = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); mine = str(c.getsockname()[1])
+            deadline = time.time() + 60
+            while time.time() < deadline:
+                try: seen = open(sys.argv[2]).read().split()
+                except FileNotFoundError: seen = []
+                if mine in seen: print("probe", mine, "seen", " ".join(seen)); break
+                time.sleep(0.02)
+            """, port, connections], in: folder.path)
+        let words = probe.stdout.split(whereSeparator: \.isWhitespace).map(String.init)
+        try #require(words.count >= 4 && words[0] == "probe" && words[2] == "seen", "the listener never logged the probe: \(probe.stdout) \(probe.stderr)")
+        #expect(Array(words[3...]) == [words[1]], "something connected to the address in .shipmeter.yml: \(probe.stdout)")
     }
 
     /// A "billion laughs" of YAML aliases: settings take flat lists, so it is refused or
