@@ -102,7 +102,7 @@ extension Repository {
     }
 
     /// Walks both trees in git's entry order at once; only entries that differ are named.
-    private func compareTrees(_ old: ObjectID?, _ new: ObjectID?, prefix: String, into changes: inout [TreeChange]) throws(GitError) {
+    func compareTrees(_ old: ObjectID?, _ new: ObjectID?, prefix: String, into changes: inout [TreeChange]) throws(GitError) {
         if old == new { return }
         let before = try lookupTree(old)
         defer { if let before { git_tree_free(before) } }

@@ -66,4 +66,12 @@ enum LedgerSchema {
     static func version5(ifNotExists: String) -> [String] {
         ["ALTER TABLE commits ADD COLUMN \(ifNotExists)ai_lines INTEGER"]
     }
+
+    /// Schema 6: what the information measure found in each commit's added lines — copies,
+    /// moves and re-layouts, same-shape runs — for the warnings a report from the ledger gives.
+    /// (Effective sizes measured by the earlier rule are measured again: the attribution rules'
+    /// version changed with it, so the next `attribute` starts over.)
+    static func version6(ifNotExists: String) -> [String] {
+        ["added_lines", "copied_lines", "moved_lines", "templated_lines"].map { "ALTER TABLE commits ADD COLUMN \(ifNotExists)\($0) INTEGER" }
+    }
 }

@@ -34,14 +34,14 @@ extension LedgerStore {
         }
         writes.append(SQLWrite("""
             INSERT INTO commits (repository_id, commit_id, author_time, person, author_name, is_merge, is_bot, summary, signals, agent, model, reverts, team, lines,
-                effective_lines, fingerprint, inverse_fingerprint, templates, ai_lines)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repository_id, commit_id) DO NOTHING
+                effective_lines, fingerprint, inverse_fingerprint, templates, added_lines, copied_lines, moved_lines, templated_lines, ai_lines)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repository_id, commit_id) DO NOTHING
             """, rows: Self.unique(change.commits, by: \.id).map { commit in
             let facts = commit.facts
             return [id, .text(commit.id), .integer(facts.authorTime.seconds), .text(facts.person), .text(facts.authorName), SQLValue(facts.isMerge),
                     SQLValue(facts.isBot), .text(facts.summary), .text(facts.signals.joined(separator: "\n")), SQLValue(facts.agent),
                     SQLValue(facts.model), SQLValue(facts.reverts?.hex), .text(commit.team), SQLValue(commit.lines)]
-                + (commit.measure?.columnValues ?? [.null, .null, .null, .null]) + [SQLValue(commit.aiLines)]
+                + (commit.measure?.columnValues ?? ChangeMeasure.nullColumns) + [SQLValue(commit.aiLines)]
         }))
         var sessionRows = Set<[SQLValue]>()
         for commit in change.commits {
@@ -51,7 +51,10 @@ extension LedgerStore {
                                rows: Array(sessionRows)))
         writes.append(SQLWrite("UPDATE commits SET lines = ? WHERE repository_id = ? AND commit_id = ?",
                                rows: change.lines.sorted { $0.key < $1.key }.map { [.integer(Int64($0.value)), id, .text($0.key)] }))
-        writes.append(SQLWrite("UPDATE commits SET effective_lines = ?, fingerprint = ?, inverse_fingerprint = ?, templates = ? WHERE repository_id = ? AND commit_id = ?",
+        writes.append(SQLWrite("""
+            UPDATE commits SET effective_lines = ?, fingerprint = ?, inverse_fingerprint = ?, templates = ?,
+                added_lines = ?, copied_lines = ?, moved_lines = ?, templated_lines = ? WHERE repository_id = ? AND commit_id = ?
+            """,
                                rows: change.measures.sorted { $0.key < $1.key }.map { $0.value.columnValues + [id, .text($0.key)] }))
         let deployments = Self.unique(change.deployments, by: \.key)
         writes.append(SQLWrite("""

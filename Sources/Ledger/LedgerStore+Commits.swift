@@ -7,7 +7,8 @@ import Usage
 extension LedgerStore {
     static var commitColumns: String {
         "c.commit_id, c.author_time, c.person, c.author_name, c.is_merge, c.is_bot, c.summary, c.signals, c.agent, c.model, c.reverts, c.team, c.lines, c.repository_id, "
-            + "c.effective_lines, c.fingerprint, c.inverse_fingerprint, c.templates, c.ai_lines"
+            + "c.effective_lines, c.fingerprint, c.inverse_fingerprint, c.templates, c.ai_lines, "
+            + "c.added_lines, c.copied_lines, c.moved_lines, c.templated_lines"
     }
 
     /// Stored commits of `repository` whose id is one of `ids`.
@@ -66,7 +67,7 @@ extension LedgerStore {
             isMerge: row[4].bool, isBot: row[5].bool, summary: row[6].text ?? "", signals: list(row[7]), sessions: [],
             agent: row[8].text, model: row[9].text, reverts: row[10].text.flatMap { try? ObjectID(hex: $0) })
         return StoredCommit(facts: facts, team: row[11].text ?? "", lines: row[12].integer.map(Int.init),
-                            measure: ChangeMeasure(row[14], row[15], row[16], row[17]), aiLines: row[18].integer.map(Int.init))
+                            measure: ChangeMeasure(row[14], row[15], row[16], row[17], lines: Array(row[19...22])), aiLines: row[18].integer.map(Int.init))
     }
 
     private func withSessions(_ rows: [[SQLValue]], repository: Int64) async throws -> [StoredCommit] {

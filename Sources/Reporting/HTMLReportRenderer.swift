@@ -26,7 +26,8 @@ public struct HTMLReportRenderer: ReportRenderer {
             ("Deployments", "\(t.deployments)"),
             ("Change failure rate", Quantity.percent(t.changeFailureRate)),
             ("AI-assisted share", Quantity.percent(t.aiAssistedShare)),
-            ("Cost", Money.usd(t.costUSD)),
+            ("Cost", t.hasUsage ? Money.usd(t.costUSD) : Money.usd(nil as Double?)),
+            ("Usage coverage", Quantity.percent(t.usageCoverage)),
             ("Cost per ND", Money.usd(t.costPerND)),
         ] {
             body += "<div class=\"figure\"><div class=\"value\">\(e(value))</div><div class=\"label\">\(e(label))</div></div>"

@@ -3,9 +3,14 @@ import Foundation
 import Usage
 
 /// The stable JSON schema of DESIGN.md. `schema_version` 2 added `effective_lines` per group
-/// and the window's `deployments` with what each was worth; nothing of version 1 changed name.
+/// and the window's `deployments` with what each was worth; 3 measures effective size as the
+/// information a change adds, adds `usage_coverage`, `covered_normalised_deployments` and the
+/// added, copied, re-laid out and templated lines per group, counts only covered work in
+/// `nd_per_million_tokens` and `cost_per_nd`, and gives `null` (never a fake 0) for figures
+/// derived from tokens where no usage counts for a group, and for `ai_lines_shipped` where no
+/// line-level record covers its commits. Nothing of versions 1 and 2 changed name.
 public struct JSONReportRenderer: ReportRenderer {
-    public static let schemaVersion: Int64 = 2
+    public static let schemaVersion: Int64 = 3
 
     public init() {}
 
@@ -61,13 +66,19 @@ public struct JSONReportRenderer: ReportRenderer {
             ("normalised_deployments", .double(group.normalisedDeployments)),
             ("effective_lines", .double(group.effectiveLines)),
             ("changed_lines", .int(Int64(group.changedLines))),
+            ("added_lines", .int(Int64(group.addedLines))),
+            ("copied_lines", .int(Int64(group.copiedLines))),
+            ("relaid_lines", .int(Int64(group.relaidLines))),
+            ("templated_lines", .int(Int64(group.templatedLines))),
+            ("usage_coverage", .number(group.usageCoverage)),
+            ("covered_normalised_deployments", .double(group.coveredNormalisedDeployments)),
             ("nd_per_engineer_week", .number(group.ndPerEngineerWeek)),
             ("nd_per_million_tokens", .number(group.ndPerMillionTokens)),
             ("cost_per_nd", .number(group.costPerND)),
             ("active_engineers", .int(Int64(group.activeEngineers))),
             ("cost_per_engineer_month", .number(group.costPerEngineerMonth)),
             ("ai_assisted_share", .number(group.aiAssistedShare)),
-            ("ai_lines_shipped", .int(Int64(group.aiLinesShipped))),
+            ("ai_lines_shipped", group.aiLinesShippedKnown.map { .int(Int64($0)) } ?? .null),
             ("ai_line_share", .number(group.aiLineShare)),
             ("lead_time_hours", .object([("ai_assisted", lead(group.leadTimeAI)), ("other", lead(group.leadTimeOther))])),
             ("change_failure_rate", .number(group.changeFailureRate)),

@@ -96,12 +96,13 @@ enum ReportColumns {
         Column(title: "shipped tokens") { Quantity.percent($0.shippedTokenRatio) },
         Column(title: "deploys") { "\($0.deployments)" },
         Column(title: "eff. lines") { Quantity.short(Int64($0.effectiveLines.rounded())) },
+        Column(title: "coverage") { Quantity.percent($0.usageCoverage) },
         Column(title: "ND / eng-week") { Quantity.figure($0.ndPerEngineerWeek) },
         Column(title: "CFR") { Quantity.percent($0.changeFailureRate) },
         Column(title: "AI share") { Quantity.percent($0.aiAssistedShare) },
         Column(title: "lead h (AI / other)") { "\(Quantity.figure($0.leadTimeAI.median, digits: 1)) / \(Quantity.figure($0.leadTimeOther.median, digits: 1))" },
         Column(title: "engineers") { "\($0.activeEngineers)" },
-        Column(title: "cost") { Money.usd($0.costUSD) },
+        Column(title: "cost") { $0.hasUsage ? Money.usd($0.costUSD) : Money.usd(nil as Double?) },
         Column(title: "cost / ND") { Money.usd($0.costPerND) },
         Column(title: "tokens") { Quantity.short($0.tokens.total) },
     ]
@@ -129,7 +130,7 @@ extension Report {
         [
             "Window: \(windowText) · environment: \(environment ?? "none") · repositories: \(repositories.joined(separator: ", "))",
             "Yield: \(Quantity.figure(totals.ndPerMillionTokens)) normalised deployments per million tokens · \(Quantity.figure(totals.normalisedDeployments)) normalised deployments from \(totals.deployments) deployments shipping \(Quantity.short(Int64(totals.effectiveLines.rounded()))) effective lines",
-            "Shipped-token ratio: \(Quantity.percent(totals.shippedTokenRatio)) of \(Quantity.short(totals.tokens.total)) tokens · cost \(Money.usd(totals.costUSD)) · AI-assisted share \(Quantity.percent(totals.aiAssistedShare)) · change failure rate \(Quantity.percent(totals.changeFailureRate))",
+            "Shipped-token ratio: \(Quantity.percent(totals.shippedTokenRatio)) of \(Quantity.short(totals.tokens.total)) tokens · cost \(totals.hasUsage ? Money.usd(totals.costUSD) : Money.usd(nil as Double?)) · usage coverage \(Quantity.percent(totals.usageCoverage)) · AI-assisted share \(Quantity.percent(totals.aiAssistedShare)) · change failure rate \(Quantity.percent(totals.changeFailureRate))",
         ]
     }
 }

@@ -48,7 +48,8 @@ public struct CSVReportRenderer: ReportRenderer {
         "uncommitted_tokens", "shipped_token_ratio", "deployments", "normalised_deployments", "nd_per_engineer_week",
         "nd_per_million_tokens", "cost_per_nd", "active_engineers", "cost_per_engineer_month", "ai_assisted_share",
         "ai_lines_shipped", "ai_line_share", "lead_time_hours_ai_assisted_median", "lead_time_hours_ai_assisted_p90", "lead_time_hours_other_median",
-        "lead_time_hours_other_p90", "change_failure_rate", "cache_hit_ratio",
+        "lead_time_hours_other_p90", "change_failure_rate", "cache_hit_ratio", "effective_lines", "usage_coverage",
+        "covered_normalised_deployments", "added_lines", "copied_lines", "relaid_lines", "templated_lines",
     ]
 
     public func render(_ report: Report, context: RenderContext) -> String {
@@ -61,8 +62,10 @@ public struct CSVReportRenderer: ReportRenderer {
                 "\(group.shippedTokens)", "\(group.unshippedTokens)", "\(group.uncommittedTokens)", number(group.shippedTokenRatio),
                 "\(group.deployments)", number(group.normalisedDeployments), number(group.ndPerEngineerWeek), number(group.ndPerMillionTokens),
                 number(group.costPerND), "\(group.activeEngineers)", number(group.costPerEngineerMonth), number(group.aiAssistedShare),
-                "\(group.aiLinesShipped)", number(group.aiLineShare), number(group.leadTimeAI.median), number(group.leadTimeAI.p90), number(group.leadTimeOther.median), number(group.leadTimeOther.p90),
-                number(group.changeFailureRate), number(group.cacheHitRatio),
+                group.aiLinesShippedKnown.map { "\($0)" } ?? "", number(group.aiLineShare), number(group.leadTimeAI.median), number(group.leadTimeAI.p90), number(group.leadTimeOther.median), number(group.leadTimeOther.p90),
+                number(group.changeFailureRate), number(group.cacheHitRatio), number(group.effectiveLines), number(group.usageCoverage),
+                number(group.coveredNormalisedDeployments), "\(group.addedLines)", "\(group.copiedLines)", "\(group.relaidLines)",
+                "\(group.templatedLines)",
             ], numeric: Set(1..<Self.header.count))
         }
         return csv.text

@@ -10,8 +10,9 @@ struct FileChange {
 }
 
 /// Measures a synthetic commit exactly as a diff from libgit2 would be measured.
-func measured(_ files: [FileChange], filter: ChangeFilter = ChangeFilter()) -> ChangeMeasure {
+func measured(_ files: [FileChange], filter: ChangeFilter = ChangeFilter(), reference: [String] = []) -> ChangeMeasure {
     var measurer = ChangeMeasurer(filter: filter)
+    for text in reference { measurer.reference.add(text: text) }
     for file in files {
         for (lines, added) in [(file.deleted, false), (file.added, true)] {
             for line in lines {
@@ -30,9 +31,9 @@ func measured(_ files: [FileChange], filter: ChangeFilter = ChangeFilter()) -> C
         #expect(measured([FileChange(path: "a.swift", added: ["   return   x42 + 7  "])]).effectiveLines == 0.6)
         // Punctuation carries no information.
         #expect(measured([FileChange(path: "a.swift", added: ["}", ");", "  "])]).effectiveLines == 0)
-        // A long line counts as two at most.
+        // A long statement counts as three lines at most.
         let prose = (1...30).map { "word\(String(UnicodeScalar(UInt8(97 + $0 % 26))))" }.joined(separator: " ")
-        #expect(measured([FileChange(path: "README.md", added: [prose])]).effectiveLines == 2)
+        #expect(measured([FileChange(path: "README.md", added: [prose])]).effectiveLines == 3)
         // Both sides count: 3 tokens deleted, 3 added.
         #expect(measured([FileChange(path: "a.py", added: ["total = price * count"], deleted: ["total = price * amount"])]).effectiveLines == 1.2)
     }

@@ -24,9 +24,9 @@ struct World {
                         "refund", "merchant", "invoice", "cursor", "metric", "queue", "worker", "schema", "record", "parser", "reader",
                         "writer", "buffer", "stream", "socket", "router", "filter", "mapper", "reducer", "config", "option"]
 
+    /// A statement of real code (one generated shape would be a same-shape run, a template).
     static func line(_ random: inout SeededGenerator) -> String {
-        func word() -> String { words[Int(random.next() % UInt64(words.count))] }
-        return "let \(word())_\(word()) = \(word())(\(word()), \(word()).\(word()))"
+        RealCode.line(&random)
     }
 
     static func work(team: String, lines: Int, numbered: Bool = false, _ random: inout SeededGenerator) -> Change {
@@ -291,7 +291,7 @@ enum Invariants {
     @Test func aLargeDeploymentSplitEarnsAtMostItsWorkInUnits() {
         var random = SeededGenerator(seed: 5)
         var world = World()
-        for _ in 0..<6 { world.changes.append(World.work(team: "gamer", lines: 80, &random)) }  // about 100 effective lines each
+        for _ in 0..<6 { world.changes.append(World.work(team: "gamer", lines: 80, &random)) }  // about 80 effective lines each
         world.deployments = [Array(world.changes.indices)]
         let worth = DeploymentWorth()
         let whole = world.report(worth)["gamer"]!

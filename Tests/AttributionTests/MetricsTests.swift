@@ -39,7 +39,9 @@ import Usage
     }
 
     @Test func teamMetricsFieldByField() throws {
-        let (_, snapshot, usage) = try scenario()
+        // The repository is kept until the end: effective sizes read its diffs.
+        let (scratch, snapshot, usage) = try scenario()
+        defer { withExtendedLifetime(scratch) {} }
         let report = snapshot.report(usage, since: date(day(0)), until: date(day(7)), environment: nil, groupBy: .team, weight: .commits)
         #expect(report.environment == "production")
         #expect(report.groups.map(\.key) == ["red", "blue"])
@@ -69,13 +71,20 @@ import Usage
         #expect(abs((red.ndPerEngineerWeek ?? 0) - 1.5) < 1e-12)
         #expect(abs((blue.ndPerEngineerWeek ?? 0) - 0.5) < 1e-12)
         #expect(abs((totals.ndPerEngineerWeek ?? 0) - 1.0) < 1e-12)
-        #expect(abs((red.ndPerMillionTokens ?? 0) - 1.5 / 0.0055) < 1e-9)
-        #expect(abs((blue.ndPerMillionTokens ?? 0) - 100) < 1e-9)
-        #expect(abs((totals.ndPerMillionTokens ?? 0) - 2 / 0.0105) < 1e-9)
+        // The yield counts covered work only: A1 (r1 joined) is; A2 and B1 (no record, no
+        // session) are not; B2 is (r2) but was rolled back.
+        #expect(red.coveredNormalisedDeployments == 0.5 && blue.coveredNormalisedDeployments == 0 && totals.coveredNormalisedDeployments == 0.5)
+        #expect(abs((red.ndPerMillionTokens ?? 0) - 0.5 / 0.0055) < 1e-9)
+        #expect(blue.ndPerMillionTokens == 0)
+        #expect(abs((totals.ndPerMillionTokens ?? 0) - 0.5 / 0.0105) < 1e-9)
+        // Effective sizes: each commit adds the line `1`, a numbered template (0.2 lines) that
+        // counts once per person — A1 and B1 count it, A2 and B2 count 0. Red's 0.2 is A1's,
+        // covered; blue's is B1's, not covered.
+        #expect(red.usageCoverage == 1 && blue.usageCoverage == 0 && totals.usageCoverage == 0.5)
         #expect(abs((red.shippedTokenRatio ?? 0) - 1000.0 / 5500) < 1e-12)
         #expect(blue.shippedTokenRatio == 0.4)
-        #expect(abs((red.costPerND ?? 0) - 0.055 / 1.5) < 1e-12)
-        #expect(abs((blue.costPerND ?? 0) - 0.1) < 1e-12)
+        #expect(abs((red.costPerND ?? 0) - 0.055 / 0.5) < 1e-12)
+        #expect(blue.costPerND == nil)  // nothing covered shipped: no cost per ND, not 0
         #expect(abs((red.costPerEngineerMonth ?? 0) - 0.055 / (7 / 30.44)) < 1e-12)
 
         // Shipped non-merge commits: A1 (AI), B1, B2 (AI), A2.
@@ -197,3 +206,4 @@ import Usage
         #expect(revert.figures.first { $0.0 == "days_after_shipping" }.map { abs($0.1 - 1) < 1e-9 } == true)
     }
 }
+

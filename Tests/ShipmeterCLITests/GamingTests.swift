@@ -15,10 +15,10 @@ final class GamingScenario: @unchecked Sendable {
     static let honest = ("Hana Honest", "hana@acme.test")
     static let gamer = ("Gus Gamer", "gus@acme.test")
 
-    init(gitattributes: String? = nil) {
+    init(gitattributes: String? = nil, files: [String: String] = [:]) {
         scratch.write(".shipmeter.yml", "teams:\n  honest: [hana@acme.test]\n  gamer: [gus@acme.test]\n")
         if let gitattributes { scratch.write(".gitattributes", gitattributes) }
-        scratch.commit("Set up", files: ["README.md": "# shared\n"], time: Self.time(day: 0))
+        scratch.commit("Set up", files: files.merging(["README.md": "# shared\n"]) { $1 }, time: Self.time(day: 0))
         scratch.deploy(time: Self.time(day: 0, hour: 1))
     }
 
@@ -27,26 +27,63 @@ final class GamingScenario: @unchecked Sendable {
     static let words = ["request", "payload", "retry", "budget", "cache", "ledger", "window", "token", "handler", "status", "session",
                         "refund", "merchant", "invoice", "cursor", "metric"]
 
-    /// `count` distinct lines of code that nobody else writes.
+    /// Real statements nobody else writes: `count` lines of the same word tokens for every change
+    /// of that length, whoever makes it.
+    private let corpus = RealCode()
+
     func code(_ count: Int) -> [String] {
         serial += 1
-        let tag = "change\(Self.words[serial % 16])\(Self.words[(serial / 16) % 16])\(Self.words[(serial / 256) % 16])"
-        return (0..<count).map { index in
-            "let \(tag)_\(Self.words[index % 16])_\(Self.words[(index / 16) % 16]) = resolve(\(Self.words[(index * 7 + 3) % 16]))"
-        }
+        return corpus.lines(count)
     }
 
     /// One change of `lines` lines by `who`, with a session of `tokens` tokens named by its trailer.
+    /// The lines of each file `change` wrote, by path.
+    private(set) var written: [String: [String]] = [:]
+
+    /// One change of `lines` lines by `who`, with a session of `tokens` tokens named by its
+    /// trailer (none of either when not `recorded`); `layout` lays the lines out.
     @discardableResult
     func change(_ who: (String, String), lines: Int = 10, day: Double, hour: Double, tokens: Int = 100_000, file: String? = nil,
-                extraFiles: [String: String] = [:], trailers: [String] = []) -> String {
+                extraFiles: [String: String] = [:], trailers: [String] = [], recorded: Bool = true,
+                layout: (String) -> String = { $0 }) -> String {
         let session = "s-\(UUID().uuidString.prefix(8).lowercased())"
-        record(who, session: session, day: day, hour: hour - 0.5, tokens: tokens)
-        let path = file ?? "src/\(who.1.prefix(4))/\(code(1)[0].prefix(30).filter(\.isLetter)).swift"
-        let message = (["Change by \(who.0)", ""] + ["AI-Session: claude-code/\(session)"] + trailers).joined(separator: "\n")
+        if recorded { record(who, session: session, day: day, hour: hour - 0.5, tokens: tokens) }
+        let path = file ?? "src/\(who.1.prefix(4))/change\(serial + 1).swift"
+        let message = (["Change by \(who.0)", ""] + (recorded ? ["AI-Session: claude-code/\(session)"] : []) + trailers).joined(separator: "\n")
         var files = extraFiles
-        files[path] = code(lines).joined(separator: "\n") + "\n"
+        let code = code(lines)
+        written[path] = code
+        files[path] = code.map(layout).joined(separator: "\n") + "\n"
         return scratch.commit(message, files: files, author: who, time: Self.time(day: day, hour: hour))
+    }
+
+    /// One argument per line, each with a trailing comma, two spaces of indentation: the same
+    /// statement laid out taller (`f(a, b)` → `f(`, `  a,`, `  b,`, `)`).
+    static func tall(_ line: String) -> String {
+        let characters = Array(line)
+        guard let open = characters.firstIndex(of: "(") else { return "  " + line }
+        var depth = 0, close: Int?, commas = [Int]()
+        var inString = false
+        for index in open..<characters.count {
+            let character = characters[index]
+            if character == "\"" { inString.toggle() }
+            if inString { continue }
+            if character == "(" || character == "[" || character == "{" { depth += 1 }
+            if character == ")" || character == "]" || character == "}" {
+                depth -= 1
+                if depth == 0 { close = index; break }
+            }
+            if character == ",", depth == 1 { commas.append(index) }
+        }
+        guard let close, !commas.isEmpty else { return "  " + line }
+        let bounds = [open + 1] + commas.map { $0 + 1 }
+        var arguments = [String]()
+        for (position, start) in bounds.enumerated() {
+            let end = position + 1 < bounds.count ? bounds[position + 1] - 1 : close
+            arguments.append(String(characters[start..<end]).trimmingCharacters(in: .whitespaces))
+        }
+        let head = String(characters[...open]), tail = String(characters[close...])
+        return (["  " + head] + arguments.map { "    " + $0 + "," } + ["  " + tail]).joined(separator: "\n")
     }
 
     func record(_ who: (String, String), session: String, day: Double, hour: Double, tokens: Int) {
@@ -124,7 +161,8 @@ final class GamingScenario: @unchecked Sendable {
             }
             // The ledger's report is the history's.
             for team in ["honest", "gamer"] {
-                for field in ["normalised_deployments", "effective_lines", "nd_per_million_tokens"] {
+                for field in ["normalised_deployments", "effective_lines", "nd_per_million_tokens", "usage_coverage", "copied_lines",
+                              "relaid_lines", "templated_lines", "added_lines"] {
                     #expect(abs(Self.figure(document, team, field) - Self.figure(first, team, field)) < 1e-9, "\(source): \(team) \(field)",
                             sourceLocation: sourceLocation)
                 }
@@ -278,5 +316,109 @@ final class GamingScenario: @unchecked Sendable {
             world.deploy(day: Double(day), hour: 17)
         }
         try world.expectFair(warning: "unbacked_ai_sessions")
+    }
+
+    /// Made-up letters for names with no digits in them: `n` in base 26.
+    static func name(_ n: Int) -> String {
+        var value = n, letters = ""
+        repeat {
+            letters.append(Character(UnicodeScalar(UInt8(97 + value % 26))))
+            value /= 26
+        } while value > 0
+        return letters
+    }
+
+    /// A few hundred generated lines a day that share one shape and differ only in the words.
+    @Test func templatedLinesEarnAboutTheirShape() throws {
+        let world = GamingScenario()
+        for day in 1...6 {
+            world.change(GamingScenario.honest, lines: 20, day: Double(day), hour: 9)
+            let cases = (0..<300).map { index -> String in
+                let name = "case" + Self.name(day * 1_000 + index).capitalized
+                return "    case \(name) = \"\(name)\""
+            }
+            let table = (["enum Registered\(Self.name(day).capitalized) {"] + cases + ["}"]).joined(separator: "\n") + "\n"
+            world.change(GamingScenario.gamer, lines: 20, day: Double(day), hour: 10, extraFiles: ["src/gus/Registered\(day).swift": table])
+            world.deploy(day: Double(day), hour: 17)
+        }
+        try world.expectFair(warning: "templated_lines")
+    }
+
+    /// A verbatim copy, each day, of code already in the repository, in a new file.
+    @Test func copiedCodeEarnsNothing() throws {
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources")
+        let originals = ["Attribution/Metrics/ReportBuilder.swift", "Attribution/Metrics/WarningSigns.swift", "Usage/PriceTable.swift"]
+        var files = [String: String]()
+        for original in originals {
+            files["lib/" + (original.split(separator: "/").last.map(String.init) ?? original)] =
+                try String(contentsOf: sources.appendingPathComponent(original), encoding: .utf8)
+        }
+        let world = GamingScenario(files: files)
+        let shared = files.sorted { $0.key < $1.key }
+        for day in 1...6 {
+            world.change(GamingScenario.honest, lines: 20, day: Double(day), hour: 9)
+            let (path, text) = shared[day % shared.count]
+            // The whole file one day, a 120-line excerpt under a new name the next.
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            let copy = day % 2 == 0 ? text : lines[(day * 7)..<(day * 7 + 120)].joined(separator: "\n") + "\n"
+            world.change(GamingScenario.gamer, lines: 20, day: Double(day), hour: 10,
+                         extraFiles: ["src/gus/copy\(day)/" + (path.split(separator: "/").last.map(String.init) ?? path): copy])
+            world.deploy(day: Double(day), hour: 17)
+        }
+        try world.expectFair(warning: "copied_code")
+    }
+
+    /// Yesterday's shipped code laid out anew (two-space indent, one argument per line), deployed.
+    @Test func reLayingOutShippedCodeEarnsNothing() throws {
+        let world = GamingScenario()
+        var yesterday: (path: String, lines: [String])?
+        for day in 1...7 {
+            world.change(GamingScenario.honest, lines: 20, day: Double(day), hour: 9)
+            let path = "src/gus/work\(day).swift"
+            world.change(GamingScenario.gamer, lines: 20, day: Double(day), hour: 10, file: path)
+            if let (oldPath, lines) = yesterday {
+                world.scratch.commit("Tidy up \(oldPath)\n", files: [oldPath: lines.map(GamingScenario.tall).joined(separator: "\n") + "\n"],
+                                     author: GamingScenario.gamer, time: GamingScenario.time(day: Double(day), hour: 11))
+            }
+            yesterday = (path, world.written[path] ?? [])
+            world.deploy(day: Double(day), hour: 17)
+        }
+        try world.expectFair(warning: "reformatting")
+    }
+
+    /// The same kind of statements written one argument per line: a style, not gaming — credited
+    /// like the usual layout, and named in no warning.
+    @Test func aTallerStyleEarnsWhatTheUsualLayoutEarns() throws {
+        let world = GamingScenario()
+        for day in 1...6 {
+            world.change(GamingScenario.honest, lines: 20, day: Double(day), hour: 9)
+            world.change(GamingScenario.gamer, lines: 20, day: Double(day), hour: 10, layout: GamingScenario.tall)
+            world.deploy(day: Double(day), hour: 17)
+        }
+        try world.expectFair(warning: nil)
+        for (source, document) in try world.reports() {
+            #expect(GamingScenario.warnings(document, group: "gamer").isEmpty, "\(source)")
+            // The layout really differs: many more physical lines for the same statements.
+            #expect(GamingScenario.figure(document, "gamer", "changed_lines") > 1.2 * GamingScenario.figure(document, "honest", "changed_lines"), "\(source)")
+        }
+    }
+
+    /// Half of the gamer's sessions kept off the record (no usage, no trailer): the same shipped
+    /// work, the same yield, and the gap named.
+    @Test func usageKeptOffTheRecordDoesNotRaiseTheYield() throws {
+        let world = GamingScenario()
+        for day in 1...6 {
+            world.change(GamingScenario.honest, lines: 10, day: Double(day), hour: 9)
+            world.change(GamingScenario.honest, lines: 10, day: Double(day), hour: 11)
+            world.change(GamingScenario.gamer, lines: 10, day: Double(day), hour: 10)
+            world.change(GamingScenario.gamer, lines: 10, day: Double(day), hour: 12, recorded: false)
+            world.deploy(day: Double(day), hour: 17)
+        }
+        try world.expectFair(warning: "low_usage_coverage")
+        for (source, document) in try world.reports() {
+            #expect(abs(GamingScenario.figure(document, "gamer", "usage_coverage") - 0.5) < 0.01, "\(source)")
+            #expect(GamingScenario.figure(document, "honest", "usage_coverage") == 1, "\(source)")
+        }
     }
 }

@@ -19,14 +19,21 @@ public struct DeploymentWorth: Sendable {
     /// Most effective (or, under `lines`, changed) lines one commit can count (`report.line_cap`).
     public var lineCap: Int
 
+    /// A group whose shipped work recorded usage covers less than this share is warned about
+    /// (`report.usage_coverage_floor`): its yield leaves the rest out.
+    public var coverageFloor: Double
+
     /// Chosen from measurement: see README, "Metrics".
     public static let defaultUnit = 300.0
     public static let defaultLineCap = 1000
+    public static let defaultCoverageFloor = 0.5
 
-    public init(weight: DeploymentWeight = .effective, unit: Double = DeploymentWorth.defaultUnit, lineCap: Int = DeploymentWorth.defaultLineCap) {
+    public init(weight: DeploymentWeight = .effective, unit: Double = DeploymentWorth.defaultUnit, lineCap: Int = DeploymentWorth.defaultLineCap,
+                coverageFloor: Double = DeploymentWorth.defaultCoverageFloor) {
         self.weight = weight
         self.unit = unit
         self.lineCap = lineCap
+        self.coverageFloor = coverageFloor
     }
 
     /// One shipped non-merge commit as the rule sees it.

@@ -40,6 +40,19 @@ public struct GroupMetrics: Sendable {
     public var normalisedDeployments: Double = 0
     /// Effective lines of the group's shipped non-merge commits (churn counts 0), capped per commit.
     public var effectiveLines: Double = 0
+    /// Of those, the effective lines and normalised deployments of commits that recorded usage
+    /// covers (a usage record is joined to the commit, or a session it names has records): only
+    /// these count in the yield and in cost per ND, so usage kept off the record never raises them.
+    public var coveredEffectiveLines: Double = 0
+    public var coveredNormalisedDeployments: Double = 0
+    /// Physical lines the same commits add in files that count, and how many of them were
+    /// copies of blocks already in the repository, moves or re-layouts, and same-shape runs.
+    public var addedLines = 0
+    public var copiedLines = 0
+    public var relaidLines = 0
+    public var templatedLines = 0
+    /// Shipped commits that only moved or re-laid out what was there (`WarningSigns.layoutOnly`).
+    public var layoutOnlyCommits = 0
     /// Added plus deleted lines of the same commits, as git counts them.
     public var changedLines = 0
     /// Lines an agent wrote in the same commits (git-ai notes, Agent Trace), where they record it.
@@ -63,21 +76,43 @@ public struct GroupMetrics: Sendable {
 
     public var costUSD: Decimal { tokens.costUSD }
 
+    /// Adds a shipped commit's added, copied, re-laid out and templated lines.
+    mutating func countLines(of measure: ChangeMeasure) {
+        addedLines += measure.addedLines
+        copiedLines += measure.copiedLines
+        relaidLines += measure.movedLines
+        templatedLines += measure.templatedLines
+        if measure.addedLines > 0, measure.effectiveLines < 1, measure.movedLines * 5 >= measure.addedLines * 4 { layoutOnlyCommits += 1 }
+    }
+
     static func ratio(_ numerator: Double, _ denominator: Double) -> Double? {
         denominator == 0 ? nil : numerator / denominator
     }
 
-    public var shippedTokenRatio: Double? { Self.ratio(Double(shippedTokens), Double(tokens.total)) }
+    /// Whether any usage record counts for the group: without one, every figure derived from
+    /// tokens or cost is unknown (nil), never a measured 0.
+    public var hasUsage: Bool { tokens.records > 0 || tokens.total > 0 }
+
+    public var shippedTokenRatio: Double? { hasUsage ? Self.ratio(Double(shippedTokens), Double(tokens.total)) : nil }
     public var ndPerEngineerWeek: Double? {
         guard activeEngineers > 0, weeks > 0 else { return nil }
         return normalisedDeployments / Double(activeEngineers) / weeks
     }
-    public var ndPerMillionTokens: Double? { Self.ratio(normalisedDeployments, Double(tokens.total) / 1e6) }
-    public var costPerND: Double? { Self.ratio(costUSD.doubleValue, normalisedDeployments) }
+    /// The yield: covered normalised deployments per million tokens.
+    public var ndPerMillionTokens: Double? { hasUsage ? Self.ratio(coveredNormalisedDeployments, Double(tokens.total) / 1e6) : nil }
+    /// Cost over covered normalised deployments.
+    public var costPerND: Double? { hasUsage ? Self.ratio(costUSD.doubleValue, coveredNormalisedDeployments) : nil }
     public var costPerEngineerMonth: Double? {
-        guard activeEngineers > 0, months > 0 else { return nil }
+        guard hasUsage, activeEngineers > 0, months > 0 else { return nil }
         return costUSD.doubleValue / Double(activeEngineers) / months
     }
+    /// Share of the shipped effective size that recorded usage covers (0–1); nil without shipped work.
+    public var usageCoverage: Double? {
+        effectiveLines > 0 ? min(1, coveredEffectiveLines / effectiveLines) : nil
+    }
+    /// AI-written lines shipped; nil when no shipped commit's lines are recorded by git-ai or
+    /// Agent Trace (unknown, not 0).
+    public var aiLinesShippedKnown: Int? { aiLineCommits > 0 ? aiLinesShipped : nil }
     public var aiAssistedShare: Double? { Self.ratio(Double(aiAssistedCommits), Double(shippedCommits)) }
     /// AI-written lines over effective shipped lines (at most 1); nil when no shipped commit's
     /// lines are recorded by git-ai or Agent Trace (unknown, not 0).

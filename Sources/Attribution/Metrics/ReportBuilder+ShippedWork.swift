@@ -31,6 +31,33 @@ extension ReportBuilder {
         return result
     }
 
+    /// Whether recorded usage covers a commit: a usage record is joined to it, or a session its
+    /// trailers name has records (a session's records go to its first commit; later commits of
+    /// the session are its work too), or it applies again a change so covered (after a revert).
+    /// Work no record covers earns normalised deployments but is left out of the yield and of
+    /// cost per ND.
+    func coveredCommits() -> (Int) -> Bool {
+        var joined = Set<Int>()
+        var recordedSessions = Set<String>()
+        for (index, record) in records.enumerated() {
+            if let commit = joins[index].commit { joined.insert(commit) }
+            if let session = record.session { recordedSessions.insert(session) }
+        }
+        let history = self.history, commits = input.commits
+        func direct(_ commit: Int) -> Bool {
+            joined.contains(commit) || history.facts[commit].sessions.contains { recordedSessions.contains($0.id) }
+        }
+        var coveredChanges = Set<Int64>()
+        for commit in joined {
+            if let measure = commits.measure(of: commit), measure.canPair { coveredChanges.insert(measure.fingerprint) }
+        }
+        return { commit in
+            if direct(commit) { return true }
+            guard let measure = commits.measure(of: commit), measure.canPair else { return false }
+            return coveredChanges.contains(measure.fingerprint)
+        }
+    }
+
     /// The non-merge commits deployment `index` shipped, in author time order (the id decides
     /// ties, alike from history and from a ledger).
     func shippingOrder(_ index: Int) -> [Int] {

@@ -158,6 +158,7 @@ public struct ReportBuilder {
             return scope.contains((facts.person, team(ofCommit: commit), facts.isBot))
         }
         input.commits.prefetch(needed)
+        let covered = coveredCommits()
         let churn = revertPairing(environment: environment, deployments: environmentDeployments, horizon: horizon, until: until)
         let effective = effectiveLines(deployments: environmentDeployments, churn: churn, since: since, until: until)
         var work = ShippedWork(churn: churn)
@@ -204,9 +205,16 @@ public struct ReportBuilder {
                 work.commitGroups[commit] = key
                 work.commitSizes[key, default: []].append(split.effective[position])
                 // Mutated in place: copying a group per commit would copy its lead-time lists.
+                let isCovered = covered(commit)
+                let measure = input.commits.measure(of: commit)
                 update(&groups[key, default: GroupMetrics(key: key)]) { metrics in
                     metrics.normalisedDeployments += split.parts[position]
                     metrics.effectiveLines += split.effective[position]
+                    if isCovered {
+                        metrics.coveredNormalisedDeployments += split.parts[position]
+                        metrics.coveredEffectiveLines += split.effective[position]
+                    }
+                    if let measure { metrics.countLines(of: measure) }
                     metrics.changedLines += lines(of: commit)
                     if let written = input.commits.aiLines(of: commit) {
                         metrics.aiLinesShipped += written
@@ -225,6 +233,13 @@ public struct ReportBuilder {
             if deployment.status == .rolledBack { totals.rolledBackDeployments += 1 }
             totals.normalisedDeployments += worthHere
             totals.effectiveLines += shippedEffective
+            for position in counted where covered(commits[position]) {
+                totals.coveredNormalisedDeployments += split.parts[position]
+                totals.coveredEffectiveLines += split.effective[position]
+            }
+            for position in counted {
+                if let measure = input.commits.measure(of: commits[position]) { totals.countLines(of: measure) }
+            }
             totals.changedLines += shippedLines
             for position in counted {
                 guard let written = input.commits.aiLines(of: commits[position]) else { continue }

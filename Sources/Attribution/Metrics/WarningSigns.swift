@@ -42,6 +42,8 @@ struct WarningSigns {
         warnings += padding(report)
         warnings += revertChurn(report)
         warnings += unbackedSessions(report, until: until)
+        warnings += lowInformation(report)
+        warnings += lowUsageCoverage(report)
         return warnings
     }
 

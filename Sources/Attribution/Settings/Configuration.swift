@@ -27,6 +27,8 @@ public struct Configuration: Sendable {
     public var lineWeightCap = DeploymentWorth.defaultLineCap
     /// Effective lines that make a deployment worth 1 (`report.deployment_unit`).
     public var deploymentUnit = DeploymentWorth.defaultUnit
+    /// Usage coverage under which a group is warned about (`report.usage_coverage_floor`).
+    public var usageCoverageFloor = DeploymentWorth.defaultCoverageFloor
     /// Paths left out of effective sizes besides the defaults (`report.exclude`).
     public var excludePatterns: [String] = []
     public var annualBudgetUSD: Decimal?
@@ -47,7 +49,7 @@ public struct Configuration: Sendable {
 
     /// The deployment rule these settings ask for (`weight` overrides `report.weight`).
     public func deploymentWorth(weight: DeploymentWeight? = nil) -> DeploymentWorth {
-        DeploymentWorth(weight: weight ?? self.weight, unit: deploymentUnit, lineCap: lineWeightCap)
+        DeploymentWorth(weight: weight ?? self.weight, unit: deploymentUnit, lineCap: lineWeightCap, coverageFloor: usageCoverageFloor)
     }
 
     /// Which paths count nothing toward effective sizes, with the repository's `.gitattributes`.
@@ -174,6 +176,12 @@ public struct Configuration: Sendable {
                         let unit = try reader.double(subValue, "report.deployment_unit")
                         guard unit > 0 else { throw ParseError(message: "\(file):\(reader.line(subValue)): report.deployment_unit must be above 0") }
                         configuration.deploymentUnit = unit
+                    case "usage_coverage_floor":
+                        let floor = try reader.double(subValue, "report.usage_coverage_floor")
+                        guard (0...1).contains(floor) else {
+                            throw ParseError(message: "\(file):\(reader.line(subValue)): report.usage_coverage_floor must be between 0 and 1")
+                        }
+                        configuration.usageCoverageFloor = floor
                     case "exclude": configuration.excludePatterns = try reader.strings(subValue, "report.exclude")
                     default: warnings.append(reader.unknown("report.\(subKey)", subValue))
                     }

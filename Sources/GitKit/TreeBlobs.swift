@@ -1,0 +1,52 @@
+import CGit2
+
+/// A file that differs between two trees: its blob on each side (nil where it is absent).
+public struct BlobChange: Sendable, Hashable {
+    public var path: String
+    public var old: ObjectID?
+    public var new: ObjectID?
+}
+
+extension Repository {
+    /// The tree of `commit`'s first parent; nil for a root commit (or a shallow clone's missing parent).
+    public func firstParentTree(of commit: ObjectID) throws(GitError) -> ObjectID? {
+        var oid = commit.raw
+        var handle: OpaquePointer?
+        try check(git_commit_lookup(&handle, pointer, &oid), "commit \(commit)")
+        defer { git_commit_free(handle) }
+        guard git_commit_parentcount(handle) > 0, let parentID = git_commit_parent_id(handle, 0) else { return nil }
+        var parentOID = parentID.pointee
+        var parent: OpaquePointer?
+        let found = git_commit_lookup(&parent, pointer, &parentOID)
+        if found == GIT_ENOTFOUND.rawValue { return nil }
+        try check(found, "first parent of \(commit.short())")
+        defer { git_commit_free(parent) }
+        return ObjectID(pointer: git_commit_tree_id(parent))
+    }
+
+    /// The regular files (and symbolic links) that differ between two trees (nil: the empty
+    /// tree), opening only the subtrees that differ; submodules are left out.
+    public func blobChanges(from old: ObjectID?, to new: ObjectID?) throws(GitError) -> [BlobChange] {
+        var changes = [TreeChange]()
+        try compareTrees(old, new, prefix: "", into: &changes)
+        return changes.compactMap { change in
+            let oldBlob = change.old?.mode == Self.submoduleMode ? nil : change.old?.id
+            let newBlob = change.new?.mode == Self.submoduleMode ? nil : change.new?.id
+            guard oldBlob != nil || newBlob != nil else { return nil }
+            return BlobChange(path: change.path, old: oldBlob, new: newBlob)
+        }
+    }
+
+    /// `body` over a blob's bytes (valid only during the call); nil when the blob is not in the
+    /// object store (a partial clone).
+    public func withBlob<Result>(_ id: ObjectID, _ body: (UnsafeRawBufferPointer) throws(GitError) -> Result) throws(GitError) -> Result? {
+        var oid = id.raw
+        var handle: OpaquePointer?
+        let found = git_blob_lookup(&handle, pointer, &oid)
+        if found == GIT_ENOTFOUND.rawValue { return nil }
+        try check(found, "blob \(id.short())")
+        defer { git_blob_free(handle) }
+        let size = Int(git_blob_rawsize(handle))
+        return try body(UnsafeRawBufferPointer(start: git_blob_rawcontent(handle), count: size))
+    }
+}

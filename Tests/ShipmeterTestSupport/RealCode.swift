@@ -1,0 +1,89 @@
+import Foundation
+
+/// Lines of real code for generated histories: statements of this project's own sources, each
+/// of five word tokens (the median of ordinary code's) and no shape more than three times, so
+/// that any two runs of the same number of lines carry the same work while their shapes vary as
+/// real code's do. A generated statement of one shape would be a same-shape run — a template —
+/// and discounted as one.
+public final class RealCode: @unchecked Sendable {
+    // @unchecked: `next` is used by the one scenario (and test) that owns the instance.
+    /// Every usable statement, in a fixed order.
+    public static let statements: [String] = load()
+    private var next = 0
+
+    public init() {}
+
+    /// `count` statements this instance has not handed out before.
+    public func lines(_ count: Int) -> [String] {
+        precondition(next + count <= Self.statements.count, "the corpus has \(Self.statements.count) statements")
+        defer { next += count }
+        return Array(Self.statements[next..<(next + count)])
+    }
+
+    /// One statement chosen by `random`.
+    public static func line(_ random: inout some RandomNumberGenerator) -> String {
+        statements[Int(random.next() % UInt64(statements.count))]
+    }
+
+    static func load() -> [String] {
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources")
+        var seen = Set<String>(), shapes = [String: Int](), result = [String]()
+        let files = (FileManager.default.enumerator(atPath: sources.path)?.compactMap { $0 as? String } ?? [])
+            .filter { $0.hasSuffix(".swift") && !$0.contains("OTLP/") }.sorted()
+        for file in files {
+            guard let text = try? String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8) else { continue }
+            for raw in text.split(separator: "\n") {
+                let line = raw.trimmingCharacters(in: .whitespaces)
+                guard usable(line), wordTokens(line) == 5, seen.insert(line).inserted else { continue }
+                let shape = shape(line)
+                guard shapes[shape, default: 0] < 3 else { continue }
+                shapes[shape, default: 0] += 1
+                result.append(line)
+            }
+        }
+        return result
+    }
+
+    /// Statements that stand alone: no comment, no escape, balanced brackets, no quote left open,
+    /// and no digits (a line with digits is a numbered template, counted once per person).
+    static func usable(_ line: String) -> Bool {
+        guard !line.isEmpty, !line.hasPrefix("//"), !line.hasPrefix("*"), !line.hasPrefix("#"), line.count < 120,
+              !line.contains("\\"), !line.hasSuffix(","), !line.contains(where: \.isNumber) else { return false }
+        var depth = 0
+        for character in line {
+            if character == "(" || character == "[" { depth += 1 }
+            if character == ")" || character == "]" { depth -= 1 }
+            if depth < 0 { return false }
+        }
+        return depth == 0 && line.filter({ $0 == "\"" }).count % 2 == 0
+    }
+
+    /// Runs of letters, digits, `_` and non-ASCII: what the measure counts.
+    public static func wordTokens(_ line: String) -> Int {
+        var count = 0, inWord = false
+        for byte in line.utf8 {
+            let word = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F || byte >= 0x80
+            if word, !inWord { count += 1 }
+            inWord = word
+        }
+        return count
+    }
+
+    /// Its shape as the measure sees it, near enough: the first word, then words as `I`,
+    /// punctuation as written.
+    static func shape(_ line: String) -> String {
+        var result = "", inWord = false, first = true
+        for character in line {
+            let word = character.isLetter || character.isNumber || character == "_"
+            if word {
+                if first { result.append(character) } else if !inWord { result.append("I") }
+            } else {
+                if inWord { first = false }
+                if !character.isWhitespace { result.append(character) }
+            }
+            inWord = word
+        }
+        return result
+    }
+}
