@@ -10,8 +10,9 @@ struct FileChange {
 }
 
 /// Measures a synthetic commit exactly as a diff from libgit2 would be measured.
-func measured(_ files: [FileChange], filter: ChangeFilter = ChangeFilter(), reference: [String] = []) -> ChangeMeasure {
-    var measurer = ChangeMeasurer(filter: filter)
+func measured(_ files: [FileChange], filter: ChangeFilter = ChangeFilter(), reference: [String] = [],
+              templateRun: Int = ChangeMeasure.templateRun) -> ChangeMeasure {
+    var measurer = ChangeMeasurer(filter: filter, templateRun: templateRun)
     for text in reference { measurer.reference.add(text: text) }
     for file in files {
         for (lines, added) in [(file.deleted, false), (file.added, true)] {

@@ -3,6 +3,7 @@ import Foundation
 import GitKit
 import ShipmeterTestSupport
 import Testing
+import Usage
 
 /// A generated history of two teams' work, held in memory: the real report builder, deployment
 /// rule and change measures over synthetic diffs, with no repository to build. Each property
@@ -58,6 +59,14 @@ struct World {
 
     /// Normalised deployments per team under `worth`.
     func report(_ worth: DeploymentWorth = DeploymentWorth(), groupBy: GroupBy = .team) -> [String: Double] {
+        var result = Dictionary(uniqueKeysWithValues: Self.teams.map { ($0, 0.0) })
+        for group in build(worth, groupBy: groupBy).groups { result[group.key] = group.normalisedDeployments }
+        return result
+    }
+
+    /// The whole report under `worth`; `usage` gives the tokens of the usage record joined to each
+    /// change (by index) — a change without one has no record.
+    func build(_ worth: DeploymentWorth = DeploymentWorth(), groupBy: GroupBy = .team, usage: [Int: Int64] = [:]) -> Report {
         // Commit 0 is the baseline's; change i is commit i + 1, authored in shipping order.
         var shippingOrder = [Int]()
         for deployment in deployments { shippingOrder += deployment }
@@ -88,14 +97,18 @@ struct World {
         configuration.teams = Self.teams.map { Configuration.Team(name: $0, members: ["\($0)@acme.test"]) }
         let people = People(configuration: configuration)
         let commits = SyntheticCommits([[]] + changes.map(\.files), teams: facts.map { people.team(ofPerson: $0.person) ?? People.unassigned })
-        let input = ReportInput(history: history, timeline: timeline, records: [], joins: [], people: people, commits: commits, repositories: ["world"])
+        var records = [UsageRecord](), joins = [RecordJoin]()
+        for (change, tokens) in usage.sorted(by: { $0.key < $1.key }) {
+            records.append(UsageRecord(source: "jsonl", key: "r\(change)", timestamp: Date(timeIntervalSince1970: TimeInterval(authored[change] ?? base)),
+                                       actor: "\(changes[change].team)@acme.test", model: "claude-sonnet-4-5", input: tokens, output: 0,
+                                       cacheWrite: 0, cacheRead: 0, costUSD: Decimal(tokens) / 1_000_000))
+            joins.append(.attributed(change + 1, .explicit))
+        }
+        let input = ReportInput(history: history, timeline: timeline, records: records, joins: joins, people: people, commits: commits, repositories: ["world"])
         let builder = ReportBuilder(input, worth: worth)
-        let report = builder.build(since: Date(timeIntervalSince1970: TimeInterval(base)),
-                                   until: Date(timeIntervalSince1970: TimeInterval(base + Int64(deployments.count + 2) * 86_400)),
-                                   environment: "production", groupBy: groupBy)
-        var result = Dictionary(uniqueKeysWithValues: Self.teams.map { ($0, 0.0) })
-        for group in report.groups { result[group.key] = group.normalisedDeployments }
-        return result
+        return builder.build(since: Date(timeIntervalSince1970: TimeInterval(base)),
+                             until: Date(timeIntervalSince1970: TimeInterval(base + Int64(deployments.count + 2) * 86_400)),
+                             environment: "production", groupBy: groupBy)
     }
 }
 

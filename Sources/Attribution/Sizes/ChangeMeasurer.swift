@@ -44,9 +44,14 @@ public struct ChangeMeasurer {
     private var forward: UInt64 = 0
     private var inverse: UInt64 = 0
 
-    public init(filter: ChangeFilter, reference: ReferenceBlocks? = nil) {
+    /// Distinct same-shape lines from which they are a template run (`ChangeMeasure.templateRun`;
+    /// another value only to show in tests that the rule is what bounds a table).
+    let templateRun: Int
+
+    public init(filter: ChangeFilter, reference: ReferenceBlocks? = nil, templateRun: Int = ChangeMeasure.templateRun) {
         self.filter = filter
         self.reference = reference ?? ReferenceBlocks(filter: filter)
+        self.templateRun = templateRun
     }
 
     /// Positions the reference at the tree of `commit`'s first parent (the empty tree for a root).
@@ -101,7 +106,7 @@ public struct ChangeMeasurer {
             }
         }
         for (shape, lines) in fresh {
-            if lines.count < ChangeMeasure.templateRun {
+            if lines.count < templateRun {
                 for (key, entry) in lines {
                     tokens += entry.tokens
                     // A line with numbers is a template of its own, counted once per person.
