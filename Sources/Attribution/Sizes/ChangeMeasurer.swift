@@ -19,6 +19,9 @@ public struct ChangeMeasurer {
     private var deletedBuilder = LogicalLineBuilder()
     /// The current file's logical lines, in order.
     private var fileAdded: [LogicalLine] = []
+    /// The current file's added physical lines for copies: hash without whitespace, whether it
+    /// has words, and the logical line it belongs to.
+    private var fileAddedPhysical: [(hash: UInt64, words: Bool, logical: Int)] = []
     private var fileDeleted: [LogicalLine] = []
     private var fileLines = 0
     private var fileAddedLines = 0
@@ -54,9 +57,15 @@ public struct ChangeMeasurer {
         self.templateRun = templateRun
     }
 
-    /// Positions the reference at the tree of `commit`'s first parent (the empty tree for a root).
+    /// Where the reference must be for the commit being measured: the tree of its first parent
+    /// (nil: the empty tree), in `repository`. It moves there only when a file's added lines
+    /// could hold a copy, so commits too small for one skip the work, and the moves that remain
+    /// jump over their versions.
+    private var pendingReference: (tree: ObjectID?, repository: Repository)?
+
+    /// Makes the reference the tree of `commit`'s first parent (the empty tree for a root).
     public mutating func prepare(for commit: ObjectID, in repository: Repository) throws(GitError) {
-        try reference.move(to: repository.firstParentTree(of: commit), in: repository)
+        pendingReference = (try repository.firstParentTree(of: commit), repository)
     }
 
     /// Takes one added or deleted line of `path` (lines of one file arrive together).
@@ -79,6 +88,8 @@ public struct ChangeMeasurer {
         }
         if isAdded {
             fileAddedLines += 1
+            let physical = ReferenceBlocks.lineHash(trimmed)
+            fileAddedPhysical.append((physical.hash, physical.words, fileAdded.count))
             if let line = addedBuilder.feed(trimmed) { fileAdded.append(line) }
         } else if let line = deletedBuilder.feed(trimmed) {
             fileDeleted.append(line)
@@ -89,6 +100,7 @@ public struct ChangeMeasurer {
     public mutating func finish() -> ChangeMeasure {
         flushFile()
         path = nil
+        pendingReference = nil
         var tokens = 0
         var templates = [ChangeMeasure.Template]()
         var copiedLines = 0, movedLines = 0, templatedLines = 0
@@ -149,6 +161,7 @@ public struct ChangeMeasurer {
         if let line = deletedBuilder.finish() { fileDeleted.append(line) }
         defer {
             fileAdded.removeAll(keepingCapacity: true)
+            fileAddedPhysical.removeAll(keepingCapacity: true)
             fileDeleted.removeAll(keepingCapacity: true)
             fileHead.removeAll(keepingCapacity: true)
             (fileLines, fileAddedLines, headLines, denseLines) = (0, 0, 0, 0)
@@ -165,13 +178,36 @@ public struct ChangeMeasurer {
         // Encoded or dumped data (base64, hex, one-record-per-line JSON): no authored lines.
         if fileLines >= ChangeMeasure.dataFileLines, denseLines * 5 >= fileLines * 4 { return }
         addedLines += fileAddedLines
-        let copied = reference.copied(fileAdded)
+        let copied = copiedLogicalLines()
         for (index, line) in fileAdded.enumerated() {
             update(&added[line.key, default: Entry(tokens: line.tokens, numbered: line.numbered, shape: line.shape)], line, copied: copied[index])
         }
         for line in fileDeleted {
             update(&deleted[line.key, default: Entry(tokens: line.tokens, numbered: line.numbered, shape: line.shape)], line, copied: false)
         }
+    }
+
+    /// Which of the file's logical lines are copies: each of its physical lines with words lies
+    /// in a block the parent held (a line without words goes with the line before it).
+    private mutating func copiedLogicalLines() -> [Bool] {
+        var copied = [Bool](repeating: false, count: fileAdded.count)
+        guard !fileAdded.isEmpty, fileAddedPhysical.lazy.filter(\.words).count >= ReferenceBlocks.blockLines else { return copied }
+        if let (tree, repository) = pendingReference {
+            // A tree that cannot be read leaves no reference (no copies found) rather than a wrong one.
+            if (try? reference.move(to: tree, in: repository)) == nil { reference.clear() }
+            pendingReference = nil
+        }
+        guard !reference.isEmpty else { return copied }
+        let physical = reference.copied(fileAddedPhysical.map { ($0.hash, $0.words) })
+        var meaningful = [Int](repeating: 0, count: fileAdded.count), inBlocks = [Int](repeating: 0, count: fileAdded.count)
+        for (index, line) in fileAddedPhysical.enumerated() where line.words && line.logical < fileAdded.count {
+            meaningful[line.logical] += 1
+            if physical[index] { inBlocks[line.logical] += 1 }
+        }
+        for index in copied.indices {
+            copied[index] = meaningful[index] > 0 ? inBlocks[index] == meaningful[index] : index > 0 && copied[index - 1]
+        }
+        return copied
     }
 
     private func update(_ entry: inout Entry, _ line: LogicalLine, copied: Bool) {

@@ -1,13 +1,16 @@
 import GitKit
+import Glibc
+import Usage
 
-/// The blocks of code one tree holds: every run of `blockLines` consecutive logical lines (with
-/// word tokens) of every file that counts, as a multiset of hashes. A commit's added lines inside
-/// such a block already existed at its parent — copied from anywhere in the repository, or laid
-/// out anew — and add nothing.
+/// The blocks of code one tree holds: every run of `blockLines` consecutive lines with words (each
+/// line hashed without its whitespace, so indentation changes nothing) of every file that
+/// counts, as a multiset of hashes. A commit's added lines inside such a block already existed
+/// at its parent — copied from anywhere in the repository — and add nothing.
 ///
-/// It moves from tree to tree by what differs between them (only changed subtrees are opened),
-/// and remembers each blob's blocks, so measuring commits in history order reads each file
-/// version about once. One per worker: it is not shared between threads.
+/// It moves from tree to tree by what differs between them (only changed subtrees are opened;
+/// of a changed file, only the blocks that differ touch the multiset), and remembers each blob's
+/// blocks, so measuring commits in history order reads each file version about once. One per
+/// worker: it is not shared between threads.
 public final class ReferenceBlocks {
     /// Consecutive logical lines that make a block: fewer match by chance (`}` `return nil` `}`).
     public static let blockLines = 3
@@ -20,11 +23,19 @@ public final class ReferenceBlocks {
     private var counts: [UInt64: Int32] = [:]
     private var tree: ObjectID?
     private var positioned = false
+    /// Each blob's blocks, sorted.
     private var blobBlocks: [ObjectID: [UInt64]] = [:]
     private var cached = 0
 
     public init(filter: ChangeFilter) {
         self.filter = filter
+    }
+
+    /// Forgets everything: the next move reads its tree whole.
+    public func clear() {
+        counts.removeAll()
+        tree = nil
+        positioned = false
     }
 
     /// Whether it holds no block.
@@ -38,38 +49,64 @@ public final class ReferenceBlocks {
         if positioned, target == tree { return }
         let changes = try repository.blobChanges(from: positioned ? tree : nil, to: target)
         for change in changes where !excluded(change.path) {
-            if let old = change.old { for block in try blocks(of: old, in: repository) { remove(block) } }
-            if let new = change.new { for block in try blocks(of: new, in: repository) { add(block) } }
+            let before = try change.old.map { blob throws(GitError) in try blocks(of: blob, in: repository) } ?? []
+            let after = try change.new.map { blob throws(GitError) in try blocks(of: blob, in: repository) } ?? []
+            apply(removing: before, adding: after)
         }
         tree = target
         positioned = true
     }
 
-    /// Adds the blocks of a file's text (for tests, and files that never were in a tree).
+    /// Replaces one file's blocks by another's: both sorted, so only the blocks that differ
+    /// (around the changed lines) touch the multiset.
+    private func apply(removing before: [UInt64], adding after: [UInt64]) {
+        var i = 0, j = 0
+        while i < before.count || j < after.count {
+            if j == after.count || (i < before.count && before[i] < after[j]) {
+                remove(before[i])
+                i += 1
+            } else if i == before.count || after[j] < before[i] {
+                add(after[j])
+                j += 1
+            } else {
+                i += 1
+                j += 1
+            }
+        }
+    }
+
+    /// Adds the blocks of a file's text (for tests).
     public func add(text: String) {
         for block in Array(text.utf8).withUnsafeBytes(Self.blocks) { add(block) }
     }
 
-    /// For each of a file's added logical lines (in order), whether it lies in a block held here;
-    /// a line without word tokens is copied when the line before it is.
-    func copied(_ lines: [LogicalLine]) -> [Bool] {
+    /// For each of a file's added lines (their `lineHash` and whether they have words, in
+    /// order), whether it lies in a block held here.
+    func copied(_ lines: [(hash: UInt64, words: Bool)]) -> [Bool] {
         var result = [Bool](repeating: false, count: lines.count)
         guard !counts.isEmpty else { return result }
-        let meaningful = lines.indices.filter { lines[$0].tokens > 0 }
+        let meaningful = lines.indices.filter { lines[$0].words }
         guard meaningful.count >= Self.blockLines else { return result }
         for start in 0...(meaningful.count - Self.blockLines) {
             let run = meaningful[start..<(start + Self.blockLines)]
-            if counts[Self.block(run.map { lines[$0].key })] != nil {
+            if counts[Self.block(run.map { lines[$0].hash })] != nil {
                 for index in run { result[index] = true }
             }
         }
-        for index in lines.indices.dropFirst() where lines[index].tokens == 0 { result[index] = result[index - 1] }
         return result
     }
 
     // MARK: - Blocks
 
-    private func excluded(_ path: String) -> Bool { filter.excludes(path) }
+    /// Whether a path is left out, remembered: trees hold the same paths again and again.
+    private var excludedPaths: [String: Bool] = [:]
+
+    private func excluded(_ path: String) -> Bool {
+        if let known = excludedPaths[path] { return known }
+        let excluded = filter.excludes(path)
+        excludedPaths[path] = excluded
+        return excluded
+    }
 
     private func add(_ block: UInt64) { counts[block, default: 0] += 1 }
 
@@ -82,7 +119,7 @@ public final class ReferenceBlocks {
         if let known = blobBlocks[blob] { return known }
         let found = try repository.withBlob(blob) { bytes -> [UInt64] in
             guard bytes.count <= Self.maximumBlobBytes, !bytes.prefix(8000).contains(0) else { return [] }
-            return Self.blocks(bytes)
+            return Self.blocks(bytes).sorted()
         } ?? []
         if cached + found.count > Self.cacheLimit {
             blobBlocks.removeAll()
@@ -93,21 +130,33 @@ public final class ReferenceBlocks {
         return found
     }
 
-    /// The block hashes of a file's text: its logical lines with word tokens, `blockLines` at a time.
+    /// The block hashes of a file's text: its lines with words, `blockLines` at a time.
     static func blocks(_ bytes: UnsafeRawBufferPointer) -> [UInt64] {
-        var keys = [UInt64]()
-        var builder = LogicalLineBuilder()
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return [] }
+        var hashes = [UInt64]()
         var start = 0
         while start < bytes.count {
-            var end = start
-            while end < bytes.count, bytes[end] != 0x0A { end += 1 }
-            let trimmed = ChangeMeasurer.trimmed(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
-            if trimmed.count > 0, let logical = builder.feed(trimmed), logical.tokens > 0 { keys.append(logical.key) }
+            let rest = bytes.count - start
+            let found: UnsafeMutableRawPointer? = memchr(base + start, 0x0A, rest)
+            let end = found.map { UnsafeRawPointer($0) - base } ?? bytes.count
+            let line = lineHash(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+            if line.words { hashes.append(line.hash) }
             start = end + 1
         }
-        if let logical = builder.finish(), logical.tokens > 0 { keys.append(logical.key) }
-        guard keys.count >= blockLines else { return [] }
-        return (0...(keys.count - blockLines)).map { block(keys[$0..<($0 + blockLines)]) }
+        guard hashes.count >= blockLines else { return [] }
+        return (0...(hashes.count - blockLines)).map { block(hashes[$0..<($0 + blockLines)]) }
+    }
+
+    /// A line's hash without its whitespace (at most `ChangeMeasure.maximumLineBytes` read), and
+    /// whether it has a word byte.
+    @inline(__always)
+    static func lineHash(_ line: UnsafeRawBufferPointer) -> (hash: UInt64, words: Bool) {
+        var hash = StableHash.seed, words = false
+        for byte in line.prefix(ChangeMeasure.maximumLineBytes) where !ChangeMeasurer.isSpace(byte) {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+            if !words, ChangeMeasurer.isWord(byte) { words = true }
+        }
+        return (hash, words)
     }
 
     /// One block's hash, from its lines' keys in order.
