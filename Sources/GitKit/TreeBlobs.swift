@@ -50,3 +50,20 @@ extension Repository {
         return try body(UnsafeRawBufferPointer(start: git_blob_rawcontent(handle), count: size))
     }
 }
+
+extension Repository {
+    /// The blob at `path` in `tree`; nil when there is none (or it is a folder or a submodule).
+    public func blob(at path: String, in tree: ObjectID) throws(GitError) -> ObjectID? {
+        var oid = tree.raw
+        var handle: OpaquePointer?
+        try check(git_tree_lookup(&handle, pointer, &oid), "tree \(tree.short())")
+        defer { git_tree_free(handle) }
+        var entry: OpaquePointer?
+        let found = git_tree_entry_bypath(&entry, handle, path)
+        if found == GIT_ENOTFOUND.rawValue { return nil }
+        try check(found, "\(path) in tree \(tree.short())")
+        defer { git_tree_entry_free(entry) }
+        guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
+        return ObjectID(pointer: git_tree_entry_id(entry))
+    }
+}

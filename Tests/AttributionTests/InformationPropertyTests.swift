@@ -68,7 +68,7 @@ enum InformationInvariants {
         seeds.filter { seed in
             var random = SeededGenerator(seed: seed)
             let count = 8 + Int(random.next() % 393)
-            let names = (0..<count).map { index in "item" + name(Int(random.next() % 1_000_000) * 1_000 + index) }
+            let names = (0..<count).map { index in "item" + RealCode.name(Int(random.next() % 1_000_000) * 1_000 + index) }
             let table = names.map { "case \($0) = \"\($0)\"" }  // 3 tokens each
             let run = measured([FileChange(path: "Table.swift", added: table)], templateRun: templateRun).effectiveLines
             let bound = 3 * ChangeMeasure.templateWorth(count) / 5 + 0.2
@@ -77,15 +77,6 @@ enum InformationInvariants {
             let apart = measured([FileChange(path: "a.swift", added: ordinary)]).effectiveLines + Double(few.count) * 0.6
             return !(run <= bound && (count < 300 || run <= 10) && mixed >= 0.9 * apart)
         }
-    }
-
-    static func name(_ value: Int) -> String {
-        var rest = value, letters = ""
-        repeat {
-            letters.append(Character(UnicodeScalar(UInt8(97 + rest % 26))))
-            rest /= 26
-        } while rest > 0
-        return letters
     }
 
     /// Half of the gamer's changes without their usage record: its yield stays within 10% of

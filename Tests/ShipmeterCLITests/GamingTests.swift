@@ -318,26 +318,16 @@ final class GamingScenario: @unchecked Sendable {
         try world.expectFair(warning: "unbacked_ai_sessions")
     }
 
-    /// Made-up letters for names with no digits in them: `n` in base 26.
-    static func name(_ n: Int) -> String {
-        var value = n, letters = ""
-        repeat {
-            letters.append(Character(UnicodeScalar(UInt8(97 + value % 26))))
-            value /= 26
-        } while value > 0
-        return letters
-    }
-
     /// A few hundred generated lines a day that share one shape and differ only in the words.
     @Test func templatedLinesEarnAboutTheirShape() throws {
         let world = GamingScenario()
         for day in 1...6 {
             world.change(GamingScenario.honest, lines: 20, day: Double(day), hour: 9)
             let cases = (0..<300).map { index -> String in
-                let name = "case" + Self.name(day * 1_000 + index).capitalized
+                let name = "case" + RealCode.name(day * 1_000 + index).capitalized
                 return "    case \(name) = \"\(name)\""
             }
-            let table = (["enum Registered\(Self.name(day).capitalized) {"] + cases + ["}"]).joined(separator: "\n") + "\n"
+            let table = (["enum Registered\(RealCode.name(day).capitalized) {"] + cases + ["}"]).joined(separator: "\n") + "\n"
             world.change(GamingScenario.gamer, lines: 20, day: Double(day), hour: 10, extraFiles: ["src/gus/Registered\(day).swift": table])
             world.deploy(day: Double(day), hour: 17)
         }

@@ -20,6 +20,16 @@ public final class RealCode: @unchecked Sendable {
         return Array(Self.statements[next..<(next + count)])
     }
 
+    /// A made-up name of letters only (`value` in base 26): no digits, so no numbered template.
+    public static func name(_ value: Int) -> String {
+        var rest = value, letters = ""
+        repeat {
+            letters.append(Character(UnicodeScalar(UInt8(97 + rest % 26))))
+            rest /= 26
+        } while rest > 0
+        return letters
+    }
+
     /// One statement chosen by `random`.
     public static func line(_ random: inout some RandomNumberGenerator) -> String {
         statements[Int(random.next() % UInt64(statements.count))]

@@ -57,15 +57,13 @@ public struct ChangeMeasurer {
         self.templateRun = templateRun
     }
 
-    /// Where the reference must be for the commit being measured: the tree of its first parent
-    /// (nil: the empty tree), in `repository`. It moves there only when a file's added lines
-    /// could hold a copy, so commits too small for one skip the work, and the moves that remain
-    /// jump over their versions.
-    private var pendingReference: (tree: ObjectID?, repository: Repository)?
+    /// The commit being measured's first parent tree (nil: the empty tree), in `repository`:
+    /// what copies are looked for in.
+    private var parent: (tree: ObjectID?, repository: Repository)?
 
-    /// Makes the reference the tree of `commit`'s first parent (the empty tree for a root).
+    /// Measures the next commit against the tree of its first parent (the empty tree for a root).
     public mutating func prepare(for commit: ObjectID, in repository: Repository) throws(GitError) {
-        pendingReference = (try repository.firstParentTree(of: commit), repository)
+        parent = (try repository.firstParentTree(of: commit), repository)
     }
 
     /// Takes one added or deleted line of `path` (lines of one file arrive together).
@@ -100,7 +98,7 @@ public struct ChangeMeasurer {
     public mutating func finish() -> ChangeMeasure {
         flushFile()
         path = nil
-        pendingReference = nil
+        parent = nil
         var tokens = 0
         var templates = [ChangeMeasure.Template]()
         var copiedLines = 0, movedLines = 0, templatedLines = 0
@@ -178,7 +176,7 @@ public struct ChangeMeasurer {
         // Encoded or dumped data (base64, hex, one-record-per-line JSON): no authored lines.
         if fileLines >= ChangeMeasure.dataFileLines, denseLines * 5 >= fileLines * 4 { return }
         addedLines += fileAddedLines
-        let copied = copiedLogicalLines()
+        let copied = copiedLogicalLines(path: path)
         for (index, line) in fileAdded.enumerated() {
             update(&added[line.key, default: Entry(tokens: line.tokens, numbered: line.numbered, shape: line.shape)], line, copied: copied[index])
         }
@@ -188,17 +186,26 @@ public struct ChangeMeasurer {
     }
 
     /// Which of the file's logical lines are copies: each of its physical lines with words lies
-    /// in a block the parent held (a line without words goes with the line before it).
-    private mutating func copiedLogicalLines() -> [Bool] {
+    /// in a block the parent held (a line without words goes with the line before it). A file
+    /// the parent already had is compared with its own earlier version; a new file with the
+    /// whole parent tree (the reference is moved there only then: a commit that adds no file of
+    /// three or more lines costs no tree work, and the moves that remain skip the versions between).
+    private mutating func copiedLogicalLines(path: String) -> [Bool] {
         var copied = [Bool](repeating: false, count: fileAdded.count)
         guard !fileAdded.isEmpty, fileAddedPhysical.lazy.filter(\.words).count >= ReferenceBlocks.blockLines else { return copied }
-        if let (tree, repository) = pendingReference {
+        let lines = fileAddedPhysical.map { ($0.hash, $0.words) }
+        let physical: [Bool]
+        if let (tree, repository) = parent {
             // A tree that cannot be read leaves no reference (no copies found) rather than a wrong one.
-            if (try? reference.move(to: tree, in: repository)) == nil { reference.clear() }
-            pendingReference = nil
+            if let tree, let earlier = try? repository.blob(at: path, in: tree) {
+                physical = ReferenceBlocks.copied(lines, in: (try? reference.blocks(of: earlier, in: repository)) ?? [])
+            } else {
+                if (try? reference.move(to: tree, in: repository)) == nil { reference.clear() }
+                physical = reference.copied(lines)
+            }
+        } else {
+            physical = reference.copied(lines)
         }
-        guard !reference.isEmpty else { return copied }
-        let physical = reference.copied(fileAddedPhysical.map { ($0.hash, $0.words) })
         var meaningful = [Int](repeating: 0, count: fileAdded.count), inBlocks = [Int](repeating: 0, count: fileAdded.count)
         for (index, line) in fileAddedPhysical.enumerated() where line.words && line.logical < fileAdded.count {
             meaningful[line.logical] += 1

@@ -108,19 +108,25 @@ struct LogicalLineBuilder {
                 keyByte(0x20)
                 inSpace = false
             }
-            let isWord = ChangeMeasurer.isWord(byte)
-            if isWord, !inWord { tokens += 1 }
-            inWord = isWord
-            if byte >= 0x30 && byte <= 0x39 {
-                numbered = true
-                if !inDigits { keyByte(0x30) }
-                inDigits = true
-            } else {
-                inDigits = false
-                keyByte(byte)
-            }
+            prose(byte, inWord: &inWord, inDigits: &inDigits)
         }
         lastWasWord = false
+    }
+
+    /// One byte of a string or comment: words counted as tokens, digit runs made `0`.
+    @inline(__always)
+    private mutating func prose(_ byte: UInt8, inWord: inout Bool, inDigits: inout Bool) {
+        let isWord = ChangeMeasurer.isWord(byte)
+        if isWord, !inWord { tokens += 1 }
+        inWord = isWord
+        if byte >= 0x30 && byte <= 0x39 {
+            numbered = true
+            if !inDigits { keyByte(0x30) }
+            inDigits = true
+        } else {
+            inDigits = false
+            keyByte(byte)
+        }
     }
 
     /// Ends the logical line in progress (at the end of a file's lines); nil when it is empty.
@@ -222,17 +228,7 @@ struct LogicalLineBuilder {
                 inWord = false
                 continue
             }
-            let isWord = ChangeMeasurer.isWord(byte)
-            if isWord, !inWord { tokens += 1 }
-            inWord = isWord
-            if byte >= 0x30 && byte <= 0x39 {
-                numbered = true
-                if !inDigits { keyByte(0x30) }
-                inDigits = true
-            } else {
-                inDigits = false
-                keyByte(byte)
-            }
+            prose(byte, inWord: &inWord, inDigits: &inDigits)
             index += 1
         }
         keyByte(0x22)

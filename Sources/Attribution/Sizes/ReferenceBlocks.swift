@@ -83,13 +83,28 @@ public final class ReferenceBlocks {
     /// For each of a file's added lines (their `lineHash` and whether they have words, in
     /// order), whether it lies in a block held here.
     func copied(_ lines: [(hash: UInt64, words: Bool)]) -> [Bool] {
+        Self.copied(lines) { counts[$0] != nil }
+    }
+
+    /// The same against one file version's blocks (sorted).
+    static func copied(_ lines: [(hash: UInt64, words: Bool)], in blocks: [UInt64]) -> [Bool] {
+        copied(lines) { block in
+            var low = 0, high = blocks.count
+            while low < high {
+                let middle = (low + high) / 2
+                if blocks[middle] < block { low = middle + 1 } else { high = middle }
+            }
+            return low < blocks.count && blocks[low] == block
+        }
+    }
+
+    static func copied(_ lines: [(hash: UInt64, words: Bool)], held: (UInt64) -> Bool) -> [Bool] {
         var result = [Bool](repeating: false, count: lines.count)
-        guard !counts.isEmpty else { return result }
         let meaningful = lines.indices.filter { lines[$0].words }
         guard meaningful.count >= Self.blockLines else { return result }
         for start in 0...(meaningful.count - Self.blockLines) {
             let run = meaningful[start..<(start + Self.blockLines)]
-            if counts[Self.block(run.map { lines[$0].hash })] != nil {
+            if held(Self.block(run.map { lines[$0].hash })) {
                 for index in run { result[index] = true }
             }
         }
@@ -115,7 +130,8 @@ public final class ReferenceBlocks {
         counts[block] = count > 1 ? count - 1 : nil
     }
 
-    private func blocks(of blob: ObjectID, in repository: Repository) throws(GitError) -> [UInt64] {
+    /// A blob's blocks, sorted (remembered by id).
+    func blocks(of blob: ObjectID, in repository: Repository) throws(GitError) -> [UInt64] {
         if let known = blobBlocks[blob] { return known }
         let found = try repository.withBlob(blob) { bytes -> [UInt64] in
             guard bytes.count <= Self.maximumBlobBytes, !bytes.prefix(8000).contains(0) else { return [] }
