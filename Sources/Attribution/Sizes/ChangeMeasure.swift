@@ -16,8 +16,9 @@ import Usage
 ///    trailing commas and quote style change nothing;
 /// 3. a logical line added and deleted in the same commit (a move, a re-layout) counts neither time;
 /// 4. an added logical line whose lines all lie in blocks of `ReferenceBlocks.blockLines`
-///    consecutive lines (with words, whitespace ignored) that the parent commit's tree already
-///    holds — any file, any path, any indentation — is a *copy* and counts nothing;
+///    consecutive lines (with words, whitespace ignored) that the parent already held is a *copy*
+///    and counts nothing: a new file is compared with the parent's whole tree (any file, any
+///    path, any indentation), a file the parent had with its own earlier version;
 /// 5. what is left counts once per distinct logical line, worth its word tokens (at most
 ///    `maximumTokensPerLogicalLine`) over `tokensPerLine`: punctuation is worth nothing;
 /// 6. *templates*: added lines of one shape (`LogicalLine.shape`) — `templateRun` or more distinct
