@@ -8,20 +8,22 @@ public struct BlobChange: Sendable, Hashable {
 }
 
 extension Repository {
-    /// The tree of `commit`'s first parent; nil for a root commit (or a shallow clone's missing parent).
-    public func firstParentTree(of commit: ObjectID) throws(GitError) -> ObjectID? {
+    /// The tree of `commit`'s first parent (nil for a root commit, or a shallow clone's missing
+    /// parent), and whether the commit is a merge.
+    public func firstParentTree(of commit: ObjectID) throws(GitError) -> (tree: ObjectID?, isMerge: Bool) {
         var oid = commit.raw
         var handle: OpaquePointer?
         try check(git_commit_lookup(&handle, pointer, &oid), "commit \(commit)")
         defer { git_commit_free(handle) }
-        guard git_commit_parentcount(handle) > 0, let parentID = git_commit_parent_id(handle, 0) else { return nil }
+        let isMerge = git_commit_parentcount(handle) > 1
+        guard git_commit_parentcount(handle) > 0, let parentID = git_commit_parent_id(handle, 0) else { return (nil, isMerge) }
         var parentOID = parentID.pointee
         var parent: OpaquePointer?
         let found = git_commit_lookup(&parent, pointer, &parentOID)
-        if found == GIT_ENOTFOUND.rawValue { return nil }
+        if found == GIT_ENOTFOUND.rawValue { return (nil, isMerge) }
         try check(found, "first parent of \(commit.short())")
         defer { git_commit_free(parent) }
-        return ObjectID(pointer: git_commit_tree_id(parent))
+        return (ObjectID(pointer: git_commit_tree_id(parent)), isMerge)
     }
 
     /// The regular files (and symbolic links) that differ between two trees (nil: the empty

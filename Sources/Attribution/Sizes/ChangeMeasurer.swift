@@ -60,10 +60,17 @@ public struct ChangeMeasurer {
     /// The commit being measured's first parent tree (nil: the empty tree), in `repository`:
     /// what copies are looked for in.
     private var parent: (tree: ObjectID?, repository: Repository)?
+    /// Whether copies are looked for in the commit being measured: not in a merge, whose change
+    /// against its first parent is its branch's commits, each measured itself (a merge counts
+    /// for no normalised deployment); moving the reference between a merge's parent and the
+    /// older trees its branches start from was most of the cost of copies on large histories.
+    private var looksForCopies = true
 
     /// Measures the next commit against the tree of its first parent (the empty tree for a root).
     public mutating func prepare(for commit: ObjectID, in repository: Repository) throws(GitError) {
-        parent = (try repository.firstParentTree(of: commit), repository)
+        let first = try repository.firstParentTree(of: commit)
+        parent = (first.tree, repository)
+        looksForCopies = !first.isMerge
     }
 
     /// Takes one added or deleted line of `path` (lines of one file arrive together).
@@ -99,6 +106,7 @@ public struct ChangeMeasurer {
         flushFile()
         path = nil
         parent = nil
+        looksForCopies = true
         var tokens = 0
         var templates = [ChangeMeasure.Template]()
         var copiedLines = 0, movedLines = 0, templatedLines = 0
@@ -192,7 +200,7 @@ public struct ChangeMeasurer {
     /// three or more lines costs no tree work, and the moves that remain skip the versions between).
     private mutating func copiedLogicalLines(path: String) -> [Bool] {
         var copied = [Bool](repeating: false, count: fileAdded.count)
-        guard !fileAdded.isEmpty, fileAddedPhysical.lazy.filter(\.words).count >= ReferenceBlocks.blockLines else { return copied }
+        guard looksForCopies, !fileAdded.isEmpty, fileAddedPhysical.lazy.filter(\.words).count >= ReferenceBlocks.blockLines else { return copied }
         let lines = fileAddedPhysical.map { ($0.hash, $0.words) }
         let physical: [Bool]
         if let (tree, repository) = parent {
