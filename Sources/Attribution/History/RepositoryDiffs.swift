@@ -54,7 +54,10 @@ public final class RepositoryDiffs {
     /// Line counts and measures of `commits` on every core; in a partial clone with
     /// `fetchMissing`, git fetches what was missing and those are read again.
     public func prefetch(_ commits: [Int]) {
-        let missing = Array(Set(commits.filter { measures[$0] == nil })).sorted()
+        // By generation: neighbours in the order have parent trees of the same age, so the
+        // reference of what the parent held (for copies) moves a short way between them.
+        let generations = graph.generations
+        let missing = Array(Set(commits.filter { measures[$0] == nil })).sorted { (generations[$0], $0) < (generations[$1], $1) }
         guard missing.count > 64 else { return }
         var results = read(missing)
         let unknown = missing.indices.filter { results[$0]?.measure == nil }

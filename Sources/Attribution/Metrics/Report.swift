@@ -51,7 +51,8 @@ public struct GroupMetrics: Sendable {
     public var copiedLines = 0
     public var relaidLines = 0
     public var templatedLines = 0
-    /// Shipped commits that only moved or re-laid out what was there (`WarningSigns.layoutOnly`).
+    /// Shipped commits that only moved or re-laid out what was there (under 1 effective line,
+    /// four fifths or more of their added lines moved).
     public var layoutOnlyCommits = 0
     /// Added plus deleted lines of the same commits, as git counts them.
     public var changedLines = 0

@@ -47,14 +47,17 @@ extension ReportBuilder {
         func direct(_ commit: Int) -> Bool {
             joined.contains(commit) || history.facts[commit].sessions.contains { recordedSessions.contains($0.id) }
         }
-        var coveredChanges = Set<Int64>()
-        for commit in joined {
-            if let measure = commits.measure(of: commit), measure.canPair { coveredChanges.insert(measure.fingerprint) }
-        }
+        // The changes of joined commits, worked out the first time a commit is not covered directly.
+        var coveredChanges: Set<Int64>?
         return { commit in
             if direct(commit) { return true }
             guard let measure = commits.measure(of: commit), measure.canPair else { return false }
-            return coveredChanges.contains(measure.fingerprint)
+            if coveredChanges == nil {
+                coveredChanges = Set(joined.filter { !history.facts[$0].isMerge }.compactMap { joined in
+                    commits.measure(of: joined).flatMap { $0.canPair ? $0.fingerprint : nil }
+                })
+            }
+            return coveredChanges?.contains(measure.fingerprint) ?? false
         }
     }
 

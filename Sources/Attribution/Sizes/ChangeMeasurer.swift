@@ -61,9 +61,8 @@ public struct ChangeMeasurer {
     /// what copies are looked for in.
     private var parent: (tree: ObjectID?, repository: Repository)?
     /// Whether copies are looked for in the commit being measured: not in a merge, whose change
-    /// against its first parent is its branch's commits, each measured itself (a merge counts
-    /// for no normalised deployment); moving the reference between a merge's parent and the
-    /// older trees its branches start from was most of the cost of copies on large histories.
+    /// against its first parent is its branch's commits, each measured itself — a merge counts
+    /// for no normalised deployment, so moving the reference for it would be wasted work.
     private var looksForCopies = true
 
     /// Measures the next commit against the tree of its first parent (the empty tree for a root).

@@ -12,7 +12,7 @@ import Usage
 /// blocks, so measuring commits in history order reads each file version about once. One per
 /// worker: it is not shared between threads.
 public final class ReferenceBlocks {
-    /// Consecutive logical lines that make a block: fewer match by chance (`}` `return nil` `}`).
+    /// Consecutive lines (with words) that make a block: fewer match by chance (`return nil`).
     public static let blockLines = 3
     /// Larger files are data, not code anyone copies by hand.
     static let maximumBlobBytes = 1 << 20
