@@ -119,14 +119,21 @@ struct LogicalLineBuilder {
         let isWord = ChangeMeasurer.isWord(byte)
         if isWord, !inWord { tokens += 1 }
         inWord = isWord
-        if byte >= 0x30 && byte <= 0x39 {
-            numbered = true
-            if !inDigits { keyByte(0x30) }
-            inDigits = true
-        } else {
+        keyDigitRun(byte, inDigits: &inDigits)
+    }
+
+    /// Writes `byte` to the key, each run of digits as one `0`; true when it was no digit.
+    @inline(__always) @discardableResult
+    private mutating func keyDigitRun(_ byte: UInt8, inDigits: inout Bool) -> Bool {
+        guard byte >= 0x30 && byte <= 0x39 else {
             inDigits = false
             keyByte(byte)
+            return true
         }
+        numbered = true
+        if !inDigits { keyByte(0x30) }
+        inDigits = true
+        return false
     }
 
     /// Ends the logical line in progress (at the end of a file's lines); nil when it is empty.
@@ -189,15 +196,7 @@ struct LogicalLineBuilder {
         var literal = StableHash.seed
         while index < end, ChangeMeasurer.isWord(line[index]) {
             let byte = line[index]
-            if byte >= 0x30 && byte <= 0x39 {
-                numbered = true
-                if !inDigits { keyByte(0x30) }
-                inDigits = true
-            } else {
-                inDigits = false
-                keyByte(byte)
-                literal = (literal ^ UInt64(byte)) &* 0x100_0000_01b3
-            }
+            if keyDigitRun(byte, inDigits: &inDigits) { literal = (literal ^ UInt64(byte)) &* 0x100_0000_01b3 }
             index += 1
         }
         tokens += 1
