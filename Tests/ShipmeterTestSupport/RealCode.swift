@@ -1,13 +1,13 @@
 import Foundation
 
-/// Lines of real code for generated histories: statements of this project's own sources, each
-/// of five word tokens (the median of ordinary code's) and no shape more than three times, so
-/// that any two runs of the same number of lines carry the same work while their shapes vary as
-/// real code's do. A generated statement of one shape would be a same-shape run — a template —
-/// and discounted as one.
+/// Lines of real code for generated histories: statements of this project's own sources and
+/// tests, each of five word tokens (the median of ordinary code's) and no shape more than seven
+/// times, so that any two runs of the same number of lines carry the same work while their
+/// shapes vary as real code's do. A generated statement of one shape would be a same-shape run —
+/// a template — and discounted as one.
 public final class RealCode: @unchecked Sendable {
     // @unchecked: `next` is used by the one scenario (and test) that owns the instance.
-    /// Every usable statement, in a fixed order.
+    /// Every usable statement, in a fixed (shuffled) order.
     public static let statements: [String] = load()
     private var next = 0
 
@@ -35,23 +35,33 @@ public final class RealCode: @unchecked Sendable {
         statements[Int(random.next() % UInt64(statements.count))]
     }
 
+    /// Most statements of one shape: fewer than a same-shape run (`ChangeMeasure.templateRun`,
+    /// 8), so no choice of them is ever a template.
+    static let perShape = 7
+
     static func load() -> [String] {
-        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Sources")
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         var seen = Set<String>(), shapes = [String: Int](), result = [String]()
-        let files = (FileManager.default.enumerator(atPath: sources.path)?.compactMap { $0 as? String } ?? [])
-            .filter { $0.hasSuffix(".swift") && !$0.contains("OTLP/") }.sorted()
-        for file in files {
-            guard let text = try? String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8) else { continue }
-            for raw in text.split(separator: "\n") {
-                let line = raw.trimmingCharacters(in: .whitespaces)
-                guard usable(line), wordTokens(line) == 5, seen.insert(line).inserted else { continue }
-                let shape = shape(line)
-                guard shapes[shape, default: 0] < 3 else { continue }
-                shapes[shape, default: 0] += 1
-                result.append(line)
+        for folder in ["Sources", "Tests"] {
+            let base = root.appendingPathComponent(folder)
+            let files = (FileManager.default.enumerator(atPath: base.path)?.compactMap { $0 as? String } ?? [])
+                .filter { $0.hasSuffix(".swift") && !$0.contains("OTLP/") && !$0.contains("FuzzCorpus/") && !$0.contains("Golden/") }.sorted()
+            for file in files {
+                guard let text = try? String(contentsOf: base.appendingPathComponent(file), encoding: .utf8) else { continue }
+                for raw in text.split(separator: "\n") {
+                    let line = raw.trimmingCharacters(in: .whitespaces)
+                    guard usable(line), wordTokens(line) == 5, seen.insert(line).inserted else { continue }
+                    let shape = shape(line)
+                    guard shapes[shape, default: 0] < perShape else { continue }
+                    shapes[shape, default: 0] += 1
+                    result.append(line)
+                }
             }
         }
+        // Neighbours in the corpus are not neighbours in a file: a run of them is no copy of a
+        // block that some scenario puts in its repository.
+        var random = SeededGenerator(seed: 1)
+        result.shuffle(using: &random)
         return result
     }
 
