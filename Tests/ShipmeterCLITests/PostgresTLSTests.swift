@@ -100,34 +100,25 @@ struct PostgresTLSTests {
     /// anything else; `prefer` would go on in the clear, as libpq does.
     @Test func requireRefusesAServerWithoutTLS() throws {
         let folder = ScratchDirectory()
-        let portFile = folder.file("port")
         let received = folder.file("received")
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", "-c", """
+        let server = try LoopbackListener(script: """
             import socket, sys
             s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
-            open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+            print(s.getsockname()[1], flush=True)
             c, _ = s.accept(); c.settimeout(5)
             data = c.recv(8); c.sendall(b"N")
             try:
                 more = c.recv(4096)
             except Exception:
                 more = b""
-            open(sys.argv[2], "wb").write(data + b"|" + more)
-            """, portFile, received]
-        try server.run()
-        defer { kill(server.processIdentifier, SIGKILL) }
-        var port = ""
-        for _ in 0..<100 where port.isEmpty {
-            port = (try? String(contentsOfFile: portFile, encoding: .utf8)) ?? ""
-            if port.isEmpty { usleep(50_000) }
-        }
-        try #require(!port.isEmpty)
+            open(sys.argv[1], "wb").write(data + b"|" + more)
+            """, arguments: [received])
+        defer { kill(server.process.processIdentifier, SIGKILL) }
+        let port = try #require(server.port)
         let result = ingest("postgres://someone:s3cret@127.0.0.1:\(port)/x?sslmode=require")
         #expect(result.status != 0)
         #expect(result.stderr.contains("does not offer TLS and sslmode=require requires it"), "\(result.stderr)")
-        server.waitUntilExit()
+        server.process.waitUntilExit()
         let bytes = try Data(contentsOf: URL(fileURLWithPath: received))
         // The SSLRequest (length 8, code 80877103) and nothing after it: no startup message, no user name.
         #expect(Array(bytes.prefix(8)) == [0, 0, 0, 8, 0x04, 0xD2, 0x16, 0x2F])

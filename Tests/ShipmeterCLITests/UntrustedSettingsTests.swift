@@ -65,34 +65,26 @@ import Testing
     /// action. A listener on loopback proves nothing connected to the address named.
     @Test func settingsNeverRunCommandsOrContactTheNetwork() throws {
         let folder = ScratchDirectory()
-        let portFile = folder.file("port"), connections = folder.file("connections")
-        let listener = Process()
-        listener.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        listener.arguments = ["python3", "-c", """
+        let stop = folder.file("stop"), connections = folder.file("connections")
+        let listener = try LoopbackListener(script: """
             import os, socket, sys, time
             s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8); s.settimeout(0.2)
-            open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+            print(s.getsockname()[1], flush=True)
             deadline = time.time() + 120
-            while time.time() < deadline and not os.path.exists(sys.argv[1] + ".stop"):
+            while time.time() < deadline and not os.path.exists(sys.argv[1]):
                 try:
                     c, peer = s.accept(); c.close()
                     with open(sys.argv[2], "a") as f: f.write("%d\\n" % peer[1])
                 except socket.timeout:
                     pass
-            """, portFile, connections]
-        try listener.run()
+            """, arguments: [stop, connections])
         // The test runner's children may not see SIGTERM: the listener stops on a file, or by itself.
         defer {
-            folder.write("port.stop", "")
-            kill(listener.processIdentifier, SIGKILL)
-            listener.waitUntilExit()
+            folder.write("stop", "")
+            kill(listener.process.processIdentifier, SIGKILL)
+            listener.process.waitUntilExit()
         }
-        var port = ""
-        for _ in 0..<100 where port.isEmpty {
-            port = (try? String(contentsOfFile: portFile, encoding: .utf8)) ?? ""
-            if port.isEmpty { usleep(50_000) }
-        }
-        try #require(!port.isEmpty)
+        let port = try #require(listener.port)
         let marker = folder.file("ran")
         let scratch = repository(settings: """
             hooks:

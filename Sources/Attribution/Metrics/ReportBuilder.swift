@@ -192,6 +192,7 @@ public struct ReportBuilder {
                     lines: shippedLines, effectiveLines: shippedEffective, normalisedDeployments: worthHere))
             }
             guard deployment.kind == .forward, !commits.isEmpty else { continue }
+            let coveredHere = Set(counted.filter { covered(commits[$0]) })
             var keysHere = [String: Double]()  // group → effective lines it shipped here
             for position in counted {
                 let commit = commits[position]
@@ -205,7 +206,7 @@ public struct ReportBuilder {
                 work.commitGroups[commit] = key
                 work.commitSizes[key, default: []].append(split.effective[position])
                 // Mutated in place: copying a group per commit would copy its lead-time lists.
-                let isCovered = covered(commit)
+                let isCovered = coveredHere.contains(position)
                 let measure = input.commits.measure(of: commit)
                 update(&groups[key, default: GroupMetrics(key: key)]) { metrics in
                     metrics.normalisedDeployments += split.parts[position]
@@ -233,15 +234,13 @@ public struct ReportBuilder {
             if deployment.status == .rolledBack { totals.rolledBackDeployments += 1 }
             totals.normalisedDeployments += worthHere
             totals.effectiveLines += shippedEffective
-            for position in counted where covered(commits[position]) {
-                totals.coveredNormalisedDeployments += split.parts[position]
-                totals.coveredEffectiveLines += split.effective[position]
-            }
-            for position in counted {
-                if let measure = input.commits.measure(of: commits[position]) { totals.countLines(of: measure) }
-            }
             totals.changedLines += shippedLines
             for position in counted {
+                if coveredHere.contains(position) {
+                    totals.coveredNormalisedDeployments += split.parts[position]
+                    totals.coveredEffectiveLines += split.effective[position]
+                }
+                if let measure = input.commits.measure(of: commits[position]) { totals.countLines(of: measure) }
                 guard let written = input.commits.aiLines(of: commits[position]) else { continue }
                 totals.aiLinesShipped += written
                 totals.aiLineCommits += 1

@@ -92,8 +92,10 @@ public struct ChangeMeasurer {
         }
         if isAdded {
             fileAddedLines += 1
-            let physical = ReferenceBlocks.lineHash(trimmed)
-            fileAddedPhysical.append((physical.hash, physical.words, fileAdded.count))
+            if looksForCopies {
+                let physical = ReferenceBlocks.lineHash(trimmed)
+                fileAddedPhysical.append((physical.hash, physical.words, fileAdded.count))
+            }
             if let line = addedBuilder.feed(trimmed) { fileAdded.append(line) }
         } else if let line = deletedBuilder.feed(trimmed) {
             fileDeleted.append(line)

@@ -144,8 +144,6 @@ struct LogicalLineBuilder {
                            tokens: min(tokens, ChangeMeasure.maximumTokensPerLogicalLine), numbered: numbered, physicalLines: physical)
     }
 
-    var isEmpty: Bool { emitted == 0 && physical == 0 }
-
     // MARK: - Tokens
 
     @inline(__always)

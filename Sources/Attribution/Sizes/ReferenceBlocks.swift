@@ -41,9 +41,6 @@ public final class ReferenceBlocks {
     /// Whether it holds no block.
     public var isEmpty: Bool { counts.isEmpty }
 
-    /// Distinct blocks held.
-    public var count: Int { counts.count }
-
     /// Makes it the blocks of `target` (nil: the empty tree).
     public func move(to target: ObjectID?, in repository: Repository) throws(GitError) {
         if positioned, target == tree { return }
