@@ -104,7 +104,7 @@ struct Dashboard: Sendable {
         let handed = HandedOver(loaded)
         let report = await OffPool.run {
             handed.value.report(since: since, until: until, environment: query.env, configured: nil, groupBy: query.grouping,
-                                worth: configuration.deploymentWorth(weight: nil), scope: query.scope)
+                                worth: configuration.deploymentWorth(weight: nil), rework: configuration.rework, scope: query.scope)
         }
         let repositories = try await ledger.attributedRepositories().map(\.name)
         let navigation = Self.navigation(query, report: report, environments: environments, repositories: repositories,
@@ -139,7 +139,7 @@ struct Dashboard: Sendable {
             case .team: links[group.key] = query.href { $0.team = group.key; $0.person = nil; $0.by = .person }
             case .person: links[group.key] = query.href { $0.person = group.key; $0.by = .deployment }
             case .repository: links[group.key] = query.href { $0.repo = group.key; $0.by = nil }
-            case .deployment, .model, .agent: break
+            case .deployment, .model, .agent, .pullRequest, .branch: break
             }
         }
         var trail = [Choice]()
@@ -147,7 +147,11 @@ struct Dashboard: Sendable {
             trail.append(Choice(text: "all teams", href: query.href { $0.team = nil; $0.person = nil; $0.by = .team }, current: false))
             let personTeam = query.person.flatMap { roster.team(ofPerson: $0) }
             if let team = query.team ?? personTeam {
-                trail.append(Choice(text: "team \(team)", href: query.href { $0.team = team; $0.person = nil; $0.by = .person }, current: query.person == nil))
+                trail.append(Choice(text: "team \(team)", href: query.href { $0.team = team; $0.person = nil; $0.by = .person },
+                                    current: query.person == nil && query.grouping != .pullRequest))
+                // From a team to what each of its pull requests cost and shipped.
+                trail.append(Choice(text: "its pull requests", href: query.href { $0.team = team; $0.person = nil; $0.by = .pullRequest },
+                                    current: query.person == nil && query.grouping == .pullRequest))
             }
             if let person = query.person {
                 trail.append(Choice(text: person, href: query.href { $0.by = .deployment }, current: true))

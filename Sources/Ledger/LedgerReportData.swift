@@ -12,6 +12,8 @@ public struct LedgerReportData: Sendable {
         public var identity: String
         public var name: String
         public var remotes: [String]
+        /// The tips the last `attribute` read history from, in its order.
+        public var tips: [String] = []
         public var commits: [StoredCommit] = []
         public var deployments: [StoredDeployment] = []
         public var actors: [LedgerActor] = []
@@ -63,14 +65,18 @@ public struct AttributedRepository: Sendable {
     public var identity: String
     public var name: String
     public var remotes: [String]
+    /// The tips its last `attribute` read history from, in that run's order.
+    public var tips: [String] = []
 }
 
 extension LedgerStore {
     /// Repositories `attribute` has stored, by id.
     public func attributedRepositories() async throws -> [AttributedRepository] {
         try await select("""
-            SELECT r.id, r.identity, r.name, s.remotes FROM repositories r JOIN repository_state s ON s.repository_id = r.id ORDER BY r.id
-            """, []).map { AttributedRepository(id: $0[0].integer ?? 0, identity: $0[1].text ?? "", name: $0[2].text ?? "", remotes: Self.list($0[3])) }
+            SELECT r.id, r.identity, r.name, s.remotes, s.tips FROM repositories r JOIN repository_state s ON s.repository_id = r.id ORDER BY r.id
+            """, []).map {
+            AttributedRepository(id: $0[0].integer ?? 0, identity: $0[1].text ?? "", name: $0[2].text ?? "", remotes: Self.list($0[3]), tips: Self.list($0[4]))
+        }
     }
 
     /// The report's input for `chosen` (of `attributedRepositories()`): usage before `until`,
@@ -78,7 +84,7 @@ extension LedgerStore {
     public func reportData(repositories chosen: [AttributedRepository], since: Date, until: Date) async throws -> LedgerReportData {
         var repositories = [LedgerReportData.Repository]()
         for item in chosen {
-            var repository = LedgerReportData.Repository(id: item.id, identity: item.identity, name: item.name, remotes: item.remotes)
+            var repository = LedgerReportData.Repository(id: item.id, identity: item.identity, name: item.name, remotes: item.remotes, tips: item.tips)
             repository.commits = try await allCommits(repository: item.id)
             repository.deployments = try await deployments(repository: item.id, withShipped: true)
             repository.actors = try await select("SELECT actor, person, team, bot FROM actors WHERE repository_id = ?", [.integer(item.id)]).map {

@@ -74,4 +74,13 @@ enum LedgerSchema {
     static func version6(ifNotExists: String) -> [String] {
         ["added_lines", "copied_lines", "moved_lines", "templated_lines"].map { "ALTER TABLE commits ADD COLUMN \(ifNotExists)\($0) INTEGER" }
     }
+
+    /// Schema 7: what pull requests, branches and rework are found from — each commit's parents
+    /// and commit time, the pull request and branch its own message names, and whether it is a
+    /// hotfix — and the tips are kept in order (they already were). Commits stored before it lack
+    /// them: the attribution rules' version changed with it, so the next `attribute` starts over.
+    static func version7(real: String, ifNotExists: String) -> [String] {
+        [("parents", "TEXT"), ("committer_time", real), ("pr_forge", "TEXT"), ("pr_number", "INTEGER"), ("pr_title", "TEXT"),
+         ("merged_branch", "TEXT"), ("hotfix", "INTEGER")].map { "ALTER TABLE commits ADD COLUMN \(ifNotExists)\($0.0) \($0.1)" }
+    }
 }

@@ -34,14 +34,15 @@ extension LedgerStore {
         }
         writes.append(SQLWrite("""
             INSERT INTO commits (repository_id, commit_id, author_time, person, author_name, is_merge, is_bot, summary, signals, agent, model, reverts, team, lines,
-                effective_lines, fingerprint, inverse_fingerprint, templates, added_lines, copied_lines, moved_lines, templated_lines, ai_lines)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repository_id, commit_id) DO NOTHING
+                effective_lines, fingerprint, inverse_fingerprint, templates, added_lines, copied_lines, moved_lines, templated_lines, ai_lines,
+                parents, committer_time, pr_forge, pr_number, pr_title, merged_branch, hotfix)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repository_id, commit_id) DO NOTHING
             """, rows: Self.unique(change.commits, by: \.id).map { commit in
             let facts = commit.facts
             return [id, .text(commit.id), .integer(facts.authorTime.seconds), .text(facts.person), .text(facts.authorName), SQLValue(facts.isMerge),
                     SQLValue(facts.isBot), .text(facts.summary), .text(facts.signals.joined(separator: "\n")), SQLValue(facts.agent),
                     SQLValue(facts.model), SQLValue(facts.reverts?.hex), .text(commit.team), SQLValue(commit.lines)]
-                + (commit.measure?.columnValues ?? ChangeMeasure.nullColumns) + [SQLValue(commit.aiLines)]
+                + (commit.measure?.columnValues ?? ChangeMeasure.nullColumns) + [SQLValue(commit.aiLines)] + Self.mergeColumns(facts)
         }))
         var sessionRows = Set<[SQLValue]>()
         for commit in change.commits {

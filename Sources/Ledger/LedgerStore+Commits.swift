@@ -8,7 +8,8 @@ extension LedgerStore {
     static var commitColumns: String {
         "c.commit_id, c.author_time, c.person, c.author_name, c.is_merge, c.is_bot, c.summary, c.signals, c.agent, c.model, c.reverts, c.team, c.lines, c.repository_id, "
             + "c.effective_lines, c.fingerprint, c.inverse_fingerprint, c.templates, c.ai_lines, "
-            + "c.added_lines, c.copied_lines, c.moved_lines, c.templated_lines"
+            + "c.added_lines, c.copied_lines, c.moved_lines, c.templated_lines, "
+            + "c.parents, c.committer_time, c.pr_forge, c.pr_number, c.pr_title, c.merged_branch, c.hotfix"
     }
 
     /// Stored commits of `repository` whose id is one of `ids`.
@@ -62,12 +63,33 @@ extension LedgerStore {
     /// A commit row; nil when its id is not a commit id (never written by `attribute`).
     static func commit(_ row: [SQLValue]) -> StoredCommit? {
         guard let id = try? ObjectID(hex: row[0].text ?? "") else { return nil }
-        let facts = CommitFacts(
+        var facts = CommitFacts(
             id: id, person: row[2].text ?? "", authorName: row[3].text ?? "", authorTime: GitTime(seconds: row[1].integer ?? 0),
             isMerge: row[4].bool, isBot: row[5].bool, summary: row[6].text ?? "", signals: list(row[7]), sessions: [],
             agent: row[8].text, model: row[9].text, reverts: row[10].text.flatMap { try? ObjectID(hex: $0) })
+        readMergeColumns(Array(row[23...29]), into: &facts)
         return StoredCommit(facts: facts, team: row[11].text ?? "", lines: row[12].integer.map(Int.init),
                             measure: ChangeMeasure(row[14], row[15], row[16], row[17], lines: Array(row[19...22])), aiLines: row[18].integer.map(Int.init))
+    }
+
+    /// The `parents`, `committer_time`, `pr_forge`, `pr_number`, `pr_title`, `merged_branch`
+    /// and `hotfix` columns of a commit.
+    static func mergeColumns(_ facts: CommitFacts) -> [SQLValue] {
+        let pullRequest = facts.merge?.pullRequest
+        return [.text(facts.parents.map(\.hex).joined(separator: " ")), facts.committerTime.map { .integer($0.seconds) } ?? .null,
+                SQLValue(pullRequest?.forge.rawValue), SQLValue(pullRequest?.number), SQLValue(pullRequest?.title),
+                SQLValue(facts.merge?.branch), SQLValue(facts.isHotfix)]
+    }
+
+    static func readMergeColumns(_ row: [SQLValue], into facts: inout CommitFacts) {
+        facts.parents = (row[0].text ?? "").split(separator: " ").compactMap { try? ObjectID(hex: String($0)) }
+        facts.committerTime = row[1].integer.map { GitTime(seconds: $0) }
+        var merge = MergeReference(pullRequest: nil, branch: row[5].text)
+        if let forge = row[2].text.flatMap(PullRequestReference.Forge.init(rawValue:)), let number = row[3].integer {
+            merge.pullRequest = PullRequestReference(forge: forge, number: Int(number), title: row[4].text ?? "")
+        }
+        facts.merge = merge.isEmpty ? nil : merge
+        facts.isHotfix = row[6].bool
     }
 
     private func withSessions(_ rows: [[SQLValue]], repository: Int64) async throws -> [StoredCommit] {

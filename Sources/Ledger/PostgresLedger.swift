@@ -142,7 +142,8 @@ final class PostgresLedger: Sendable {
         """,
     ] + LedgerSchema.version3(integerKey: "BIGINT", real: "DOUBLE PRECISION")
       + LedgerSchema.version4(real: "DOUBLE PRECISION", ifNotExists: "IF NOT EXISTS ")
-      + LedgerSchema.version5(ifNotExists: "IF NOT EXISTS ") + LedgerSchema.version6(ifNotExists: "IF NOT EXISTS ") + [
+      + LedgerSchema.version5(ifNotExists: "IF NOT EXISTS ") + LedgerSchema.version6(ifNotExists: "IF NOT EXISTS ")
+      + LedgerSchema.version7(real: "DOUBLE PRECISION", ifNotExists: "IF NOT EXISTS ") + [
         "ALTER TABLE usage_records ADD COLUMN IF NOT EXISTS seq BIGSERIAL",
         // `forget` is rare and may scan; every ingest paid for this index.
         "DROP INDEX IF EXISTS usage_records_actor",

@@ -6,7 +6,7 @@ import Usage
 /// transaction and idempotent on `(source, key)`.
 final class SQLiteLedger: Sendable {
     /// The schema this binary writes; a ledger at a higher version is refused.
-    static let schemaVersion = 6
+    static let schemaVersion = 7
     static let marker = "shipmeter-ledger"
 
     let pool: DatabasePool
@@ -190,6 +190,11 @@ final class SQLiteLedger: Sendable {
         migrator.registerMigration("v6") { db in
             for statement in LedgerSchema.version6(ifNotExists: "") { try db.execute(sql: statement) }
             try db.execute(sql: "UPDATE shipmeter_meta SET value = '6' WHERE key = 'schema_version'")
+        }
+        guard version >= 7 else { return migrator }
+        migrator.registerMigration("v7") { db in
+            for statement in LedgerSchema.version7(real: "REAL", ifNotExists: "") { try db.execute(sql: statement) }
+            try db.execute(sql: "UPDATE shipmeter_meta SET value = '7' WHERE key = 'schema_version'")
         }
         return migrator
     }

@@ -25,7 +25,9 @@ public struct HTMLReportRenderer: ReportRenderer {
             ("Shipped-token ratio", Quantity.percent(t.shippedTokenRatio)),
             ("Deployments", "\(t.deployments)"),
             ("Change failure rate", Quantity.percent(t.changeFailureRate)),
+            ("Rework rate", Quantity.percent(t.reworkRate)),
             ("AI-assisted share", Quantity.percent(t.aiAssistedShare)),
+            ("AI-written lines shipped", t.aiLinesShippedKnown.map { Quantity.short(Int64($0)) } ?? "—"),
             ("Cost", t.hasUsage ? Money.usd(t.costUSD) : Money.usd(nil as Double?)),
             ("Usage coverage", Quantity.percent(t.usageCoverage)),
             ("Cost per ND", Money.usd(t.costPerND)),
@@ -37,17 +39,21 @@ public struct HTMLReportRenderer: ReportRenderer {
         body += "<section class=\"charts\">"
         body += SVGCharts.bars(
             title: "Yield: normalised deployments per million tokens, by \(report.groupBy.rawValue)",
-            items: report.groups.map { ($0.key, $0.ndPerMillionTokens ?? 0) }, format: { String(format: "%.2f", $0) })
+            items: report.groups.map { ($0.key, $0.ndPerMillionTokens ?? 0) }, format: { String(format: "%.2f", $0) },
+            axis: "normalised deployments per million tokens")
         body += SVGCharts.pairedBars(
             title: "Tokens against normalised deployments, by \(report.groupBy.rawValue)",
             items: report.groups.map { ($0.key, Double($0.tokens.total), $0.normalisedDeployments) },
             firstName: "tokens", secondName: "normalised deployments",
             firstFormat: { Quantity.short(Int64($0)) }, secondFormat: { String(format: "%.2f", $0) })
         let weekLabels = report.weekly.map { SVGCharts.day($0.start) }
-        body += SVGCharts.lines(title: "Weekly trend: shipped-token ratio and cost", labels: weekLabels, series: [
-            ("shipped-token ratio", report.weekly.map(\.shippedTokenRatio), { Quantity.percent($0) }),
-            ("cost", report.weekly.map { $0.costUSD.doubleValue }, { Money.usd($0) }),
-        ])
+        // One unit per chart: a ratio and dollars never share an axis.
+        body += SVGCharts.lines(title: "Weekly shipped-token ratio", labels: weekLabels, values: report.weekly.map(\.shippedTokenRatio),
+                                format: { Quantity.percent($0) }, axis: "share of tokens shipped (%)", color: SVGCharts.palette[1])
+        body += SVGCharts.lines(title: "Weekly cost", labels: weekLabels, values: report.weekly.map { $0.costUSD.doubleValue },
+                                format: { Money.usd($0) }, axis: "cost (USD)", color: SVGCharts.palette[2])
+        body += SVGCharts.lines(title: "Weekly rework rate", labels: weekLabels, values: report.weekly.map(\.reworkRate),
+                                format: { Quantity.percent($0) }, axis: "deployments that were rework (%)", color: SVGCharts.palette[4])
         body += SVGCharts.timeline(title: "Deployments in \(report.environment ?? "no environment")", start: report.since, end: report.until,
                                    events: report.deployments.map { detail in
             let d = detail.deployment
@@ -57,25 +63,37 @@ public struct HTMLReportRenderer: ReportRenderer {
         body += "</section>"
 
         // The per-group table.
-        let columns = ReportColumns.all
+        let columns = ReportColumns.columns(for: report)
         body += "<section><h2>By \(e(report.groupBy.rawValue))</h2><table><thead><tr><th>\(e(report.groupBy.rawValue))</th>"
         body += columns.map { "<th class=\"num\">\(e($0.title))</th>" }.joined() + "</tr></thead><tbody>"
         for group in report.groups {
             let name = context.navigation?.groupLinks[group.key].map { "<a href=\"\(e($0))\">\(e(group.key))</a>" } ?? e(group.key)
             body += "<tr><td>\(name)</td>" + columns.map { "<td class=\"num\">\(e($0.value(group)))</td>" }.joined() + "</tr>"
         }
-        body += "<tr class=\"total\"><td>total</td>" + columns.map { "<td class=\"num\">\(e($0.value(t)))</td>" }.joined() + "</tr></tbody></table></section>"
+        body += "<tr class=\"total\"><td>total</td>" + columns.map { "<td class=\"num\">\(e($0.value(t)))</td>" }.joined() + "</tr></tbody></table>"
+        if let note = report.hiddenColumnsNote { body += "<p class=\"small\">\(e(note))</p>" }
+        body += "</section>"
+        let changeSets = report.changeSetRows
+        if !changeSets.isEmpty {
+            body += "<section><h2>\(report.groupBy == .branch ? "Branches" : "Pull requests")</h2><table class=\"changesets\"><thead><tr><th>\(e(report.groupBy.rawValue))</th>"
+            body += ReportColumns.changeSetHeader.map { "<th>\(e($0))</th>" }.joined() + "</tr></thead><tbody>"
+            for (key, row) in changeSets {
+                body += "<tr><td>\(e(key))</td>" + row.map { "<td>\(e($0))</td>" }.joined() + "</tr>"
+            }
+            body += "</tbody></table></section>"
+        }
 
         // Per-deployment detail (thousands of rows in a year: kept lean, aligned by CSS).
-        body += "<section><h2>Deployments</h2><table class=\"deployments\"><thead><tr><th>deployment</th><th>time</th><th>kind</th><th>status</th><th>commits</th><th>lines</th><th>effective lines</th><th>ND</th><th>AI share</th><th>tokens</th><th>cost</th></tr></thead><tbody>"
+        body += "<section><h2>Deployments</h2><table class=\"deployments\"><thead><tr><th>deployment</th><th>time</th><th>kind</th><th>status</th><th>commits</th><th>lines</th><th>effective lines</th><th>ND</th><th>AI share</th><th>tokens</th><th>cost</th><th>rework</th></tr></thead><tbody>"
         for detail in report.deployments {
             let d = detail.deployment
             body += d.status == .success ? "<tr>" : "<tr class=\"\(e(d.status.rawValue))\">"
             body += "<td>\(e(d.id))</td><td>\(e(Timestamp.iso8601(d.time)))</td><td>\(e(d.kind.rawValue))</td><td>\(e(d.status.rawValue))</td>"
             body += "<td>\(detail.shippedCommits)</td><td>\(detail.lines.map(String.init) ?? "—")</td><td>\(e(Quantity.figure(detail.effectiveLines, digits: 1)))</td><td>\(e(Quantity.figure(detail.normalisedDeployments)))</td><td>\(e(Quantity.percent(detail.aiAssistedShare)))</td>"
-            body += "<td>\(e(Quantity.short(detail.tokens)))</td><td>\(e(Money.usd(detail.costUSD)))</td></tr>"
+            body += "<td>\(e(Quantity.short(detail.tokens)))</td><td>\(e(Money.usd(detail.costUSD)))</td>"
+            body += "<td>\(e(detail.rework.map(\.rawValue).joined(separator: ", ")))</td></tr>"
         }
-        if report.deployments.isEmpty { body += "<tr><td colspan=\"9\">No deployments in this window.</td></tr>" }
+        if report.deployments.isEmpty { body += "<tr><td colspan=\"12\">No deployments in this window.</td></tr>" }
         body += "</tbody></table></section>"
 
         body += "<section><h2>Warning signs</h2>"
@@ -138,10 +156,10 @@ public struct HTMLReportRenderer: ReportRenderer {
         .summary{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0}.figure{border:1px solid #e2e8f0;border-radius:6px;padding:8px 12px;min-width:120px}
         .figure .value{font-size:20px;font-weight:600}.figure .label{font-size:12px;color:#4a5568}
         .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:16px}.chart{max-width:100%;height:auto}
-        .chart text{font-size:11px;fill:#1a202c}.chart .title{font-size:13px;font-weight:600}.chart .small{font-size:10px;fill:#4a5568}
+        .chart text{font-size:11px;fill:#1a202c}.chart .title{font-size:13px;font-weight:600}.chart .small{font-size:10px;fill:#4a5568}.chart .axis-label{font-size:11px;fill:#4a5568}
         table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:4px 8px;border-bottom:1px solid #edf2f7;text-align:left}
         .num{text-align:right;font-variant-numeric:tabular-nums}tr.total td{font-weight:600;border-top:2px solid #a0aec0}
-        table.deployments td:nth-child(n+5),table.deployments th:nth-child(n+5){text-align:right;font-variant-numeric:tabular-nums}
+        table.deployments td:nth-child(n+5):not(:last-child),table.deployments th:nth-child(n+5):not(:last-child){text-align:right;font-variant-numeric:tabular-nums}
         tr.rolled-back td,tr.failure td{color:#c53030}.warnings li{margin:4px 0}footer{margin-top:32px}
         @media print{body{margin:0;max-width:none}.charts{grid-template-columns:1fr 1fr}section{break-inside:avoid}}
         """

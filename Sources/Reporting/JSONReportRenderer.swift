@@ -8,9 +8,12 @@ import Usage
 /// added, copied, re-laid out and templated lines per group, counts only covered work in
 /// `nd_per_million_tokens` and `cost_per_nd`, and gives `null` (never a fake 0) for figures
 /// derived from tokens where no usage counts for a group, and for `ai_lines_shipped` where no
-/// line-level record covers its commits. Nothing of versions 1 and 2 changed name.
+/// line-level record covers its commits. Nothing of versions 1 and 2 changed name. 4 adds
+/// `group_by` `pull-request` and `branch` (each group's `pull_request` or `branch` object, and the
+/// report's `change_set_commits`), `rework_rate` and `rework` per group and week, and each
+/// deployment's `rework` reasons; nothing earlier changed.
 public struct JSONReportRenderer: ReportRenderer {
-    public static let schemaVersion: Int64 = 3
+    public static let schemaVersion: Int64 = 4
 
     public init() {}
 
@@ -37,9 +40,15 @@ public struct JSONReportRenderer: ReportRenderer {
                     ("shipped_token_ratio", .number(week.shippedTokenRatio)),
                     ("cost_usd", .decimal(week.costUSD)),
                     ("normalised_deployments", .number(week.normalisedDeployments)),
+                    ("deployments", .int(Int64(week.deployments))),
+                    ("rework_deployments", .int(Int64(week.reworkDeployments))),
+                    ("rework_rate", .number(week.reworkRate)),
                 ])
             })),
         ]
+        if let counts = report.changeSetCommits {
+            members.append(("change_set_commits", .object([("shipped", .int(Int64(counts.shipped))), ("without", .int(Int64(counts.without)))])))
+        }
         if let budget = context.budget { members.append(("budget", BudgetJSON.document(budget))) }
         return .object(members)
     }
@@ -48,7 +57,7 @@ public struct JSONReportRenderer: ReportRenderer {
         func lead(_ percentiles: Percentiles) -> JSONValue {
             .object([("median", .number(percentiles.median)), ("p90", .number(percentiles.p90))])
         }
-        return .object([
+        var members: [(String, JSONValue)] = [
             ("key", .string(group.key)),
             ("tokens", .object([
                 ("input", .int(group.tokens.input)),
@@ -83,7 +92,43 @@ public struct JSONReportRenderer: ReportRenderer {
             ("lead_time_hours", .object([("ai_assisted", lead(group.leadTimeAI)), ("other", lead(group.leadTimeOther))])),
             ("change_failure_rate", .number(group.changeFailureRate)),
             ("cache_hit_ratio", .number(group.cacheHitRatio)),
-        ])
+            ("rework_rate", .number(group.reworkRate)),
+            ("rework", .object([
+                ("deployments", .int(Int64(group.rework.all.counted))),
+                ("rework_deployments", .int(Int64(group.rework.all.rework))),
+                ("ai_assisted", .number(group.reworkRateAI)),
+                ("other", .number(group.reworkRateOther)),
+            ])),
+        ]
+        if let summary = group.changeSet {
+            members.append(summary.pullRequest == nil ? ("branch", changeSet(summary)) : ("pull_request", changeSet(summary)))
+        }
+        return .object(members)
+    }
+
+    /// A pull request's (or branch's) identity, whether it shipped and is final, and what its cost rests on.
+    static func changeSet(_ summary: ChangeSetSummary) -> JSONValue {
+        var members = [(String, JSONValue)]()
+        if let pullRequest = summary.pullRequest {
+            members += [("number", .int(Int64(pullRequest.number))), ("forge", .string(pullRequest.forge.rawValue)), ("title", .string(pullRequest.title))]
+        }
+        members += [
+            ("branch", .optional(summary.branch)),
+            ("merged_at", summary.mergedAt.map { .string(Timestamp.iso8601($0)) } ?? .null),
+            ("shipped_in", .optional(summary.shippedIn)),
+            ("shipped_at", summary.shippedAt.map { .string(Timestamp.iso8601($0)) } ?? .null),
+            ("final", .bool(summary.isFinal)),
+            ("commits", .int(Int64(summary.commits))),
+            ("lead_time_hours", .number(summary.leadTimeHours)),
+            ("usage", .object([
+                ("explicit", .object([("tokens", .int(summary.explicitTokens)), ("cost_usd", .decimal(summary.explicitCost))])),
+                ("inferred", .object([("tokens", .int(summary.inferredTokens)), ("cost_usd", .decimal(summary.inferredCost))])),
+                ("unmatched_sessions", .int(Int64(summary.unmatchedSessions))),
+                ("records_outside_window", .int(Int64(summary.recordsOutsideWindow))),
+                ("basis", .string(summary.costBasis)),
+            ])),
+        ]
+        return .object(members)
     }
 
     /// One deployment of the window: what it shipped and what it is worth.
@@ -99,6 +144,7 @@ public struct JSONReportRenderer: ReportRenderer {
             ("changed_lines", detail.lines.map { .int(Int64($0)) } ?? .null),
             ("effective_lines", .double(detail.effectiveLines)),
             ("normalised_deployments", .double(detail.normalisedDeployments)),
+            ("rework", .array(detail.rework.map { .string($0.rawValue) })),
         ])
     }
 

@@ -11,15 +11,23 @@ public struct MarkdownReportRenderer: ReportRenderer {
         var lines = ["## shipmeter report — by \(report.groupBy.rawValue)", ""]
         lines += report.summaryLines.map { "- " + Self.escape($0) }
         lines.append("")
-        let columns = ReportColumns.all
+        let columns = ReportColumns.columns(for: report)
         lines.append("| \(Self.escape(report.groupBy.rawValue)) | " + columns.map(\.title).joined(separator: " | ") + " |")
         lines.append("|---|" + columns.map { _ in "---:" }.joined(separator: "|") + "|")
         for group in report.groups {
             lines.append("| \(Self.escape(group.key)) | " + columns.map { Self.escape($0.value(group)) }.joined(separator: " | ") + " |")
         }
         lines.append("| **total** | " + columns.map { "**\(Self.escape($0.value(report.totals)))**" }.joined(separator: " | ") + " |")
+        if let note = report.hiddenColumnsNote { lines += ["", "_\(Self.escape(note))_"] }
+        let changeSets = report.changeSetRows
+        if !changeSets.isEmpty {
+            lines += ["", "### \(report.groupBy == .branch ? "Branches" : "Pull requests")", ""]
+            lines.append("| \(Self.escape(report.groupBy.rawValue)) | " + ReportColumns.changeSetHeader.joined(separator: " | ") + " |")
+            lines.append("|---|---|---|---|---|---:|---:|---:|---:|---|")
+            lines += changeSets.map { "| " + ([$0.key] + $0.row).map(Self.escape).joined(separator: " | ") + " |" }
+        }
         if !report.weekly.isEmpty {
-            lines += ["", "### Weekly trend", "", "| " + Report.weeklyHeader.joined(separator: " | ") + " |", "|---|---:|---:|---:|---:|"]
+            lines += ["", "### Weekly trend", "", "| " + Report.weeklyHeader.joined(separator: " | ") + " |", "|---|---:|---:|---:|---:|---:|---:|"]
             lines += report.weeklyRows.map { "| " + $0.map(Self.escape).joined(separator: " | ") + " |" }
         }
         if let budget = context.budget {

@@ -110,7 +110,7 @@ extension Shipmeter {
             let groupBy = try grouping(configuration)
             window.checkEnvironment(in: loaded.timeline.environments, where: " in the ledger")
             let report = loaded.report(since: since, until: until, environment: window.env, configured: configuration.reportEnvironment,
-                                       groupBy: groupBy, worth: configuration.deploymentWorth(weight: weight))
+                                       groupBy: groupBy, worth: configuration.deploymentWorth(weight: weight), rework: configuration.rework)
             let budget = loaded.budget(configuration, annual: nil, year: nil, asOf: until)
             progress.finish(summary(report, commits: nil, records: nil))
             try emit(report, budget: budget, now: now)

@@ -116,7 +116,7 @@ struct IncrementalAttribution {
             let noted = ids.isEmpty ? [] : try repo.notedCommits(notesRef: "refs/notes/ai")
             return try ids.map { id in
                 WorkProgress.advance()
-                return History.facts(for: try repo.commit(id), people: context.people, detector: context.configuration.aiDetector, noted: noted.contains(id),
+                return History.facts(for: try repo.commit(id), people: context.people, detector: context.configuration.aiDetector, rework: context.configuration.rework, noted: noted.contains(id),
                                      noteSessions: noted.contains(id) ? History.noteSessionKeys(repo, id) : [])
             }
         } catch {

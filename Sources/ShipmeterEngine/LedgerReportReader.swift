@@ -100,17 +100,19 @@ public struct LedgerReportReader {
         let roster = LedgerRoster(data.repositories.flatMap(\.actors))
         self.location = location
         self.roster = roster
-        input = ReportInput(
+        var input = ReportInput(
             history: History(facts: facts), timeline: timeline, records: records, joins: joins, people: roster,
             commits: StoredCommits(teams: teams, lines: lines, measures: measures, aiLines: written), repositories: data.repositories.map(\.name),
             commitRepositories: owners, recordRepositories: recordRepositories)
+        input.tips = data.repositories.map { $0.tips.compactMap { try? ObjectID(hex: $0) } }
+        self.input = input
     }
 
     /// The report for the window, with notes on what the ledger lacks.
     public func report(since: Date, until: Date, environment requested: String?, configured: String?, groupBy: GroupBy, worth: DeploymentWorth,
-                       scope: ReportScope = ReportScope()) -> Report {
+                       rework: ReworkRule = ReworkRule(), scope: ReportScope = ReportScope()) -> Report {
         let environment = ReportBuilder.defaultEnvironment(timeline, configured: requested ?? configured)
-        var report = ReportBuilder(input, worth: worth).build(since: since, until: until, environment: environment, groupBy: groupBy, scope: scope)
+        var report = ReportBuilder(input, worth: worth, rework: rework).build(since: since, until: until, environment: environment, groupBy: groupBy, scope: scope)
         if names.isEmpty {
             report.notes.append("the ledger holds no attributed repository: run `shipmeter attribute --ledger …` in each repository first")
         } else if environment == nil {

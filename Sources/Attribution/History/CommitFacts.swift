@@ -44,6 +44,14 @@ public struct CommitFacts: Sendable, Equatable {
     public var model: String?
     /// The commit this one reverts (`This reverts commit <id>.`), when it says so.
     public var reverts: ObjectID?
+    /// Its parents, first parent first (pull requests are found along them).
+    public var parents: [ObjectID] = []
+    /// When it was committed (a merge's or squash's time is when its pull request merged).
+    public var committerTime: GitTime?
+    /// The pull request and branch its own message names.
+    public var merge: MergeReference?
+    /// Whether it matches the configured hotfix patterns (`rework.hotfix_patterns`).
+    public var isHotfix = false
 
     public var isAIAssisted: Bool { !signals.isEmpty }
 

@@ -19,7 +19,7 @@ public struct History: Sendable {
     /// Loads every commit reachable from `tips` (one pass over the object database), numbered as
     /// the graph read with them.
     public static func load(
-        _ repository: Repository, tips: [ObjectID], people: People, detector: AISignalDetector
+        _ repository: Repository, tips: [ObjectID], people: People, detector: AISignalDetector, rework: ReworkRule = ReworkRule()
     ) throws -> (graph: CommitGraph, history: History) {
         let noted = try repository.notedCommits(notesRef: "refs/notes/ai")
         var facts = [CommitFacts?]()
@@ -27,7 +27,7 @@ public struct History: Sendable {
         let graph = try CommitGraph.load(repository, tips: tips) { number, commit in
             WorkProgress.advance()
             if number >= facts.count { facts.append(contentsOf: repeatElement(nil, count: number - facts.count + 1)) }
-            facts[number] = Self.facts(for: commit, people: people, detector: detector, noted: noted.contains(commit.id),
+            facts[number] = Self.facts(for: commit, people: people, detector: detector, rework: rework, noted: noted.contains(commit.id),
                                        noteSessions: noted.contains(commit.id) ? Self.noteSessionKeys(repository, commit.id) : [])
         }
         let complete = facts.compactMap { $0 }
@@ -74,7 +74,8 @@ public struct History: Sendable {
     /// What attribution reads from one commit; `noteSessions` are the git-ai session keys its
     /// note names, kept as sessions of agent `git-ai` (a usage record whose session hashes to
     /// one joins it explicitly).
-    public static func facts(for commit: Commit, people: People, detector: AISignalDetector, noted: Bool, noteSessions: [String] = []) -> CommitFacts {
+    public static func facts(for commit: Commit, people: People, detector: AISignalDetector, rework: ReworkRule = ReworkRule(), noted: Bool,
+                             noteSessions: [String] = []) -> CommitFacts {
         let (trailers, embedded) = Trailer.read(message: commit.message)
         let summary = commit.summary
         let signals = detector.signals(for: commit, summary: summary, trailers: trailers, embedded: embedded, hasAINote: noted)
@@ -116,7 +117,7 @@ public struct History: Sendable {
         if agent == nil, signals.contains(AISignalDetector.Signal.copilotAgent) { agent = "copilot" }
         if agent == nil, signals.contains(AISignalDetector.Signal.madeWithCursor) { agent = "cursor" }
         if agent == nil, signals.contains(AISignalDetector.Signal.generatedWithClaudeCode) { agent = "claude-code" }
-        return CommitFacts(
+        var facts = CommitFacts(
             id: commit.id,
             person: people.canonical(name: commit.author.name, email: commit.author.email),
             authorName: people.displayName(name: commit.author.name, email: commit.author.email),
@@ -126,6 +127,11 @@ public struct History: Sendable {
             summary: summary,
             signals: signals, sessions: sessions + noteSessions.map { SessionReference(agent: gitAIAgent, id: $0) }, agent: agent, model: model,
             reverts: Self.revertedCommit(commit.message))
+        facts.parents = commit.parents
+        facts.committerTime = commit.committer.time
+        facts.merge = MergeReference.parse(message: commit.message, trailers: trailers, isMerge: commit.isMerge)
+        facts.isHotfix = rework.isHotfix(summary: summary, trailers: trailers)
+        return facts
     }
 
     static func revertedCommit(_ message: String) -> ObjectID? {

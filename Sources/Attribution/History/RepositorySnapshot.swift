@@ -20,6 +20,8 @@ public struct RepositorySnapshot {
     public let notes: [String]
     /// Which changed paths count nothing toward effective sizes (settings and `.gitattributes`).
     public let changeFilter: ChangeFilter
+    /// The tips history was read from, HEAD first.
+    public let tips: [ObjectID]
 
     /// `deployLogs`: the text of each configured deploy log, with the name to report it by.
     public static func load(_ repo: Repository, configuration: Configuration, deployLogs: [(name: String, text: String)] = []) throws -> RepositorySnapshot {
@@ -34,13 +36,13 @@ public struct RepositorySnapshot {
     /// Reads history from what was collected before it.
     public static func load(_ repo: Repository, configuration: Configuration, people: People, collected: Collected, codeOwners: CodeOwners?,
                             remotes: [String], changeFilter: ChangeFilter) throws -> RepositorySnapshot {
-        let (graph, history) = try History.load(repo, tips: collected.tips, people: people, detector: configuration.aiDetector)
+        let (graph, history) = try History.load(repo, tips: collected.tips, people: people, detector: configuration.aiDetector, rework: configuration.rework)
         let timeline = DeploymentTimeline(graph: graph, deployments: collected.deployments)
         return RepositorySnapshot(
             repository: repo, configuration: configuration, people: people, graph: graph, history: history, timeline: timeline,
             codeOwners: codeOwners, name: Self.name(of: repo, remotes: remotes),
             scope: RepositoryScope(roots: repo.workDirectory.map { [$0] } ?? [], remotes: remotes), notes: collected.notes + timeline.notes,
-            changeFilter: changeFilter)
+            changeFilter: changeFilter, tips: collected.tips)
     }
 
     /// The URLs of the `origin` and `upstream` remotes that exist.
@@ -143,9 +145,11 @@ public struct RepositorySnapshot {
 
     /// A report's input: `batch` joined as of `until` in `environment`.
     public func reportInput(_ batch: UsageBatch, environment: String?, until: Date, diffs: RepositoryDiffs) -> ReportInput {
-        ReportInput(
+        var input = ReportInput(
             history: history, timeline: timeline, records: batch.records, joins: join(batch, environment: environment, until: until),
             people: people, commits: SnapshotCommits(diffs: diffs, history: history, people: people, codeOwners: codeOwners), repositories: [name])
+        input.tips = [tips]
+        return input
     }
 
     /// The whole report for a window.
@@ -156,7 +160,7 @@ public struct RepositorySnapshot {
         let diffs = diffs(fetchMissing: fetchMissing)
         let input = reportInput(batch, environment: environment, until: until, diffs: diffs)
         let joinSeconds = Date().timeIntervalSince(joinStart)
-        let builder = ReportBuilder(input, worth: configuration.deploymentWorth(weight: weight))
+        let builder = ReportBuilder(input, worth: configuration.deploymentWorth(weight: weight), rework: configuration.rework)
         let metricsStart = Date()
         var report = builder.build(since: since, until: until, environment: environment, groupBy: groupBy, scope: scope)
         report.phaseTimings = [("join", joinSeconds), ("metrics", Date().timeIntervalSince(metricsStart))]

@@ -5,6 +5,11 @@ import Usage
 /// What a report groups by.
 public enum GroupBy: String, CaseIterable, Sendable {
     case team, person, model, agent, repository, deployment
+    case pullRequest = "pull-request"
+    case branch
+
+    /// Whether groups are pull requests or branches (each group then says what it cost and shipped).
+    public var isChangeSet: Bool { self == .pullRequest || self == .branch }
 }
 
 /// Median and 90th percentile of a set of durations, in hours; nil when there are none.
@@ -72,6 +77,11 @@ public struct GroupMetrics: Sendable {
     public var months: Double = 0
     /// Whether this row is the totals (its change failure rate counts failed deployments).
     public var isTotals = false
+    /// Deployments the rework rate is over (forward ones and the rollbacks of them) and how many
+    /// were rework; split by whether the group's commits they shipped include AI-assisted ones.
+    public var rework = ReworkCounts()
+    /// For a pull request or branch: what it is, whether it shipped, and what its cost rests on.
+    public var changeSet: ChangeSetSummary?
 
     public init(key: String) { self.key = key }
 
@@ -127,6 +137,9 @@ public struct GroupMetrics: Sendable {
         }
         return Self.ratio(Double(rolledBackDeployments), Double(deployments))
     }
+    public var reworkRate: Double? { Self.ratio(Double(rework.all.rework), Double(rework.all.counted)) }
+    public var reworkRateAI: Double? { Self.ratio(Double(rework.aiAssisted.rework), Double(rework.aiAssisted.counted)) }
+    public var reworkRateOther: Double? { Self.ratio(Double(rework.other.rework), Double(rework.other.counted)) }
     public var cacheHitRatio: Double? {
         Self.ratio(Double(tokens.cacheRead), Double(tokens.input + tokens.cacheWrite + tokens.cacheRead))
     }
@@ -176,6 +189,8 @@ public struct DeploymentDetail: Sendable {
     public var effectiveLines: Double
     /// What it is worth (0 unless forward and not rolled back).
     public var normalisedDeployments: Double
+    /// Why it is rework; empty when it is not.
+    public var rework: [ReworkRule.Reason] = []
 }
 
 /// One week of the trend charts.
@@ -193,7 +208,11 @@ public struct WeekPoint: Sendable {
     public var shippedTokens: Int64
     public var costUSD: Decimal
     public var normalisedDeployments: Double
+    /// Forward deployments and rollbacks of the week, and how many were rework.
+    public var deployments = 0
+    public var reworkDeployments = 0
     public var shippedTokenRatio: Double? { GroupMetrics.ratio(Double(shippedTokens), Double(tokens)) }
+    public var reworkRate: Double? { GroupMetrics.ratio(Double(reworkDeployments), Double(deployments)) }
 }
 
 /// The report: groups led by yield and shipped work, totals, trends, warning signs.
@@ -223,6 +242,9 @@ public struct Report: Sendable {
     public var deployments: [DeploymentDetail]
     public var weekly: [WeekPoint]
     public var notes: [String] = []
+    /// Grouped by pull request or branch: the non-merge commits shipped in the window, and how
+    /// many of them history links to none (grouped as `none`).
+    public var changeSetCommits: (shipped: Int, without: Int)?
     /// Commits the report read whose line counts are unknown (blobs not present): they count
     /// no lines and no effective lines.
     public var unknownLineCommits = 0

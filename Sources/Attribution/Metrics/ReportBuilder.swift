@@ -7,6 +7,8 @@ public struct ReportBuilder {
     public let input: ReportInput
     /// What a forward deployment is worth and how it splits (`--weight`, `report.*`).
     public var worth: DeploymentWorth
+    /// What makes a deployment rework (`rework.*`).
+    public var rework: ReworkRule
 
     // The input's parts, held directly: the metrics read them in their innermost loops.
     public let history: History
@@ -15,9 +17,10 @@ public struct ReportBuilder {
     public let joins: [RecordJoin]
     public let people: any Roster
 
-    public init(_ input: ReportInput, worth: DeploymentWorth = DeploymentWorth()) {
+    public init(_ input: ReportInput, worth: DeploymentWorth = DeploymentWorth(), rework: ReworkRule = ReworkRule()) {
         self.input = input
         self.worth = worth
+        self.rework = rework
         (history, timeline, records, joins, people) = (input.history, input.timeline, input.records, input.joins, input.people)
     }
 
@@ -73,6 +76,13 @@ public struct ReportBuilder {
             return value
         }
 
+        // Pull requests and branches, found along first parents, when the report groups by them.
+        let changeSets = groupBy.isChangeSet
+            ? PullRequests(history: history, tips: input.tips, repositoryOf: input.commitRepositories, names: input.repositories) : nil
+        func changeSetKey(_ commit: Int) -> String {
+            (groupBy == .branch ? changeSets?.branch(of: commit)?.name : changeSets?.request(of: commit)?.key) ?? Self.noChangeSet
+        }
+
         // Records: tokens, cost and states, plus what each commit's usage was (for model/agent keys).
         var commitUsage = [Int: [String: Int64]]()  // commit → model or agent → tokens
         var inWindowRecords = [Bool](repeating: false, count: records.count)
@@ -98,6 +108,7 @@ public struct ReportBuilder {
             case .repository: key = input.repository(ofRecord: index, commit: join.commit)
             case .deployment:
                 key = deployment.map { timeline.deployments[$0].id } ?? (join.commit == nil ? "(uncommitted)" : "(unshipped)")
+            case .pullRequest, .branch: key = join.commit.map(changeSetKey) ?? "(uncommitted)"
             }
             func count(_ row: inout GroupMetrics) {
                 row.tokens.add(record)
@@ -132,6 +143,7 @@ public struct ReportBuilder {
                 return commitUsage[commit]?.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? named ?? "(none)"
             case .repository: return input.repository(ofCommit: commit)
             case .deployment: return timeline.deployments[deployment].id
+            case .pullRequest, .branch: return changeSetKey(commit)
             }
         }
 
@@ -162,6 +174,9 @@ public struct ReportBuilder {
         let churn = revertPairing(environment: environment, deployments: environmentDeployments, horizon: horizon, until: until)
         let effective = effectiveLines(deployments: environmentDeployments, churn: churn, since: since, until: until)
         var work = ShippedWork(churn: churn)
+        let reworkFinder = ReworkFinder(builder: self, environment: environment, deployments: environmentDeployments, churn: churn, until: until)
+        // The latest forward deployment a rollback undid: its groups, and whether AI-assisted work of each was in it.
+        var lastRolledBack: (keys: [String: Bool], ai: Bool)?
 
         for index in environmentDeployments {
             let deployment = timeline.deployments[index]
@@ -170,7 +185,17 @@ public struct ReportBuilder {
             // A report about some people: the deployments that shipped their work, each worth
             // their part of it (the split is over everything the deployment shipped).
             let mine = commits.indices.filter { inScope(commits[$0]) }
-            if !scope.isEverything, mine.isEmpty { continue }
+            let reasons = reworkFinder.reasons(index)
+            if deployment.kind == .rollback, let undone = lastRolledBack {
+                // A rollback is rework of the work it undid: it counts for that work's groups.
+                totals.rework.count(rework: true, aiAssisted: undone.ai)
+                for (key, ai) in undone.keys { groups[key, default: GroupMetrics(key: key)].rework.count(rework: true, aiAssisted: ai) }
+                if let week = Self.week(of: deployment.time, in: weekly) { weekly[week].countDeployment(rework: true) }
+            } else if deployment.kind == .rollback, scope.isEverything {
+                totals.rework.count(rework: true, aiAssisted: false)
+                if let week = Self.week(of: deployment.time, in: weekly) { weekly[week].countDeployment(rework: true) }
+            }
+            if !scope.isEverything, mine.isEmpty, !(deployment.kind == .rollback && lastRolledBack != nil) { continue }
             if deployment.kind == .failed { totals.failedDeployments += 1 }
             // Only forward deployments ship anything worth counting (a baseline ships all prior history).
             let split = deployment.kind == .forward ? worth.split(commits.map { commit in
@@ -190,10 +215,12 @@ public struct ReportBuilder {
                     aiAssistedShare: counted.isEmpty ? nil : Double(ai) / Double(counted.count),
                     tokens: detailTokens, costUSD: detailCost,
                     lines: shippedLines, effectiveLines: shippedEffective, normalisedDeployments: worthHere))
+                details[details.count - 1].rework = reasons
             }
             guard deployment.kind == .forward, !commits.isEmpty else { continue }
             let coveredHere = Set(counted.filter { covered(commits[$0]) })
             var keysHere = [String: Double]()  // group → effective lines it shipped here
+            var aiKeysHere = [String: Bool]()  // group → whether an AI-assisted commit of it shipped here
             for position in counted {
                 let commit = commits[position]
                 let facts = history.facts[commit]
@@ -202,6 +229,7 @@ public struct ReportBuilder {
                 if !facts.isBot { allPeople.insert(facts.person) }
                 guard let key = commitKey(commit, deployment: index) else { continue }
                 let firstHere = keysHere[key] == nil
+                aiKeysHere[key] = (aiKeysHere[key] ?? false) || facts.isAIAssisted
                 keysHere[key, default: 0] += split.effective[position]
                 work.commitGroups[commit] = key
                 work.commitSizes[key, default: []].append(split.effective[position])
@@ -230,6 +258,11 @@ public struct ReportBuilder {
                 if !facts.isBot { people[key, default: []].insert(facts.person) }
             }
             work.deployments.append((keysHere, commits.count <= 1 && shippedLines <= WarningSigns.trivialLines))
+            let anyAI = counted.contains { history.facts[commits[$0]].isAIAssisted }
+            for (key, ai) in aiKeysHere { groups[key]?.rework.count(rework: !reasons.isEmpty, aiAssisted: ai) }
+            totals.rework.count(rework: !reasons.isEmpty, aiAssisted: anyAI)
+            if deployment.status == .rolledBack { lastRolledBack = (aiKeysHere, anyAI) }
+            if let week = Self.week(of: deployment.time, in: weekly) { weekly[week].countDeployment(rework: !reasons.isEmpty) }
             totals.deployments += 1
             if deployment.status == .rolledBack { totals.rolledBackDeployments += 1 }
             totals.normalisedDeployments += worthHere
@@ -257,6 +290,9 @@ public struct ReportBuilder {
             }
         }
 
+        if let changeSets {
+            summariseChangeSets(changeSets, groupBy: groupBy, into: &groups, since: since, until: until, environment: environment, scope: scope)
+        }
         var rows = [GroupMetrics]()
         for (key, var metrics) in groups {
             if groupBy == .person, self.people.isBot(actor: key) { continue }
@@ -279,6 +315,15 @@ public struct ReportBuilder {
         var report = Report(
             since: since, until: until, environment: environment, groupBy: groupBy, repositories: input.repositories,
             groups: rows, totals: totals, warnings: [], deployments: details, weekly: weekly)
+        if let changeSets {
+            let shipped = work.commitGroups.keys.filter { !history.facts[$0].isMerge }
+            let without = shipped.filter { groupBy == .branch ? changeSets.branchOf[$0] < 0 : changeSets.requestOf[$0] < 0 }.count
+            report.changeSetCommits = (shipped.count, without)
+            if without > 0 {
+                let noun = groupBy == .branch ? "a merged branch" : "a pull request"
+                report.notes.append("\(without) of the \(shipped.count) commits shipped in the window have no \(noun) in their history (grouped as `\(Self.noChangeSet)`)")
+            }
+        }
         report.warnings = WarningSigns(builder: self, inWindow: inWindowRecords, work: work).evaluate(report, environment: environment, until: until)
         return report
     }

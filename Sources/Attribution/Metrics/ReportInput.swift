@@ -1,4 +1,5 @@
 import Foundation
+import GitKit
 import Usage
 
 /// What a report is computed from, built the same way from a repository's history
@@ -19,6 +20,9 @@ public struct ReportInput {
     /// when none is known). Nil for a report on one repository: everything is its.
     public var commitRepositories: [Int]?
     public var recordRepositories: [Int?]?
+    /// Per repository, the tips history was read from, HEAD first (pull requests and branches
+    /// are found along first parents from them).
+    public var tips: [[ObjectID]] = []
 
     public init(history: History, timeline: DeploymentTimeline, records: [UsageRecord], joins: [RecordJoin], people: any Roster,
                 commits: any CommitDetails, repositories: [String], commitRepositories: [Int]? = nil, recordRepositories: [Int?]? = nil) {

@@ -32,6 +32,8 @@ public struct Configuration: Sendable {
     /// Paths left out of effective sizes besides the defaults (`report.exclude`).
     public var excludePatterns: [String] = []
     public var annualBudgetUSD: Decimal?
+    /// What makes a deployment rework (`rework.window_hours`, `rework.hotfix_patterns`).
+    public var rework = ReworkRule()
 
     public struct Team: Sendable, Equatable {
         public var name: String
@@ -184,6 +186,18 @@ public struct Configuration: Sendable {
                         configuration.usageCoverageFloor = floor
                     case "exclude": configuration.excludePatterns = try reader.strings(subValue, "report.exclude")
                     default: warnings.append(reader.unknown("report.\(subKey)", subValue))
+                    }
+                }
+            case "rework":
+                for (subKey, subValue) in try reader.mapping(value, "rework") {
+                    switch subKey {
+                    case "window_hours":
+                        configuration.rework.windowHours = try reader.double(subValue, "rework.window_hours")
+                        guard configuration.rework.windowHours >= 0 else {
+                            throw ParseError(message: "\(file):\(reader.line(subValue)): rework.window_hours must be 0 or more hours")
+                        }
+                    case "hotfix_patterns": configuration.rework.hotfixPatterns = try reader.strings(subValue, "rework.hotfix_patterns")
+                    default: warnings.append(reader.unknown("rework.\(subKey)", subValue))
                     }
                 }
             case "budget":
