@@ -3,8 +3,10 @@
 
 Usage: browser_check.py REPORT.html [SCREENSHOT.png]
 
-Fails (exit 1) unless every chart is an SVG that drew marks with a non-empty box, the
-per-team table has rows, and the browser logged no script or Content-Security-Policy error.
+Fails (exit 1) unless every chart is an SVG that drew marks with a non-empty box and labels
+its axes (a chart of one unit has one vertical axis label at most), the per-team table has rows
+and shows the rework and AI-written line columns, and the browser logged no script or
+Content-Security-Policy error.
 """
 import sys
 
@@ -30,7 +32,10 @@ def main() -> int:
               const box = svg.getBoundingClientRect();
               const marks = Array.from(svg.querySelectorAll('rect.bar, circle, polyline.line, path.mark'))
                 .filter(m => { const b = m.getBoundingClientRect(); return b.width > 0 || b.height > 0; });
-              return {title: svg.getAttribute('aria-label'), width: box.width, height: box.height, marks: marks.length};
+              const labels = Array.from(svg.querySelectorAll('text.axis-label')).filter(t => t.getBoundingClientRect().width > 0);
+              const vertical = labels.filter(t => (t.getAttribute('transform') || '').includes('rotate'));
+              return {title: svg.getAttribute('aria-label'), width: box.width, height: box.height, marks: marks.length,
+                      axisLabels: labels.length, verticalAxes: vertical.length};
             });
             """
         )
@@ -39,6 +44,12 @@ def main() -> int:
         for chart in charts:
             if chart["width"] <= 0 or chart["height"] <= 0 or chart["marks"] == 0:
                 problems.append(f"chart did not draw: {chart}")
+            if chart["axisLabels"] == 0 or chart["verticalAxes"] > 1:
+                problems.append(f"chart axes are not labelled one unit each: {chart}")
+        headers = driver.execute_script("return Array.from(document.querySelectorAll('table thead th')).map(th => th.textContent)")
+        for wanted in ("rework", "AI lines", "AI line share", "coverage"):
+            if wanted not in headers:
+                problems.append(f"the tables have no '{wanted}' column: {headers}")
         rows = driver.execute_script("return document.querySelectorAll('table tbody tr').length")
         if rows < 2:
             problems.append(f"tables have {rows} rows")

@@ -53,7 +53,7 @@ public struct HTMLReportRenderer: ReportRenderer {
         body += SVGCharts.lines(title: "Weekly cost", labels: weekLabels, values: report.weekly.map { $0.costUSD.doubleValue },
                                 format: { Money.usd($0) }, axis: "cost (USD)", color: SVGCharts.palette[2])
         body += SVGCharts.lines(title: "Weekly rework rate", labels: weekLabels, values: report.weekly.map(\.reworkRate),
-                                format: { Quantity.percent($0) }, axis: "deployments that were rework (%)", color: SVGCharts.palette[4])
+                                format: { Quantity.percent($0) }, axis: "rework deployments (%)", color: SVGCharts.palette[4])
         body += SVGCharts.timeline(title: "Deployments in \(report.environment ?? "no environment")", start: report.since, end: report.until,
                                    events: report.deployments.map { detail in
             let d = detail.deployment

@@ -25,7 +25,7 @@ public struct AttributionRun {
     private let baseDigest: String
 
     /// Bumped when attribution rules change, so ledgers written by older rules start over.
-    public static let rulesVersion = "5"
+    public static let rulesVersion = "6"
 
     public init(context: RepositoryContext, ledger: LedgerStore, environment: String?, version: String) {
         self.context = context

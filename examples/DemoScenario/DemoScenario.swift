@@ -103,7 +103,7 @@ public struct DemoScenario {
         try commit("Add retry with backoff", files: ["platform/retry.go": lines("retry", 80)], as: Self.bob, at: at(day: -26, hour: 11), trailers: ai(retry))
         try commit("Test retry budget", files: ["platform/retry_test.go": lines("test", 60)], as: Self.bob, at: at(day: -26, hour: 14), trailers: ai(retry))
         try git(["checkout", "-q", "main"])
-        try merge("feature/retry", message: "Merge branch 'feature/retry'", as: Self.alice, at: at(day: -25, hour: 9))
+        try merge("feature/retry", message: "Merge pull request #11 from acme/feature/retry\n\nRetry with backoff", as: Self.alice, at: at(day: -25, hour: 9))
         try tag("deploy/staging/\(stamp(at(day: -25, hour: 10)))", at: at(day: -25, hour: 10))
         try tag("deploy/production/\(stamp(at(day: -25, hour: 15)))", at: at(day: -25, hour: 15))
 
@@ -125,8 +125,18 @@ public struct DemoScenario {
         // A session named in a trailer that no usage record has: forged, or never collected.
         try commit("Footer links", files: ["web/footer.tsx": lines("footer", 25)], as: Self.erin, at: at(day: -20, hour: 15),
                    trailers: ["AI-Session: claude-code/\(sessionID())"])
-        try commit("Dark mode toggle", files: ["web/theme.tsx": lines("theme", 40)], as: Self.frank, at: at(day: -20, hour: 17),
-                   trailers: ["Co-authored-by: Claude <noreply@anthropic.com>"])
+        let darkMode = try commit("Dark mode toggle", files: ["web/theme.tsx": lines("theme", 40)], as: Self.frank, at: at(day: -20, hour: 17),
+                                  trailers: ["Co-authored-by: Claude <noreply@anthropic.com>"])
+        // git-ai recorded which of its lines the agent wrote: 28 of 40.
+        let note = """
+            web/theme.tsx
+              5e1f0a2b3c4d5e6f 1-20,25-32
+            ---
+            {"schema_version": "authorship/3.0.0", "base_commit_sha": "\(darkMode)",
+             "prompts": {"5e1f0a2b3c4d5e6f": {"agent_id": {"tool": "claude", "id": "dm-1", "model": "claude-sonnet-4-5"},
+               "total_additions": 28, "total_deletions": 0, "accepted_lines": 28, "overriden_lines": 0}}}
+            """
+        try git(["notes", "--ref=ai", "add", "-m", note, darkMode], environment: ["GIT_COMMITTER_DATE": "\(Int(at(day: -20, hour: 17).timeIntervalSince1970)) +0000"])
         let release3 = at(day: -19, hour: 10)
         try tag("deploy/production/\(stamp(release3))", at: release3)
         // The same commit again an hour later: a redeploy.

@@ -12,8 +12,8 @@ extension ReportBuilder {
                              since: Date, until: Date, environment: String?, scope: ReportScope) {
         // Usage of each commit and session, over all time: in the window by how it was joined,
         // and outside it (the figures are not final while the window leaves records out).
-        var explicit = [Int: (Int64, Decimal)](), inferred = [Int: (Int64, Decimal)](), outside = [Int: Int]()
-        var sessionRecords = [String: (inside: Int, outside: Int)]()
+        var explicit = [Int: (Int64, Decimal)](), inferred = [Int: (Int64, Decimal)](), outside = [Int: [Int]]()
+        var sessionRecords = [String: (inside: Int, outside: [Int])]()  // records of a session in the window, and those outside it
         for (index, record) in records.enumerated() {
             if !scope.isEverything, !scope.contains(record.actor.map { actor in
                 let person = people.person(ofActor: actor)
@@ -21,11 +21,11 @@ extension ReportBuilder {
             }) { continue }
             let inside = record.timestamp >= since && record.timestamp < until
             if let session = record.session {
-                update(&sessionRecords[session, default: (0, 0)]) { inside ? ($0.inside += 1) : ($0.outside += 1) }
+                update(&sessionRecords[session, default: (0, [])]) { inside ? ($0.inside += 1) : $0.outside.append(index) }
             }
             guard let commit = joins[index].commit else { continue }
             guard inside else {
-                outside[commit, default: 0] += 1
+                outside[commit, default: []].append(index)
                 continue
             }
             let amount = (record.total, record.costUSD ?? 0)
@@ -43,10 +43,11 @@ extension ReportBuilder {
             let work = commits.filter { !history.facts[$0].isMerge }
             summary.commits = work.count
             var sessions = Set<String>()
+            var left = Set<Int>()  // records outside the window, each once (joined and of a named session alike)
             for commit in commits {
                 if let usage = explicit[commit] { (summary.explicitTokens, summary.explicitCost) = (summary.explicitTokens + usage.0, summary.explicitCost + usage.1) }
                 if let usage = inferred[commit] { (summary.inferredTokens, summary.inferredCost) = (summary.inferredTokens + usage.0, summary.inferredCost + usage.1) }
-                summary.recordsOutsideWindow += outside[commit] ?? 0
+                left.formUnion(outside[commit] ?? [])
                 for session in history.facts[commit].sessions { sessions.insert(session.id) }
             }
             for session in sessions {
@@ -54,8 +55,9 @@ extension ReportBuilder {
                     summary.unmatchedSessions += 1
                     continue
                 }
-                summary.recordsOutsideWindow += counts.outside
+                left.formUnion(counts.outside)
             }
+            summary.recordsOutsideWindow = left.count
             // Shipped when every commit has: in the deployment that shipped the last of them.
             let shipping = (work.isEmpty ? commits : work).map { shippingDeployment($0, environment: environment, until: until) }
             if !shipping.isEmpty, !shipping.contains(nil) {
