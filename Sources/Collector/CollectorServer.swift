@@ -116,6 +116,7 @@ struct Routes: Sendable {
     let tokens: TokenFile?
     let metrics: CollectorMetrics
     let configuration: CollectorConfiguration
+    let spanServices = SpanServices()
 
     func register(on router: Router<BasicRequestContext>) {
         for signal in OTLPSignal.allCases {
@@ -154,9 +155,10 @@ struct Routes: Sendable {
                 throw OTLPRejection.badRequest("the body could not be read: \(error)")
             }
             let contentEncoding = request.headers[.contentEncoding]
-            let (maxBody, prices) = (configuration.maxBody, configuration.prices)
+            let (maxBody, prices, services) = (configuration.maxBody, configuration.prices, spanServices.current)
             let decoded = try await OffPool.run { () throws(OTLPRejection) -> OTLPExportRequest in
-                var decoded = try OTLPExportRequest.decode(body, signal: signal, encoding: encoding, contentEncoding: contentEncoding, limit: maxBody)
+                var decoded = try OTLPExportRequest.decode(body, signal: signal, encoding: encoding, contentEncoding: contentEncoding, limit: maxBody,
+                                                           servicesWithSpans: services)
                 var pricing = Pricing(prices)
                 decoded.batch.mapRecords { pricing.price(&$0) }
                 return decoded
@@ -172,6 +174,9 @@ struct Routes: Sendable {
             }
             metrics.received[signal]?.increment(by: Int64(decoded.items))
             metrics.rejected[signal]?.increment(by: Int64(decoded.batch.malformedCount))
+            metrics.spansWithoutUsage.increment(by: Int64(decoded.batch.spansWithoutUsage))
+            metrics.countSpellings(decoded.batch.spellings)
+            spanServices.add(decoded.servicesWithUsageSpans)
             let message = decoded.batch.malformedSummary
             return Self.response(.ok, encoding.contentType,
                                  OTLPResponseBody.success(signal, rejected: decoded.batch.malformedCount, message: message, encoding: encoding))

@@ -4,9 +4,9 @@ import NIOCore
 import SwiftProtobuf
 import Usage
 
-/// The two OTLP/HTTP signals the collector takes.
+/// The OTLP/HTTP signals the collector takes.
 public enum OTLPSignal: String, Sendable, CaseIterable {
-    case logs, metrics
+    case logs, metrics, traces
 
     public var path: String { "/v1/\(rawValue)" }
 }
@@ -38,14 +38,19 @@ struct OTLPRejection: Error, Sendable {
     static func badRequest(_ message: String) -> OTLPRejection { OTLPRejection(status: 400, message: message) }
 }
 
-/// One OTLP export request, decoded: the usage it carries and how many items (log records or
-/// metric data points) it held.
+/// One OTLP export request, decoded: the usage it carries and how many items (log records,
+/// metric data points or spans) it held.
 struct OTLPExportRequest: Sendable {
     var batch: UsageBatch
     var items: Int
+    /// The services whose spans in it carry usage (traces only).
+    var servicesWithUsageSpans: Set<String> = []
 
     /// Decodes `body` (after `Content-Encoding`, at most `limit` bytes once inflated).
-    static func decode(_ body: ByteBuffer, signal: OTLPSignal, encoding: OTLPEncoding, contentEncoding: String?, limit: Int) throws(OTLPRejection) -> OTLPExportRequest {
+    /// `servicesWithSpans`: services whose usage spans the collector received before (their GenAI
+    /// token metrics restate those spans and are not counted).
+    static func decode(_ body: ByteBuffer, signal: OTLPSignal, encoding: OTLPEncoding, contentEncoding: String?, limit: Int,
+                       servicesWithSpans: Set<String> = []) throws(OTLPRejection) -> OTLPExportRequest {
         let bytes = try inflate(body, contentEncoding: contentEncoding, limit: limit)
         do {
             switch signal {
@@ -56,7 +61,12 @@ struct OTLPExportRequest: Sendable {
             case .metrics:
                 let request: Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceRequest = try message(bytes, encoding)
                 let items = request.resourceMetrics.reduce(0) { $0 + $1.scopeMetrics.reduce(0) { $0 + $1.metrics.reduce(0) { $0 + points(in: $1) } } }
-                return OTLPExportRequest(batch: usage(request), items: items)
+                return OTLPExportRequest(batch: usage(request, servicesWithSpans: servicesWithSpans), items: items)
+            case .traces:
+                let request: Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest = try message(bytes, encoding)
+                let spans = OTLPDocument.spans(request, json: encoding == .json)
+                return OTLPExportRequest(batch: OTLPExport.read(logs: [], metrics: [], spans: spans, origin: "otlp"), items: spans.count,
+                                         servicesWithUsageSpans: OTLPExport.servicesWithUsage(spans))
             }
         } catch let rejection as OTLPRejection {
             throw rejection
@@ -104,8 +114,8 @@ struct OTLPExportRequest: Sendable {
         OTLPExport.read(logs: OTLPDocument.logs(request), metrics: [], origin: "otlp")
     }
 
-    static func usage(_ request: Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceRequest) -> UsageBatch {
-        OTLPExport.read(logs: [], metrics: OTLPDocument.metrics(request), origin: "otlp")
+    static func usage(_ request: Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceRequest, servicesWithSpans: Set<String>) -> UsageBatch {
+        OTLPExport.read(logs: [], metrics: OTLPDocument.metrics(request), servicesWithSpans: servicesWithSpans, origin: "otlp")
     }
 
     static func points(in metric: Opentelemetry_Proto_Metrics_V1_Metric) -> Int {
@@ -137,6 +147,13 @@ enum OTLPResponseBody {
                 var response = Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceResponse()
                 if rejected > 0 {
                     response.partialSuccess.rejectedDataPoints = Int64(rejected)
+                    response.partialSuccess.errorMessage = message ?? ""
+                }
+                return try encode(response, encoding)
+            case .traces:
+                var response = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse()
+                if rejected > 0 {
+                    response.partialSuccess.rejectedSpans = Int64(rejected)
                     response.partialSuccess.errorMessage = message ?? ""
                 }
                 return try encode(response, encoding)
@@ -193,6 +210,13 @@ enum OTLPDocument {
                     switch metric.data {
                     case .sum(let sum): (points, cumulative) = (sum.dataPoints, sum.aggregationTemporality == .cumulative)
                     case .gauge(let gauge): (points, cumulative) = (gauge.dataPoints, false)
+                    case .histogram(let histogram):
+                        // A histogram point's total is its sum (`gen_ai.client.token.usage`).
+                        metrics.append((metric.name, histogram.aggregationTemporality == .cumulative, histogram.dataPoints.map { point in
+                            OTLPExport.MetricPoint(timeUnixNano: point.timeUnixNano, value: point.sum,
+                                                   attributes: attributes(point.attributes, over: shared))
+                        }))
+                        continue
                     default: continue
                     }
                     metrics.append((metric.name, cumulative, points.map { point in
@@ -208,6 +232,33 @@ enum OTLPDocument {
             }
         }
         return metrics
+    }
+
+    /// Each span with its attributes merged over its resource's. Ids are hex, as OTLP's JSON
+    /// writes them; decoded from JSON, where swift-protobuf reads an id as base64 (which hex text
+    /// also is), the id's text is its bytes encoded back to base64.
+    static func spans(_ request: Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest, json: Bool) -> [OTelSpan] {
+        var spans = [OTelSpan]()
+        for resource in request.resourceSpans {
+            let shared = attributes(resource.resource.attributes, over: [:])
+            for scope in resource.scopeSpans {
+                spans.reserveCapacity(spans.count + scope.spans.count)
+                for span in scope.spans {
+                    spans.append(OTelSpan(traceID: id(span.traceID, json: json), spanID: id(span.spanID, json: json), name: span.name,
+                                          startUnixNano: span.startTimeUnixNano, endUnixNano: span.endTimeUnixNano,
+                                          attributes: attributes(span.attributes, over: shared)))
+                }
+            }
+        }
+        return spans
+    }
+
+    static func id(_ bytes: Data, json: Bool) -> String {
+        if json, bytes.count == 24 || bytes.count == 12 { return bytes.base64EncodedString().lowercased() }
+        return bytes.map { byte in
+            let digits = Array("0123456789abcdef")
+            return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
+        }.joined()
     }
 
     /// `list` over `base`: strings as `String`, numbers and booleans as `NSNumber` (what

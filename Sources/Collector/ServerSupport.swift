@@ -52,3 +52,16 @@ final class InFlight: Sendable {
 
     func leave() { count.withLock { $0 -= 1 } }
 }
+
+/// The services whose spans carried usage since the collector started: their GenAI token
+/// metrics (sent to `/v1/metrics` by the same instrumentation) restate those spans.
+final class SpanServices: Sendable {
+    private let names = Mutex<Set<String>>([])
+
+    var current: Set<String> { names.withLock { $0 } }
+
+    func add(_ services: Set<String>) {
+        guard !services.isEmpty else { return }
+        names.withLock { $0.formUnion(services) }
+    }
+}

@@ -25,6 +25,13 @@ public struct UsageBatch: Sendable {
     /// Records seen again under the same `(source, key)` and dropped.
     public private(set) var duplicates = 0
     public var filesRead = 0
+    /// OpenTelemetry spans read, and those that carried no usage of their own (no token counts,
+    /// or an agent or tool span whose counts total its children's): counted, not stored.
+    public var spansRead = 0
+    public var spansWithoutUsage = 0
+    /// Which attribute spelling each usage field was read from (`input: gen_ai.usage.input_tokens`),
+    /// with how many spans, events or metric points used it: what the collector's `/metrics` shows.
+    public var spellings: [String: Int] = [:]
     /// Where records go, a chunk at a time, while a large read goes on (nil: all stay here).
     public var spill: UsageSpill?
 
@@ -84,6 +91,9 @@ public struct UsageBatch: Sendable {
         for line in other.malformed { reject(line) }
         malformedCount += other.malformedCount - other.malformed.count
         filesRead += other.filesRead
+        spansRead += other.spansRead
+        spansWithoutUsage += other.spansWithoutUsage
+        spellings.merge(other.spellings, uniquingKeysWith: +)
     }
 
     /// `skipped 3 malformed lines; first: FILE:LINE: reason`, nil when nothing was skipped.

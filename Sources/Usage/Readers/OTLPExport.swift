@@ -29,14 +29,29 @@ public enum OTLPExport {
     }
 
     /// Whether the reader takes a metric of this name (others need not be converted).
-    public static func wants(metric name: String) -> Bool { OTelReader.metricNames.contains(name) }
+    public static func wants(metric name: String) -> Bool { OTelReader.wants(metric: name) }
+
+    /// The services (`service.name`) of the spans that carry usage: the collector remembers them,
+    /// so their GenAI token metrics, arriving in other requests, are not counted a second time.
+    public static func servicesWithUsage(_ spans: [OTelSpan]) -> Set<String> {
+        var services = Set<String>()
+        for span in spans {
+            guard let service = span.attributes["service.name"] as? String, !services.contains(service),
+                  OTelReader.hasUsage(span.attributes) else { continue }
+            services.insert(service)
+        }
+        return services
+    }
 
     /// The same reading for a request already decoded (`shipmeter serve`'s protobuf and JSON):
     /// the reader's own rules, without going through its JSON form.
-    public static func read(logs: [LogRecord], metrics: [(name: String, cumulative: Bool, points: [MetricPoint])], origin: String = "otlp") -> UsageBatch {
+    public static func read(logs: [LogRecord], metrics: [(name: String, cumulative: Bool, points: [MetricPoint])], spans: [OTelSpan] = [],
+                            servicesWithSpans: Set<String> = [], origin: String = "otlp") -> UsageBatch {
         var batch = UsageBatch()
         var reader = OTelReader()
         reader.acceptsCumulative = false
+        reader.servicesWithSpans = servicesWithSpans
+        for span in spans { reader.readSpan(span, origin: origin, into: &batch) }
         for log in logs {
             let time = OTelReader.time(nanos: Double(log.timeUnixNano)) ?? OTelReader.time(nanos: Double(log.observedTimeUnixNano))
             reader.readEvent(attributes: log.attributes, time: time, body: log.body, origin: origin, into: &batch)

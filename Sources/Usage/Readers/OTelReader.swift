@@ -14,6 +14,9 @@ struct OTelReader {
         var model: String
         var time: Int64
         var actor: String?
+        /// Whose metric it is: `claude-code`, `gemini-cli`, or `genai` (the GenAI conventions' metrics).
+        var family: String = "claude-code"
+        var agent: String?
     }
 
     struct MetricValue {
@@ -22,10 +25,20 @@ struct OTelReader {
         var cacheRead: Int64 = 0
         var cacheWrite: Int64 = 0
         var cost: Decimal?
+        /// Whether `input` includes the cached tokens (taken out once all points are in).
+        var inputIncludesCache = false
     }
 
     var metricPoints: [MetricKey: MetricValue] = [:]
     var sessionsWithEvents = Set<String>()
+    /// Whether any span with usage was read: the GenAI conventions' token metrics restate what such
+    /// spans carry (one instrumentation emits both), so they count only where no span does.
+    var sawUsageSpans = false
+    /// Services whose usage spans were received before (the collector's memory across requests):
+    /// their GenAI token metrics are not counted either.
+    var servicesWithSpans = Set<String>()
+    /// The service each GenAI metric series came from.
+    var genAIServices: [MetricKey: String] = [:]
     /// Previous value per cumulative series, to turn running totals into increases.
     var cumulative: [String: Double] = [:]
     /// False for one export request on its own (`shipmeter serve`): a running total cannot be
@@ -40,6 +53,21 @@ struct OTelReader {
     }
 
     mutating func read(document: JSONFields, origin: String, into batch: inout UsageBatch) {
+        for resourceSpans in document.array("resourceSpans") ?? [] {
+            guard let resourceSpans = JSONFields(resourceSpans) else { continue }
+            let resource = Self.attributes(resourceSpans.nested("resource")?.array("attributes"))
+            for scope in resourceSpans.array("scopeSpans") ?? [] {
+                for span in JSONFields(scope)?.array("spans") ?? [] {
+                    guard let span = JSONFields(span) else { continue }
+                    var attributes = resource
+                    for (key, value) in Self.attributes(span.array("attributes")) { attributes[key] = value }
+                    readSpan(OTelSpan(traceID: span.string("traceId") ?? "", spanID: span.string("spanId") ?? "", name: span.string("name") ?? "",
+                                      startUnixNano: span.string("startTimeUnixNano").flatMap(UInt64.init) ?? 0,
+                                      endUnixNano: span.string("endTimeUnixNano").flatMap(UInt64.init) ?? 0, attributes: attributes),
+                             origin: origin, into: &batch)
+                }
+            }
+        }
         for resourceLogs in document.array("resourceLogs") ?? [] {
             guard let resourceLogs = JSONFields(resourceLogs) else { continue }
             let resource = Self.attributes(resourceLogs.nested("resource")?.array("attributes"))
@@ -60,22 +88,30 @@ struct OTelReader {
                 for metric in JSONFields(scope)?.array("metrics") ?? [] {
                     guard let metric = JSONFields(metric) else { continue }
                     let name = metric.string("name") ?? ""
-                    guard Self.metricNames.contains(name) else { continue }
-                    let sum = metric.nested("sum") ?? metric.nested("gauge")
+                    guard Self.wants(metric: name) else { continue }
+                    let sum = metric.nested("sum") ?? metric.nested("gauge") ?? metric.nested("histogram")
                     let isCumulative = (sum?["aggregationTemporality"] as? NSNumber)?.intValue == 2
                         || (sum?.string("aggregationTemporality") == "AGGREGATION_TEMPORALITY_CUMULATIVE")
                     let points = (sum?.array("dataPoints") ?? []).compactMap { JSONFields($0) }.map { point in
                         var attributes = resource
                         for (key, value) in Self.attributes(point.array("attributes")) { attributes[key] = value }
-                        let value = (point["asDouble"] as? NSNumber)?.doubleValue
-                            ?? (point["asInt"] as? NSNumber)?.doubleValue
-                            ?? point.string("asInt").flatMap(Double.init) ?? point.string("asDouble").flatMap(Double.init) ?? 0
+                        // A histogram point's total is its `sum`.
+                        let value = Self.pointValue(point)
                         return MetricPoint(time: Self.time(point), value: value, attributes: attributes)
                     }
                     readMetric(name: name, isCumulative: isCumulative, points: points, origin: origin, into: &batch)
                 }
             }
         }
+    }
+
+    /// A number or histogram point's value from OTLP JSON (numbers may be strings).
+    static func pointValue(_ point: JSONFields) -> Double {
+        for key in ["asDouble", "asInt", "sum"] {
+            if let number = point[key] as? NSNumber { return number.doubleValue }
+            if let text = point.string(key), let number = Double(text) { return number }
+        }
+        return 0
     }
 
     /// One metric data point: its time, value, and attributes merged over its resource's.
@@ -85,7 +121,15 @@ struct OTelReader {
         var attributes: [String: Any]
     }
 
-    static let metricNames: Set<String> = ["claude_code.token.usage", "claude_code.cost.usage"]
+    static let metricNames: Set<String> = ["claude_code.token.usage", "claude_code.cost.usage", "gemini_cli.token.usage", "gen_ai.client.token.usage"]
+
+    /// Whether a metric carries token counts this reader takes: Claude Code's and Gemini CLI's,
+    /// the GenAI conventions' `gen_ai.client.token.usage` histogram, and the counters proposed to
+    /// succeed it (`gen_ai.client.inference….input_tokens`, `…output_tokens`, `…cache_read.input_tokens`,
+    /// `…cache_write.input_tokens`).
+    static func wants(metric name: String) -> Bool {
+        metricNames.contains(name) || (name.hasPrefix("gen_ai.client.inference.") && name.hasSuffix("_tokens"))
+    }
 
     /// One log record (`attributes` merged over its resource's; `time` from its time, else its
     /// observed time), read from a file or received over the wire.
@@ -112,10 +156,13 @@ struct OTelReader {
             } catch {
                 batch.reject(MalformedLine(file: origin, line: 0, reason: error.reason))
             }
-        case "gemini_cli.api_response":
+        case "gemini_cli.api_response", "qwen-code.api_response":
             // Gemini's counts as its API gives them: input includes the cached part, thoughts
             // are billed as output, the tool-use prompt as input (as `GeminiCLIReader` reads them).
-            readOtherAgent(fields, time: time, agent: "gemini-cli", session: fields.string("session.id"), origin: origin, into: &batch) {
+            // Qwen Code, a fork of Gemini CLI, logs the same fields.
+            let session = fields.string("session.id")
+            if let session { sessionsWithEvents.insert(session) }
+            readOtherAgent(fields, time: time, agent: name.hasPrefix("qwen") ? "qwen-code" : "gemini-cli", session: session, origin: origin, into: &batch) {
                 let input = try $0.count("input_token_count"), cached = min(try $0.count("cached_content_token_count"), input)
                 return (input - cached + (try $0.count("tool_token_count")), try $0.count("output_token_count") + (try $0.count("thoughts_token_count")), cached)
             }
@@ -171,6 +218,8 @@ struct OTelReader {
                 batch.reject(MalformedLine(file: origin, line: 0, reason: "\(name) has a negative or invalid value"))
                 continue
             }
+            // The GenAI conventions' metrics of a service whose spans carry the same usage: not counted.
+            if name.hasPrefix("gen_ai.client."), let service = fields.string("service.name"), servicesWithSpans.contains(service) { continue }
             if isCumulative, !acceptsCumulative {
                 batch.reject(MalformedLine(file: origin, line: 0, reason: "\(name) has cumulative temporality; export with OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=delta (Claude Code's default)"))
                 continue
@@ -181,11 +230,28 @@ struct OTelReader {
                 cumulative[series] = value
                 value = value >= previous ? value - previous : value
             }
+            if name == "gen_ai.client.token.usage" || name.hasPrefix("gen_ai.client.inference.") {
+                readGenAIPoint(name: name, value: value, time: time, fields: fields, into: &batch)
+                continue
+            }
+            let gemini = name == "gemini_cli.token.usage"
             let key = MetricKey(
                 session: fields.string("session.id"), model: fields.string("model") ?? "unknown",
-                time: Int64(time.timeIntervalSince1970 * 1000), actor: fields.string("user.email"))
+                time: Int64(time.timeIntervalSince1970 * 1000), actor: fields.string("user.email"),
+                family: gemini ? "gemini-cli" : "claude-code", agent: gemini ? "gemini-cli" : "claude-code")
             var entry = metricPoints[key] ?? MetricValue()
-            if name == "claude_code.cost.usage" {
+            if gemini {
+                // Gemini's counts as its API gives them: input includes the cached part, thoughts
+                // are billed as output, the tool-use prompt as input.
+                let tokens = Int64(value.rounded())
+                entry.inputIncludesCache = true
+                switch fields.string("type") {
+                case "input", "tool": entry.input += tokens
+                case "output", "thought": entry.output += tokens
+                case "cache": entry.cacheRead += tokens
+                default: break
+                }
+            } else if name == "claude_code.cost.usage" {
                 entry.cost = (entry.cost ?? 0) + (Decimal(string: String(value)) ?? Decimal(value))
             } else {
                 let tokens = Int64(value.rounded())
@@ -201,17 +267,67 @@ struct OTelReader {
         }
     }
 
-    /// Turns metric points into records for the sessions that had no api_request events.
+    /// One point of the GenAI conventions' token metrics: the histogram's `sum` by
+    /// `gen_ai.token.type`, or one of the proposed counters by its name.
+    mutating func readGenAIPoint(name: String, value: Double, time: Date, fields: JSONFields, into batch: inout UsageBatch) {
+        let service = fields.string("service.name")
+        let key = MetricKey(
+            session: fields.string("gen_ai.conversation.id") ?? fields.string("session.id"),
+            model: fields.string("gen_ai.response.model") ?? fields.string("gen_ai.request.model") ?? "unknown",
+            time: Int64(time.timeIntervalSince1970 * 1000), actor: fields.string("user.email") ?? fields.string("enduser.id"),
+            family: "genai", agent: Self.agent(of: fields, claudeCode: false) ?? service)
+        var entry = metricPoints[key] ?? MetricValue()
+        entry.inputIncludesCache = true
+        let tokens = Int64(value.rounded())
+        let kind: String
+        if name == "gen_ai.client.token.usage" {
+            kind = fields.string("gen_ai.token.type") ?? ""
+        } else if name.hasSuffix("cache_read.input_tokens") {
+            kind = "cache_read"
+        } else if name.hasSuffix("cache_write.input_tokens") || name.hasSuffix("cache_creation.input_tokens") {
+            kind = "cache_write"
+        } else if name.hasSuffix("reasoning.output_tokens") {
+            kind = ""  // part of the output count
+        } else if name.hasSuffix("input_tokens") {
+            kind = "input"
+        } else if name.hasSuffix("output_tokens") {
+            kind = "output"
+        } else {
+            kind = ""
+        }
+        switch kind {
+        case "input": entry.input += tokens
+        case "output": entry.output += tokens
+        case "cache_read": entry.cacheRead += tokens
+        case "cache_write": entry.cacheWrite += tokens
+        default: return
+        }
+        batch.spellings["metric: " + name, default: 0] += 1
+        if let service { genAIServices[key, default: service] = service }
+        metricPoints[key] = entry
+    }
+
+    /// Turns metric points into records: Claude Code's and Gemini CLI's for the sessions that had
+    /// no events (with no session, only where no session had any); the GenAI conventions' only
+    /// where no span with usage was read and the service sent none before.
     func finish(into batch: inout UsageBatch) {
         for (key, value) in metricPoints {
-            if let session = key.session, sessionsWithEvents.contains(session) { continue }
-            if key.session == nil, !sessionsWithEvents.isEmpty { continue }
+            if key.family == "genai" {
+                if sawUsageSpans || !sessionsWithEvents.isEmpty { continue }
+                if let service = genAIServices[key], servicesWithSpans.contains(service) { continue }
+            } else {
+                if let session = key.session, sessionsWithEvents.contains(session) { continue }
+                if key.session == nil, !sessionsWithEvents.isEmpty { continue }
+            }
+            var input = value.input
+            if value.inputIncludesCache { input -= min(input, value.cacheRead + value.cacheWrite) }
+            let parts = [key.session ?? "", key.model, String(key.time), key.actor ?? ""] + (key.family == "claude-code" ? [] : [key.family, key.agent ?? ""])
             batch.add(UsageRecord(
                 source: UsageFormat.otel.rawValue,
-                key: "metric:" + StableHash.hex([key.session ?? "", key.model, String(key.time), key.actor ?? ""]),
+                key: "metric:" + StableHash.hex(parts),
                 timestamp: Date(timeIntervalSince1970: Double(key.time) / 1000), actor: key.actor,
-                session: key.session, agent: "claude-code", model: key.model,
-                input: value.input, output: value.output, cacheWrite: value.cacheWrite, cacheRead: value.cacheRead,
+                session: key.session, agent: key.agent, model: key.model,
+                input: input, output: value.output, cacheWrite: value.cacheWrite, cacheRead: value.cacheRead,
                 costUSD: value.cost))
         }
     }
