@@ -45,10 +45,48 @@ struct OTelReader {
     /// turned into increases without the requests before it, so such points are refused.
     var acceptsCumulative = true
 
+    /// A file of export requests, one per line (each read straight into records by
+    /// `OTLPJSONScanner`), or one pretty-printed document (read through `JSONSerialization`).
     mutating func read(_ path: String, into batch: inout UsageBatch) throws {
-        try JSONDocuments.forEach(path, batch: &batch) { value, origin, _, batch in
-            guard let document = JSONFields(value) else { return }
-            read(document: document, origin: origin, into: &batch)
+        var document = [UInt8]()
+        var sawJSONLine = false
+        try LineScanner(path: path).forEachLine { number, line, truncated in
+            if line.isBlank { return }
+            if document.isEmpty, let scanned = OTLPJSONScanner.scan(line) {
+                sawJSONLine = true
+                feed(scanned, origin: "\(path):\(number)", into: &batch)
+            } else if document.isEmpty, let value = JSONDocuments.decodeAny(line) {
+                sawJSONLine = true
+                if let fields = JSONFields(value) { read(document: fields, origin: "\(path):\(number)", into: &batch) }
+            } else if !sawJSONLine {
+                // Part of a pretty-printed document: decoded once at the end.
+                document.append(contentsOf: line)
+                document.append(0x0A)
+                if document.count > 512 << 20 {
+                    throw UsageError.unreadable(file: path, reason: "a single JSON document over 512 MB; export it as JSON lines")
+                }
+            } else {
+                batch.reject(MalformedLine(file: path, line: number, reason: truncated ? "truncated line" : "not valid JSON"))
+            }
+        }
+        guard !document.isEmpty else { return }
+        guard let value = document.withUnsafeBufferPointer(JSONDocuments.decodeAny), let fields = JSONFields(value) else {
+            batch.reject(MalformedLine(file: path, line: 1, reason: "not a valid JSON document"))
+            return
+        }
+        read(document: fields, origin: path, into: &batch)
+    }
+
+    /// One scanned export request, through the same rules as every other way in.
+    mutating func feed(_ scanned: OTLPJSONScanner, origin: String, into batch: inout UsageBatch) {
+        for span in scanned.spans { readSpan(span, origin: origin, into: &batch) }
+        for log in scanned.logs {
+            let time = Self.time(nanos: Double(log.timeUnixNano)) ?? Self.time(nanos: Double(log.observedTimeUnixNano))
+            readEvent(attributes: log.attributes, time: time, body: log.body, origin: origin, into: &batch)
+        }
+        for metric in scanned.metrics {
+            let points = metric.points.map { MetricPoint(time: Self.time(nanos: Double($0.timeUnixNano)), value: $0.value, attributes: $0.attributes) }
+            readMetric(name: metric.name, isCumulative: metric.cumulative, points: points, origin: origin, into: &batch)
         }
     }
 
