@@ -1,10 +1,11 @@
 import Foundation
 import PackagePlugin
 
-/// Records the commit a binary is built from, for `shipmeter --version`: before every build, a
-/// shell asks git for the checked-out commit (and whether tracked files differ from it) and
-/// rewrites `BuildInfo.swift` only when that changed, so an unchanged tree recompiles nothing.
-/// Outside a git checkout (a source archive) the commit reads "unknown".
+/// Records the version (the `VERSION` file, its one source) and the commit a binary is built
+/// from, for `shipmeter --version`: before every build, a shell reads them (and whether tracked
+/// files differ from the commit) and rewrites `BuildInfo.swift` only when that changed, so an
+/// unchanged tree recompiles nothing. Outside a git checkout (a source archive) the commit reads
+/// "unknown".
 @main
 struct BuildInfo: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
@@ -18,8 +19,11 @@ struct BuildInfo: BuildToolPlugin {
             if [ "$commit" != unknown ] && ! git -C "$package" diff --quiet HEAD -- 2>/dev/null; then
                 commit="$commit-modified"
             fi
+            version=$(head -n 1 "$package/VERSION" 2>/dev/null | tr -cd '0-9A-Za-z.+~-') || version=
+            [ -n "$version" ] || version=unknown
             text="// Written before each build by the BuildInfo plugin; not in git.
             enum BuildInfo {
+                static let version = \"$version\"
                 static let commit = \"$commit\"
             }"
             file="$output/BuildInfo.swift"

@@ -4,7 +4,8 @@ import Foundation
 /// The `shipmeter` command: what AI coding spend turns into, measured in shipped work.
 @available(macOS 10.15, macCatalyst 13, iOS 13, tvOS 13, watchOS 6, *)
 public struct Shipmeter: AsyncParsableCommand {
-    public static let version = "0.2.0"
+    /// From the `VERSION` file at the package's root (the BuildInfo plugin reads it at build time).
+    public static let version = BuildInfo.version
 
     /// What `--version` prints: the version, the commit the binary was built from (with
     /// `-modified` when tracked files differed from it) and the ledgers it can open.
