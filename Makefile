@@ -25,7 +25,7 @@ INSTALL_STRIP ?= -s
 INSTALLED = $(BINDIR)/shipmeter $(BINDIR)/shipmeter-hook $(MANDIR)/shipmeter.1 \
 	$(BASHDIR)/shipmeter $(ZSHDIR)/_shipmeter $(FISHDIR)/shipmeter.fish
 
-.PHONY: deps build test demo release install uninstall clean
+.PHONY: deps build test demo release install uninstall deb dist clean
 
 ## deps: install the system libraries shipmeter links against (Debian/Ubuntu or macOS)
 deps:
@@ -82,6 +82,15 @@ install: release
 	for file in $(INSTALLED); do echo "installed $$file"; done; \
 	"$(BINDIR)/shipmeter" --version
 
+## deb: dist/shipmeter_<version>_<arch>.deb from `make release` (installs with apt-get, no
+## Swift toolchain needed): binaries, man page, completions, a disabled systemd unit for serve
+deb: release
+	scripts/package deb $(INSTALL_BUILD) $(CONFIG)
+
+## dist: dist/shipmeter-<version>-linux-<arch>.tar.gz (bin/, share/, SHA256SUMS) from `make release`
+dist: release
+	scripts/package dist $(INSTALL_BUILD) $(CONFIG)
+
 ## uninstall: remove what `make install` put under $(DESTDIR)$(PREFIX)
 uninstall:
 	@sudo=; [ -w "$(BINDIR)" ] || [ ! -e "$(BINDIR)" ] || sudo="$(SUDO)"; \
@@ -90,4 +99,4 @@ uninstall:
 	done
 
 clean:
-	rm -rf .build
+	rm -rf .build dist

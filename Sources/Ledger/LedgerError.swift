@@ -15,6 +15,10 @@ public enum LedgerError: Error, LocalizedError, Equatable {
     case unreachable(location: String, detail: String)
     /// A read or write failed inside the database.
     case database(String)
+    /// The SQLite file is damaged (SQLite's own words in `detail`).
+    case damaged(location: String, detail: String)
+    /// The file is not a SQLite database at all.
+    case notSQLite(String)
 
     public var errorDescription: String? {
         switch self {
@@ -28,6 +32,10 @@ public enum LedgerError: Error, LocalizedError, Equatable {
             return detail
         case .unsupported(let message), .database(let message):
             return message
+        case .damaged(let location, let detail):
+            return "\(location) is damaged (SQLite reports: \(detail)). Run `shipmeter ledger check --ledger \(location)` to see which tables, and restore it from a backup (put the file `shipmeter ledger backup --to FILE` made in its place)"
+        case .notSQLite(let location):
+            return "\(location) is not a SQLite database, so not a shipmeter ledger. Pass --ledger with a new file name or an existing ledger"
         }
     }
 }

@@ -108,6 +108,34 @@ public final class LedgerStore: Sendable {
         await database.close()
     }
 
+    /// Backs the ledger up into `destination` (SQLite: one consistent file, safe while others
+    /// write). A PostgreSQL ledger is backed up with `pg_dump`: the error says the command.
+    public func backup(to destination: String) async throws {
+        guard let sqlite = database as? SQLiteLedger else {
+            let url = location.replacingOccurrences(of: #"://([^:@/]+):[^@/]*@"#, with: "://$1@", options: .regularExpression)
+            throw LedgerError.unsupported("a PostgreSQL ledger is backed up with PostgreSQL's own tool, which keeps it consistent while collectors write: pg_dump --format=custom --file \(destination) '\(url)' (restore with pg_restore --dbname URL \(destination))")
+        }
+        try sqlite.backup(to: destination)
+    }
+
+    /// SQLite: copies what the write-ahead log holds into the file (a passive checkpoint, which
+    /// waits for no one), so a copy of the file alone is as recent. PostgreSQL: nothing to do.
+    public func checkpoint() async {
+        (database as? SQLiteLedger)?.checkpoint()
+    }
+
+    /// SQLite: the tables whose `integrity_check` fails, with the first finding of each.
+    public func damagedTables() async throws -> [(table: String, finding: String)] {
+        guard let sqlite = database as? SQLiteLedger else { return [] }
+        return try sqlite.damagedTables()
+    }
+
+    /// The same for the SQLite file at `path`, read without opening it as a ledger (nothing is
+    /// written to a damaged file); empty for a PostgreSQL URL.
+    public static func damagedTables(at location: String) throws -> [(table: String, finding: String)] {
+        isPostgres(location) ? [] : try SQLiteLedger.damagedTables(at: location)
+    }
+
     var dialect: SQLDialect { database.dialect }
 
     func select(_ sql: String, _ arguments: [SQLValue]) async throws -> [[SQLValue]] {

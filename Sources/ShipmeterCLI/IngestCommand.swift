@@ -37,7 +37,7 @@ extension Shipmeter {
 
     struct LedgerCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "ledger", abstract: "Look after the ledger.", subcommands: [Forget.self, Check.self])
+            commandName: "ledger", abstract: "Look after the ledger.", subcommands: [Forget.self, Check.self, Backup.self])
 
         struct Forget: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Delete one person's usage records (a privacy request).")
@@ -64,14 +64,50 @@ extension Shipmeter {
             @OptionGroup var ledgerOptions: LedgerOptions
 
             func run() async throws {
-                let location = try ledgerOptions.location(repository.ifAny)
-                let (result, place) = try await location.with { (try await $0.check(), $0.location) }
+                // Checking a ledger never creates one.
+                let location = try ledgerOptions.location(repository.ifAny, existing: true)
+                // Table by table first: a damaged table names itself instead of failing the whole check.
+                // Read-only first: a damaged file is reported without a byte of it written.
+                let damagedFirst = try LedgerStoreHandle.damagedTables(at: location.value)
+                let (checked, damaged, place) = damagedFirst.isEmpty
+                    ? try await location.with { ledger in (try await ledger.check(), [(table: String, finding: String)](), ledger.location) }
+                    : (nil, damagedFirst, location.value)
+                guard let result = checked else {
+                    for (table, finding) in damaged { Output.diagnostic("table \(table) fails SQLite's integrity check: \(finding)") }
+                    Output.diagnostic("\(place) is damaged: \(damaged.count) table\(damaged.count == 1 ? " fails" : "s fail") SQLite's integrity check; restore it from a backup (put the file `shipmeter ledger backup --to FILE` made in its place)")
+                    throw ExitCode(1)
+                }
                 guard result.problems.isEmpty else {
                     for problem in result.problems.prefix(20) { Output.diagnostic(problem) }
                     if result.problems.count > 20 { Output.diagnostic("… and \(result.problems.count - 20) more") }
                     throw ExitCode(1)
                 }
                 Output.write("\(place): ok (\(result.records) usage records, \(result.attributions) attributions; integrity and rollup checked)")
+            }
+        }
+
+        struct Backup: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Copy the ledger into one consistent file (SQLite), safe while other runs write.",
+                discussion: """
+                    SQLite: VACUUM INTO a new file, which holds the ledger as of one moment; restore by putting that file \
+                    in the ledger's place. PostgreSQL: prints the pg_dump command to use instead.
+                    """)
+
+            @Option(help: ArgumentHelp("The backup file to create (must not exist).", valueName: "file"))
+            var to: String
+
+            @OptionGroup var repository: RepositoryOptions
+            @OptionGroup var ledgerOptions: LedgerOptions
+
+            func run() async throws {
+                let location = try ledgerOptions.location(repository.ifAny, existing: true)
+                let destination = to.hasPrefix("/") ? to : FileManager.default.currentDirectoryPath + "/" + to
+                let place = try await location.with { ledger in
+                    try await ledger.backup(to: destination)
+                    return ledger.location
+                }
+                Output.write("backed up \(place) into \(destination); restore by putting that file in the ledger's place")
             }
         }
     }

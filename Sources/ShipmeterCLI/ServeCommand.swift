@@ -105,7 +105,7 @@ extension Shipmeter.Serve {
             }
             do {
                 try await CollectorServer.run(ledger: ledger, configuration: configuration) { url in
-                    Output.diagnostic("shipmeter serve: listening on \(url) (ledger \(ledger.location); \(access)); OTLP at \(url)/v1/logs and /v1/metrics, dashboard at \(url)/")
+                    Output.diagnostic("shipmeter serve: listening on \(url) (ledger \(ledger.location); \(access)); OTLP at \(url)/v1/logs, /v1/metrics and /v1/traces, dashboard at \(url)/")
                 }
             } catch let error as CollectorSetupError {
                 await ledger.close()

@@ -58,6 +58,9 @@ extension Shipmeter {
         signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try await asyncParseAsRoot(arguments)
+            // SIGINT and SIGTERM end a command through exit(), so the SQLite ledgers it has open
+            // are closed (checkpointed into their one file); `serve` stops gracefully instead.
+            if !(command is Serve) { Interruption.exitOnSignals() }
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -73,5 +76,22 @@ extension Shipmeter {
             exit(withError: presented)
         }
         if ExitStatus.isPartial { Foundation.exit(ExitStatus.partial) }
+    }
+}
+
+/// Turns SIGINT and SIGTERM into an exit with the signal's conventional status (130, 143): exit
+/// runs the handlers that close open ledgers, where the default action would end the process
+/// with them open. A transaction cut short is rolled back either way.
+enum Interruption {
+    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+
+    static func exitOnSignals() {
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { Foundation.exit(128 + number) }
+            source.resume()
+            sources.append(source)
+        }
     }
 }

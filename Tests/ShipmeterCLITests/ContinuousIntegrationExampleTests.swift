@@ -49,4 +49,52 @@ import Testing
         #expect((report["totals"] as? [String: Any])?["shipped_tokens"] as? Int == 100)
         #expect(FileManager.default.fileExists(atPath: temp.file("shipmeter-report.html")))
     }
+
+    /// The GitLab job's script, its shipmeter lines run as the runner would (the package install
+    /// lines aside: scripts/check-package installs the package itself), with a usage file holding
+    /// a malformed line: exit 3 is accepted as the job asks, and the report is written.
+    @Test(.enabled(if: LedgerBackend.available.contains(.postgres), "needs the PostgreSQL the test command starts"))
+    func theGitLabJobMarksAttributesAndAcceptsPartialInput() throws {
+        let folder = ScratchDirectory()
+        let ledger = try LedgerBackend.postgres.freshLocation(in: folder)
+        let origin = folder.file("origin.git")
+        #expect(run("git", ["init", "-q", "--bare", origin]).status == 0)
+        let scratch = ScratchRepository()
+        scratch.git(["remote", "add", "origin", origin])
+        let now = Int64(Date().timeIntervalSince1970)
+        scratch.commit("root", files: ["a": "1\n"], time: now - 5 * 86_400)
+        scratch.tag("deploy/production/baseline", message: "status: success", time: now - 5 * 86_400 + 60)
+        scratch.commit("Add search (#7)\n\nAI-Session: claude-code/s1", files: ["b": "1\n"], author: ("Ann", "ann@acme.test"), time: now - 2 * 86_400)
+        let used = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(now - 2 * 86_400 - 600)))
+        scratch.write("usage/u.jsonl", #"{"timestamp":"\#(used)","actor":"ann@acme.test","session":"s1","model":"claude-sonnet-4-5","input":100,"output":0,"cache_write":0,"cache_read":0}"# + "\nnot json\n")
+        let job = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/ci/gitlab-ci-deploy.yml").standardized.path
+        let extracted = run("python3", ["-c", """
+            import json, sys, yaml
+            job = yaml.safe_load(open(sys.argv[1]))["shipmeter"]
+            print(json.dumps({"script": [line for line in job["script"] if "apt-get" not in line and not line.startswith("curl")], "variables": job["variables"]}))
+            """, job])
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(extracted.stdout.utf8)) as? [String: Any], "\(extracted.stderr)")
+        let lines = try #require(parsed["script"] as? [String])
+        #expect(lines.count == 3)
+        let binDirectory = URL(fileURLWithPath: ShipmeterBinary.path).deletingLastPathComponent().path
+        var environment = ScratchRepository.baseEnvironment
+        for (key, value) in (parsed["variables"] as? [String: String]) ?? [:] { environment[key] = value }
+        environment["PATH"] = binDirectory + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        environment["SHIPMETER_LEDGER"] = ledger
+        environment["SHIPMETER_PUSH_URL"] = origin
+        environment["GIT_COMMITTER_NAME"] = "CI"
+        environment["GIT_COMMITTER_EMAIL"] = "ci@acme.test"
+        for line in lines {
+            let result = run("bash", ["-euo", "pipefail", "-c", line], in: scratch.path, environment: environment)
+            #expect(result.status == 0, "\(line): \(result.stdout) \(result.stderr)")
+        }
+        #expect(run("git", ["--git-dir", origin, "tag", "-l", "deploy/production/*"]).stdout.split(separator: "\n").count == 2)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: scratch.directory.file("reports/shipmeter-report.json")))) as? [String: Any])
+        #expect((report["totals"] as? [String: Any])?["shipped_tokens"] as? Int == 100)
+        #expect(((report["groups"] as? [[String: Any]]) ?? []).contains { $0["key"] as? String == "#7" })
+        // Asked not to accept partial input, the same job fails on the malformed line.
+        environment["SHIPMETER_ACCEPT_PARTIAL"] = "false"
+        let strict = run("bash", ["-euo", "pipefail", "-c", lines[1]], in: scratch.path, environment: environment)
+        #expect(strict.status == 3, "\(strict.stdout) \(strict.stderr)")
+    }
 }
