@@ -159,7 +159,7 @@ extension LedgerBackend {
         let folder = ScratchDirectory()
         folder.write("text.sqlite", "this is not a database at all, just some text long enough to have a header\n")
         #expect { _ = try SQLiteLedger(path: folder.file("text.sqlite")) } throws: {
-            ($0 as? LocalizedError)?.errorDescription?.contains("is not a shipmeter ledger") == true
+            ($0 as? LocalizedError)?.errorDescription?.contains("is not a SQLite database, so not a shipmeter ledger") == true
         }
         // Another application's SQLite database.
         try DatabaseQueue(path: folder.file("other.sqlite")).write { try $0.execute(sql: "CREATE TABLE notes (body TEXT)") }

@@ -5,11 +5,21 @@ import Foundation
 enum JSONDocuments {
     /// Calls `body` with each top-level JSON value and where it came from.
     static func forEach(_ path: String, batch: inout UsageBatch, _ body: (Any, _ origin: String, _ line: Int, inout UsageBatch) -> Void) throws {
+        try forEach(path, batch: &batch, line: { _, _, _ in false }, body)
+    }
+
+    /// The same, offering each line to `line` first: a reader that reads a line's bytes directly
+    /// returns true, and that line is not decoded into a value (a pretty-printed document, never
+    /// offered, always is).
+    static func forEach(_ path: String, batch: inout UsageBatch, line read: (UnsafeBufferPointer<UInt8>, _ origin: String, inout UsageBatch) -> Bool,
+                        _ body: (Any, _ origin: String, _ line: Int, inout UsageBatch) -> Void) throws {
         var document = [UInt8]()
         var sawJSONLine = false
         try LineScanner(path: path).forEachLine { number, line, truncated in
             if line.isBlank { return }
-            if document.isEmpty, let value = decodeAny(line) {
+            if document.isEmpty, read(line, "\(path):\(number)", &batch) {
+                sawJSONLine = true
+            } else if document.isEmpty, let value = decodeAny(line) {
                 sawJSONLine = true
                 body(value, "\(path):\(number)", number, &batch)
             } else if !sawJSONLine {

@@ -48,33 +48,24 @@ struct OTelReader {
     /// A file of export requests, one per line (each read straight into records by
     /// `OTLPJSONScanner`), or one pretty-printed document (read through `JSONSerialization`).
     mutating func read(_ path: String, into batch: inout UsageBatch) throws {
-        var document = [UInt8]()
-        var sawJSONLine = false
-        try LineScanner(path: path).forEachLine { number, line, truncated in
-            if line.isBlank { return }
-            if document.isEmpty, let scanned = OTLPJSONScanner.scan(line) {
-                sawJSONLine = true
-                feed(scanned, origin: "\(path):\(number)", into: &batch)
-            } else if document.isEmpty, let value = JSONDocuments.decodeAny(line) {
-                sawJSONLine = true
-                if let fields = JSONFields(value) { read(document: fields, origin: "\(path):\(number)", into: &batch) }
-            } else if !sawJSONLine {
-                // Part of a pretty-printed document: decoded once at the end.
-                document.append(contentsOf: line)
-                document.append(0x0A)
-                if document.count > 512 << 20 {
-                    throw UsageError.unreadable(file: path, reason: "a single JSON document over 512 MB; export it as JSON lines")
-                }
-            } else {
-                batch.reject(MalformedLine(file: path, line: number, reason: truncated ? "truncated line" : "not valid JSON"))
-            }
+        // Scanned requests wait here for the reader: the line closure cannot hold the reader too.
+        var scanned: [(OTLPJSONScanner, String)] = []
+        var values: [(JSONFields, String)] = []
+        func drain(_ batch: inout UsageBatch) {
+            for (request, origin) in scanned { feed(request, origin: origin, into: &batch) }
+            for (document, origin) in values { read(document: document, origin: origin, into: &batch) }
+            scanned.removeAll(keepingCapacity: true)
+            values.removeAll(keepingCapacity: true)
         }
-        guard !document.isEmpty else { return }
-        guard let value = document.withUnsafeBufferPointer(JSONDocuments.decodeAny), let fields = JSONFields(value) else {
-            batch.reject(MalformedLine(file: path, line: 1, reason: "not a valid JSON document"))
-            return
+        try JSONDocuments.forEach(path, batch: &batch, line: { bytes, origin, batch in
+            guard let request = OTLPJSONScanner.scan(bytes) else { return false }
+            scanned.append((request, origin))
+            drain(&batch)
+            return true
+        }) { value, origin, _, batch in
+            if let document = JSONFields(value) { values.append((document, origin)) }
+            drain(&batch)
         }
-        read(document: fields, origin: path, into: &batch)
     }
 
     /// One scanned export request, through the same rules as every other way in.
