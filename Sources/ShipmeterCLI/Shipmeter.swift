@@ -60,7 +60,12 @@ extension Shipmeter {
             var command = try await asyncParseAsRoot(arguments)
             // SIGINT and SIGTERM end a command through exit(), so the SQLite ledgers it has open
             // are closed (checkpointed into their one file); `serve` stops gracefully instead.
-            if !(command is Serve) { Interruption.exitOnSignals() }
+            #if Collector
+            let serves = command is Serve
+            #else
+            let serves = false
+            #endif
+            if !serves { Interruption.exitOnSignals() }
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
