@@ -71,7 +71,7 @@ public final class LedgerWriter: Sendable {
 
     /// Writes what waits until nothing does.
     private func drain() async {
-        var lastCheckpoint: Date? = .distantPast
+        var lastCheckpoint = Date.distantPast
         while true {
             let taken = state.withLock { state -> [Waiting] in
                 var taken = [Waiting](), records = 0
@@ -98,7 +98,7 @@ public final class LedgerWriter: Sendable {
             }
             // A SQLite ledger's file is kept within one interval of what was acknowledged: a copy
             // of the file alone (a backup script, say) misses at most that much.
-            if case .success = outcome, let last = lastCheckpoint, Date().timeIntervalSince(last) >= Self.checkpointInterval {
+            if case .success = outcome, Date().timeIntervalSince(lastCheckpoint) >= Self.checkpointInterval {
                 await ledger.checkpoint()
                 lastCheckpoint = Date()
             }

@@ -91,4 +91,16 @@ extension ReportBuilder {
             }
         }
     }
+
+    /// How many of the commits shipped in the window history links to no pull request (or
+    /// branch): in the report's figures and, when some, in a note.
+    func countChangeSetCommits(_ changeSets: PullRequests, groupBy: GroupBy, shipped keys: Dictionary<Int, String>.Keys, into report: inout Report) {
+        let shipped = keys.filter { !history.facts[$0].isMerge }
+        let without = shipped.filter { groupBy == .branch ? changeSets.branchOf[$0] < 0 : changeSets.requestOf[$0] < 0 }.count
+        report.changeSetCommits = (shipped.count, without)
+        if without > 0 {
+            let noun = groupBy == .branch ? "a merged branch" : "a pull request"
+            report.notes.append("\(without) of the \(shipped.count) commits shipped in the window have no \(noun) in their history (grouped as `\(Self.noChangeSet)`)")
+        }
+    }
 }

@@ -24,37 +24,6 @@ public struct ReportBuilder {
         (history, timeline, records, joins, people) = (input.history, input.timeline, input.records, input.joins, input.people)
     }
 
-    /// The environment a report is about when none is named: the configured one, else
-    /// `production`, else `release`, else the one with the most deployments.
-    public static func defaultEnvironment(_ timeline: DeploymentTimeline, configured: String?) -> String? {
-        var counts = [String: Int]()
-        for environment in timeline.environments { counts[environment] = timeline.deployments(in: environment).count }
-        return defaultEnvironment(counts: counts, configured: configured)
-    }
-
-    /// The same choice from deployment counts per environment.
-    public static func defaultEnvironment(counts: [String: Int], configured: String?) -> String? {
-        if let configured { return configured }
-        let environments = counts.keys.sorted()
-        for preferred in ["production", "prod", "release"] where environments.contains(preferred) { return preferred }
-        return environments.max { (counts[$0] ?? 0) < (counts[$1] ?? 0) }
-    }
-
-    /// The shipping deployment of a commit in `environment`, when it happened before `until`.
-    func shippingDeployment(_ commit: Int, environment: String?, until: Date) -> Int? {
-        guard let environment, let index = timeline.shippingDeployment(of: commit, environment: environment),
-              timeline.deployments[index].time < until else { return nil }
-        return index
-    }
-
-    public func lines(of commit: Int) -> Int {
-        input.commits.linesChanged(of: commit)
-    }
-
-    public func team(ofCommit commit: Int) -> String {
-        input.commits.team(of: commit)
-    }
-
     public func build(since: Date, until: Date, environment: String?, groupBy: GroupBy, scope: ReportScope = ReportScope()) -> Report {
         let span = max(until.timeIntervalSince(since), 0)
         let weeks = span / (7 * 86_400), months = span / (30.44 * 86_400)
@@ -315,15 +284,7 @@ public struct ReportBuilder {
         var report = Report(
             since: since, until: until, environment: environment, groupBy: groupBy, repositories: input.repositories,
             groups: rows, totals: totals, warnings: [], deployments: details, weekly: weekly)
-        if let changeSets {
-            let shipped = work.commitGroups.keys.filter { !history.facts[$0].isMerge }
-            let without = shipped.filter { groupBy == .branch ? changeSets.branchOf[$0] < 0 : changeSets.requestOf[$0] < 0 }.count
-            report.changeSetCommits = (shipped.count, without)
-            if without > 0 {
-                let noun = groupBy == .branch ? "a merged branch" : "a pull request"
-                report.notes.append("\(without) of the \(shipped.count) commits shipped in the window have no \(noun) in their history (grouped as `\(Self.noChangeSet)`)")
-            }
-        }
+        if let changeSets { countChangeSetCommits(changeSets, groupBy: groupBy, shipped: work.commitGroups.keys, into: &report) }
         report.warnings = WarningSigns(builder: self, inWindow: inWindowRecords, work: work).evaluate(report, environment: environment, until: until)
         return report
     }
