@@ -261,17 +261,15 @@ enum OTLPDocument {
         }.joined()
     }
 
-    /// `list` over `base`: strings as `String`, numbers and booleans as `NSNumber` (what
-    /// `JSONSerialization` gives the reader); other kinds of value are not read and left out.
-    static func attributes(_ list: [Opentelemetry_Proto_Common_V1_KeyValue], over base: [String: Any]) -> [String: Any] {
+    /// `list` over `base`; kinds of value other than strings, integers, doubles and booleans are left out.
+    static func attributes(_ list: [Opentelemetry_Proto_Common_V1_KeyValue], over base: OTLPAttributes) -> OTLPAttributes {
         var merged = base
-        merged.reserveCapacity(base.count + list.count)
         for pair in list {
             switch pair.value.value {
-            case .stringValue(let text): merged[pair.key] = text
-            case .intValue(let number): merged[pair.key] = NSNumber(value: number)
-            case .doubleValue(let number): merged[pair.key] = NSNumber(value: number)
-            case .boolValue(let flag): merged[pair.key] = NSNumber(value: flag)
+            case .stringValue(let text): merged.append(pair.key, .string(text))
+            case .intValue(let number): merged.append(pair.key, .int(number))
+            case .doubleValue(let number): merged.append(pair.key, .double(number))
+            case .boolValue(let flag): merged.append(pair.key, .bool(flag))
             default: continue
             }
         }

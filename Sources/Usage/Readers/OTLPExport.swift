@@ -4,26 +4,25 @@ import Foundation
 /// the same request from a file: the same canonical records under the same keys, so an
 /// exporter's retry, or a file ingested later, adds nothing.
 public enum OTLPExport {
-    /// One log record of a request decoded from protobuf: its attributes merged over its
-    /// resource's, values as `String`, or `NSNumber` for numbers and booleans.
-    public struct LogRecord {
+    /// One log record of a request: its attributes over its resource's.
+    public struct LogRecord: Sendable {
         public var timeUnixNano: UInt64
         public var observedTimeUnixNano: UInt64
         public var body: String
-        public var attributes: [String: Any]
+        public var attributes: OTLPAttributes
 
-        public init(timeUnixNano: UInt64, observedTimeUnixNano: UInt64, body: String, attributes: [String: Any]) {
+        public init(timeUnixNano: UInt64, observedTimeUnixNano: UInt64, body: String, attributes: OTLPAttributes) {
             (self.timeUnixNano, self.observedTimeUnixNano, self.body, self.attributes) = (timeUnixNano, observedTimeUnixNano, body, attributes)
         }
     }
 
     /// One data point of a sum or gauge, the same way.
-    public struct MetricPoint {
+    public struct MetricPoint: Sendable {
         public var timeUnixNano: UInt64
         public var value: Double
-        public var attributes: [String: Any]
+        public var attributes: OTLPAttributes
 
-        public init(timeUnixNano: UInt64, value: Double, attributes: [String: Any]) {
+        public init(timeUnixNano: UInt64, value: Double, attributes: OTLPAttributes) {
             (self.timeUnixNano, self.value, self.attributes) = (timeUnixNano, value, attributes)
         }
     }
@@ -36,7 +35,7 @@ public enum OTLPExport {
     public static func servicesWithUsage(_ spans: [OTelSpan]) -> Set<String> {
         var services = Set<String>()
         for span in spans {
-            guard let service = span.attributes["service.name"] as? String, !services.contains(service),
+            guard let service = span.attributes.string("service.name"), !services.contains(service),
                   OTelReader.hasUsage(span.attributes) else { continue }
             services.insert(service)
         }

@@ -36,9 +36,9 @@ struct OTLPJSONScanner {
     /// `{"resource": {"attributes": […]}, "<scopes>": [{"<items>": […]}]}`: the resource's
     /// attributes, then each item read by `item` with them.
     static func resource(_ json: inout SelectiveJSON, scopes: String, items: String,
-                         _ item: (inout SelectiveJSON, [String: Any]) -> Bool) -> Bool {
+                         _ item: (inout SelectiveJSON, OTLPAttributes) -> Bool) -> Bool {
         // The resource usually comes first; when it does not, the scopes are read again after it.
-        var shared = [String: Any]()
+        var shared = OTLPAttributes()
         var pending: [Range<Int>] = []
         let read = json.fields { json, key in
             switch key {
@@ -64,14 +64,9 @@ struct OTLPJSONScanner {
         return true
     }
 
-    /// The resource's attributes under an item's own (an item's key wins).
-    static func merge(_ shared: [String: Any], under attributes: inout [String: Any]) {
-        for (key, value) in shared where attributes[key] == nil { attributes[key] = value }
-    }
-
     mutating func resourceLogs(_ json: inout SelectiveJSON) -> Bool {
         Self.resource(&json, scopes: "scopeLogs", items: "logRecords") { json, shared in
-            var record = OTLPExport.LogRecord(timeUnixNano: 0, observedTimeUnixNano: 0, body: "", attributes: [:])
+            var record = OTLPExport.LogRecord(timeUnixNano: 0, observedTimeUnixNano: 0, body: "", attributes: shared)
             let read = json.fields { json, key in
                 switch key {
                 case "timeUnixNano": return json.nanos(into: &record.timeUnixNano)
@@ -84,7 +79,6 @@ struct OTLPJSONScanner {
                 default: return json.skipValue()
                 }
             }
-            Self.merge(shared, under: &record.attributes)
             logs.append(record)
             return read
         }
@@ -121,7 +115,7 @@ struct OTLPJSONScanner {
                     return true
                 case "dataPoints":
                     return json.elements { json in
-                        var point = OTLPExport.MetricPoint(timeUnixNano: 0, value: 0, attributes: [:])
+                        var point = OTLPExport.MetricPoint(timeUnixNano: 0, value: 0, attributes: shared)
                         let read = json.fields { json, key in
                             switch key {
                             case "timeUnixNano": return json.nanos(into: &point.timeUnixNano)
@@ -133,7 +127,6 @@ struct OTLPJSONScanner {
                             default: return json.skipValue()
                             }
                         }
-                        Self.merge(shared, under: &point.attributes)
                         points.append(point)
                         return read
                     }
@@ -148,7 +141,7 @@ struct OTLPJSONScanner {
 
     mutating func resourceSpans(_ json: inout SelectiveJSON) -> Bool {
         Self.resource(&json, scopes: "scopeSpans", items: "spans") { json, shared in
-            var span = OTelSpan(traceID: "", spanID: "", name: "", startUnixNano: 0, endUnixNano: 0, attributes: [:])
+            var span = OTelSpan(traceID: "", spanID: "", name: "", startUnixNano: 0, endUnixNano: 0, attributes: shared)
             let read = json.fields { json, key in
                 switch key {
                 case "traceId", "spanId", "name":
@@ -161,7 +154,6 @@ struct OTLPJSONScanner {
                 default: return json.skipValue()
                 }
             }
-            Self.merge(shared, under: &span.attributes)
             spans.append(span)
             return read
         }
@@ -210,13 +202,12 @@ extension SelectiveJSON {
     }
 
     /// OTLP attributes `[{"key": …, "value": {"stringValue"|"intValue"|"doubleValue"|"boolValue": …}}]`
-    /// added to `attributes` (later keys win): strings as `String`, numbers and booleans as
-    /// `NSNumber`, other kinds of value left out.
-    mutating func attributes(into attributes: inout [String: Any]) -> Bool {
-        if attributes.isEmpty { attributes.reserveCapacity(16) }
+    /// appended to `attributes` (later keys win); other kinds of value are left out.
+    mutating func attributes(into attributes: inout OTLPAttributes) -> Bool {
+        attributes.reserveCapacity(attributes.list.count + 16)
         return elements { json in
             var key: String?
-            var value: Any?
+            var value: OTLPAttributeValue?
             let read = json.fields { json, member in
                 switch member {
                 case "key":
@@ -227,19 +218,17 @@ extension SelectiveJSON {
                         switch kind {
                         case "stringValue":
                             guard let text = json.string() else { return false }
-                            value = text
+                            value = .string(text)
                             return true
-                        case "intValue":
+                        case "intValue", "doubleValue", "boolValue":
                             // OTLP JSON writes 64-bit integers as strings: read the digits in place.
-                            if let number = json.quotedInteger() {
-                                value = NSNumber(value: number)
+                            if kind == "intValue", let number = json.quotedInteger() {
+                                value = .int(number)
                                 return true
                             }
-                            value = json.value()
-                            return value != nil
-                        case "doubleValue", "boolValue":
-                            value = json.value()
-                            return value != nil
+                            guard let read = json.value() else { return false }
+                            value = OTLPAttributeValue(json: read, integer: kind == "intValue")
+                            return true
                         default:
                             return json.skipValue()
                         }
@@ -248,7 +237,7 @@ extension SelectiveJSON {
                     return json.skipValue()
                 }
             }
-            if let key, let value, !(value is NSNull) { attributes[key] = value }
+            if let key, let value { attributes.append(key, value) }
             return read
         }
     }

@@ -7,7 +7,7 @@ extension OTelReader {
     struct MetricPoint {
         var time: Date?
         var value: Double
-        var attributes: [String: Any]
+        var attributes: OTLPAttributes
     }
 
     static let metricNames: Set<String> = ["claude_code.token.usage", "claude_code.cost.usage", "gemini_cli.token.usage", "gen_ai.client.token.usage"]
@@ -23,8 +23,7 @@ extension OTelReader {
     /// The points of one of Claude Code's token or cost metrics.
     mutating func readMetric(name: String, isCumulative: Bool, points: [MetricPoint], origin: String, into batch: inout UsageBatch) {
         for point in points {
-            let attributes = point.attributes
-            let fields = JSONFields(attributes)
+            let fields = point.attributes
             guard let time = point.time else {
                 batch.reject(MalformedLine(file: origin, line: 0, reason: "\(name) point has no time"))
                 continue
@@ -41,7 +40,7 @@ extension OTelReader {
                 continue
             }
             if isCumulative {
-                let series = name + "|" + attributes.keys.sorted().map { "\($0)=\(attributes[$0] ?? "")" }.joined(separator: ",")
+                let series = name + "|" + fields.latest.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
                 let previous = cumulative[series] ?? 0
                 cumulative[series] = value
                 value = value >= previous ? value - previous : value
@@ -85,7 +84,7 @@ extension OTelReader {
 
     /// One point of the GenAI conventions' token metrics: the histogram's `sum` by
     /// `gen_ai.token.type`, or one of the proposed counters by its name.
-    mutating func readGenAIPoint(name: String, value: Double, time: Date, fields: JSONFields, into batch: inout UsageBatch) {
+    mutating func readGenAIPoint(name: String, value: Double, time: Date, fields: OTLPAttributes, into batch: inout UsageBatch) {
         let service = fields.string("service.name")
         let key = MetricKey(
             session: fields.string("gen_ai.conversation.id") ?? fields.string("session.id"),

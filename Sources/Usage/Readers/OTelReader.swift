@@ -77,8 +77,7 @@ struct OTelReader {
             for scope in resourceSpans.array("scopeSpans") ?? [] {
                 for span in JSONFields(scope)?.array("spans") ?? [] {
                     guard let span = JSONFields(span) else { continue }
-                    var attributes = resource
-                    for (key, value) in Self.attributes(span.array("attributes")) { attributes[key] = value }
+                    let attributes = Self.attributes(span.array("attributes")).over(resource)
                     readSpan(OTelSpan(traceID: span.string("traceId") ?? "", spanID: span.string("spanId") ?? "", name: span.string("name") ?? "",
                                       startUnixNano: span.string("startTimeUnixNano").flatMap(UInt64.init) ?? 0,
                                       endUnixNano: span.string("endTimeUnixNano").flatMap(UInt64.init) ?? 0, attributes: attributes),
@@ -92,8 +91,7 @@ struct OTelReader {
             for scope in resourceLogs.array("scopeLogs") ?? [] {
                 for log in JSONFields(scope)?.array("logRecords") ?? [] {
                     guard let log = JSONFields(log) else { continue }
-                    var attributes = resource
-                    for (key, value) in Self.attributes(log.array("attributes")) { attributes[key] = value }
+                    let attributes = Self.attributes(log.array("attributes")).over(resource)
                     readEvent(attributes: attributes, time: Self.time(log), body: log.nested("body")?.string("stringValue") ?? "",
                               origin: origin, into: &batch)
                 }
@@ -111,8 +109,7 @@ struct OTelReader {
                     let isCumulative = (sum?["aggregationTemporality"] as? NSNumber)?.intValue == 2
                         || (sum?.string("aggregationTemporality") == "AGGREGATION_TEMPORALITY_CUMULATIVE")
                     let points = (sum?.array("dataPoints") ?? []).compactMap { JSONFields($0) }.map { point in
-                        var attributes = resource
-                        for (key, value) in Self.attributes(point.array("attributes")) { attributes[key] = value }
+                        let attributes = Self.attributes(point.array("attributes")).over(resource)
                         // A histogram point's total is its `sum`.
                         let value = Self.pointValue(point)
                         return MetricPoint(time: Self.time(point), value: value, attributes: attributes)
@@ -134,9 +131,8 @@ struct OTelReader {
 
     /// One log record (`attributes` merged over its resource's; `time` from its time, else its
     /// observed time), read from a file or received over the wire.
-    mutating func readEvent(attributes: [String: Any], time recorded: Date?, body: String, origin: String, into batch: inout UsageBatch) {
-        let name = (attributes["event.name"] as? String) ?? body
-        let fields = JSONFields(attributes)
+    mutating func readEvent(attributes fields: OTLPAttributes, time recorded: Date?, body: String, origin: String, into batch: inout UsageBatch) {
+        let name = fields.string("event.name") ?? body
         let time = recorded ?? fields.string("event.timestamp").flatMap(Timestamp.parse)
         switch name {
         case "api_request", "claude_code.api_request":
@@ -190,8 +186,8 @@ struct OTelReader {
 
     /// One model response of an agent other than Claude Code, keyed by what it says (these
     /// events carry no request id), with `counts` giving (input without cache, output, cache read).
-    private func readOtherAgent(_ fields: JSONFields, time: Date?, agent: String, session: String?, origin: String, into batch: inout UsageBatch,
-                                counts: (JSONFields) throws -> (Int64, Int64, Int64)) {
+    private func readOtherAgent(_ fields: OTLPAttributes, time: Date?, agent: String, session: String?, origin: String, into batch: inout UsageBatch,
+                                counts: (OTLPAttributes) throws -> (Int64, Int64, Int64)) {
         do {
             guard let time else { throw FieldError("\(agent) response event has no time") }
             let model = fields.string("model") ?? "unknown"
@@ -216,17 +212,15 @@ struct OTelReader {
         return Date(timeIntervalSince1970: nanos / 1e9)
     }
 
-    /// OTLP attributes (`[{key, value: {stringValue|intValue|doubleValue|boolValue}}]`) as a dictionary.
-    static func attributes(_ list: [Any]?) -> [String: Any] {
-        var result = [String: Any]()
+    /// OTLP attributes (`[{key, value: {stringValue|intValue|doubleValue|boolValue}}]`) of a decoded document.
+    static func attributes(_ list: [Any]?) -> OTLPAttributes {
+        var result = OTLPAttributes()
         for item in list ?? [] {
             guard let item = JSONFields(item), let key = item.string("key"), let value = item.nested("value") else { continue }
-            if let text = value["stringValue"] as? String {
-                result[key] = text
-            } else if let number = value["intValue"] ?? value["doubleValue"] {
-                result[key] = number
-            } else if let flag = value["boolValue"] {
-                result[key] = flag
+            for kind in ["stringValue", "intValue", "doubleValue", "boolValue"] {
+                guard let found = value[kind] else { continue }
+                if let read = OTLPAttributeValue(json: found, integer: kind == "intValue") { result.append(key, read) }
+                break
             }
         }
         return result

@@ -5,16 +5,16 @@ import Foundation
 /// Copilot's `github.copilot.*` and Claude Code's own span attributes. One model call is one
 /// usage record (`spanKey`): a retry, a second collector, or a second span of the same call adds
 /// nothing.
-public struct OTelSpan {
+public struct OTelSpan: Sendable {
     public var traceID: String
     public var spanID: String
     public var name: String
     public var startUnixNano: UInt64
     public var endUnixNano: UInt64
-    /// Its attributes merged over its resource's: strings as `String`, numbers and booleans as `NSNumber`.
-    public var attributes: [String: Any]
+    /// Its attributes over its resource's.
+    public var attributes: OTLPAttributes
 
-    public init(traceID: String, spanID: String, name: String, startUnixNano: UInt64, endUnixNano: UInt64, attributes: [String: Any]) {
+    public init(traceID: String, spanID: String, name: String, startUnixNano: UInt64, endUnixNano: UInt64, attributes: OTLPAttributes) {
         (self.traceID, self.spanID, self.name, self.startUnixNano, self.endUnixNano, self.attributes) =
             (traceID, spanID, name, startUnixNano, endUnixNano, attributes)
     }
@@ -45,8 +45,8 @@ enum SpanUsageSpellings {
 
 extension OTelReader {
     /// Whether a span's attributes carry a token count of a model call.
-    static func hasUsage(_ attributes: [String: Any]) -> Bool {
-        if let operation = attributes["gen_ai.operation.name"] as? String, SpanUsageSpellings.aggregateOperations.contains(operation) { return false }
+    static func hasUsage(_ attributes: OTLPAttributes) -> Bool {
+        if let operation = attributes.string("gen_ai.operation.name"), SpanUsageSpellings.aggregateOperations.contains(operation) { return false }
         let keys = SpanUsageSpellings.input.map(\.0) + SpanUsageSpellings.output + SpanUsageSpellings.cacheRead + SpanUsageSpellings.cacheWrite
         return keys.contains { attributes[$0] != nil }
     }
@@ -54,9 +54,9 @@ extension OTelReader {
     /// One span: a usage record when it is a model call with token counts.
     mutating func readSpan(_ span: OTelSpan, origin: String, into batch: inout UsageBatch) {
         batch.spansRead += 1
-        let fields = JSONFields(span.attributes)
-        func first(_ keys: [String]) -> (key: String, value: Any)? {
-            for key in keys { if let value = span.attributes[key], !(value is NSNull) { return (key, value) } }
+        let fields = span.attributes
+        func first(_ keys: [String]) -> (key: String, value: OTLPAttributeValue)? {
+            for key in keys { if let value = span.attributes[key] { return (key, value) } }
             return nil
         }
         let input = first(SpanUsageSpellings.input.map(\.0)), output = first(SpanUsageSpellings.output)
@@ -70,19 +70,19 @@ extension OTelReader {
             guard let time = Self.time(nanos: Double(span.endUnixNano)) ?? Self.time(nanos: Double(span.startUnixNano)) else {
                 throw FieldError("span \(span.spanID) has no time")
             }
-            let cacheRead = try read.map { try JSONFields.count($0.value, key: $0.key) } ?? 0
-            let cacheWrite = try write.map { try JSONFields.count($0.value, key: $0.key) } ?? 0
-            var inputTokens = try input.map { try JSONFields.count($0.value, key: $0.key) } ?? 0
+            let cacheRead = try read.map { try $0.value.count(key: $0.key) } ?? 0
+            let cacheWrite = try write.map { try $0.value.count(key: $0.key) } ?? 0
+            var inputTokens = try input.map { try $0.value.count(key: $0.key) } ?? 0
             // An input count that includes the cached tokens: each token once. A count smaller than
             // the cache counts cannot include them (an emitter that passed a provider's
             // uncached count through): it is taken as it is.
             if let input, SpanUsageSpellings.input.first(where: { $0.0 == input.key })?.1 == true, inputTokens >= cacheRead + cacheWrite {
                 inputTokens -= cacheRead + cacheWrite
             }
-            let outputTokens = try output.map { try JSONFields.count($0.value, key: $0.key) } ?? 0
-            let cost = try first(SpanUsageSpellings.cost).flatMap { try JSONFields(["c": $0.value]).decimal("c") }
-            let session = first(SpanUsageSpellings.session).flatMap { JSONFields(["s": $0.value]).string("s") }
-            let model = first(SpanUsageSpellings.model).flatMap { JSONFields(["m": $0.value]).string("m") } ?? "unknown"
+            let outputTokens = try output.map { try $0.value.count(key: $0.key) } ?? 0
+            let cost = try first(SpanUsageSpellings.cost).flatMap { try $0.value.decimal(key: $0.key) }
+            let session = first(SpanUsageSpellings.session)?.value.text
+            let model = first(SpanUsageSpellings.model)?.value.text ?? "unknown"
             let claudeCode = span.name == "claude_code.llm_request"
             let key = Self.spanKey(span, fields: fields, claudeCode: claudeCode)
             if claudeCode, let session { sessionsWithEvents.insert(session) }
@@ -92,7 +92,7 @@ extension OTelReader {
             }
             batch.add(UsageRecord(
                 source: UsageFormat.otel.rawValue, key: key, timestamp: time,
-                actor: first(SpanUsageSpellings.actor).flatMap { JSONFields(["a": $0.value]).string("a") }, session: session,
+                actor: first(SpanUsageSpellings.actor)?.value.text, session: session,
                 agent: Self.agent(of: fields, claudeCode: claudeCode), model: model,
                 repository: fields.string("cwd") ?? fields.string("repository"),
                 input: inputTokens, output: outputTokens, cacheWrite: cacheWrite, cacheRead: cacheRead, costUSD: cost))
@@ -104,7 +104,7 @@ extension OTelReader {
     /// A model call's record key: the provider's response id when the span has one (an SDK's own
     /// span and an instrumentation's span of the same call both carry it, and count once), Claude
     /// Code's request id (its `api_request` event's key), else the span's trace and span id.
-    static func spanKey(_ span: OTelSpan, fields: JSONFields, claudeCode: Bool) -> String {
+    static func spanKey(_ span: OTelSpan, fields: OTLPAttributes, claudeCode: Bool) -> String {
         if claudeCode, let request = fields.string("request_id") { return request }
         if let response = fields.string("gen_ai.response.id") {
             let provider = fields.string("gen_ai.provider.name") ?? fields.string("gen_ai.system") ?? ""
@@ -115,7 +115,7 @@ extension OTelReader {
 
     /// The agent a span's usage is of: the emitting service when it names a known agent, else the
     /// service, else the provider.
-    static func agent(of fields: JSONFields, claudeCode: Bool) -> String? {
+    static func agent(of fields: OTLPAttributes, claudeCode: Bool) -> String? {
         if claudeCode { return "claude-code" }
         let service = fields.string("service.name")
         switch service {
