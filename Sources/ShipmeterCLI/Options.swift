@@ -69,7 +69,7 @@ struct WindowOptions: ParsableArguments {
     /// Warns when `--env` names an environment without deployments.
     func checkEnvironment(in environments: [String], where place: String) {
         guard let env, !environments.contains(env) else { return }
-        Output.diagnostic("warning: no deployments in environment '\(env)'\(place) (found: \(environments.isEmpty ? "none" : environments.joined(separator: ", ")))")
+        Output.diagnostics([.unknownEnvironment(env, found: environments, inLedger: !place.isEmpty)])
     }
 }
 
@@ -81,13 +81,6 @@ struct MissingObjectsOptions: ParsableArguments {
     /// Says once, on stderr, that `unknown` commits' line counts are unknown, and what to do.
     func report(unknown: Int, in context: RepositoryContext) {
         guard unknown > 0 else { return }
-        var text = "warning: line counts unknown for \(unknown) commit\(unknown == 1 ? "" : "s"): blobs not present (partial clone?)"
-        if context.isPartialClone, !fetchMissing {
-            text += "; pass --fetch-missing to let git fetch them"
-        } else if !context.isPartialClone {
-            text += "; they count no lines"
-        }
-        Output.diagnostic(text)
-        ExitStatus.markPartial()
+        Output.diagnostics([.unknownLines(commits: unknown, partialClone: context.isPartialClone, fetchingMissing: fetchMissing)])
     }
 }

@@ -20,7 +20,7 @@ enum Output {
     static func diagnostics(_ items: [Diagnostic]) {
         for item in items {
             diagnostic(item.description)
-            if item.leftOut { ExitStatus.markPartial() }
+            if item.isPartial { ExitStatus.markPartial() }
         }
     }
 

@@ -88,8 +88,8 @@ private final class ChunkReader: @unchecked Sendable {
             }
             if !batch.records.isEmpty { try put(batch.records) }
             queue.finish(links: batch.links)
-            var diagnostics = notes.map(Diagnostic.usage)
-            if let summary = batch.malformedSummary { diagnostics.append(.warning(summary)) }
+            var diagnostics: [Diagnostic] = notes.map { .usage($0) }
+            if let malformed = Diagnostic.malformed(in: batch) { diagnostics.append(malformed) }
             if let unpriced = UsageReading.unpriced(pricing.unknown) { diagnostics.append(unpriced) }
             return .success(diagnostics)
         } catch {

@@ -56,7 +56,7 @@ public struct UsageReading: Sendable {
                 WorkProgress.begin("reading usage files", total: WorkProgress.isEnabled ? UsageLoader.bytes(of: paths) : nil, unit: "bytes")
                 let (loaded, notes) = try UsageLoader(format: format).load(paths)
                 batch = loaded
-                diagnostics += notes.map(Diagnostic.usage)
+                diagnostics += notes.map { .usage($0) }
             }
         } catch let error as UsageError {
             throw .invalidInput(error.localizedDescription)
@@ -66,7 +66,7 @@ public struct UsageReading: Sendable {
         if strict, let first = batch.malformed.first {
             throw .invalidInput(UsageError.strict(first, count: batch.malformedCount).localizedDescription)
         }
-        if let summary = batch.malformedSummary { diagnostics.append(.warning(summary)) }
+        if let malformed = Diagnostic.malformed(in: batch) { diagnostics.append(malformed) }
         if let unpriced = Self.unpriced(batch.price(with: try priceTable(overrides: overrides))) { diagnostics.append(unpriced) }
         return (batch, diagnostics)
     }
@@ -74,7 +74,7 @@ public struct UsageReading: Sendable {
     /// The warning for models without a price; nil when every model had one.
     static func unpriced(_ models: Set<String>) -> Diagnostic? {
         guard !models.isEmpty else { return nil }
-        return .warning("no price for \(models.sorted().joined(separator: ", ")): their cost is left out (add them under prices: in .shipmeter.yml or pass --prices)")
+        return .unpriced(models: models.sorted())
     }
 
     /// Usage for a report or budget: the ledger's records when `ledger` is given, with any files

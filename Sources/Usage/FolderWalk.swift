@@ -11,7 +11,7 @@ import Darwin
 /// with a note saying so. Files come back sorted, so runs are reproducible.
 struct FolderWalk {
     var files: [String] = []
-    var notes: [String] = []
+    var notes: [UsageNote] = []
 
     /// Files whose name ends in one of `suffixes` (compared lowercased).
     init(_ root: String, suffixes: [String]) {
@@ -30,11 +30,11 @@ struct FolderWalk {
         guard stat(folder, &status) == 0 else { return }
         // A folder reached twice (a symlink back up the tree) is walked once.
         guard visited.insert(FolderID(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))).inserted else {
-            notes.append("\(folder): a symlink to a folder already read (a loop, or a second way in); not read twice")
+            notes.append(.readOnce(folder: folder))
             return
         }
         guard let directory = opendir(folder) else {
-            notes.append("\(folder): cannot be read (\(String(cString: strerror(errno)))); skipped")
+            notes.append(.unreadable(path: folder, reason: String(cString: strerror(errno))))
             return
         }
         defer { closedir(directory) }
@@ -49,16 +49,16 @@ struct FolderWalk {
         for bytes in names.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
             guard let name = String(validating: bytes, as: UTF8.self) else {
                 let shown = String(decoding: bytes, as: UTF8.self)
-                notes.append("\(folder)/\(shown): the file name is not UTF-8; skipped (rename it to read it)")
+                notes.append(.undecodableName(path: "\(folder)/\(shown)"))
                 continue
             }
             let path = folder + "/" + name
             guard stat(path, &status) == 0 else {
                 var link = stat()
                 if lstat(path, &link) == 0, (link.st_mode & S_IFMT) == S_IFLNK {
-                    notes.append("\(path): a broken symlink; skipped")
+                    notes.append(.brokenLink(path: path))
                 } else if errno != ENOENT {  // vanished since listed: nothing to say
-                    notes.append("\(path): cannot be read (\(String(cString: strerror(errno)))); skipped")
+                    notes.append(.unreadable(path: path, reason: String(cString: strerror(errno))))
                 }
                 continue
             }
@@ -71,7 +71,7 @@ struct FolderWalk {
             default:
                 let lower = name.lowercased()
                 if suffixes.contains(where: lower.hasSuffix) {
-                    notes.append("\(path): not a regular file (a FIFO, socket or device); skipped")
+                    notes.append(.notRegularFile(path: path))
                 }
             }
         }

@@ -99,7 +99,11 @@ public struct UsageBatch: Sendable {
     /// `skipped 3 malformed lines; first: FILE:LINE: reason`, nil when nothing was skipped.
     public var malformedSummary: String? {
         guard let first = malformed.first else { return nil }
-        return "skipped \(malformedCount) malformed line\(malformedCount == 1 ? "" : "s"); first: \(first.location): \(first.reason)"
+        return Self.malformedSummary(count: malformedCount, first: "\(first.location): \(first.reason)")
+    }
+
+    public static func malformedSummary(count: Int, first: String) -> String {
+        "skipped \(count) malformed line\(count == 1 ? "" : "s"); first: \(first)"
     }
 }
 

@@ -16,22 +16,15 @@ public struct UsageLoader: Sendable {
         self.projectRoot = projectRoot
     }
 
-    /// Whether a note of `load` says input was left out (a file or folder that could not be read,
-    /// a FIFO, a broken link, a name that is not UTF-8) — the command's result is partial — rather
-    /// than something read once or not usage at all.
-    public static func leftOut(_ note: String) -> Bool {
-        note.hasSuffix("; skipped") || note.contains("; skipped (")
-    }
-
     /// Reads every path; a folder is walked recursively for `.jsonl`, `.json`, `.csv`,
     /// `.ndjson` and `.db` (agents' SQLite stores) files. A file given by name whose format is unknown is an error; one met
     /// while walking a folder is skipped with a note.
     /// With `spill`, records go there a chunk at a time and the batch returned holds what was
     /// left over (the last chunk), with the links and counts of the whole read.
-    public func load(_ paths: [String], spill: UsageSpill? = nil) throws -> (UsageBatch, notes: [String]) {
+    public func load(_ paths: [String], spill: UsageSpill? = nil) throws -> (UsageBatch, notes: [UsageNote]) {
         var batch = UsageBatch()
         batch.spill = spill
-        var notes = [String]()
+        var notes = [UsageNote]()
         var otel = OTelReader()
         for path in paths {
             var isDirectory: ObjCBool = false
@@ -43,7 +36,7 @@ public struct UsageLoader: Sendable {
                 notes += walk.notes
                 for file in walk.files {
                     guard let format = format ?? UsageFormat.detect(path: file) else {
-                        if !Self.isEmpty(file) { notes.append("\(file): not a usage format, ignored") }
+                        if !Self.isEmpty(file) { notes.append(.notUsage(path: file)) }
                         continue
                     }
                     var fileBatch = UsageBatch()
@@ -51,7 +44,7 @@ public struct UsageLoader: Sendable {
                         try read(file, as: format, into: &fileBatch, otel: &otel)
                     } catch UsageError.unreadable(let file, let reason) {
                         // Unreadable, or gone since the folder was listed (a session cleaned up).
-                        notes.append("\(file): cannot be read (\(reason)); skipped")
+                        notes.append(.unreadable(path: file, reason: reason))
                         continue
                     }
                     // Transcripts carry no identity: a folder named after an email says whose they are.
