@@ -50,18 +50,8 @@ struct DashboardQuery: Sendable, Equatable {
     /// The grouping shown: the one asked for, else a team's people, a person's deployments, or teams.
     var grouping: GroupBy { by ?? (person != nil ? .deployment : team != nil ? .person : .team) }
 
-    func window(now: Date) throws(Invalid) -> (since: Date, until: Date) {
-        let until = try self.until.map { text throws(Invalid) in
-            guard let date = Timestamp.parseWindowEdge(text, now: now) else { throw Invalid(message: "until=\(text) is not a date: use 30d, 2026-03-01 or 2026-03-01T09:00:00Z") }
-            return date
-        } ?? now
-        let sinceText = since ?? "30d"
-        guard let since = Timestamp.parseWindowEdge(sinceText, now: until) else {
-            throw Invalid(message: "since=\(sinceText) is not a date: use 30d, 12w, 2026-03-01 or 2026-03-01T09:00:00Z")
-        }
-        guard since < until else { throw Invalid(message: "since must be before until") }
-        return (since, until)
-    }
+    /// The window asked for (resolved, and refused when it is no window, by the engine).
+    func window(now: Date) -> ReportWindow { ReportWindow(since: since, until: until, now: now) }
 
     var scope: ReportScope { ReportScope(team: team, person: person) }
 
@@ -93,23 +83,15 @@ struct Dashboard: Sendable {
     }
 
     func page(_ query: DashboardQuery, now: Date = Date()) async throws -> Page {
-        let (since, until) = try query.window(now: now)
-        guard let loaded = try await LedgerReportReader.read(ledger, filter: query.repo, since: since, until: until, fallback: false) else {
-            throw DashboardQuery.Invalid(message: "the ledger holds nothing to report on")
-        }
-        let configuration = Configuration()
-        let budget = loaded.budget(configuration, annual: nil, year: nil, asOf: until)
-        let (environments, roster) = (loaded.timeline.environments, loaded.roster)
-        // Handed over whole to the worker thread and awaited: never used from two threads at once.
-        let handed = HandedOver(loaded)
-        let report = await OffPool.run {
-            handed.value.report(since: since, until: until, environment: query.env, configured: nil, groupBy: query.grouping,
-                                worth: configuration.deploymentWorth(weight: nil), rework: configuration.rework, scope: query.scope)
-        }
+        let request = ReportRequest(source: .openLedger(ledger, filter: query.repo), window: query.window(now: now),
+                                    environment: query.env, groupBy: query.grouping, scope: query.scope)
+        // Reading the ledger and computing the report happen on the collector's worker threads,
+        // not on the cooperative pool that serves requests.
+        let result = try await withTaskExecutorPreference(OffPool.executor) { try await ReportEngine.report(request) }
         let repositories = try await ledger.attributedRepositories().map(\.name)
-        let navigation = Self.navigation(query, report: report, environments: environments, repositories: repositories,
-                                         teams: roster.teamNames, roster: roster)
-        return Page(report: report, context: RenderContext(version: version, generatedAt: now, budget: budget, navigation: navigation))
+        let navigation = Self.navigation(query, report: result.report, environments: result.environments, repositories: repositories,
+                                         teams: result.roster?.teamNames ?? [], roster: result.roster ?? LedgerRoster([]))
+        return Page(report: result.report, context: RenderContext(version: version, generatedAt: now, budget: result.budget, navigation: navigation))
     }
 
     static func navigation(_ query: DashboardQuery, report: Report, environments: [String], repositories: [String], teams: [String],
@@ -164,11 +146,4 @@ struct Dashboard: Sendable {
             ],
             groupLinks: links, trail: trail, json: query.href("/api/report"))
     }
-}
-
-/// A value passed to another thread and no longer touched by the one that made it.
-final class HandedOver<Value>: @unchecked Sendable {
-    let value: Value
-
-    init(_ value: Value) { self.value = value }
 }

@@ -49,7 +49,7 @@ extension Routes {
     static func describe(_ error: Error) -> (HTTPResponse.Status, String) {
         switch error {
         case let invalid as DashboardQuery.Invalid: return (.badRequest, invalid.message)
-        case EngineError.invalidInput(let message): return (.badRequest, message)
+        case let error as EngineError where error.isRequestError: return (.badRequest, error.errorDescription ?? error.message)
         default: return (.serviceUnavailable, "the ledger could not be read: \(error)")
         }
     }

@@ -7,6 +7,20 @@ import Synchronization
 /// behind it, and each of a transaction's round trips would wait for a decode to finish.
 enum OffPool {
     static let queue = DispatchQueue(label: "shipmeter.serve.work", qos: .userInitiated, attributes: .concurrent)
+    /// The same threads as a task executor, for async work that computes for long (a dashboard
+    /// report): `withTaskExecutorPreference(OffPool.executor) { … }`.
+    static let executor = QueueExecutor(queue: queue)
+
+    final class QueueExecutor: TaskExecutor {
+        let queue: DispatchQueue
+
+        init(queue: DispatchQueue) { self.queue = queue }
+
+        func enqueue(_ job: consuming ExecutorJob) {
+            let job = UnownedJob(job)
+            queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+        }
+    }
 
     static func run<Result: Sendable, Failure: Error>(_ work: @escaping @Sendable () throws(Failure) -> Result) async throws(Failure) -> Result {
         let outcome: Swift.Result<Result, Failure> = await withCheckedContinuation { continuation in

@@ -31,33 +31,17 @@ extension Shipmeter {
         func run() async throws {
             if let annual, !(annual > 0) || !annual.isFinite { throw ShipmeterError.usage("--annual must be a positive amount in USD") }
             let total = annual.map { Decimal(string: String($0)) ?? Decimal($0) }
-            let now = Date()
-            let here = repository.ifAny
-            var projection: BudgetProjection?
-            var fromLedger = false
-            if ledgerOptions.isGiven, usagePaths.isEmpty,
-               let loaded = try await ledgerOptions.location(here, existing: true).with({
-                   try await LedgerReportReader.read($0, filter: nil, since: now, until: now, fallback: here != nil)
-               }) {
-                // Across the ledger's repositories, with the teams `attribute` stored.
-                let configuration = (try? RepositoryOptions.configuration(of: here, quietly: true)) ?? Configuration()
-                projection = loaded.budget(configuration, annual: total, year: year, asOf: now)
-                fromLedger = true
+            let source: ReportSource
+            if ledgerOptions.isGiven {
+                let location = try ledgerOptions.location(repository.ifAny, existing: true)
+                source = usagePaths.isEmpty
+                    ? .ledger(location, fallback: repository.ifAny != nil ? repository.path : nil)
+                    : .history(repository: repository.path, usage: usagePaths, ledger: location)
+            } else {
+                source = .history(repository: repository.path, usage: usagePaths)
             }
-            if !fromLedger {
-                let context = try repository.context()
-                let snapshot = try context.snapshot()
-                Output.diagnostics(snapshot.notes.map(Diagnostic.note))
-                let ledger = ledgerOptions.isGiven ? try await ledgerOptions.location(context.repository, existing: true).open() : nil
-                let (batch, notes) = try await ledger.closing {
-                    try await usage.reading.load(paths: usagePaths, ledger: $0, repository: context.repository, overrides: snapshot.configuration.priceOverrides)
-                }
-                Output.diagnostics(notes)
-                projection = snapshot.budget(batch.records, annual: total, year: year, asOf: Date())
-            }
-            guard let projection else {
-                throw ShipmeterError.invalidInput("no budget: pass --annual USD or set budget.annual_usd / teams.<name>.budget_usd in .shipmeter.yml")
-            }
+            let request = BudgetRequest(source: source, annual: total, year: year, reading: usage.reading)
+            let projection = try await ReportEngine.budget(request) { Output.diagnostics([$0]) }.projection
             switch format {
             case .json: Output.write(projection.json)
             case .table: Output.write(projection.summaryLines.joined(separator: "\n"))

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Reporting
 import ShipmeterEngine
+import WorkProgress
 
 extension Shipmeter {
     struct Commits: AsyncParsableCommand {

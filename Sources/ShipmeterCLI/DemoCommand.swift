@@ -42,17 +42,12 @@ extension Shipmeter {
             } catch {
                 throw ShipmeterError.invalidInput("\(error) (is git installed?)")
             }
-            let repository = try RepositoryContext.load(try RepositoryContext.discover(result.repository))
-            Output.diagnostics(repository.diagnostics)
-            let snapshot = try repository.snapshot()
-            Output.diagnostics(snapshot.notes.map(Diagnostic.note))
-            let (batch, notes) = try UsageReading().load(paths: [result.usage], repository: repository.repository, overrides: snapshot.configuration.priceOverrides)
-            Output.diagnostics(notes)
-            let report = snapshot.report(batch, since: now.addingTimeInterval(-30 * 86_400), until: now, environment: nil, groupBy: by)
+            let request = ReportRequest(source: .history(repository: result.repository, usage: [result.usage]),
+                                        window: ReportWindow(since: "30d", now: now), groupBy: by)
+            let report = try await ReportEngine.report(request) { Output.diagnostics([$0]) }
             let context = RenderContext(version: Shipmeter.version, generatedAt: now,
-                                        color: format == .table && output == nil && Terminal.wantsColor,
-                                        budget: snapshot.budget(batch.records, annual: nil, year: nil, asOf: now))
-            try Output.emit(format.renderer.render(report, context: context), to: output)
+                                        color: format == .table && output == nil && Terminal.wantsColor, budget: report.budget)
+            try Output.emit(format.renderer.render(report.report, context: context), to: output)
             Output.diagnostic("""
 
                 Sample repository: \(result.repository)

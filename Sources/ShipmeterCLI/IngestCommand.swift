@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ShipmeterEngine
+import WorkProgress
 
 extension Shipmeter {
     struct Ingest: AsyncParsableCommand {

@@ -57,20 +57,8 @@ struct WindowOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The environment whose deployments count (default: production, else release, else the busiest).", valueName: "env"))
     var env: String?
 
-    func resolve(now: Date, configuration: Configuration) throws -> (since: Date, until: Date) {
-        let until = try self.until.map { try DateArgument.parse($0, now: now, option: "--until") } ?? now
-        let since = try DateArgument.parse(self.since ?? configuration.reportSince ?? "30d", now: until, option: "--since")
-        guard since < until else {
-            throw ShipmeterError.usage("--since must be before --until (got \(Timestamp.iso8601(since)) and \(Timestamp.iso8601(until))).")
-        }
-        return (since, until)
-    }
-
-    /// Warns when `--env` names an environment without deployments.
-    func checkEnvironment(in environments: [String], where place: String) {
-        guard let env, !environments.contains(env) else { return }
-        Output.diagnostics([.unknownEnvironment(env, found: environments, inLedger: !place.isEmpty)])
-    }
+    /// The window for the engine, which resolves it against the settings' `report.since`.
+    func request(now: Date) -> ReportWindow { ReportWindow(since: since, until: until, now: now) }
 }
 
 /// `--fetch-missing`, and the one line that says how many commits' line counts are unknown.

@@ -53,68 +53,26 @@ extension Shipmeter {
             let now = Date()
             let progress = progressOptions.start()
             defer { progress.finish() }
-            if ledgerOptions.isGiven, usagePaths.isEmpty, try await runFromLedger(now: now, progress: progress) { return }
-            let context = try repository.context()
-            let snapshot = try context.snapshot()
-            Output.diagnostics(snapshot.notes.map(Diagnostic.note))
-            let loaded = Date()
-            let configuration = snapshot.configuration
-            let (since, until) = try window.resolve(now: now, configuration: configuration)
-            let groupBy = try grouping(configuration)
-            let ledger = ledgerOptions.isGiven ? try await ledgerOptions.location(context.repository, existing: true).open() : nil
-            let (batch, notes) = try await ledger.closing {
-                try await usage.reading.load(paths: usagePaths, ledger: $0, repository: context.repository, overrides: configuration.priceOverrides)
+            let source: ReportSource
+            if ledgerOptions.isGiven {
+                let location = try ledgerOptions.location(repository.ifAny, existing: true)
+                // Usage files are read with the history; without them, what `attribute` stored.
+                source = usagePaths.isEmpty
+                    ? .ledger(location, filter: repository.given, fallback: repository.ifAny != nil ? repository.path : nil)
+                    : .history(repository: repository.path, usage: usagePaths, ledger: location)
+            } else {
+                source = .history(repository: repository.path, usage: usagePaths)
             }
-            Output.diagnostics(notes)
-            let read = Date()
-            WorkProgress.begin("attributing \(ProgressText.count(batch.records.count)) usage records to \(ProgressText.count(snapshot.history.count)) commits")
-            window.checkEnvironment(in: snapshot.timeline.environments, where: "")
-            let report = snapshot.report(batch, since: since, until: until, environment: window.env, groupBy: groupBy, weight: weight,
-                                         fetchMissing: missing.fetchMissing)
-            let budget = snapshot.budget(batch.records, annual: nil, year: nil, asOf: until)
+            let request = ReportRequest(source: source, window: window.request(now: now), environment: window.env, groupBy: by, weight: weight,
+                                        fetchMissing: missing.fetchMissing, reading: usage.reading)
+            let result = try await ReportEngine.report(request) { Output.diagnostics([$0]) }
             let rendered = Date()
-            progress.finish(summary(report, commits: snapshot.history.count, records: batch.records.count))
-            missing.report(unknown: report.unknownLineCommits, in: context)
-            try emit(report, budget: budget, now: now)
+            progress.finish(summary(result.report, commits: result.commits, records: result.records))
+            try emit(result.report, budget: result.budget, now: now)
             if ProcessInfo.processInfo.environment["SHIPMETER_TIMINGS"] == "1" {
-                var phases = [("history and deployments", loaded.timeIntervalSince(now)), ("usage", read.timeIntervalSince(loaded))]
-                phases += report.phaseTimings.map { ($0.phase, $0.seconds) }
-                phases.append(("render", Date().timeIntervalSince(rendered)))
+                let phases = result.timings + [("render", Date().timeIntervalSince(rendered))]
                 Output.diagnostic("timings: " + phases.map { String(format: "%@ %.2f s", $0.0, $0.1) }.joined(separator: ", "))
             }
-        }
-
-        /// How to group: the option, else `.shipmeter.yml`, else by team.
-        func grouping(_ configuration: Configuration) throws -> GroupBy {
-            try by ?? configuration.reportGroupBy.map { value in
-                guard let parsed = GroupBy(rawValue: value) else { throw ShipmeterError.invalidInput(".shipmeter.yml report.by '\(value)' is unknown") }
-                return parsed
-            } ?? .team
-        }
-
-        /// The report from what `attribute` stored, across the ledger's repositories (`--repo`
-        /// picks some). False when the ledger holds no attribution yet: the caller reads the
-        /// repository's history itself, with the ledger's usage.
-        func runFromLedger(now: Date, progress: ProgressLine) async throws -> Bool {
-            let here = repository.ifAny
-            let configuration = (try? RepositoryOptions.configuration(of: here, quietly: true)) ?? Configuration()
-            let (since, until) = try window.resolve(now: now, configuration: configuration)
-            let location = try ledgerOptions.location(here, existing: true)
-            WorkProgress.begin("reading the ledger")
-            guard let loaded = try await location.with({
-                try await LedgerReportReader.read($0, filter: repository.given, since: since, until: until, fallback: here != nil)
-            }) else { return false }
-            guard !loaded.names.isEmpty else {
-                throw ShipmeterError.invalidInput("\(loaded.location) holds no attributed repository yet: run `shipmeter attribute` (with the same --ledger) in each repository, or run report inside one")
-            }
-            let groupBy = try grouping(configuration)
-            window.checkEnvironment(in: loaded.timeline.environments, where: " in the ledger")
-            let report = loaded.report(since: since, until: until, environment: window.env, configured: configuration.reportEnvironment,
-                                       groupBy: groupBy, worth: configuration.deploymentWorth(weight: weight), rework: configuration.rework)
-            let budget = loaded.budget(configuration, annual: nil, year: nil, asOf: until)
-            progress.finish(summary(report, commits: nil, records: nil))
-            try emit(report, budget: budget, now: now)
-            return true
         }
 
         /// The closing line on the terminal; none when the report itself is drawn there.
@@ -132,13 +90,5 @@ extension Shipmeter {
             try Output.emit(format.renderer.render(report, context: context), to: output)
             if let output { Output.diagnostic("wrote \(output)") }
         }
-    }
-}
-
-extension Optional where Wrapped == LedgerStoreHandle {
-    /// Runs `body` with the ledger (or nil) and closes the ledger afterwards.
-    func closing<Result>(_ body: (LedgerStoreHandle?) async throws -> Result) async throws -> Result {
-        guard let ledger = self else { return try await body(nil) }
-        return try await ledger.closing { try await body($0) }
     }
 }

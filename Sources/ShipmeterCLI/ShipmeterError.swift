@@ -1,5 +1,6 @@
 import Foundation
 import ShipmeterEngine
+import Usage
 
 /// Errors a user sees: what happened, and what to do about it.
 enum ShipmeterError: LocalizedError {
@@ -19,20 +20,17 @@ enum ShipmeterError: LocalizedError {
         return Shipmeter.exitCode(for: error) == .validationFailure
     }
 
-    /// The engine's error with the command line's hint added: which flag or command helps.
+    /// The engine's error as the command line says it: a window the command line gave wrong is a
+    /// usage error (exit status 2), named by its option; the rest carry the engine's hint.
     static func presenting(_ error: Error) -> Error {
         guard let error = error as? EngineError else { return error }
         switch error {
-        case .notARepository(let path, let detail):
-            return invalidInput("\(detail). Run shipmeter inside a git repository or pass --repo <path> (given: \(path)).")
-        case .badRevision(let revision, let detail):
-            return invalidInput("cannot read '\(revision)': \(detail). Check the revision or range (e.g. v1.0..v1.1).")
-        case .noLedger:
-            return invalidInput("no ledger: pass --ledger PATH or run inside a git repository (its ledger is <git common dir>/shipmeter/ledger.sqlite)")
-        case .missingLedger(let path):
-            return invalidInput("no ledger at \(path): name an existing one with --ledger, or fill one with `shipmeter ingest` and `shipmeter attribute`")
+        case .badDate(let edge, let text):
+            return usage("--\(edge.rawValue) '\(text)' is not a date. \(error.hint ?? "")")
+        case .emptyWindow(let since, let until):
+            return usage("--since must be before --until (got \(Timestamp.iso8601(since)) and \(Timestamp.iso8601(until))).")
         default:
-            return error
+            return invalidInput(error.errorDescription ?? error.message)
         }
     }
 }

@@ -84,10 +84,8 @@ public enum CommitListing {
                 (entry.authorName, entry.authorEmail) = (author.name, author.email)
                 return entry
             }
-        } catch let error as GitError {
-            throw .git(error)
         } catch {
-            throw .invalidInput(error.localizedDescription)
+            throw EngineError.wrapping(error)
         }
     }
 

@@ -26,8 +26,7 @@ public struct DeploymentListing: Sendable {
         let timeline = snapshot.timeline
         environments = timeline.environments
         if let environment, !timeline.environments.contains(environment) {
-            let known = timeline.environments.isEmpty ? "none" : timeline.environments.joined(separator: ", ")
-            throw .invalidInput("no deployments in environment '\(environment)'. Environments found: \(known).")
+            throw .unknownEnvironment(environment, known: timeline.environments)
         }
         let deployments = timeline.deployments
         let indices = deployments.indices

@@ -38,8 +38,7 @@ public struct LedgerReportReader {
             let found = known.filter { identities.contains($0.identity) }
             if !found.isEmpty { return found }
         }
-        let list = known.map(\.name).joined(separator: ", ")
-        throw .invalidInput("--repo \(filter) is not in the ledger (it holds: \(list.isEmpty ? "no attributed repositories" : list)); run `shipmeter attribute` in that repository first")
+        throw .unknownRepository(filter, known: known.map(\.name))
     }
 
     init(location: String, data: LedgerReportData, filtered: Bool) {
@@ -129,7 +128,7 @@ public struct LedgerReportReader {
 
 /// People as `attribute` stored them: each actor's person, team and whether it is a bot. An
 /// actor known to several repositories takes the first team that is not `unassigned`.
-public struct LedgerRoster: Roster {
+public struct LedgerRoster: Roster, Sendable {
     private var persons: [String: String] = [:]
     private var teams: [String: String] = [:]
     private var bots: Set<String> = []

@@ -53,13 +53,13 @@ public struct RepositoryContext {
             guard let contents = try RepositoryFile.contents(".shipmeter.yml", in: root, limit: settingsLimit) else { return (Configuration(), nil, []) }
             text = contents
         } catch {
-            throw .invalidInput("\(error); shipmeter reads .shipmeter.yml only as a regular file inside the repository")
+            throw .settingsFile("\(error)")
         }
         do {
             let (configuration, warnings) = try Configuration.parse(text, file: path)
             return (configuration, text, warnings.map(Diagnostic.warning))
         } catch {
-            throw .invalidInput("\(error.message). Fix the file or remove the setting.")
+            throw .settings(error.message)
         }
     }
 
@@ -98,7 +98,7 @@ public struct RepositoryContext {
             do {
                 text = try RepositoryFile.contents(path, in: root, limit: deployLogLimit)
             } catch .outside {
-                throw .invalidInput("deploy log \(path) (deployments.logs in .shipmeter.yml) leads outside the repository; shipmeter reads only deploy logs inside it")
+                throw .deployLogOutside(path: path)
             } catch {
                 diagnostics.append(.warning("deploy log \(error); skipped"))
                 continue

@@ -84,7 +84,7 @@ private final class ChunkReader: @unchecked Sendable {
             let spill = UsageSpill(limit: chunk) { [self] records in try put(records) }
             let (batch, notes) = try UsageLoader(format: reading.format).load(paths, spill: spill)
             if reading.strict, let first = batch.malformed.first {
-                throw EngineError.invalidInput(UsageError.strict(first, count: batch.malformedCount).localizedDescription)
+                throw EngineError.usage(.strict(first, count: batch.malformedCount))
             }
             if !batch.records.isEmpty { try put(batch.records) }
             queue.finish(links: batch.links)

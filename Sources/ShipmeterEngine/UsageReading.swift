@@ -28,10 +28,10 @@ public struct UsageReading: Sendable {
             do {
                 table = table.merging(try PriceTable.load(json: Data(contentsOf: URL(fileURLWithPath: prices))))
             } catch let error as UsageError {
-                throw .invalidInput("\(prices): \(error.localizedDescription)")
+                throw .prices(path: prices, detail: error.localizedDescription, unreadable: false)
             } catch {
                 let reason = FileManager.default.fileExists(atPath: prices) ? error.localizedDescription : "no such file"
-                throw .invalidInput("cannot read the price file \(prices): \(reason). Pass --prices a LiteLLM model_prices_and_context_window.json or a {\"model\": {\"input\": 3, …}} file, or leave it out for the bundled prices.")
+                throw .prices(path: prices, detail: reason, unreadable: true)
             }
         }
         return table.merging(overrides)
@@ -58,13 +58,11 @@ public struct UsageReading: Sendable {
                 batch = loaded
                 diagnostics += notes.map { .usage($0) }
             }
-        } catch let error as UsageError {
-            throw .invalidInput(error.localizedDescription)
         } catch {
-            throw .invalidInput(error.localizedDescription)
+            throw EngineError.wrapping(error)
         }
         if strict, let first = batch.malformed.first {
-            throw .invalidInput(UsageError.strict(first, count: batch.malformedCount).localizedDescription)
+            throw .usage(.strict(first, count: batch.malformedCount))
         }
         if let malformed = Diagnostic.malformed(in: batch) { diagnostics.append(malformed) }
         if let unpriced = Self.unpriced(batch.price(with: try priceTable(overrides: overrides))) { diagnostics.append(unpriced) }

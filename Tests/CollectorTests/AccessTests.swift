@@ -1,4 +1,5 @@
 import Foundation
+import ShipmeterEngine
 import Testing
 @testable import Collector
 import ShipmeterTestSupport
@@ -52,9 +53,9 @@ import ShipmeterTestSupport
         }) == query)
         #expect(throws: DashboardQuery.Invalid.self) { try DashboardQuery([("by", "salary")]) }
         let now = Date(timeIntervalSince1970: 1_780_000_000)
-        #expect(throws: DashboardQuery.Invalid.self) { try DashboardQuery([("since", "yesterday-ish")]).window(now: now) }
-        #expect(throws: DashboardQuery.Invalid.self) { try DashboardQuery([("since", "2026-06-01"), ("until", "2026-05-01")]).window(now: now) }
-        let window = try DashboardQuery([("since", "7d")]).window(now: now)
+        #expect(throws: EngineError.self) { try DashboardQuery([("since", "yesterday-ish")]).window(now: now).resolve() }
+        #expect(throws: EngineError.self) { try DashboardQuery([("since", "2026-06-01"), ("until", "2026-05-01")]).window(now: now).resolve() }
+        let window = try DashboardQuery([("since", "7d")]).window(now: now).resolve()
         #expect(window.until == now && window.since == now.addingTimeInterval(-7 * 86_400))
         #expect(try DashboardQuery([("person", "ann")]).grouping == .deployment)
     }
