@@ -59,12 +59,16 @@ let package = Package(
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            "OTLPWire",
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "CompressNIO", package: "compress-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
-        ], exclude: ["OTLP/README.md", "OTLP/rpc_status.proto"]),
+        ]),
+        // OTLP export requests (protobuf and its JSON mapping) decoded into usage records, and the
+        // responses: the collector's wire format, without a server (fuzzed on its own).
+        .target(name: "OTLPWire", dependencies: ["Usage", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                exclude: ["Generated/README.md", "Generated/rpc_status.proto"]),
         .target(name: "DemoScenario", path: "examples/DemoScenario"),
         .target(
             name: "ShipmeterCLI",
@@ -87,7 +91,7 @@ let package = Package(
                           linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie"], .when(platforms: [.linux]))]),
         .executableTarget(name: "shipmeter-bench", dependencies: ["GitKit", "Attribution", "Reporting", "Usage"]),
         // Every parser of untrusted input as a libFuzzer target (scripts/fuzz), and a replayer.
-        .executableTarget(name: "shipmeter-fuzz", dependencies: ["GitKit", "Attribution", "Usage"]),
+        .executableTarget(name: "shipmeter-fuzz", dependencies: ["GitKit", "Attribution", "Usage", "OTLPWire"]),
         .target(name: "ShipmeterTestSupport", dependencies: ["GitKit", "Attribution"], path: "Tests/ShipmeterTestSupport"),
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "ShipmeterTestSupport"]),
         .testTarget(name: "UsageTests", dependencies: ["Usage", "ShipmeterTestSupport", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
@@ -97,7 +101,7 @@ let package = Package(
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Attribution", "GitKit", "Usage", "ShipmeterTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ShipmeterEngineTests", dependencies: ["ShipmeterEngine", "Ledger", "Attribution", "GitKit", "Usage", "ShipmeterTestSupport"]),
         .testTarget(name: "CollectorTests", dependencies: [
-            "Collector", "Ledger", "Usage", "ShipmeterTestSupport",
+            "Collector", "OTLPWire", "Ledger", "Usage", "ShipmeterTestSupport",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "CompressNIO", package: "compress-nio"),
             .product(name: "NIOCore", package: "swift-nio"),

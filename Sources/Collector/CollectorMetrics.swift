@@ -1,3 +1,4 @@
+import OTLPWire
 import Prometheus
 
 /// What `GET /metrics` shows, in the Prometheus text format.

@@ -1,5 +1,6 @@
 import Attribution
 import Foundation
+import OTLPWire
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS

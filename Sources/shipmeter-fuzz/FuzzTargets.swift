@@ -1,6 +1,7 @@
 import Attribution
 import Foundation
 import GitKit
+import OTLPWire
 import Usage
 
 /// Every parser of untrusted input, each as a function of raw bytes. A target must never crash,
@@ -8,7 +9,7 @@ import Usage
 enum FuzzTargets {
     static let names: [String] = UsageFormat.allCases.map { "usage-\($0.rawValue)" } + [
         "usage-detect", "prices", "settings", "codeowners", "mailmap", "deploy-log", "tag-message", "trailers", "ai-signals",
-        "git-ai-note", "agent-trace",
+        "git-ai-note", "agent-trace", "otlp-wire",
     ]
 
     /// Runs `data` through the target called `name` (one of `names`).
@@ -48,6 +49,13 @@ enum FuzzTargets {
             _ = GitAINote(text: text(data)).aiLineCount
         case "agent-trace":
             withFile(data, named: "trace.jsonl") { path in _ = AgentTrace(paths: [path]).malformed }
+        case "otlp-wire":
+            // What `shipmeter serve` decodes from a request body: protobuf, and JSON when it looks like JSON.
+            let bytes = [UInt8](data)
+            let json = data.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) == UInt8(ascii: "{")
+            for signal in OTLPSignal.allCases {
+                _ = try? OTLPExportRequest.decode(bytes, signal: signal, encoding: json ? .json : .protobuf)
+            }
         default:
             preconditionFailure("no fuzz target \(name)")
         }

@@ -3,6 +3,7 @@ import NIOCore
 import SwiftProtobuf
 import Testing
 @testable import Collector
+@testable import OTLPWire
 import Usage
 
 /// Token usage on spans, hand-written in the shapes Copilot, Claude Code, Qwen Code, OpenLLMetry

@@ -3,6 +3,7 @@ import NIOCore
 import SwiftProtobuf
 import Testing
 @testable import Collector
+@testable import OTLPWire
 import Usage
 
 @Suite struct OTLPDecodingTests {
