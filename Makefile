@@ -1,6 +1,7 @@
 # shipmeter — set up, build, test, demo, install. Every target installs what it needs first.
 SWIFT ?= swift
-BUILD_FLAGS ?=
+# Builds use the package versions Package.resolved pins (the ones tested), never newer ones.
+BUILD_FLAGS ?= --force-resolved-versions
 BIN = .build/debug/shipmeter
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo)
 APT_PACKAGES = libgit2-dev libsqlite3-dev pkg-config git
@@ -60,9 +61,9 @@ test: deps
 ## release: what `make install` installs, built in $(INSTALL_BUILD) (release, the Swift
 ## runtime linked in on Linux): shipmeter, shipmeter-hook, the man page and completions
 release: deps
-	$(SWIFT) build -c $(CONFIG) $(STATIC) --scratch-path $(INSTALL_BUILD) --product shipmeter
-	$(SWIFT) build -c $(CONFIG) $(STATIC) --scratch-path $(INSTALL_BUILD) --product shipmeter-hook
-	$(SWIFT) build -c $(CONFIG) $(STATIC) --scratch-path $(INSTALL_BUILD) --product generate-manual
+	$(SWIFT) build $(BUILD_FLAGS) -c $(CONFIG) $(STATIC) --scratch-path $(INSTALL_BUILD) --product shipmeter
+	$(SWIFT) build $(BUILD_FLAGS) -c $(CONFIG) $(STATIC) --scratch-path $(INSTALL_BUILD) --product shipmeter-hook
+	$(SWIFT) build $(BUILD_FLAGS) -c $(CONFIG) $(STATIC) --scratch-path $(INSTALL_BUILD) --product generate-manual
 	rm -rf $(INSTALL_BUILD)/share && mkdir -p $(INSTALL_BUILD)/share
 	$(OUT)/generate-manual $(OUT)/shipmeter --output-directory $(INSTALL_BUILD)/share
 	$(OUT)/shipmeter --generate-completion-script bash > $(INSTALL_BUILD)/share/shipmeter.bash

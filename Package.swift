@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "shipmeter",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "shipmeter", targets: ["shipmeter"]),
         .executable(name: "shipmeter-hook", targets: ["shipmeter-hook"]),
@@ -41,34 +41,39 @@ let package = Package(
         .target(name: "WorkProgress"),
         .target(name: "Usage", dependencies: ["WorkProgress", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(name: "Attribution", dependencies: ["GitKit", "Usage", "WorkProgress", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Ledger", dependencies: [
-            "GitKit", "Usage", "Attribution", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
-            .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
-            .product(name: "NIOSSL", package: "swift-nio-ssl", condition: .when(traits: ["PostgreSQL"])),
-            .product(name: "Logging", package: "swift-log", condition: .when(traits: ["PostgreSQL"])),
-        ]),
+        .target(
+            name: "Ledger",
+            dependencies: [
+                "GitKit", "Usage", "Attribution", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
+                .product(name: "NIOSSL", package: "swift-nio-ssl", condition: .when(traits: ["PostgreSQL"])),
+                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["PostgreSQL"])),
+            ]),
         .target(name: "ShipmeterEngine", dependencies: ["GitKit", "Usage", "Attribution", "Ledger", "WorkProgress"]),
         .target(name: "Reporting", dependencies: ["Attribution", "Usage"]),
         // What a commit hook runs: session detection and trailer writing, without libgit2.
         .target(name: "CommitTagging", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(name: "CommitHooks", dependencies: ["GitKit", "CommitTagging"]),
         // `shipmeter serve`: OTLP/HTTP in, the ledger's report out. Built only with the Collector trait.
-        .target(name: "Collector", dependencies: [
-            "ShipmeterEngine", "Ledger", "Usage", "Attribution", "Reporting",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "HummingbirdCore", package: "hummingbird"),
-            .product(name: "HummingbirdTLS", package: "hummingbird"),
-            .product(name: "Logging", package: "swift-log"),
-            "OTLPWire",
-            .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "CompressNIO", package: "compress-nio"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-        ]),
+        .target(
+            name: "Collector",
+            dependencies: [
+                "ShipmeterEngine", "Ledger", "Usage", "Attribution", "Reporting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                "OTLPWire",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]),
         // OTLP export requests (protobuf and its JSON mapping) decoded into usage records, and the
         // responses: the collector's wire format, without a server (fuzzed on its own).
-        .target(name: "OTLPWire", dependencies: ["Usage", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
-                exclude: ["Generated/README.md", "Generated/rpc_status.proto"]),
+        .target(
+            name: "OTLPWire", dependencies: ["Usage", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Generated/README.md", "Generated/rpc_status.proto"]),
         .target(name: "DemoScenario", path: "examples/DemoScenario"),
         .target(
             name: "ShipmeterCLI",
@@ -87,8 +92,9 @@ let package = Package(
         // where loading the shared runtime and Foundation alone takes 15. Linked at a fixed address
         // on Linux (no PIE): relocating the statically linked Foundation at every start cost each
         // commit another 1.5 ms (scripts/bench-hook).
-        .executableTarget(name: "shipmeter-hook", dependencies: ["CommitTagging"],
-                          linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie"], .when(platforms: [.linux]))]),
+        .executableTarget(
+            name: "shipmeter-hook", dependencies: ["CommitTagging"],
+            linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie"], .when(platforms: [.linux]))]),
         .executableTarget(name: "shipmeter-bench", dependencies: ["GitKit", "Attribution", "Reporting", "Usage"]),
         // Every parser of untrusted input as a libFuzzer target (scripts/fuzz), and a replayer.
         .executableTarget(name: "shipmeter-fuzz", dependencies: ["GitKit", "Attribution", "Usage", "OTLPWire"]),
@@ -96,16 +102,25 @@ let package = Package(
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "ShipmeterTestSupport"]),
         .testTarget(name: "UsageTests", dependencies: ["Usage", "ShipmeterTestSupport", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "GitKit", "Usage", "ShipmeterTestSupport"]),
-        .testTarget(name: "ShipmeterCLITests", dependencies: ["ShipmeterCLI", "WorkProgress", "ShipmeterTestSupport", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
-        .testTarget(name: "CommitHooksTests", dependencies: ["CommitHooks", "CommitTagging", "GitKit", "ShipmeterTestSupport", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Attribution", "GitKit", "Usage", "ShipmeterTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "ShipmeterEngineTests", dependencies: ["ShipmeterEngine", "Ledger", "Attribution", "GitKit", "Usage", "ShipmeterTestSupport"]),
-        .testTarget(name: "CollectorTests", dependencies: [
-            "Collector", "OTLPWire", "Ledger", "Usage", "ShipmeterTestSupport",
-            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-            .product(name: "CompressNIO", package: "compress-nio"),
-            .product(name: "NIOCore", package: "swift-nio"),
-        ]),
+        .testTarget(
+            name: "ShipmeterCLITests",
+            dependencies: ["ShipmeterCLI", "WorkProgress", "ShipmeterTestSupport", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
+        .testTarget(
+            name: "CommitHooksTests",
+            dependencies: ["CommitHooks", "CommitTagging", "GitKit", "ShipmeterTestSupport", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
+        .testTarget(
+            name: "LedgerTests",
+            dependencies: ["Ledger", "Attribution", "GitKit", "Usage", "ShipmeterTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "ShipmeterEngineTests", dependencies: ["ShipmeterEngine", "Ledger", "Attribution", "GitKit", "Usage", "ShipmeterTestSupport"]),
+        .testTarget(
+            name: "CollectorTests",
+            dependencies: [
+                "Collector", "OTLPWire", "Ledger", "Usage", "ShipmeterTestSupport",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         .testTarget(
             name: "ReportingTests",
             dependencies: ["Reporting", "Attribution", "Usage", "GitKit", "DemoScenario", "ShipmeterTestSupport"],

@@ -43,7 +43,8 @@ public struct AccessTokens: Sendable, Equatable {
             guard fields.count >= 3, let role = TokenRole(rawValue: fields[0]), fields[2].hasPrefix("sha256:"), fields[2].count == 71 else {
                 throw Invalid(description: "\(path):\(number + 1): expected `ingest|viewer NAME sha256:HEX [CREATED]`")
             }
-            tokens.entries.append(Entry(role: role, name: fields[1], hash: String(fields[2].dropFirst(7)), created: fields.count > 3 ? fields[3] : ""))
+            tokens.entries.append(
+                Entry(role: role, name: fields[1], hash: String(fields[2].dropFirst(7)), created: fields.count > 3 ? fields[3] : ""))
         }
         return tokens
     }

@@ -1,13 +1,13 @@
 import Attribution
 import Foundation
-import OTLPWire
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
-import Logging
 import Ledger
+import Logging
 import NIOCore
 import NIOSSL
+import OTLPWire
 import Reporting
 import ShipmeterEngine
 import Synchronization
@@ -55,7 +55,10 @@ public enum CollectorServer {
     /// with the address once the socket is bound (the port is the real one when 0 was asked for).
     public static func run(ledger: LedgerStore, configuration: CollectorConfiguration, listening: @escaping @Sendable (String) -> Void) async throws {
         guard configuration.tokensPath != nil || configuration.isLoopback else {
-            throw CollectorSetupError(description: "listening on \(configuration.host) without --tokens would let anyone on the network write to the ledger and read the dashboard: create tokens with `shipmeter serve tokens add NAME --tokens FILE` and pass --tokens FILE (or listen on 127.0.0.1)")
+            throw CollectorSetupError(
+                description:
+                    "listening on \(configuration.host) without --tokens would let anyone on the network write to the ledger and read the dashboard: create tokens with `shipmeter serve tokens add NAME --tokens FILE` and pass --tokens FILE (or listen on 127.0.0.1)"
+            )
         }
         guard (configuration.tlsCertificate == nil) == (configuration.tlsKey == nil) else {
             throw CollectorSetupError(description: "--tls-cert and --tls-key go together")
@@ -69,7 +72,8 @@ public enum CollectorServer {
         }
         let metrics = CollectorMetrics()
         let routes = Routes(
-            inFlight: InFlight(limit: configuration.maxRequestsInFlight), ledger: ledger, writer: LedgerWriter(ledger: ledger, capacity: configuration.queueCapacity, version: configuration.version, metrics: metrics),
+            inFlight: InFlight(limit: configuration.maxRequestsInFlight), ledger: ledger,
+            writer: LedgerWriter(ledger: ledger, capacity: configuration.queueCapacity, version: configuration.version, metrics: metrics),
             dashboard: Dashboard(ledger: ledger, version: configuration.version), tokens: tokens, metrics: metrics, configuration: configuration)
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: Timing(metrics: metrics))
@@ -79,7 +83,8 @@ public enum CollectorServer {
         if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
             do {
                 let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
-                let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+                let tls = TLSConfiguration.makeServerConfiguration(
+                    certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
                 server = try .tls(.http1(), tlsConfiguration: tls)
             } catch {
                 throw CollectorSetupError(description: "cannot use --tls-cert \(certificate) and --tls-key \(key): \(error)")
@@ -90,8 +95,9 @@ public enum CollectorServer {
         let scheme = configuration.scheme
         let app = Application(
             router: router, server: server,
-            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: nil,
-                                                    availableConnectionsDelegate: MaximumAvailableConnections(1024)),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port), serverName: nil,
+                availableConnectionsDelegate: MaximumAvailableConnections(1024)),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
@@ -136,14 +142,18 @@ struct Routes: Sendable {
     func export(_ signal: OTLPSignal, _ request: Request) async -> Response {
         let contentType = request.headers[.contentType]
         guard let encoding = OTLPEncoding(contentType: contentType) else {
-            return failure(OTLPRejection(status: 415, message: "Content-Type \(contentType ?? "(none)") is not OTLP: send application/x-protobuf or application/json"),
-                           encoding: .json)
+            return failure(
+                OTLPRejection(
+                    status: 415, message: "Content-Type \(contentType ?? "(none)") is not OTLP: send application/x-protobuf or application/json"),
+                encoding: .json)
         }
         if let refusal = authorize(request, role: .ingest) { return failure(refusal, encoding: encoding) }
         guard inFlight.enter() else {
             metrics.refused.increment()
-            return failure(OTLPRejection(status: 429, message: "\(inFlight.limit) requests are being handled: retry later", retryAfter: configuration.retryAfter),
-                           encoding: encoding)
+            return failure(
+                OTLPRejection(
+                    status: 429, message: "\(inFlight.limit) requests are being handled: retry later", retryAfter: configuration.retryAfter),
+                encoding: encoding)
         }
         defer { inFlight.leave() }
         do {
@@ -158,8 +168,9 @@ struct Routes: Sendable {
             let contentEncoding = request.headers[.contentEncoding]
             let (maxBody, prices, services) = (configuration.maxBody, configuration.prices, spanServices.current)
             let decoded = try await OffPool.run { () throws(OTLPRejection) -> OTLPExportRequest in
-                var decoded = try OTLPExportRequest.decode(body, signal: signal, encoding: encoding, contentEncoding: contentEncoding, limit: maxBody,
-                                                           servicesWithSpans: services)
+                var decoded = try OTLPExportRequest.decode(
+                    body, signal: signal, encoding: encoding, contentEncoding: contentEncoding, limit: maxBody,
+                    servicesWithSpans: services)
                 var pricing = Pricing(prices)
                 decoded.batch.mapRecords { pricing.price(&$0) }
                 return decoded
@@ -170,8 +181,9 @@ struct Routes: Sendable {
                 metrics.refused.increment()
                 throw OTLPRejection(status: 429, message: "the write queue is full: retry later", retryAfter: configuration.retryAfter)
             } catch {
-                throw OTLPRejection(status: 503, message: "the ledger could not store the records (nothing was stored): \(error)",
-                                    retryAfter: configuration.retryAfter)
+                throw OTLPRejection(
+                    status: 503, message: "the ledger could not store the records (nothing was stored): \(error)",
+                    retryAfter: configuration.retryAfter)
             }
             metrics.received[signal]?.increment(by: Int64(decoded.items))
             metrics.rejected[signal]?.increment(by: Int64(decoded.batch.malformedCount))
@@ -179,8 +191,9 @@ struct Routes: Sendable {
             metrics.countSpellings(decoded.batch.spellings)
             spanServices.add(decoded.servicesWithUsageSpans)
             let message = decoded.batch.malformedSummary
-            return Self.response(.ok, encoding.contentType,
-                                 OTLPResponseBody.success(signal, rejected: decoded.batch.malformedCount, message: message, encoding: encoding))
+            return Self.response(
+                .ok, encoding.contentType,
+                OTLPResponseBody.success(signal, rejected: decoded.batch.malformedCount, message: message, encoding: encoding))
         } catch let rejection as OTLPRejection {
             return failure(rejection, encoding: encoding)
         } catch {
@@ -192,8 +205,9 @@ struct Routes: Sendable {
         var headers = HTTPFields()
         if let wait = rejection.retryAfter { headers[.retryAfter] = String(wait) }
         if rejection.status == 401 { headers[.wwwAuthenticate] = "Bearer realm=\"shipmeter\"" }
-        return Self.response(HTTPResponse.Status(code: rejection.status), encoding.contentType,
-                             OTLPResponseBody.status(code: Self.grpcCode(rejection.status), message: rejection.message, encoding: encoding), headers: headers)
+        return Self.response(
+            HTTPResponse.Status(code: rejection.status), encoding.contentType,
+            OTLPResponseBody.status(code: Self.grpcCode(rejection.status), message: rejection.message, encoding: encoding), headers: headers)
     }
 
     /// The gRPC status code an OTLP error body carries for an HTTP status.
@@ -215,13 +229,19 @@ struct Routes: Sendable {
     func authorize(_ request: Request, role: TokenRole) -> OTLPRejection? {
         guard let tokens else { return nil }
         guard let presented = Self.credential(request.headers[.authorization]) else {
-            return OTLPRejection(status: 401, message: "no token: send Authorization: Bearer <token> (for agents, OTEL_EXPORTER_OTLP_HEADERS=\"Authorization=Bearer <token>\")")
+            return OTLPRejection(
+                status: 401,
+                message: "no token: send Authorization: Bearer <token> (for agents, OTEL_EXPORTER_OTLP_HEADERS=\"Authorization=Bearer <token>\")")
         }
         guard let entry = tokens.tokens.entry(for: presented) else {
             return OTLPRejection(status: 401, message: "the token is not valid (revoked, mistyped, or from another collector)")
         }
         guard entry.role == role else {
-            return OTLPRejection(status: 403, message: "token '\(entry.name)' is a\(entry.role == .ingest ? "n ingest" : " viewer") token; this needs a\(role == .ingest ? "n ingest" : " viewer") token")
+            return OTLPRejection(
+                status: 403,
+                message:
+                    "token '\(entry.name)' is a\(entry.role == .ingest ? "n ingest" : " viewer") token; this needs a\(role == .ingest ? "n ingest" : " viewer") token"
+            )
         }
         return nil
     }
@@ -237,7 +257,8 @@ struct Routes: Sendable {
             return parts[1].trimmingCharacters(in: .whitespaces)
         case "basic":
             guard let data = Data(base64Encoded: parts[1].trimmingCharacters(in: .whitespaces)),
-                  let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":") else { return nil }
+                let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":")
+            else { return nil }
             return String(text[text.index(after: colon)...])
         default:
             return nil

@@ -59,8 +59,10 @@ struct DashboardQuery: Sendable, Equatable {
     func href(_ path: String = "/", _ change: (inout DashboardQuery) -> Void = { _ in }) -> String {
         var query = self
         change(&query)
-        let pairs: [(String, String?)] = [("since", query.since), ("until", query.until), ("env", query.env), ("by", query.by?.rawValue),
-                                          ("repo", query.repo), ("team", query.team), ("person", query.person)]
+        let pairs: [(String, String?)] = [
+            ("since", query.since), ("until", query.until), ("env", query.env), ("by", query.by?.rawValue),
+            ("repo", query.repo), ("team", query.team), ("person", query.person),
+        ]
         let text = pairs.compactMap { key, value in value.map { "\(key)=\(Self.encode($0))" } }.joined(separator: "&")
         return text.isEmpty ? path : path + "?" + text
     }
@@ -83,23 +85,32 @@ struct Dashboard: Sendable {
     }
 
     func page(_ query: DashboardQuery, now: Date = Date()) async throws -> Page {
-        let request = ReportRequest(source: .openLedger(ledger, filter: query.repo), window: query.window(now: now),
-                                    environment: query.env, groupBy: query.grouping, scope: query.scope)
+        let request = ReportRequest(
+            source: .openLedger(ledger, filter: query.repo), window: query.window(now: now),
+            environment: query.env, groupBy: query.grouping, scope: query.scope)
         // Reading the ledger and computing the report happen on the collector's worker threads,
         // not on the cooperative pool that serves requests.
         let result = try await withTaskExecutorPreference(OffPool.executor) { try await ReportEngine.report(request) }
         let repositories = try await ledger.attributedRepositories().map(\.name)
-        let navigation = Self.navigation(query, report: result.report, environments: result.environments, repositories: repositories,
-                                         teams: result.roster?.teamNames ?? [], roster: result.roster ?? LedgerRoster([]))
+        let navigation = Self.navigation(
+            query, report: result.report, environments: result.environments, repositories: repositories,
+            teams: result.roster?.teamNames ?? [], roster: result.roster ?? LedgerRoster([]))
         return Page(report: result.report, context: RenderContext(version: version, generatedAt: now, budget: result.budget, navigation: navigation))
     }
 
-    static func navigation(_ query: DashboardQuery, report: Report, environments: [String], repositories: [String], teams: [String],
-                           roster: LedgerRoster) -> ReportNavigation {
+    static func navigation(
+        _ query: DashboardQuery, report: Report, environments: [String], repositories: [String], teams: [String],
+        roster: LedgerRoster
+    ) -> ReportNavigation {
         typealias Choice = ReportNavigation.Choice
         let shownSince = query.since ?? "30d"
         var windows = DashboardQuery.windows.map { window in
-            Choice(text: "last \(window)", href: query.href { $0.since = window == "30d" ? nil : window; $0.until = nil }, current: query.until == nil && shownSince == window)
+            Choice(
+                text: "last \(window)",
+                href: query.href {
+                    $0.since = window == "30d" ? nil : window
+                    $0.until = nil
+                }, current: query.until == nil && shownSince == window)
         }
         if query.until != nil || !DashboardQuery.windows.contains(shownSince) {
             windows.append(Choice(text: "\(shownSince) – \(query.until ?? "now")", href: query.href(), current: true))
@@ -110,30 +121,81 @@ struct Dashboard: Sendable {
         let environment = environments.map { env in
             Choice(text: env, href: query.href { $0.env = env }, current: report.environment == env)
         }
-        let repository = [Choice(text: "all", href: query.href { $0.repo = nil }, current: query.repo == nil)]
+        let repository =
+            [Choice(text: "all", href: query.href { $0.repo = nil }, current: query.repo == nil)]
             + repositories.map { name in Choice(text: name, href: query.href { $0.repo = name }, current: query.repo == name) }
-        let team = [Choice(text: "all", href: query.href { $0.team = nil; $0.person = nil }, current: query.team == nil && query.person == nil)]
-            + teams.map { name in Choice(text: name, href: query.href { $0.team = name; $0.person = nil; $0.by = nil }, current: query.team == name) }
+        let team =
+            [
+                Choice(
+                    text: "all",
+                    href: query.href {
+                        $0.team = nil
+                        $0.person = nil
+                    }, current: query.team == nil && query.person == nil)
+            ]
+            + teams.map { name in
+                Choice(
+                    text: name,
+                    href: query.href {
+                        $0.team = name
+                        $0.person = nil
+                        $0.by = nil
+                    }, current: query.team == name)
+            }
 
         var links = [String: String]()
         for group in report.groups {
             switch report.groupBy {
-            case .team: links[group.key] = query.href { $0.team = group.key; $0.person = nil; $0.by = .person }
-            case .person: links[group.key] = query.href { $0.person = group.key; $0.by = .deployment }
-            case .repository: links[group.key] = query.href { $0.repo = group.key; $0.by = nil }
+            case .team:
+                links[group.key] = query.href {
+                    $0.team = group.key
+                    $0.person = nil
+                    $0.by = .person
+                }
+            case .person:
+                links[group.key] = query.href {
+                    $0.person = group.key
+                    $0.by = .deployment
+                }
+            case .repository:
+                links[group.key] = query.href {
+                    $0.repo = group.key
+                    $0.by = nil
+                }
             case .deployment, .model, .agent, .pullRequest, .branch: break
             }
         }
         var trail = [Choice]()
         if query.team != nil || query.person != nil {
-            trail.append(Choice(text: "all teams", href: query.href { $0.team = nil; $0.person = nil; $0.by = .team }, current: false))
+            trail.append(
+                Choice(
+                    text: "all teams",
+                    href: query.href {
+                        $0.team = nil
+                        $0.person = nil
+                        $0.by = .team
+                    }, current: false))
             let personTeam = query.person.flatMap { roster.team(ofPerson: $0) }
             if let team = query.team ?? personTeam {
-                trail.append(Choice(text: "team \(team)", href: query.href { $0.team = team; $0.person = nil; $0.by = .person },
-                                    current: query.person == nil && query.grouping != .pullRequest))
+                trail.append(
+                    Choice(
+                        text: "team \(team)",
+                        href: query.href {
+                            $0.team = team
+                            $0.person = nil
+                            $0.by = .person
+                        },
+                        current: query.person == nil && query.grouping != .pullRequest))
                 // From a team to what each of its pull requests cost and shipped.
-                trail.append(Choice(text: "its pull requests", href: query.href { $0.team = team; $0.person = nil; $0.by = .pullRequest },
-                                    current: query.person == nil && query.grouping == .pullRequest))
+                trail.append(
+                    Choice(
+                        text: "its pull requests",
+                        href: query.href {
+                            $0.team = team
+                            $0.person = nil
+                            $0.by = .pullRequest
+                        },
+                        current: query.person == nil && query.grouping == .pullRequest))
             }
             if let person = query.person {
                 trail.append(Choice(text: person, href: query.href { $0.by = .deployment }, current: true))

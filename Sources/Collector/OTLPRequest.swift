@@ -16,8 +16,10 @@ struct OTLPRejection: Error, Sendable {
 
 extension OTLPExportRequest {
     /// Decodes `body` (after `Content-Encoding`, at most `limit` bytes once inflated).
-    static func decode(_ body: ByteBuffer, signal: OTLPSignal, encoding: OTLPEncoding, contentEncoding: String?, limit: Int,
-                       servicesWithSpans: Set<String> = []) throws(OTLPRejection) -> OTLPExportRequest {
+    static func decode(
+        _ body: ByteBuffer, signal: OTLPSignal, encoding: OTLPEncoding, contentEncoding: String?, limit: Int,
+        servicesWithSpans: Set<String> = []
+    ) throws(OTLPRejection) -> OTLPExportRequest {
         let bytes = try inflate(body, contentEncoding: contentEncoding, limit: limit)
         do {
             return try decode(bytes, signal: signal, encoding: encoding, servicesWithSpans: servicesWithSpans)

@@ -14,12 +14,14 @@ extension Routes {
             headers[.contentSecurityPolicy] = HTMLReportRenderer.contentSecurityPolicy
             headers[.xContentTypeOptions] = "nosniff"
             headers[.cacheControl] = "no-store"
-            return Self.response(.ok, "text/html; charset=utf-8", Array(HTMLReportRenderer().render(page.report, context: page.context).utf8), headers: headers)
+            return Self.response(
+                .ok, "text/html; charset=utf-8", Array(HTMLReportRenderer().render(page.report, context: page.context).utf8), headers: headers)
         } catch {
             let (status, message) = Self.describe(error)
             var headers = HTTPFields()
             headers[.contentSecurityPolicy] = HTMLReportRenderer.contentSecurityPolicy
-            let html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>shipmeter</title></head><body><h1>shipmeter</h1><p>\(HTML.escape(message))</p><p><a href=\"/\">back to all teams</a></p></body></html>"
+            let html =
+                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>shipmeter</title></head><body><h1>shipmeter</h1><p>\(HTML.escape(message))</p><p><a href=\"/\">back to all teams</a></p></body></html>"
             return Self.response(status, "text/html; charset=utf-8", Array(html.utf8), headers: headers)
         }
     }
@@ -42,8 +44,9 @@ extension Routes {
         var headers = HTTPFields()
         if refusal.status == 401 { headers[.wwwAuthenticate] = "Basic realm=\"shipmeter dashboard\", charset=\"UTF-8\"" }
         let text = refusal.message + (refusal.status == 401 ? " (a browser asks for it: any user name, the viewer token as the password)" : "")
-        return Self.response(HTTPResponse.Status(code: refusal.status), html ? "text/plain; charset=utf-8" : "application/json",
-                             html ? Array((text + "\n").utf8) : Array(JSONValue.object([("error", .string(text))]).serialized().utf8), headers: headers)
+        return Self.response(
+            HTTPResponse.Status(code: refusal.status), html ? "text/plain; charset=utf-8" : "application/json",
+            html ? Array((text + "\n").utf8) : Array(JSONValue.object([("error", .string(text))]).serialized().utf8), headers: headers)
     }
 
     static func describe(_ error: Error) -> (HTTPResponse.Status, String) {

@@ -8,7 +8,8 @@ public struct ClaudeSettings {
     public let path: String
 
     public init(environment: [String: String]) {
-        let root = environment["CLAUDE_CONFIG_DIR"].flatMap { $0.isEmpty ? nil : $0.split(separator: ",").first.map(String.init) }
+        let root =
+            environment["CLAUDE_CONFIG_DIR"].flatMap { $0.isEmpty ? nil : $0.split(separator: ",").first.map(String.init) }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.claude"
         path = root + "/settings.json"
     }
@@ -16,7 +17,9 @@ public struct ClaudeSettings {
     public enum Failure: Error, LocalizedError {
         case unreadable(String)
         public var errorDescription: String? {
-            switch self { case .unreadable(let message): return message }
+            switch self {
+            case .unreadable(let message): return message
+            }
         }
     }
 
@@ -58,7 +61,8 @@ public struct ClaudeSettings {
     public func removeSessionStartHook() throws -> Bool {
         var settings = try load()
         guard var hooks = settings["hooks"] as? [String: Any], let sessionStart = hooks["SessionStart"] as? [Any],
-              sessionStart.contains(where: Self.isOurs) else { return false }
+            sessionStart.contains(where: Self.isOurs)
+        else { return false }
         let kept = sessionStart.filter { !Self.isOurs($0) }
         if kept.isEmpty { hooks.removeValue(forKey: "SessionStart") } else { hooks["SessionStart"] = kept }
         if hooks.isEmpty { settings.removeValue(forKey: "hooks") } else { settings["hooks"] = hooks }
@@ -68,7 +72,8 @@ public struct ClaudeSettings {
 
     public func hasSessionStartHook() -> Bool {
         guard let settings = try? load(), let hooks = settings["hooks"] as? [String: Any],
-              let sessionStart = hooks["SessionStart"] as? [Any] else { return false }
+            let sessionStart = hooks["SessionStart"] as? [Any]
+        else { return false }
         return sessionStart.contains(where: Self.isOurs)
     }
 
@@ -76,13 +81,17 @@ public struct ClaudeSettings {
     /// `export SHIPMETER_SESSION=claude-code/<id>` to `$CLAUDE_ENV_FILE`.
     public static func sessionStart(input: Data, environment: [String: String]) -> Bool {
         guard let file = environment["CLAUDE_ENV_FILE"], !file.isEmpty,
-              let object = try? JSONSerialization.jsonObject(with: input) as? [String: Any],
-              let id = object["session_id"] as? String,
-              id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else { return false }
+            let object = try? JSONSerialization.jsonObject(with: input) as? [String: Any],
+            let id = object["session_id"] as? String,
+            id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+        else { return false }
         let line = "export SHIPMETER_SESSION=claude-code/\(id)\n"
-        guard let handle = FileHandle(forWritingAtPath: file) ?? {
-            FileManager.default.createFile(atPath: file, contents: nil) ? FileHandle(forWritingAtPath: file) : nil
-        }() else { return false }
+        guard
+            let handle = FileHandle(forWritingAtPath: file)
+                ?? {
+                    FileManager.default.createFile(atPath: file, contents: nil) ? FileHandle(forWritingAtPath: file) : nil
+                }()
+        else { return false }
         defer { try? handle.close() }
         _ = try? handle.seekToEnd()
         handle.write(Data(line.utf8))

@@ -38,7 +38,9 @@ public struct HookInstaller {
     public enum Failure: Error, LocalizedError {
         case io(String)
         public var errorDescription: String? {
-            switch self { case .io(let message): return message }
+            switch self {
+            case .io(let message): return message
+            }
         }
     }
 

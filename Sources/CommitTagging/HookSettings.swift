@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -44,7 +45,10 @@ public struct HookSettings: Equatable, Sendable {
     public static func configFiles(workTree: String, environment: [String: String]) -> [String]? {
         #if os(Linux)
         if let parameters = environment["GIT_CONFIG_PARAMETERS"]?.lowercased(),
-           keys.contains(where: { parameters.contains($0) }) { return nil }
+            keys.contains(where: { parameters.contains($0) })
+        {
+            return nil
+        }
         if let count = environment["GIT_CONFIG_COUNT"], !count.isEmpty, count != "0" { return nil }
         var files = [String]()
         if !["1", "true", "yes"].contains(environment["GIT_CONFIG_NOSYSTEM"]?.lowercased() ?? "") {
@@ -100,7 +104,10 @@ public struct HookSettings: Equatable, Sendable {
                 while index < line.endIndex, isSpace(line[index]) { index += 1 }
             }
             var key = [UInt8]()
-            while index < line.endIndex, line[index] == UInt8(ascii: "-") || (48...57).contains(line[index]) || (65...90).contains(line[index]) || (97...122).contains(line[index]) {
+            while index < line.endIndex,
+                line[index] == UInt8(ascii: "-") || (48...57).contains(line[index]) || (65...90).contains(line[index])
+                    || (97...122).contains(line[index])
+            {
                 key.append(lower(line[index]))
                 index += 1
             }
@@ -146,8 +153,10 @@ public struct HookSettings: Equatable, Sendable {
 
     /// `git config -z --get-regexp` for the three keys, run in `directory`; empty on any failure.
     static func gitConfig(in directory: String) -> [UInt8] {
-        let arguments = ["git", "-C", directory, "config", "-z", "--get-regexp",
-                         #"^(shipmeter\.hooks|shipmeter\.recentminutes|core\.commentchar)$"#]
+        let arguments = [
+            "git", "-C", directory, "config", "-z", "--get-regexp",
+            #"^(shipmeter\.hooks|shipmeter\.recentminutes|core\.commentchar)$"#,
+        ]
         var pipeEnds: [Int32] = [0, 0]
         guard pipe(&pipeEnds) == 0 else { return [] }
         #if canImport(Darwin)
@@ -162,7 +171,7 @@ public struct HookSettings: Equatable, Sendable {
         posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
         posix_spawn_file_actions_addclose(&actions, pipeEnds[1])
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for pointer in argv { free(pointer) } }
         var child: pid_t = 0
         let spawned = posix_spawnp(&child, "git", &actions, nil, argv, environ)
         close(pipeEnds[1])

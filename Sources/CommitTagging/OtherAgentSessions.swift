@@ -20,8 +20,9 @@ extension SessionDetector {
         var chats = [String]()
         for folder in FolderEntries.names(projects) {
             guard let status = RegularFile(projects + "/" + folder + "/.project_root"), status.size < 4096,
-                  let root = try? String(contentsOfFile: projects + "/" + folder + "/.project_root", encoding: .utf8),
-                  isInsideWorkTree(root.trimmingCharacters(in: .whitespacesAndNewlines)) else { continue }
+                let root = try? String(contentsOfFile: projects + "/" + folder + "/.project_root", encoding: .utf8),
+                isInsideWorkTree(root.trimmingCharacters(in: .whitespacesAndNewlines))
+            else { continue }
             let folderPath = projects + "/" + folder + "/chats"
             for file in FolderEntries.names(folderPath) where file.hasSuffix(".jsonl") {
                 chats.append(folderPath + "/" + file)
@@ -53,7 +54,10 @@ extension SessionDetector {
         var best: (id: String, updated: Int64, model: String?)?
         for store in stores.sorted() {
             var handle: OpaquePointer?
-            guard sqlite3_open_v2(folder + "/" + store, &handle, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else { sqlite3_close(handle); continue }
+            guard sqlite3_open_v2(folder + "/" + store, &handle, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else {
+                sqlite3_close(handle)
+                continue
+            }
             defer { sqlite3_close(handle) }
             sqlite3_busy_timeout(handle, 50)
             var statement: OpaquePointer?
@@ -76,13 +80,15 @@ extension SessionDetector {
     /// The model of the session's newest assistant message.
     static func openCodeModel(_ handle: OpaquePointer?, session: String) -> String? {
         var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(handle, "SELECT data FROM message WHERE session_id = ? ORDER BY id DESC LIMIT 20", -1, &statement, nil) == SQLITE_OK else { return nil }
+        guard sqlite3_prepare_v2(handle, "SELECT data FROM message WHERE session_id = ? ORDER BY id DESC LIMIT 20", -1, &statement, nil) == SQLITE_OK
+        else { return nil }
         defer { sqlite3_finalize(statement) }
         sqlite3_bind_text(statement, 1, session, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
         while sqlite3_step(statement) == SQLITE_ROW {
             guard let text = sqlite3_column_text(statement, 0),
-                  let object = try? JSONSerialization.jsonObject(with: Data(String(cString: text).utf8)) as? [String: Any],
-                  let model = object["modelID"] as? String else { continue }
+                let object = try? JSONSerialization.jsonObject(with: Data(String(cString: text).utf8)) as? [String: Any],
+                let model = object["modelID"] as? String
+            else { continue }
             return model
         }
         return nil

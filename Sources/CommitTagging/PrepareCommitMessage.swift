@@ -29,8 +29,11 @@ public enum PrepareCommitMessage {
         guard let session = detector.detect() else { return }
         let path = messageFile.hasPrefix("/") ? messageFile : directory + "/" + messageFile
         guard let data = FileManager.default.contents(atPath: path) else { throw Failure.unreadableMessage(path) }
-        guard let updated = CommitMessage.adding(session.trailers, to: String(decoding: data, as: UTF8.self),
-                                                 commentCharacter: settings.commentCharacter) else { return }
+        guard
+            let updated = CommitMessage.adding(
+                session.trailers, to: String(decoding: data, as: UTF8.self),
+                commentCharacter: settings.commentCharacter)
+        else { return }
         do {
             try Data(updated.utf8).write(to: URL(fileURLWithPath: path))
         } catch {

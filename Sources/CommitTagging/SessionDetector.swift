@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -107,8 +108,9 @@ public struct SessionDetector {
             for file in files where file.hasSuffix(".json") {
                 // Only small regular files: a FIFO or device here must not stall a commit.
                 guard let status = RegularFile(folder + "/" + file), status.size < 1 << 20,
-                      let data = FileManager.default.contents(atPath: folder + "/" + file),
-                      let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }
+                    let data = FileManager.default.contents(atPath: folder + "/" + file),
+                    let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+                else { continue }
                 let id = (object["sessionId"] ?? object["session_id"]) as? String
                 var pid: Int32?
                 if let number = object["pid"] as? NSNumber { pid = number.int32Value }
@@ -193,7 +195,8 @@ public struct SessionDetector {
         for candidate in recentFiles(agentHint: agentHint) {
             let tail = TranscriptTail(path: candidate.path)
             guard let facts = tail.facts(agent: candidate.agent), let cwd = facts.cwd,
-                  cwd == workTree || cwd.hasPrefix(workTree + "/") else { continue }
+                cwd == workTree || cwd.hasPrefix(workTree + "/")
+            else { continue }
             if let last = facts.lastTime, last < now.addingTimeInterval(-recentWindow) { continue }
             let id = facts.session ?? URL(fileURLWithPath: candidate.path).deletingPathExtension().lastPathComponent
             return AgentSession(agent: candidate.agent, id: id, model: facts.model, source: "recent transcript")

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -58,8 +59,9 @@ struct TranscriptTail {
             return value
         }
         guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
-              let minute = number(14, 2), let second = number(17, 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+            let minute = number(14, 2), let second = number(17, 2),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
         // timegm, not a Foundation calendar: setting one up costs the hook about a millisecond.
         var parts = tm()
         (parts.tm_year, parts.tm_mon, parts.tm_mday) = (Int32(year - 1900), Int32(month - 1), Int32(day))
@@ -90,7 +92,8 @@ struct TranscriptTail {
         }
         if agent == "gemini-cli", facts.cwd == nil {
             // Chats record no directory; their project folder's `.project_root` does.
-            let marker = URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".project_root").path
+            let marker = URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".project_root")
+                .path
             facts.cwd = (try? String(contentsOfFile: marker, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         return facts.lastTime == nil && facts.cwd == nil ? nil : facts
@@ -107,7 +110,8 @@ struct TranscriptTail {
                 if facts.session == nil { facts.session = object["sessionId"] as? String }
                 if facts.cwd == nil { facts.cwd = object["cwd"] as? String }
                 if facts.model == nil, object["type"] as? String == "assistant",
-                   let message = object["message"] as? [String: Any], let model = message["model"] as? String, model != "<synthetic>" {
+                    let message = object["message"] as? [String: Any], let model = message["model"] as? String, model != "<synthetic>"
+                {
                     facts.model = model
                 }
             } else if agent == "gemini-cli" {

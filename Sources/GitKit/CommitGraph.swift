@@ -98,12 +98,20 @@ public struct CommitGraph: Sendable {
             stack.append(Int32(start))
             while let top = stack.last {
                 let node = Int(top)
-                if generations[node] != 0 { stack.removeLast(); continue }
+                if generations[node] != 0 {
+                    stack.removeLast()
+                    continue
+                }
                 var ready = true
                 var highest: Int32 = 0
                 for parent in parents(of: node) {
                     let level = generations[Int(parent)]
-                    if level == 0 { ready = false; stack.append(parent) } else { highest = max(highest, level) }
+                    if level == 0 {
+                        ready = false
+                        stack.append(parent)
+                    } else {
+                        highest = max(highest, level)
+                    }
                 }
                 if ready {
                     generations[node] = highest + 1
@@ -214,7 +222,10 @@ struct CommitHeader {
         while position < bytes.count {
             var end = position
             while end < bytes.count, bytes[end] != newline { end += 1 }
-            if end == position { messageStart = min(position + 1, bytes.count); break }  // blank line: the message starts
+            if end == position {
+                messageStart = min(position + 1, bytes.count)
+                break
+            }  // blank line: the message starts
             let line = UnsafeBufferPointer(rebasing: bytes[position..<end])
             if line.starts(with: Self.tree) {
                 tree = ObjectID(hexBytes: UnsafeBufferPointer(rebasing: line[5...]))
@@ -243,7 +254,7 @@ struct CommitHeader {
     /// Parses `Name <email> 1700000000 +0100`.
     static func identity(_ line: UnsafeBufferPointer<UInt8>) -> (String, String, GitTime) {
         guard let open = line.firstIndex(of: UInt8(ascii: "<")),
-              let close = line.lastIndex(of: UInt8(ascii: ">")), open < close
+            let close = line.lastIndex(of: UInt8(ascii: ">")), open < close
         else { return ("", "", GitTime(seconds: 0)) }
         var nameEnd = open
         while nameEnd > 0, line[nameEnd - 1] == UInt8(ascii: " ") { nameEnd -= 1 }
@@ -254,7 +265,10 @@ struct CommitHeader {
         skipSpaces()
         var seconds: Int64 = 0
         var negativeTime = false
-        if index < line.count, line[index] == UInt8(ascii: "-") { negativeTime = true; index += 1 }
+        if index < line.count, line[index] == UInt8(ascii: "-") {
+            negativeTime = true
+            index += 1
+        }
         while index < line.count, line[index] >= 48, line[index] <= 57 {
             seconds = seconds &* 10 &+ Int64(line[index] - 48)
             index += 1

@@ -71,9 +71,10 @@ extension Repository {
         if changes.contains(where: { $0.old == nil }) && changes.contains(where: { $0.new == nil }) {
             do {
                 return try fullDiffStats(for: id, visitor: visitor)
-            } catch where error.code == GIT_ENOTFOUND.rawValue {
+            } catch  where error.code == GIT_ENOTFOUND.rawValue {
                 // Rename detection reads blobs; without them, file by file with the lines unknown.
-                return DiffStats(files: try changes.map { change throws(GitError) in try lineStats(change, visitor: nil) }.sorted { $0.path < $1.path })
+                return DiffStats(
+                    files: try changes.map { change throws(GitError) in try lineStats(change, visitor: nil) }.sorted { $0.path < $1.path })
             }
         }
         var files = [DiffStats.File]()
@@ -146,7 +147,8 @@ extension Repository {
     private func lineStats(_ change: TreeChange, visitor: DiffLineVisitor?) throws(GitError) -> DiffStats.File {
         // Submodule pointers count as a one-line change, as git counts them.
         if change.old?.mode == Self.submoduleMode || change.new?.mode == Self.submoduleMode {
-            return DiffStats.File(path: change.path, oldPath: nil, linesAdded: change.new == nil ? 0 : 1, linesDeleted: change.old == nil ? 0 : 1, isBinary: false)
+            return DiffStats.File(
+                path: change.path, oldPath: nil, linesAdded: change.new == nil ? 0 : 1, linesDeleted: change.old == nil ? 0 : 1, isBinary: false)
         }
         if let old = change.old, let new = change.new, old.id == new.id {
             return DiffStats.File(path: change.path, oldPath: nil, linesAdded: 0, linesDeleted: 0, isBinary: false)  // mode only
@@ -211,9 +213,10 @@ extension Repository {
                 try check(git_patch_line_stats(&context, &added, &deleted, patch), "line stats of \(id.short())")
                 if let visitor { try Self.visitLines(patch, path: newPath, visitor) }
             }
-            files.append(DiffStats.File(
-                path: newPath, oldPath: oldPath == newPath ? nil : oldPath,
-                linesAdded: added, linesDeleted: deleted, isBinary: binary))
+            files.append(
+                DiffStats.File(
+                    path: newPath, oldPath: oldPath == newPath ? nil : oldPath,
+                    linesAdded: added, linesDeleted: deleted, isBinary: binary))
         }
         return DiffStats(files: files)
     }
@@ -284,7 +287,8 @@ extension Repository {
                 for line in 0..<max(0, Int(count)) {
                     var pointer: UnsafePointer<git_diff_line>?
                     guard git_patch_get_line_in_hunk(&pointer, patch, hunk, line) == 0, let entry = pointer?.pointee,
-                          UInt8(bitPattern: entry.origin) == UInt8(ascii: "+") else { continue }
+                        UInt8(bitPattern: entry.origin) == UInt8(ascii: "+")
+                    else { continue }
                     numbers.append(Int(entry.new_lineno))
                 }
             }

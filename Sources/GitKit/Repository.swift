@@ -31,8 +31,9 @@ public final class Repository {
     public init(gitDirectoryIgnoringWorkTree path: String) throws(GitError) {
         Library.ensureInitialised()
         var handle: OpaquePointer?
-        try check(git_repository_open_ext(&handle, path, GIT_REPOSITORY_OPEN_BARE.rawValue | GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil),
-                  "cannot open \(path)")
+        try check(
+            git_repository_open_ext(&handle, path, GIT_REPOSITORY_OPEN_BARE.rawValue | GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil),
+            "cannot open \(path)")
         guard let handle else { throw GitError(code: GitError.Code.gitKit, message: "cannot open \(path)") }
         pointer = handle
     }

@@ -23,8 +23,9 @@ public struct GitTime: Hashable, Sendable, Comparable, Codable {
         var local = time_t(seconds + Int64(offsetMinutes) * 60)
         var parts = tm()
         gmtime_r(&local, &parts)
-        var text = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-                          Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+        var text = String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
         if offsetMinutes == 0 {
             text += "Z"
         } else {

@@ -40,8 +40,9 @@ extension Repository {
         var oid = reference.target.raw
         var object: OpaquePointer?
         guard git_object_lookup(&object, pointer, &oid, GIT_OBJECT_ANY) == 0, let object else {
-            return Tag(name: reference.shortName, reference: reference.name, objectID: reference.target,
-                       isAnnotated: false, tagger: nil, message: nil, target: .missing(reference.target))
+            return Tag(
+                name: reference.shortName, reference: reference.name, objectID: reference.target,
+                isAnnotated: false, tagger: nil, message: nil, target: .missing(reference.target))
         }
         defer { git_object_free(object) }
 

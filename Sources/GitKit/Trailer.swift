@@ -139,7 +139,8 @@ struct TrailerBlock {
         while position < buffer.count, buffer[position] != 0 {
             let byte = buffer[position]
             if byte == UInt8(ascii: ":") { return position - line }
-            let isKey = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == UInt8(ascii: "-")
+            let isKey =
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == UInt8(ascii: "-")
             if !whitespace && isKey {
                 position += 1
                 continue
@@ -283,8 +284,9 @@ struct TrailerBlock {
         }
         while let last = value.last, isSpace(last) { value.removeLast() }
         while let first = value.first, isSpace(first) { value.removeFirst() }
-        return Trailer(key: String(decoding: UnsafeRawBufferPointer(rebasing: buffer[key]), as: UTF8.self),
-                       value: String(decoding: value, as: UTF8.self))
+        return Trailer(
+            key: String(decoding: UnsafeRawBufferPointer(rebasing: buffer[key]), as: UTF8.self),
+            value: String(decoding: value, as: UTF8.self))
     }
 
     static func trimmed(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>) -> Range<Int> {

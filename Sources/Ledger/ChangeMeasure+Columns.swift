@@ -14,15 +14,18 @@ extension ChangeMeasure {
             return Template(key: key, tokens: tokens)
         }
         let counts = lines.map { Int($0.integer ?? 0) } + [0, 0, 0, 0]
-        self.init(effectiveLines: effectiveLines, fingerprint: forward, inverseFingerprint: backward, templates: parsed,
-                  addedLines: counts[0], copiedLines: counts[1], movedLines: counts[2], templatedLines: counts[3])
+        self.init(
+            effectiveLines: effectiveLines, fingerprint: forward, inverseFingerprint: backward, templates: parsed,
+            addedLines: counts[0], copiedLines: counts[1], movedLines: counts[2], templatedLines: counts[3])
     }
 
     /// The values of those columns, in that order.
     var columnValues: [SQLValue] {
-        [.real(effectiveLines), .integer(fingerprint), .integer(inverseFingerprint),
-         .text(templates.map { "\($0.key):\($0.tokens)" }.joined(separator: ",")),
-         .integer(Int64(addedLines)), .integer(Int64(copiedLines)), .integer(Int64(movedLines)), .integer(Int64(templatedLines))]
+        [
+            .real(effectiveLines), .integer(fingerprint), .integer(inverseFingerprint),
+            .text(templates.map { "\($0.key):\($0.tokens)" }.joined(separator: ",")),
+            .integer(Int64(addedLines)), .integer(Int64(copiedLines)), .integer(Int64(movedLines)), .integer(Int64(templatedLines)),
+        ]
     }
 
     /// The same columns for a commit whose lines are unknown.

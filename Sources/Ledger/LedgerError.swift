@@ -25,7 +25,8 @@ public enum LedgerError: Error, LocalizedError, Equatable {
         case .notALedger(let location):
             return "\(location) is not a shipmeter ledger. Pass --ledger with a new file name or an existing ledger."
         case .newerSchema(let location, let version):
-            return "\(location) was written by a newer shipmeter (schema \(version), this one knows up to \(SQLiteLedger.schemaVersion)). Upgrade shipmeter to use it."
+            return
+                "\(location) was written by a newer shipmeter (schema \(version), this one knows up to \(SQLiteLedger.schemaVersion)). Upgrade shipmeter to use it."
         case .locked(let location):
             return "\(location) is locked by another shipmeter run and stayed locked past the timeout; try again when it finishes"
         case .unreachable(_, let detail):
@@ -33,7 +34,8 @@ public enum LedgerError: Error, LocalizedError, Equatable {
         case .unsupported(let message), .database(let message):
             return message
         case .damaged(let location, let detail):
-            return "\(location) is damaged (SQLite reports: \(detail)). Run `shipmeter ledger check --ledger \(location)` to see which tables, and restore it from a backup (put the file `shipmeter ledger backup --to FILE` made in its place)"
+            return
+                "\(location) is damaged (SQLite reports: \(detail)). Run `shipmeter ledger check --ledger \(location)` to see which tables, and restore it from a backup (put the file `shipmeter ledger backup --to FILE` made in its place)"
         case .notSQLite(let location):
             return "\(location) is not a SQLite database, so not a shipmeter ledger. Pass --ledger with a new file name or an existing ledger"
         }

@@ -44,8 +44,11 @@ public struct LedgerReportData: Sendable {
         public var record: UsageRecord {
             var record = UsageRecord(
                 source: origin?.source ?? "ledger-rollup",
-                key: origin?.key ?? [String(Int64(time.timeIntervalSince1970) / 86_400), repositoryID.map(String.init) ?? "", commit ?? "", actor ?? "",
-                                     model, agent ?? "", session ?? "", location ?? ""].joined(separator: "\u{1F}"),
+                key: origin?.key
+                    ?? [
+                        String(Int64(time.timeIntervalSince1970) / 86_400), repositoryID.map(String.init) ?? "", commit ?? "", actor ?? "",
+                        model, agent ?? "", session ?? "", location ?? "",
+                    ].joined(separator: "\u{1F}"),
                 timestamp: time, granularity: origin == nil ? .day : .request,
                 actor: actor, session: session, agent: agent, model: model, repository: location,
                 input: input, output: output, cacheWrite: cacheWrite, cacheRead: cacheRead,
@@ -72,10 +75,13 @@ public struct AttributedRepository: Sendable {
 extension LedgerStore {
     /// Repositories `attribute` has stored, by id.
     public func attributedRepositories() async throws -> [AttributedRepository] {
-        try await select("""
+        try await select(
+            """
             SELECT r.id, r.identity, r.name, s.remotes, s.tips FROM repositories r JOIN repository_state s ON s.repository_id = r.id ORDER BY r.id
-            """, []).map {
-            AttributedRepository(id: $0[0].integer ?? 0, identity: $0[1].text ?? "", name: $0[2].text ?? "", remotes: Self.list($0[3]), tips: Self.list($0[4]))
+            """, []
+        ).map {
+            AttributedRepository(
+                id: $0[0].integer ?? 0, identity: $0[1].text ?? "", name: $0[2].text ?? "", remotes: Self.list($0[3]), tips: Self.list($0[4]))
         }
     }
 
@@ -84,7 +90,8 @@ extension LedgerStore {
     public func reportData(repositories chosen: [AttributedRepository], since: Date, until: Date) async throws -> LedgerReportData {
         var repositories = [LedgerReportData.Repository]()
         for item in chosen {
-            var repository = LedgerReportData.Repository(id: item.id, identity: item.identity, name: item.name, remotes: item.remotes, tips: item.tips)
+            var repository = LedgerReportData.Repository(
+                id: item.id, identity: item.identity, name: item.name, remotes: item.remotes, tips: item.tips)
             repository.commits = try await allCommits(repository: item.id)
             repository.deployments = try await deployments(repository: item.id, withShipped: true)
             repository.actors = try await select("SELECT actor, person, team, bot FROM actors WHERE repository_id = ?", [.integer(item.id)]).map {
@@ -97,13 +104,16 @@ extension LedgerStore {
         let sinceDay = Int64((since.timeIntervalSince1970 / 86_400).rounded(.down))
         let untilDay = Int64((until.timeIntervalSince1970 / 86_400).rounded(.down))
         func text(_ value: SQLValue) -> String? { value.text.flatMap { $0.isEmpty ? nil : $0 } }
-        var usage = try await select("""
+        var usage = try await select(
+            """
             SELECT repository_id, commit_id, confidence, actor, model, agent, session, location, day,
                 input, output, cache_write, cache_write_1h, cache_read, cost_usd, priced, records
             FROM usage_rollup WHERE (day < ? OR day > ?) AND day < ?
-            """, [.integer(sinceDay), .integer(sinceDay), .integer(untilDay)]).map { row in
+            """, [.integer(sinceDay), .integer(sinceDay), .integer(untilDay)]
+        ).map { row in
             LedgerReportData.UsageSum(
-                repositoryID: row[0].integer.flatMap { $0 == 0 ? nil : $0 }, commit: text(row[1]), confidence: text(row[2]).flatMap(JoinConfidence.init(rawValue:)), actor: text(row[3]),
+                repositoryID: row[0].integer.flatMap { $0 == 0 ? nil : $0 }, commit: text(row[1]),
+                confidence: text(row[2]).flatMap(JoinConfidence.init(rawValue:)), actor: text(row[3]),
                 model: row[4].text ?? "", agent: text(row[5]), session: text(row[6]), location: text(row[7]),
                 time: Date(timeIntervalSince1970: TimeInterval((row[8].integer ?? 0) * 86_400)),
                 input: row[9].integer ?? 0, output: row[10].integer ?? 0, cacheWrite: row[11].integer ?? 0, cacheWrite1h: row[12].integer ?? 0,
@@ -112,7 +122,8 @@ extension LedgerStore {
         var edges = [(Double(sinceDay * 86_400), Double((sinceDay + 1) * 86_400))]
         if untilDay > sinceDay { edges.append((Double(untilDay * 86_400), until.timeIntervalSince1970)) }
         for (low, high) in edges {
-            let rows = try await select("""
+            let rows = try await select(
+                """
                 SELECT a.repository_id, a.commit_id, a.confidence, u.actor, u.model, u.agent, u.session, u.repository, u.timestamp,
                     u.input, u.output, u.cache_write, u.cache_write_1h, u.cache_read, u.cost_usd, u.source, u.key
                 \(UsageRollup.placed)
@@ -120,7 +131,8 @@ extension LedgerStore {
                 """, [.real(low), .real(high), .real(until.timeIntervalSince1970)])
             usage += rows.map { row in
                 LedgerReportData.UsageSum(
-                    repositoryID: row[0].integer, commit: row[1].text, confidence: row[2].text.flatMap(JoinConfidence.init(rawValue:)), actor: row[3].text, model: row[4].text ?? "",
+                    repositoryID: row[0].integer, commit: row[1].text, confidence: row[2].text.flatMap(JoinConfidence.init(rawValue:)),
+                    actor: row[3].text, model: row[4].text ?? "",
                     agent: row[5].text, session: row[6].text, location: row[7].text, time: Date(timeIntervalSince1970: row[8].real ?? 0),
                     input: row[9].integer ?? 0, output: row[10].integer ?? 0, cacheWrite: row[11].integer ?? 0, cacheWrite1h: row[12].integer ?? 0,
                     cacheRead: row[13].integer ?? 0, costUSD: row[14].text.flatMap(Double.init), records: 1,

@@ -80,7 +80,9 @@ enum LedgerSchema {
     /// hotfix — and the tips are kept in order (they already were). Commits stored before it lack
     /// them: the attribution rules' version changed with it, so the next `attribute` starts over.
     static func version7(real: String, ifNotExists: String) -> [String] {
-        [("parents", "TEXT"), ("committer_time", real), ("pr_forge", "TEXT"), ("pr_number", "INTEGER"), ("pr_title", "TEXT"),
-         ("merged_branch", "TEXT"), ("hotfix", "INTEGER")].map { "ALTER TABLE commits ADD COLUMN \(ifNotExists)\($0.0) \($0.1)" }
+        [
+            ("parents", "TEXT"), ("committer_time", real), ("pr_forge", "TEXT"), ("pr_number", "INTEGER"), ("pr_title", "TEXT"),
+            ("merged_branch", "TEXT"), ("hotfix", "INTEGER"),
+        ].map { "ALTER TABLE commits ADD COLUMN \(ifNotExists)\($0.0) \($0.1)" }
     }
 }

@@ -7,7 +7,9 @@ import Usage
 extension LedgerStore {
     /// The repository's id, added when new.
     public func repositoryID(identity: String, name: String) async throws -> Int64 {
-        _ = try await write(guard: nil, [SQLWrite("INSERT INTO repositories (identity, name) VALUES (?, ?) ON CONFLICT (identity) DO NOTHING", [.text(identity), .text(name)])])
+        _ = try await write(
+            guard: nil,
+            [SQLWrite("INSERT INTO repositories (identity, name) VALUES (?, ?) ON CONFLICT (identity) DO NOTHING", [.text(identity), .text(name)])])
         guard let id = try await select("SELECT id FROM repositories WHERE identity = ?", [.text(identity)]).first?.first?.integer else {
             throw LedgerError.database("cannot record repository \(identity) in \(location)")
         }
@@ -16,7 +18,11 @@ extension LedgerStore {
 
     /// Where the repository's last `attribute` stopped; nil before the first.
     public func state(repository: Int64) async throws -> LedgerRepositoryState? {
-        guard let row = try await select("SELECT revision, tips, settings, usage_mark, remotes FROM repository_state WHERE repository_id = ?", [.integer(repository)]).first else {
+        guard
+            let row = try await select(
+                "SELECT revision, tips, settings, usage_mark, remotes FROM repository_state WHERE repository_id = ?", [.integer(repository)]
+            ).first
+        else {
             return nil
         }
         return LedgerRepositoryState(
@@ -30,9 +36,12 @@ extension LedgerStore {
     /// sets, joins by record.
     public func attribution(identity: String) async throws -> StoredAttribution? {
         guard let row = try await select("SELECT id, name FROM repositories WHERE identity = ?", [.text(identity)]).first,
-              let repository = row[0].integer else { return nil }
+            let repository = row[0].integer
+        else { return nil }
         let deployments = try await deployments(repository: repository, withShipped: true)
-        let joins = try await select("SELECT source, key, commit_id, confidence FROM attributions WHERE repository_id = ? ORDER BY source, key", [.integer(repository)]).compactMap { row -> StoredJoin? in
+        let joins = try await select(
+            "SELECT source, key, commit_id, confidence FROM attributions WHERE repository_id = ? ORDER BY source, key", [.integer(repository)]
+        ).compactMap { row -> StoredJoin? in
             guard let confidence = JoinConfidence(rawValue: row[3].text ?? "") else { return nil }
             return StoredJoin(source: row[0].text ?? "", key: row[1].text ?? "", commit: row[2].text ?? "", confidence: confidence)
         }
@@ -43,23 +52,33 @@ extension LedgerStore {
     public func deployments(repository: Int64, withShipped: Bool = false) async throws -> [StoredDeployment] {
         var shipped = [DeploymentKey: [String]]()
         if withShipped {
-            for row in try await select("SELECT environment, deployment_id, commit_id FROM shipped_commits WHERE repository_id = ? ORDER BY commit_id", [.integer(repository)]) {
+            for row in try await select(
+                "SELECT environment, deployment_id, commit_id FROM shipped_commits WHERE repository_id = ? ORDER BY commit_id", [.integer(repository)]
+            ) {
                 shipped[DeploymentKey(environment: row[0].text ?? "", id: row[1].text ?? ""), default: []].append(row[2].text ?? "")
             }
         }
-        return try await select("SELECT environment, id, ref, commit_id, time, status, kind FROM deployments WHERE repository_id = ? ORDER BY time, environment, id",
-                                [.integer(repository)]).compactMap { row in
-            guard let status = Deployment.Status(rawValue: row[5].text ?? ""), let kind = Deployment.Kind(rawValue: row[6].text ?? "") else { return nil }
+        return try await select(
+            "SELECT environment, id, ref, commit_id, time, status, kind FROM deployments WHERE repository_id = ? ORDER BY time, environment, id",
+            [.integer(repository)]
+        ).compactMap { row in
+            guard let status = Deployment.Status(rawValue: row[5].text ?? ""), let kind = Deployment.Kind(rawValue: row[6].text ?? "") else {
+                return nil
+            }
             let key = DeploymentKey(environment: row[0].text ?? "", id: row[1].text ?? "")
-            return StoredDeployment(environment: key.environment, id: key.id, ref: row[2].text ?? "", commit: row[3].text ?? "",
-                                    time: Date(timeIntervalSince1970: row[4].real ?? 0), status: status, kind: kind, shipped: shipped[key] ?? [])
+            return StoredDeployment(
+                environment: key.environment, id: key.id, ref: row[2].text ?? "", commit: row[3].text ?? "",
+                time: Date(timeIntervalSince1970: row[4].real ?? 0), status: status, kind: kind, shipped: shipped[key] ?? [])
         }
     }
 
     /// Which of `commits` a deployment in `environment` shipped.
     public func shipped(repository: Int64, environment: String, commits: [String]) async throws -> Set<String> {
-        Set(try await selectIn({ "SELECT commit_id FROM shipped_commits WHERE repository_id = ? AND environment = ? AND commit_id IN \($0)" },
-                               values: commits.map(SQLValue.text), prefix: [.integer(repository), .text(environment)]).compactMap { $0[0].text })
+        Set(
+            try await selectIn(
+                { "SELECT commit_id FROM shipped_commits WHERE repository_id = ? AND environment = ? AND commit_id IN \($0)" },
+                values: commits.map(SQLValue.text), prefix: [.integer(repository), .text(environment)]
+            ).compactMap { $0[0].text })
     }
 
     /// How many usage records are attributed in `repository`.
@@ -98,8 +117,10 @@ extension LedgerStore {
     }
 
     func records(column: String, in values: [String]) async throws -> [SequencedRecord] {
-        try await selectIn({ "SELECT \(self.sequenceColumn), \(Self.recordColumns) FROM usage_records WHERE \(column) IN \($0)" },
-                           values: values.map(SQLValue.text)).map(Self.record)
+        try await selectIn(
+            { "SELECT \(self.sequenceColumn), \(Self.recordColumns) FROM usage_records WHERE \(column) IN \($0)" },
+            values: values.map(SQLValue.text)
+        ).map(Self.record)
     }
 
     static func record(_ row: [SQLValue]) -> SequencedRecord {
@@ -116,8 +137,10 @@ extension LedgerStore {
 
     /// Session links naming one of `commits` (full ids or prefixes), or one of `sessions`.
     public func links(commits: [String], sessions: [String]) async throws -> [SessionCommitLink] {
-        var rows = try await selectIn({ "SELECT session, commit_id, time FROM session_links WHERE commit_id IN \($0)" }, values: commits.map(SQLValue.text))
-        rows += try await selectIn({ "SELECT session, commit_id, time FROM session_links WHERE session IN \($0)" }, values: sessions.map(SQLValue.text))
+        var rows = try await selectIn(
+            { "SELECT session, commit_id, time FROM session_links WHERE commit_id IN \($0)" }, values: commits.map(SQLValue.text))
+        rows += try await selectIn(
+            { "SELECT session, commit_id, time FROM session_links WHERE session IN \($0)" }, values: sessions.map(SQLValue.text))
         var seen = Set<[SQLValue]>()
         return rows.filter { seen.insert($0).inserted }.map {
             SessionCommitLink(session: $0[0].text ?? "", commit: $0[1].text ?? "", time: Date(timeIntervalSince1970: $0[2].real ?? 0))
@@ -130,8 +153,9 @@ extension LedgerStore {
         var bySource = [String: [String]]()
         for record in records { bySource[record.source, default: []].append(record.key) }
         for (source, keys) in bySource {
-            let rows = try await selectIn({ "SELECT key, commit_id, confidence FROM attributions WHERE repository_id = ? AND source = ? AND key IN \($0)" },
-                                          values: keys.map(SQLValue.text), prefix: [.integer(repository), .text(source)])
+            let rows = try await selectIn(
+                { "SELECT key, commit_id, confidence FROM attributions WHERE repository_id = ? AND source = ? AND key IN \($0)" },
+                values: keys.map(SQLValue.text), prefix: [.integer(repository), .text(source)])
             for row in rows {
                 guard let confidence = JoinConfidence(rawValue: row[2].text ?? "") else { continue }
                 let join = StoredJoin(source: source, key: row[0].text ?? "", commit: row[1].text ?? "", confidence: confidence)

@@ -14,42 +14,54 @@ extension LedgerStore {
 
     /// Stored commits of `repository` whose id is one of `ids`.
     public func commits(repository: Int64, ids: [String]) async throws -> [StoredCommit] {
-        let rows = try await selectIn({ "SELECT \(Self.commitColumns) FROM commits c WHERE c.repository_id = ? AND c.commit_id IN \($0)" },
-                                      values: ids.map(SQLValue.text), prefix: [.integer(repository)])
+        let rows = try await selectIn(
+            { "SELECT \(Self.commitColumns) FROM commits c WHERE c.repository_id = ? AND c.commit_id IN \($0)" },
+            values: ids.map(SQLValue.text), prefix: [.integer(repository)])
         return try await withSessions(rows, repository: repository)
     }
 
     /// Stored commits of `repository` naming one of `sessions`.
     public func commits(repository: Int64, sessions: [String]) async throws -> [StoredCommit] {
-        let rows = try await selectIn({ """
-            SELECT \(Self.commitColumns) FROM commits c WHERE c.repository_id = ? AND c.commit_id IN
-                (SELECT commit_id FROM commit_sessions WHERE repository_id = ? AND session IN \($0))
-            """ }, values: sessions.map(SQLValue.text), prefix: [.integer(repository), .integer(repository)])
+        let rows = try await selectIn(
+            {
+                """
+                SELECT \(Self.commitColumns) FROM commits c WHERE c.repository_id = ? AND c.commit_id IN
+                    (SELECT commit_id FROM commit_sessions WHERE repository_id = ? AND session IN \($0))
+                """
+            }, values: sessions.map(SQLValue.text), prefix: [.integer(repository), .integer(repository)])
         return try await withSessions(rows, repository: repository)
     }
 
     /// Stored commits of `repository` by one of `persons`, authored in `[from, through]` (seconds).
     public func commits(repository: Int64, persons: [String], authoredFrom from: Double, through: Double) async throws -> [StoredCommit] {
-        let rows = try await selectIn({ "SELECT \(Self.commitColumns) FROM commits c WHERE c.repository_id = ? AND c.author_time >= ? AND c.author_time <= ? AND c.person IN \($0)" },
-                                      values: persons.map(SQLValue.text), prefix: [.integer(repository), .real(from), .real(through)])
+        let rows = try await selectIn(
+            {
+                "SELECT \(Self.commitColumns) FROM commits c WHERE c.repository_id = ? AND c.author_time >= ? AND c.author_time <= ? AND c.person IN \($0)"
+            },
+            values: persons.map(SQLValue.text), prefix: [.integer(repository), .real(from), .real(through)])
         return try await withSessions(rows, repository: repository)
     }
 
     /// Stored commits of `repository` whose id starts with `prefix` (lowercase hex).
     public func commits(repository: Int64, idPrefix prefix: String) async throws -> [StoredCommit] {
-        let rows = try await select("SELECT \(Self.commitColumns) FROM commits c WHERE c.repository_id = ? AND c.commit_id >= ? AND c.commit_id < ?",
-                                    [.integer(repository), .text(prefix), .text(prefix + "g")])
+        let rows = try await select(
+            "SELECT \(Self.commitColumns) FROM commits c WHERE c.repository_id = ? AND c.commit_id >= ? AND c.commit_id < ?",
+            [.integer(repository), .text(prefix), .text(prefix + "g")])
         return try await withSessions(rows, repository: repository)
     }
 
     /// Every stored commit of `repository` by author time, with the sessions each names.
     public func allCommits(repository: Int64) async throws -> [StoredCommit] {
-        var commits = try await select("SELECT \(Self.commitColumns) FROM commits c WHERE c.repository_id = ? ORDER BY c.author_time, c.commit_id",
-                                       [.integer(repository)]).compactMap(Self.commit)
+        var commits = try await select(
+            "SELECT \(Self.commitColumns) FROM commits c WHERE c.repository_id = ? ORDER BY c.author_time, c.commit_id",
+            [.integer(repository)]
+        ).compactMap(Self.commit)
         // The sessions commits name, in one read.
         var named = [String: [SessionReference]]()
-        for row in try await select("SELECT commit_id, agent, session FROM commit_sessions WHERE repository_id = ? ORDER BY commit_id, session, agent",
-                                    [.integer(repository)]) {
+        for row in try await select(
+            "SELECT commit_id, agent, session FROM commit_sessions WHERE repository_id = ? ORDER BY commit_id, session, agent",
+            [.integer(repository)])
+        {
             named[row[0].text ?? "", default: []].append(Self.session(agent: row[1], id: row[2]))
         }
         for index in commits.indices { commits[index].facts.sessions = named[commits[index].id] ?? [] }
@@ -68,17 +80,20 @@ extension LedgerStore {
             isMerge: row[4].bool, isBot: row[5].bool, summary: row[6].text ?? "", signals: list(row[7]), sessions: [],
             agent: row[8].text, model: row[9].text, reverts: row[10].text.flatMap { try? ObjectID(hex: $0) })
         readMergeColumns(Array(row[23...29]), into: &facts)
-        return StoredCommit(facts: facts, team: row[11].text ?? "", lines: row[12].integer.map(Int.init),
-                            measure: ChangeMeasure(row[14], row[15], row[16], row[17], lines: Array(row[19...22])), aiLines: row[18].integer.map(Int.init))
+        return StoredCommit(
+            facts: facts, team: row[11].text ?? "", lines: row[12].integer.map(Int.init),
+            measure: ChangeMeasure(row[14], row[15], row[16], row[17], lines: Array(row[19...22])), aiLines: row[18].integer.map(Int.init))
     }
 
     /// The `parents`, `committer_time`, `pr_forge`, `pr_number`, `pr_title`, `merged_branch`
     /// and `hotfix` columns of a commit.
     static func mergeColumns(_ facts: CommitFacts) -> [SQLValue] {
         let pullRequest = facts.merge?.pullRequest
-        return [.text(facts.parents.map(\.hex).joined(separator: " ")), facts.committerTime.map { .integer($0.seconds) } ?? .null,
-                SQLValue(pullRequest?.forge.rawValue), SQLValue(pullRequest?.number), SQLValue(pullRequest?.title),
-                SQLValue(facts.merge?.branch), SQLValue(facts.isHotfix)]
+        return [
+            .text(facts.parents.map(\.hex).joined(separator: " ")), facts.committerTime.map { .integer($0.seconds) } ?? .null,
+            SQLValue(pullRequest?.forge.rawValue), SQLValue(pullRequest?.number), SQLValue(pullRequest?.title),
+            SQLValue(facts.merge?.branch), SQLValue(facts.isHotfix),
+        ]
     }
 
     static func readMergeColumns(_ row: [SQLValue], into facts: inout CommitFacts) {
@@ -96,8 +111,9 @@ extension LedgerStore {
         var commits = rows.compactMap(Self.commit)
         guard !commits.isEmpty else { return commits }
         var sessions = [String: [SessionReference]]()
-        let found = try await selectIn({ "SELECT commit_id, agent, session FROM commit_sessions WHERE repository_id = ? AND commit_id IN \($0)" },
-                                       values: commits.map { SQLValue.text($0.id) }, prefix: [.integer(repository)])
+        let found = try await selectIn(
+            { "SELECT commit_id, agent, session FROM commit_sessions WHERE repository_id = ? AND commit_id IN \($0)" },
+            values: commits.map { SQLValue.text($0.id) }, prefix: [.integer(repository)])
         for row in found { sessions[row[0].text ?? "", default: []].append(Self.session(agent: row[1], id: row[2])) }
         for index in commits.indices {
             commits[index].facts.sessions = (sessions[commits[index].id] ?? []).sorted { ($0.id, $0.agent ?? "") < ($1.id, $1.agent ?? "") }

@@ -27,7 +27,8 @@ extension LedgerStore {
         for item in try await self.records(sessions: Array(Set(running.compactMap(\.session))).sorted()) where isRunning(item.record) {
             let record = item.record
             let identity = UsageRecord.identity(source: record.source, key: record.session ?? "")
-            var sum = stored[identity] ?? UsageRecord(source: record.source, key: "", timestamp: record.timestamp, model: record.model, input: 0, output: 0)
+            var sum =
+                stored[identity] ?? UsageRecord(source: record.source, key: "", timestamp: record.timestamp, model: record.model, input: 0, output: 0)
             sum.input += record.input
             sum.output += record.output
             sum.cacheWrite += record.cacheWrite
@@ -55,7 +56,8 @@ extension LedgerStore {
                 continue
             }
             // The key names the totals read, so the same reading ingested twice is one record.
-            increase.key = "\(session)@\(record.input):\(record.output):\(record.cacheWrite):\(record.cacheRead):\(record.costUSD.map { "\($0)" } ?? "")"
+            increase.key =
+                "\(session)@\(record.input):\(record.output):\(record.cacheWrite):\(record.cacheRead):\(record.costUSD.map { "\($0)" } ?? "")"
             result.append(increase)
         }
         return (result, unchanged)

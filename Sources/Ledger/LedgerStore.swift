@@ -44,8 +44,10 @@ public final class LedgerStore: Sendable {
     }
 
     /// Opens the ledger at `location`, runs `body` and closes it, whether `body` succeeds or not.
-    public static func with<Result>(_ location: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-                                    _ body: (LedgerStore) async throws -> Result) async throws -> Result {
+    public static func with<Result>(
+        _ location: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        _ body: (LedgerStore) async throws -> Result
+    ) async throws -> Result {
         let ledger = try await open(location, environment: environment)
         return try await ledger.closing(body)
     }
@@ -113,7 +115,9 @@ public final class LedgerStore: Sendable {
     public func backup(to destination: String) async throws {
         guard let sqlite = database as? SQLiteLedger else {
             let url = location.replacingOccurrences(of: #"://([^:@/]+):[^@/]*@"#, with: "://$1@", options: .regularExpression)
-            throw LedgerError.unsupported("a PostgreSQL ledger is backed up with PostgreSQL's own tool, which keeps it consistent while collectors write: pg_dump --format=custom --file \(destination) '\(url)' (restore with pg_restore --dbname URL \(destination))")
+            throw LedgerError.unsupported(
+                "a PostgreSQL ledger is backed up with PostgreSQL's own tool, which keeps it consistent while collectors write: pg_dump --format=custom --file \(destination) '\(url)' (restore with pg_restore --dbname URL \(destination))"
+            )
         }
         try sqlite.backup(to: destination)
     }

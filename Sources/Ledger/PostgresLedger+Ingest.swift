@@ -4,8 +4,10 @@ import PostgresNIO
 import Usage
 
 extension PostgresLedger {
-    static let recordColumns = ["source", "key", "timestamp", "granularity", "actor", "session", "agent", "model", "repository", "branch", "commit_id",
-                                "input", "output", "cache_write", "cache_write_1h", "cache_read", "cost_usd"]
+    static let recordColumns = [
+        "source", "key", "timestamp", "granularity", "actor", "session", "agent", "model", "repository", "branch", "commit_id",
+        "input", "output", "cache_write", "cache_write_1h", "cache_read", "cost_usd",
+    ]
 
     /// Stores the chunks as they arrive, all in one transaction (see `SQLiteLedger.ingestNow`
     /// for the rules): each chunk is copied into a table without indexes, then inserted with
@@ -17,7 +19,8 @@ extension PostgresLedger {
             // Sequences are handed out in commit order (see `usageMark`).
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.ingestLock))", logger: Self.logger)
             let before = try await Self.single(connection, "SELECT coalesce(max(seq), 0)::bigint FROM usage_records", as: Int64.self) ?? 0
-            try await connection.query("""
+            try await connection.query(
+                """
                 CREATE TEMP TABLE incoming_records (source TEXT, key TEXT, timestamp DOUBLE PRECISION, granularity TEXT, actor TEXT, session TEXT,
                     agent TEXT, model TEXT, repository TEXT, branch TEXT, commit_id TEXT, input BIGINT, output BIGINT, cache_write BIGINT,
                     cache_write_1h BIGINT, cache_read BIGINT, cost_usd TEXT) ON COMMIT DROP
@@ -51,7 +54,8 @@ extension PostgresLedger {
                 try await connection.query(PostgresQuery(unsafeSQL: UsageRollup.addNew(after: before, .postgres)), logger: Self.logger)
             }
             for link in chunks.links {
-                try await connection.query("""
+                try await connection.query(
+                    """
                     INSERT INTO session_links (session, commit_id, time) VALUES (\(link.session), \(link.commit), \(link.time.timeIntervalSince1970))
                     ON CONFLICT DO NOTHING
                     """, logger: Self.logger)
@@ -59,13 +63,15 @@ extension PostgresLedger {
             var superseded = 0
             if !otelSessions.isEmpty {
                 let sessions = SupersededReadings.json(otelSessions)
-                let any = try await connection.query(PostgresQuery(unsafeSQL: Self.numbered(SupersededReadings.any(.postgres)), binds: Self.bindings([.text(sessions)])),
-                                                     logger: Self.logger)
+                let any = try await connection.query(
+                    PostgresQuery(unsafeSQL: Self.numbered(SupersededReadings.any(.postgres)), binds: Self.bindings([.text(sessions)])),
+                    logger: Self.logger)
                 let found = try await Self.count(any) > 0
                 for (index, sql) in (found ? SupersededReadings.statements(.postgres) : []).enumerated() {
                     let binds = sql.contains("?") ? Self.bindings([.text(sessions)]) : PostgresBindings()
-                    let rows = try await connection.query(PostgresQuery(unsafeSQL: Self.numbered(index == 3 ? sql + " RETURNING 1" : sql), binds: binds),
-                                                          logger: Self.logger)
+                    let rows = try await connection.query(
+                        PostgresQuery(unsafeSQL: Self.numbered(index == 3 ? sql + " RETURNING 1" : sql), binds: binds),
+                        logger: Self.logger)
                     if index == 3 { superseded = try await Self.count(rows) } else { for try await _ in rows {} }
                 }
             }

@@ -47,7 +47,8 @@ extension PostgresLedger: LedgerDatabase {
     /// many rows per round trip.
     static func run(_ write: SQLWrite, on connection: PostgresConnection) async throws {
         guard write.rows.count > 1, let values = write.sql.range(of: "VALUES ("),
-              let close = write.sql[values.upperBound...].firstIndex(of: ")") else {
+            let close = write.sql[values.upperBound...].firstIndex(of: ")")
+        else {
             for row in write.rows {
                 try await connection.query(PostgresQuery(unsafeSQL: numbered(write.sql), binds: bindings(row)), logger: logger)
             }

@@ -33,13 +33,16 @@ final class PostgresLedger: Sendable {
 
     static func open(url: String, environment: [String: String]) async throws -> PostgresLedger {
         guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
-            throw LedgerError.unsupported("'\(url.replacingOccurrences(of: #":[^:@/]*@"#, with: ":***@", options: .regularExpression))' is not a PostgreSQL URL; use postgres://user@host:port/database")
+            throw LedgerError.unsupported(
+                "'\(url.replacingOccurrences(of: #":[^:@/]*@"#, with: ":***@", options: .regularExpression))' is not a PostgreSQL URL; use postgres://user@host:port/database"
+            )
         }
         let port = components.port ?? 5432
         let user = components.user ?? environment["PGUSER"] ?? environment["USER"] ?? "postgres"
         var database = String(components.path.drop(while: { $0 == "/" }))
         if database.isEmpty { database = environment["PGDATABASE"] ?? user }
-        let password = components.password ?? environment["PGPASSWORD"]
+        let password =
+            components.password ?? environment["PGPASSWORD"]
             ?? Self.pgpass(host: host, port: port, database: database, user: user, environment: environment)
         let location = "postgres://\(user)@\(host):\(port)/\(database)"
         // Transport security is decided here, once, for the probe and the pool alike.
@@ -55,13 +58,15 @@ final class PostgresLedger: Sendable {
             try await connection.close()
         } catch let error as PSQLError where error.serverInfo?[.message] != nil {
             let message = error.serverInfo?[.message] ?? ""
-            let hint = transport.mode == .disable && message.contains("no encryption") ? " (the server requires TLS; use sslmode=require or stronger)" : ""
+            let hint =
+                transport.mode == .disable && message.contains("no encryption") ? " (the server requires TLS; use sslmode=require or stronger)" : ""
             throw LedgerError.database("PostgreSQL at \(location) refused the ledger: \(message)\(hint)")
         } catch {
             if let reason = transport.explain(error, location: location) {
                 throw LedgerError.unreachable(location: location, detail: reason)
             }
-            throw LedgerError.unreachable(location: location, detail: "cannot reach PostgreSQL at \(location); check that it is running and accepts connections from here")
+            throw LedgerError.unreachable(
+                location: location, detail: "cannot reach PostgreSQL at \(location); check that it is running and accepts connections from here")
         }
         var configuration = PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: poolTLS)
         configuration.options.connectTimeout = .seconds(5)
@@ -96,7 +101,8 @@ final class PostgresLedger: Sendable {
         if error is LedgerError || error is LedgerConflict || error is UsageChunkQueue.ReaderFailure { return error }
         let text = String(reflecting: error)
         if text.contains("connectionError") || text.contains("Connection refused") || text.contains("connect") && text.contains("timeout") {
-            return LedgerError.unreachable(location: location, detail: "cannot reach PostgreSQL at \(location); check that it is running and accepts connections")
+            return LedgerError.unreachable(
+                location: location, detail: "cannot reach PostgreSQL at \(location); check that it is running and accepts connections")
         }
         if let error = error as? PSQLError, let message = error.serverInfo?[.message] {
             return LedgerError.database("PostgreSQL ledger \(location): \(message)")
@@ -112,43 +118,44 @@ final class PostgresLedger: Sendable {
         }
     }
 
-    static let schema = [
-        "CREATE TABLE IF NOT EXISTS shipmeter_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-        """
-        CREATE TABLE IF NOT EXISTS usage_records (source TEXT NOT NULL, key TEXT NOT NULL, timestamp DOUBLE PRECISION NOT NULL,
-            granularity TEXT NOT NULL, actor TEXT, session TEXT, agent TEXT, model TEXT NOT NULL, repository TEXT, branch TEXT, commit_id TEXT,
-            input BIGINT NOT NULL, output BIGINT NOT NULL, cache_write BIGINT NOT NULL, cache_write_1h BIGINT NOT NULL, cache_read BIGINT NOT NULL,
-            cost_usd TEXT, PRIMARY KEY (source, key))
-        """,
-        "CREATE INDEX IF NOT EXISTS usage_records_time ON usage_records (timestamp)",
-        "CREATE TABLE IF NOT EXISTS session_links (session TEXT NOT NULL, commit_id TEXT NOT NULL, time DOUBLE PRECISION NOT NULL, PRIMARY KEY (session, commit_id, time))",
-        """
-        CREATE TABLE IF NOT EXISTS runs (id BIGSERIAL PRIMARY KEY, command TEXT NOT NULL, started_at DOUBLE PRECISION NOT NULL,
-            finished_at DOUBLE PRECISION NOT NULL, version TEXT NOT NULL, counts TEXT NOT NULL)
-        """,
-        "CREATE TABLE IF NOT EXISTS repositories (id BIGSERIAL PRIMARY KEY, identity TEXT NOT NULL UNIQUE, name TEXT NOT NULL)",
-        """
-        CREATE TABLE IF NOT EXISTS deployments (repository_id BIGINT NOT NULL REFERENCES repositories ON DELETE CASCADE, environment TEXT NOT NULL,
-            id TEXT NOT NULL, ref TEXT NOT NULL, commit_id TEXT NOT NULL, time DOUBLE PRECISION NOT NULL, status TEXT NOT NULL, kind TEXT NOT NULL,
-            PRIMARY KEY (repository_id, environment, id))
-        """,
-        """
-        CREATE TABLE IF NOT EXISTS shipped_commits (repository_id BIGINT NOT NULL REFERENCES repositories ON DELETE CASCADE, environment TEXT NOT NULL,
-            deployment_id TEXT NOT NULL, commit_id TEXT NOT NULL, PRIMARY KEY (repository_id, environment, commit_id))
-        """,
-        """
-        CREATE TABLE IF NOT EXISTS attributions (repository_id BIGINT NOT NULL REFERENCES repositories ON DELETE CASCADE, source TEXT NOT NULL,
-            key TEXT NOT NULL, commit_id TEXT NOT NULL, confidence TEXT NOT NULL, PRIMARY KEY (repository_id, source, key))
-        """,
-    ] + LedgerSchema.version3(integerKey: "BIGINT", real: "DOUBLE PRECISION")
-      + LedgerSchema.version4(real: "DOUBLE PRECISION", ifNotExists: "IF NOT EXISTS ")
-      + LedgerSchema.version5(ifNotExists: "IF NOT EXISTS ") + LedgerSchema.version6(ifNotExists: "IF NOT EXISTS ")
-      + LedgerSchema.version7(real: "DOUBLE PRECISION", ifNotExists: "IF NOT EXISTS ") + [
-        "ALTER TABLE usage_records ADD COLUMN IF NOT EXISTS seq BIGSERIAL",
-        // `forget` is rare and may scan; every ingest paid for this index.
-        "DROP INDEX IF EXISTS usage_records_actor",
-        "CREATE INDEX IF NOT EXISTS usage_records_seq ON usage_records (seq)",
-    ]
+    static let schema =
+        [
+            "CREATE TABLE IF NOT EXISTS shipmeter_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            """
+            CREATE TABLE IF NOT EXISTS usage_records (source TEXT NOT NULL, key TEXT NOT NULL, timestamp DOUBLE PRECISION NOT NULL,
+                granularity TEXT NOT NULL, actor TEXT, session TEXT, agent TEXT, model TEXT NOT NULL, repository TEXT, branch TEXT, commit_id TEXT,
+                input BIGINT NOT NULL, output BIGINT NOT NULL, cache_write BIGINT NOT NULL, cache_write_1h BIGINT NOT NULL, cache_read BIGINT NOT NULL,
+                cost_usd TEXT, PRIMARY KEY (source, key))
+            """,
+            "CREATE INDEX IF NOT EXISTS usage_records_time ON usage_records (timestamp)",
+            "CREATE TABLE IF NOT EXISTS session_links (session TEXT NOT NULL, commit_id TEXT NOT NULL, time DOUBLE PRECISION NOT NULL, PRIMARY KEY (session, commit_id, time))",
+            """
+            CREATE TABLE IF NOT EXISTS runs (id BIGSERIAL PRIMARY KEY, command TEXT NOT NULL, started_at DOUBLE PRECISION NOT NULL,
+                finished_at DOUBLE PRECISION NOT NULL, version TEXT NOT NULL, counts TEXT NOT NULL)
+            """,
+            "CREATE TABLE IF NOT EXISTS repositories (id BIGSERIAL PRIMARY KEY, identity TEXT NOT NULL UNIQUE, name TEXT NOT NULL)",
+            """
+            CREATE TABLE IF NOT EXISTS deployments (repository_id BIGINT NOT NULL REFERENCES repositories ON DELETE CASCADE, environment TEXT NOT NULL,
+                id TEXT NOT NULL, ref TEXT NOT NULL, commit_id TEXT NOT NULL, time DOUBLE PRECISION NOT NULL, status TEXT NOT NULL, kind TEXT NOT NULL,
+                PRIMARY KEY (repository_id, environment, id))
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS shipped_commits (repository_id BIGINT NOT NULL REFERENCES repositories ON DELETE CASCADE, environment TEXT NOT NULL,
+                deployment_id TEXT NOT NULL, commit_id TEXT NOT NULL, PRIMARY KEY (repository_id, environment, commit_id))
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS attributions (repository_id BIGINT NOT NULL REFERENCES repositories ON DELETE CASCADE, source TEXT NOT NULL,
+                key TEXT NOT NULL, commit_id TEXT NOT NULL, confidence TEXT NOT NULL, PRIMARY KEY (repository_id, source, key))
+            """,
+        ] + LedgerSchema.version3(integerKey: "BIGINT", real: "DOUBLE PRECISION")
+        + LedgerSchema.version4(real: "DOUBLE PRECISION", ifNotExists: "IF NOT EXISTS ")
+        + LedgerSchema.version5(ifNotExists: "IF NOT EXISTS ") + LedgerSchema.version6(ifNotExists: "IF NOT EXISTS ")
+        + LedgerSchema.version7(real: "DOUBLE PRECISION", ifNotExists: "IF NOT EXISTS ") + [
+            "ALTER TABLE usage_records ADD COLUMN IF NOT EXISTS seq BIGSERIAL",
+            // `forget` is rare and may scan; every ingest paid for this index.
+            "DROP INDEX IF EXISTS usage_records_actor",
+            "CREATE INDEX IF NOT EXISTS usage_records_seq ON usage_records (seq)",
+        ]
 
     func migrate() async throws {
         try await transaction { connection in
@@ -157,7 +164,9 @@ final class PostgresLedger: Sendable {
             let meta = try await Self.single(connection, "SELECT to_regclass('shipmeter_meta') IS NOT NULL", as: Bool.self) ?? false
             var previous = 0
             if meta {
-                let version = Int(try await Self.single(connection, "SELECT value FROM shipmeter_meta WHERE key = 'schema_version'", as: String.self) ?? "0") ?? 0
+                let version =
+                    Int(try await Self.single(connection, "SELECT value FROM shipmeter_meta WHERE key = 'schema_version'", as: String.self) ?? "0")
+                    ?? 0
                 if version > SQLiteLedger.schemaVersion { throw LedgerError.newerSchema(location: self.location, version: version) }
                 previous = version
             } else if try await Self.single(connection, "SELECT to_regclass('usage_records') IS NOT NULL", as: Bool.self) == true {
@@ -172,14 +181,16 @@ final class PostgresLedger: Sendable {
                 // Records kept before the rollup existed.
                 try await connection.query(PostgresQuery(unsafeSQL: UsageRollup.change(1, where: "1 = 1", .postgres)), logger: Self.logger)
             }
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO shipmeter_meta (key, value) VALUES ('kind', 'shipmeter-ledger'), ('schema_version', \(String(SQLiteLedger.schemaVersion)))
                 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value
                 """, logger: Self.logger)
         }
     }
 
-    static func single<Value: PostgresDecodable>(_ connection: PostgresConnection, _ query: PostgresQuery, as type: Value.Type) async throws -> Value? {
+    static func single<Value: PostgresDecodable>(_ connection: PostgresConnection, _ query: PostgresQuery, as type: Value.Type) async throws -> Value?
+    {
         var result: Value?
         for try await row in try await connection.query(query, logger: logger) {
             result = try row.decode(Value.self)
@@ -195,7 +206,8 @@ final class PostgresLedger: Sendable {
 
     static func recordRun(_ connection: PostgresConnection, command: String, started: Date, version: String, counts: [String: Int]) async throws {
         let text = counts.keys.sorted().map { "\($0)=\(counts[$0] ?? 0)" }.joined(separator: " ")
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO runs (command, started_at, finished_at, version, counts)
             VALUES (\(command), \(started.timeIntervalSince1970), \(Date().timeIntervalSince1970), \(version), \(text))
             """, logger: logger)
@@ -206,7 +218,8 @@ final class PostgresLedger: Sendable {
         let upper = until?.timeIntervalSince1970 ?? Double.greatestFiniteMagnitude
         return try await transaction { connection in
             var batch = UsageBatch()
-            let rows = try await connection.query("""
+            let rows = try await connection.query(
+                """
                 SELECT source, key, timestamp, granularity, actor, session, agent, model, repository, branch, commit_id,
                     input, output, cache_write, cache_write_1h, cache_read, cost_usd
                 FROM usage_records WHERE timestamp >= \(lower) AND timestamp < \(upper) ORDER BY timestamp, source, key
@@ -225,8 +238,10 @@ final class PostgresLedger: Sendable {
                 record.cacheWrite1h = try cells[14].decode(Int64.self)
                 batch.add(record)
             }
-            for try await (session, commit, time) in try await connection.query("SELECT session, commit_id, time FROM session_links", logger: Self.logger)
-                .decode((String, String, Double).self) {
+            for try await (session, commit, time) in try await connection.query(
+                "SELECT session, commit_id, time FROM session_links", logger: Self.logger
+            )
+            .decode((String, String, Double).self) {
                 batch.links.append(SessionCommitLink(session: session, commit: commit, time: Date(timeIntervalSince1970: time)))
             }
             return batch
@@ -236,15 +251,19 @@ final class PostgresLedger: Sendable {
     func forget(actor: String, version: String) async throws -> Int {
         let started = Date()
         return try await transaction { connection in
-            try await connection.query(PostgresQuery(unsafeSQL: Self.numbered(UsageRollup.change(-1, where: "lower(u.actor) = lower(?)", .postgres)),
-                                                     binds: Self.bindings([.text(actor)])), logger: Self.logger)
+            try await connection.query(
+                PostgresQuery(
+                    unsafeSQL: Self.numbered(UsageRollup.change(-1, where: "lower(u.actor) = lower(?)", .postgres)),
+                    binds: Self.bindings([.text(actor)])), logger: Self.logger)
             try await connection.query(PostgresQuery(unsafeSQL: UsageRollup.dropEmpty), logger: Self.logger)
-            try await connection.query("""
+            try await connection.query(
+                """
                 DELETE FROM attributions a USING usage_records u
                 WHERE a.source = u.source AND a.key = u.key AND lower(u.actor) = lower(\(actor))
                 """, logger: Self.logger)
-            let removed = try await Self.count(try await connection.query(
-                "DELETE FROM usage_records WHERE lower(actor) = lower(\(actor)) RETURNING 1", logger: Self.logger))
+            let removed = try await Self.count(
+                try await connection.query(
+                    "DELETE FROM usage_records WHERE lower(actor) = lower(\(actor)) RETURNING 1", logger: Self.logger))
             try await Self.recordRun(connection, command: "forget", started: started, version: version, counts: ["removed": removed])
             return removed
         }

@@ -39,7 +39,8 @@ struct PostgresTransport {
         var values: [String: String] = [:]
         for item in query {
             guard Self.parameters.contains(item.name) else {
-                throw LedgerError.unsupported("the ledger URL's parameter '\(item.name)' is not one shipmeter knows; it understands \(Self.parameters.joined(separator: ", "))")
+                throw LedgerError.unsupported(
+                    "the ledger URL's parameter '\(item.name)' is not one shipmeter knows; it understands \(Self.parameters.joined(separator: ", "))")
             }
             values[item.name] = item.value ?? ""
         }
@@ -120,7 +121,8 @@ struct PostgresTransport {
             return "PostgreSQL at \(location) does not offer TLS and \(summary) requires it; nothing was sent"
         }
         let hostname = text.contains("failedToValidateHostname")
-        let untrusted = text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate verify failed") || text.contains("unable to get local issuer")
+        let untrusted =
+            text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate verify failed") || text.contains("unable to get local issuer")
         if hostname {
             return "PostgreSQL at \(location) presented a certificate that is not issued for that host name (\(summary)); nothing was sent"
         }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -57,7 +58,9 @@ extension SQLiteLedger {
         }
         guard let error = error as? DatabaseError else { return error }  // a LedgerError already, or a reader's failure
         if error.resultCode == .SQLITE_FULL || error.extendedResultCode == .SQLITE_IOERR_WRITE || error.extendedResultCode == .SQLITE_IOERR_FSYNC {
-            return LedgerError.database("ledger \(path): the disk is full or a file-size limit was reached while writing; the transaction was rolled back and the ledger is as it was. Free space and run the command again")
+            return LedgerError.database(
+                "ledger \(path): the disk is full or a file-size limit was reached while writing; the transaction was rolled back and the ledger is as it was. Free space and run the command again"
+            )
         }
         if error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
             return LedgerError.damaged(location: path, detail: error.message ?? "\(error.resultCode)")
@@ -70,7 +73,9 @@ extension SQLiteLedger {
     /// locked, each in a sentence of its own.
     static func describeOpening(_ error: Error, path: String) -> Error {
         if let error = error as? LedgerError { return error }
-        guard let error = error as? DatabaseError else { return LedgerError.database("cannot open the ledger \(path): \(error.localizedDescription)") }
+        guard let error = error as? DatabaseError else {
+            return LedgerError.database("cannot open the ledger \(path): \(error.localizedDescription)")
+        }
         let detail = error.message ?? "\(error.resultCode)"
         switch error.resultCode {
         case .SQLITE_NOTADB:
@@ -84,7 +89,8 @@ extension SQLiteLedger {
         case .SQLITE_BUSY, .SQLITE_LOCKED:
             return LedgerError.locked(path)
         case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY:
-            return LedgerError.database("\(path) cannot be opened (SQLite reports: \(detail)). Check that it and its folder are readable and writable")
+            return LedgerError.database(
+                "\(path) cannot be opened (SQLite reports: \(detail)). Check that it and its folder are readable and writable")
         default:
             return LedgerError.database("cannot open the ledger \(path) (SQLite reports: \(detail))")
         }

@@ -15,11 +15,12 @@ extension SQLiteLedger {
         do {
             return try pool.write { db in
                 let before = try Int64.fetchOne(db, sql: "SELECT coalesce(max(rowid), 0) FROM usage_records") ?? 0
-                let insert = try db.makeStatement(sql: """
-                    INSERT OR IGNORE INTO usage_records (source, key, timestamp, granularity, actor, session, agent, model, repository,
-                        branch, commit_id, input, output, cache_write, cache_write_1h, cache_read, cost_usd)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
+                let insert = try db.makeStatement(
+                    sql: """
+                        INSERT OR IGNORE INTO usage_records (source, key, timestamp, granularity, actor, session, agent, model, repository,
+                            branch, commit_id, input, output, cache_write, cache_write_1h, cache_read, cost_usd)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
                 // Bound through SQLite's own calls: a million rows make per-row argument arrays count.
                 let raw = RawInsert(statement: insert, db: db)
                 var sums = RollupSums()
@@ -37,7 +38,9 @@ extension SQLiteLedger {
                     var isNew = [Bool](repeating: false, count: records.count)
                     for index in new { isNew[index] = true }
                     for index in records.indices where !isNew[index] {
-                        if try Self.replaceIfLarger(records[index], cost: chunk.costs[index], after: before, db: db, sums: &sums) == nil { present += 1 }
+                        if try Self.replaceIfLarger(records[index], cost: chunk.costs[index], after: before, db: db, sums: &sums) == nil {
+                            present += 1
+                        }
                     }
                 }
                 let rollup = sums.write
@@ -67,10 +70,14 @@ extension SQLiteLedger {
     /// A record whose `(source, key)` is stored already: nil when it was stored before this
     /// ingest (it adds nothing); else whether it replaced this ingest's earlier reading.
     static func replaceIfLarger(_ record: UsageRecord, cost: String?, after before: Int64, db: Database, sums: inout RollupSums) throws -> Bool? {
-        guard let row = try Row.fetchOne(db, sql: """
-            SELECT rowid, timestamp, actor, session, agent, model, repository, input, output, cache_write, cache_write_1h, cache_read, cost_usd
-            FROM usage_records WHERE source = ? AND key = ?
-            """, arguments: [record.source, record.key]) else { return nil }
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT rowid, timestamp, actor, session, agent, model, repository, input, output, cache_write, cache_write_1h, cache_read, cost_usd
+                    FROM usage_records WHERE source = ? AND key = ?
+                    """, arguments: [record.source, record.key])
+        else { return nil }
         let rowid: Int64 = row[0]
         guard rowid > before else { return nil }
         var stored = UsageRecord(
@@ -80,12 +87,16 @@ extension SQLiteLedger {
         stored.cacheWrite1h = row[10]
         let storedCost: String? = row[12]
         guard record.total > stored.total else { return false }
-        try db.execute(sql: """
-            UPDATE usage_records SET timestamp = ?, granularity = ?, actor = ?, session = ?, agent = ?, model = ?, repository = ?, branch = ?,
-                commit_id = ?, input = ?, output = ?, cache_write = ?, cache_write_1h = ?, cache_read = ?, cost_usd = ? WHERE rowid = ?
-            """, arguments: [record.timestamp.timeIntervalSince1970, record.granularity.rawValue, record.actor, record.session, record.agent,
-                             record.model, record.repository, record.branch, record.commit, record.input, record.output, record.cacheWrite,
-                             record.cacheWrite1h, record.cacheRead, cost, rowid])
+        try db.execute(
+            sql: """
+                UPDATE usage_records SET timestamp = ?, granularity = ?, actor = ?, session = ?, agent = ?, model = ?, repository = ?, branch = ?,
+                    commit_id = ?, input = ?, output = ?, cache_write = ?, cache_write_1h = ?, cache_read = ?, cost_usd = ? WHERE rowid = ?
+                """,
+            arguments: [
+                record.timestamp.timeIntervalSince1970, record.granularity.rawValue, record.actor, record.session, record.agent,
+                record.model, record.repository, record.branch, record.commit, record.input, record.output, record.cacheWrite,
+                record.cacheWrite1h, record.cacheRead, cost, rowid,
+            ])
         sums.add(stored, cost: storedCost, sign: -1)
         sums.add(record, cost: cost)
         return true

@@ -60,7 +60,8 @@ final class SQLiteLedger: Sendable {
         // foreign file, is refused without a byte of it written.
         try Self.inspect(path)
         if opening < 0, errno == EACCES || errno == EPERM {
-            throw LedgerError.database("\(path) cannot be read or written: permission denied. Run as a user who may write it, or pass --ledger with another file")
+            throw LedgerError.database(
+                "\(path) cannot be read or written: permission denied. Run as a user who may write it, or pass --ledger with another file")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -219,9 +220,15 @@ final class SQLiteLedger: Sendable {
         do {
             return try pool.read { db in
                 var batch = UsageBatch()
-                let rows = try Row.fetchCursor(db, sql: """
-                    SELECT * FROM usage_records WHERE timestamp >= ? AND timestamp < ? ORDER BY timestamp, source, key
-                    """, arguments: [since?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude, until?.timeIntervalSince1970 ?? Double.greatestFiniteMagnitude])
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT * FROM usage_records WHERE timestamp >= ? AND timestamp < ? ORDER BY timestamp, source, key
+                        """,
+                    arguments: [
+                        since?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude,
+                        until?.timeIntervalSince1970 ?? Double.greatestFiniteMagnitude,
+                    ])
                 while let row = try rows.next() {
                     var record = UsageRecord(
                         source: row["source"], key: row["key"], timestamp: Date(timeIntervalSince1970: row["timestamp"]),
@@ -234,7 +241,8 @@ final class SQLiteLedger: Sendable {
                     batch.add(record)
                 }
                 for row in try Row.fetchAll(db, sql: "SELECT session, commit_id, time FROM session_links") {
-                    batch.links.append(SessionCommitLink(session: row["session"], commit: row["commit_id"], time: Date(timeIntervalSince1970: row["time"])))
+                    batch.links.append(
+                        SessionCommitLink(session: row["session"], commit: row["commit_id"], time: Date(timeIntervalSince1970: row["time"])))
                 }
                 return batch
             }
@@ -258,10 +266,11 @@ final class SQLiteLedger: Sendable {
             return try pool.write { db in
                 try db.execute(sql: UsageRollup.change(-1, where: "lower(u.actor) = lower(?)", .sqlite), arguments: [actor])
                 try db.execute(sql: UsageRollup.dropEmpty)
-                try db.execute(sql: """
-                    DELETE FROM attributions WHERE EXISTS (SELECT 1 FROM usage_records u
-                        WHERE u.source = attributions.source AND u.key = attributions.key AND lower(u.actor) = lower(?))
-                    """, arguments: [actor])
+                try db.execute(
+                    sql: """
+                        DELETE FROM attributions WHERE EXISTS (SELECT 1 FROM usage_records u
+                            WHERE u.source = attributions.source AND u.key = attributions.key AND lower(u.actor) = lower(?))
+                        """, arguments: [actor])
                 try db.execute(sql: "DELETE FROM usage_records WHERE lower(actor) = lower(?)", arguments: [actor])
                 let removed = db.changesCount
                 try Self.recordRun(db, command: "forget", started: started, version: version, counts: ["removed": removed])
@@ -274,7 +283,8 @@ final class SQLiteLedger: Sendable {
 
     static func recordRun(_ db: Database, command: String, started: Date, version: String, counts: [String: Int]) throws {
         let text = counts.keys.sorted().map { "\($0)=\(counts[$0] ?? 0)" }.joined(separator: " ")
-        try db.execute(sql: "INSERT INTO runs (command, started_at, finished_at, version, counts) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [command, started.timeIntervalSince1970, Date().timeIntervalSince1970, version, text])
+        try db.execute(
+            sql: "INSERT INTO runs (command, started_at, finished_at, version, counts) VALUES (?, ?, ?, ?, ?)",
+            arguments: [command, started.timeIntervalSince1970, Date().timeIntervalSince1970, version, text])
     }
 }

@@ -12,8 +12,10 @@ public struct StoredDeployment: Sendable, Equatable {
 
     public var key: DeploymentKey { DeploymentKey(environment: environment, id: id) }
 
-    public init(environment: String, id: String, ref: String, commit: String, time: Date, status: Deployment.Status, kind: Deployment.Kind,
-                shipped: [String]) {
+    public init(
+        environment: String, id: String, ref: String, commit: String, time: Date, status: Deployment.Status, kind: Deployment.Kind,
+        shipped: [String]
+    ) {
         (self.environment, self.id, self.ref, self.commit, self.time) = (environment, id, ref, commit, time)
         (self.status, self.kind, self.shipped) = (status, kind, shipped)
     }

@@ -100,9 +100,11 @@ extension LedgerStore {
             }
             return result
         }
-        let stored = keyed(try await select("""
-            SELECT \(UsageRollup.key), input, output, cache_write, cache_write_1h, cache_read, cost_usd, priced, records FROM usage_rollup
-            """, []))
+        let stored = keyed(
+            try await select(
+                """
+                SELECT \(UsageRollup.key), input, output, cache_write, cache_write_1h, cache_read, cost_usd, priced, records FROM usage_rollup
+                """, []))
         let fresh = keyed(try await select(UsageRollup.summed(1, where: "1 = 1", dialect), []))
         var drift = [String]()
         for key in Set(stored.keys).union(fresh.keys).sorted() {
@@ -132,8 +134,9 @@ struct RollupSums {
 
     /// Counts `record` in (`sign` 1) or out (-1); `cost` is its cost as stored text.
     mutating func add(_ record: UsageRecord, cost: String?, sign: Int64 = 1) {
-        let key = Key(actor: record.actor ?? "", model: record.model, agent: record.agent ?? "", session: record.session ?? "",
-                      location: record.repository ?? "", day: Int64((record.timestamp.timeIntervalSince1970 / 86_400).rounded(.towardZero)))
+        let key = Key(
+            actor: record.actor ?? "", model: record.model, agent: record.agent ?? "", session: record.session ?? "",
+            location: record.repository ?? "", day: Int64((record.timestamp.timeIntervalSince1970 / 86_400).rounded(.towardZero)))
         var sum = sums[key] ?? Sum()
         sum.input += sign * record.input
         sum.output += sign * record.output
@@ -151,14 +154,19 @@ struct RollupSums {
 
     /// The rows, added to what the rollup holds.
     var write: SQLWrite {
-        SQLWrite("""
+        SQLWrite(
+            """
             INSERT INTO usage_rollup (\(UsageRollup.key), input, output, cache_write, cache_write_1h, cache_read, cost_usd, priced, records)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \(UsageRollup.accumulate)
-            """, rows: sums.filter { $0.value.records != 0 }.map { key, sum in
-            [.integer(0), .text(""), .text(""), .text(key.actor), .text(key.model), .text(key.agent), .text(key.session), .text(key.location), .integer(key.day),
-             .integer(sum.input), .integer(sum.output), .integer(sum.cacheWrite), .integer(sum.cacheWrite1h), .integer(sum.cacheRead),
-             .real(sum.cost), .integer(sum.priced), .integer(sum.records)]
-        })
+            """,
+            rows: sums.filter { $0.value.records != 0 }.map { key, sum in
+                [
+                    .integer(0), .text(""), .text(""), .text(key.actor), .text(key.model), .text(key.agent), .text(key.session), .text(key.location),
+                    .integer(key.day),
+                    .integer(sum.input), .integer(sum.output), .integer(sum.cacheWrite), .integer(sum.cacheWrite1h), .integer(sum.cacheRead),
+                    .real(sum.cost), .integer(sum.priced), .integer(sum.records),
+                ]
+            })
     }
 }
 

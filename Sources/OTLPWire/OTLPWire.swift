@@ -41,8 +41,10 @@ public struct OTLPExportRequest: Sendable {
 
     /// Decodes an (inflated) body. `servicesWithSpans`: services whose usage spans the collector
     /// received before (their GenAI token metrics restate those spans and are not counted).
-    public static func decode(_ bytes: [UInt8], signal: OTLPSignal, encoding: OTLPEncoding,
-                              servicesWithSpans: Set<String> = []) throws(OTLPDecodingError) -> OTLPExportRequest {
+    public static func decode(
+        _ bytes: [UInt8], signal: OTLPSignal, encoding: OTLPEncoding,
+        servicesWithSpans: Set<String> = []
+    ) throws(OTLPDecodingError) -> OTLPExportRequest {
         do {
             switch signal {
             case .logs:
@@ -56,8 +58,9 @@ public struct OTLPExportRequest: Sendable {
             case .traces:
                 let request: Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest = try message(bytes, encoding)
                 let spans = OTLPDocument.spans(request, json: encoding == .json)
-                return OTLPExportRequest(batch: OTLPExport.read(logs: [], metrics: [], spans: spans, origin: "otlp"), items: spans.count,
-                                         servicesWithUsageSpans: OTLPExport.servicesWithUsage(spans))
+                return OTLPExportRequest(
+                    batch: OTLPExport.read(logs: [], metrics: [], spans: spans, origin: "otlp"), items: spans.count,
+                    servicesWithUsageSpans: OTLPExport.servicesWithUsage(spans))
             }
         } catch {
             let kind = encoding == .protobuf ? "protobuf" : "JSON"
@@ -97,7 +100,6 @@ public struct OTLPExportRequest: Sendable {
         }
     }
 }
-
 
 /// The body of a response: success (with `partial_success` when some items were refused) or an
 /// error (`google.rpc.Status`), in the request's encoding.
@@ -160,16 +162,21 @@ enum OTLPDocument {
                 for log in scope.logRecords {
                     let body: String
                     if case .stringValue(let text)? = log.body.value { body = text } else { body = "" }
-                    records.append(OTLPExport.LogRecord(timeUnixNano: log.timeUnixNano, observedTimeUnixNano: log.observedTimeUnixNano, body: body,
-                                                        attributes: attributes(log.attributes, over: shared)))
+                    records.append(
+                        OTLPExport.LogRecord(
+                            timeUnixNano: log.timeUnixNano, observedTimeUnixNano: log.observedTimeUnixNano, body: body,
+                            attributes: attributes(log.attributes, over: shared)))
                 }
             }
         }
         return records
     }
 
-    static func metrics(_ request: Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceRequest)
-        -> [(name: String, cumulative: Bool, points: [OTLPExport.MetricPoint])] {
+    static func metrics(
+        _ request: Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceRequest
+    )
+        -> [(name: String, cumulative: Bool, points: [OTLPExport.MetricPoint])]
+    {
         var metrics = [(name: String, cumulative: Bool, points: [OTLPExport.MetricPoint])]()
         for resource in request.resourceMetrics {
             let shared = attributes(resource.resource.attributes, over: [:])
@@ -181,22 +188,32 @@ enum OTLPDocument {
                     case .gauge(let gauge): (points, cumulative) = (gauge.dataPoints, false)
                     case .histogram(let histogram):
                         // A histogram point's total is its sum (`gen_ai.client.token.usage`).
-                        metrics.append((metric.name, histogram.aggregationTemporality == .cumulative, histogram.dataPoints.map { point in
-                            OTLPExport.MetricPoint(timeUnixNano: point.timeUnixNano, value: point.sum,
-                                                   attributes: attributes(point.attributes, over: shared))
-                        }))
+                        metrics.append(
+                            (
+                                metric.name, histogram.aggregationTemporality == .cumulative,
+                                histogram.dataPoints.map { point in
+                                    OTLPExport.MetricPoint(
+                                        timeUnixNano: point.timeUnixNano, value: point.sum,
+                                        attributes: attributes(point.attributes, over: shared))
+                                }
+                            ))
                         continue
                     default: continue
                     }
-                    metrics.append((metric.name, cumulative, points.map { point in
-                        let value: Double
-                        switch point.value {
-                        case .asInt(let number): value = Double(number)
-                        case .asDouble(let number): value = number
-                        case nil: value = 0
-                        }
-                        return OTLPExport.MetricPoint(timeUnixNano: point.timeUnixNano, value: value, attributes: attributes(point.attributes, over: shared))
-                    }))
+                    metrics.append(
+                        (
+                            metric.name, cumulative,
+                            points.map { point in
+                                let value: Double
+                                switch point.value {
+                                case .asInt(let number): value = Double(number)
+                                case .asDouble(let number): value = number
+                                case nil: value = 0
+                                }
+                                return OTLPExport.MetricPoint(
+                                    timeUnixNano: point.timeUnixNano, value: value, attributes: attributes(point.attributes, over: shared))
+                            }
+                        ))
                 }
             }
         }
@@ -213,9 +230,11 @@ enum OTLPDocument {
             for scope in resource.scopeSpans {
                 spans.reserveCapacity(spans.count + scope.spans.count)
                 for span in scope.spans {
-                    spans.append(OTelSpan(traceID: id(span.traceID, json: json), spanID: id(span.spanID, json: json), name: span.name,
-                                          startUnixNano: span.startTimeUnixNano, endUnixNano: span.endTimeUnixNano,
-                                          attributes: attributes(span.attributes, over: shared)))
+                    spans.append(
+                        OTelSpan(
+                            traceID: id(span.traceID, json: json), spanID: id(span.spanID, json: json), name: span.name,
+                            startUnixNano: span.startTimeUnixNano, endUnixNano: span.endTimeUnixNano,
+                            attributes: attributes(span.attributes, over: shared)))
                 }
             }
         }

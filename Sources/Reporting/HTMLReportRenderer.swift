@@ -12,7 +12,8 @@ public struct HTMLReportRenderer: ReportRenderer {
     public func render(_ report: Report, context: RenderContext) -> String {
         let e = HTML.escape
         var body = ""
-        body += "<header><h1>shipmeter report</h1><p class=\"meta\">by \(e(report.groupBy.rawValue)) · \(e(report.windowText)) · environment \(e(report.environment ?? "none")) · \(e(report.repositories.joined(separator: ", ")))</p></header>"
+        body +=
+            "<header><h1>shipmeter report</h1><p class=\"meta\">by \(e(report.groupBy.rawValue)) · \(e(report.windowText)) · environment \(e(report.environment ?? "none")) · \(e(report.repositories.joined(separator: ", ")))</p></header>"
 
         if let navigation = context.navigation { body += Self.navigation(navigation) }
 
@@ -48,18 +49,22 @@ public struct HTMLReportRenderer: ReportRenderer {
             firstFormat: { Quantity.short(Int64($0)) }, secondFormat: { String(format: "%.2f", $0) })
         let weekLabels = report.weekly.map { SVGCharts.day($0.start) }
         // One unit per chart: a ratio and dollars never share an axis.
-        body += SVGCharts.lines(title: "Weekly shipped-token ratio", labels: weekLabels, values: report.weekly.map(\.shippedTokenRatio),
-                                format: { Quantity.percent($0) }, axis: "share of tokens shipped (%)", color: SVGCharts.palette[1])
-        body += SVGCharts.lines(title: "Weekly cost", labels: weekLabels, values: report.weekly.map { $0.costUSD.doubleValue },
-                                format: { Money.usd($0) }, axis: "cost (USD)", color: SVGCharts.palette[2])
-        body += SVGCharts.lines(title: "Weekly rework rate", labels: weekLabels, values: report.weekly.map(\.reworkRate),
-                                format: { Quantity.percent($0) }, axis: "rework deployments (%)", color: SVGCharts.palette[4])
-        body += SVGCharts.timeline(title: "Deployments in \(report.environment ?? "no environment")", start: report.since, end: report.until,
-                                   events: report.deployments.map { detail in
-            let d = detail.deployment
-            let kind = d.status == .rolledBack ? "rolled-back" : d.kind.rawValue
-            return (d.time, "\(d.id) — \(kind), \(detail.shippedCommits) commits", kind)
-        })
+        body += SVGCharts.lines(
+            title: "Weekly shipped-token ratio", labels: weekLabels, values: report.weekly.map(\.shippedTokenRatio),
+            format: { Quantity.percent($0) }, axis: "share of tokens shipped (%)", color: SVGCharts.palette[1])
+        body += SVGCharts.lines(
+            title: "Weekly cost", labels: weekLabels, values: report.weekly.map { $0.costUSD.doubleValue },
+            format: { Money.usd($0) }, axis: "cost (USD)", color: SVGCharts.palette[2])
+        body += SVGCharts.lines(
+            title: "Weekly rework rate", labels: weekLabels, values: report.weekly.map(\.reworkRate),
+            format: { Quantity.percent($0) }, axis: "rework deployments (%)", color: SVGCharts.palette[4])
+        body += SVGCharts.timeline(
+            title: "Deployments in \(report.environment ?? "no environment")", start: report.since, end: report.until,
+            events: report.deployments.map { detail in
+                let d = detail.deployment
+                let kind = d.status == .rolledBack ? "rolled-back" : d.kind.rawValue
+                return (d.time, "\(d.id) — \(kind), \(detail.shippedCommits) commits", kind)
+            })
         body += "</section>"
 
         // The per-group table.
@@ -75,7 +80,8 @@ public struct HTMLReportRenderer: ReportRenderer {
         body += "</section>"
         let changeSets = report.changeSetRows
         if !changeSets.isEmpty {
-            body += "<section><h2>\(report.groupBy == .branch ? "Branches" : "Pull requests")</h2><table class=\"changesets\"><thead><tr><th>\(e(report.groupBy.rawValue))</th>"
+            body +=
+                "<section><h2>\(report.groupBy == .branch ? "Branches" : "Pull requests")</h2><table class=\"changesets\"><thead><tr><th>\(e(report.groupBy.rawValue))</th>"
             body += ReportColumns.changeSetHeader.map { "<th>\(e($0))</th>" }.joined() + "</tr></thead><tbody>"
             for (key, row) in changeSets {
                 body += "<tr><td>\(e(key))</td>" + row.map { "<td>\(e($0))</td>" }.joined() + "</tr>"
@@ -84,12 +90,14 @@ public struct HTMLReportRenderer: ReportRenderer {
         }
 
         // Per-deployment detail (thousands of rows in a year: kept lean, aligned by CSS).
-        body += "<section><h2>Deployments</h2><table class=\"deployments\"><thead><tr><th>deployment</th><th>time</th><th>kind</th><th>status</th><th>commits</th><th>lines</th><th>effective lines</th><th>ND</th><th>AI share</th><th>tokens</th><th>cost</th><th>rework</th></tr></thead><tbody>"
+        body +=
+            "<section><h2>Deployments</h2><table class=\"deployments\"><thead><tr><th>deployment</th><th>time</th><th>kind</th><th>status</th><th>commits</th><th>lines</th><th>effective lines</th><th>ND</th><th>AI share</th><th>tokens</th><th>cost</th><th>rework</th></tr></thead><tbody>"
         for detail in report.deployments {
             let d = detail.deployment
             body += d.status == .success ? "<tr>" : "<tr class=\"\(e(d.status.rawValue))\">"
             body += "<td>\(e(d.id))</td><td>\(e(Timestamp.iso8601(d.time)))</td><td>\(e(d.kind.rawValue))</td><td>\(e(d.status.rawValue))</td>"
-            body += "<td>\(detail.shippedCommits)</td><td>\(detail.lines.map(String.init) ?? "—")</td><td>\(e(Quantity.figure(detail.effectiveLines, digits: 1)))</td><td>\(e(Quantity.figure(detail.normalisedDeployments)))</td><td>\(e(Quantity.percent(detail.aiAssistedShare)))</td>"
+            body +=
+                "<td>\(detail.shippedCommits)</td><td>\(detail.lines.map(String.init) ?? "—")</td><td>\(e(Quantity.figure(detail.effectiveLines, digits: 1)))</td><td>\(e(Quantity.figure(detail.normalisedDeployments)))</td><td>\(e(Quantity.percent(detail.aiAssistedShare)))</td>"
             body += "<td>\(e(Quantity.short(detail.tokens)))</td><td>\(e(Money.usd(detail.costUSD)))</td>"
             body += "<td>\(e(detail.rework.map(\.rawValue).joined(separator: ", ")))</td></tr>"
         }
@@ -103,7 +111,8 @@ public struct HTMLReportRenderer: ReportRenderer {
             body += "<ul class=\"warnings\">"
             for warning in report.warnings {
                 let figures = warning.figures.map { "\($0.0) \(JSONValue.format($0.1))" }.joined(separator: ", ")
-                body += "<li><strong>\(e(warning.kind))</strong> · \(e(warning.group)): \(e(warning.message)) <span class=\"small\">(\(e(figures)))</span></li>"
+                body +=
+                    "<li><strong>\(e(warning.kind))</strong> · \(e(warning.group)): \(e(warning.message)) <span class=\"small\">(\(e(figures)))</span></li>"
             }
             body += "</ul>"
         }
@@ -112,7 +121,8 @@ public struct HTMLReportRenderer: ReportRenderer {
         if let budget = context.budget {
             body += "<section><h2>Budget \(budget.year)</h2><ul>" + budget.summaryLines.map { "<li>\(e($0))</li>" }.joined() + "</ul></section>"
         }
-        body += "<footer>shipmeter \(e(context.version)) · generated \(e(Timestamp.iso8601(context.generatedAt))) · normalised deployments credit shipped work; token volume alone is not a score.</footer>"
+        body +=
+            "<footer>shipmeter \(e(context.version)) · generated \(e(Timestamp.iso8601(context.generatedAt))) · normalised deployments credit shipped work; token volume alone is not a score.</footer>"
 
         return """
             <!DOCTYPE html>
@@ -129,7 +139,8 @@ public struct HTMLReportRenderer: ReportRenderer {
     static func navigation(_ navigation: ReportNavigation) -> String {
         let e = HTML.escape
         func link(_ choice: ReportNavigation.Choice) -> String {
-            choice.current ? "<a class=\"current\" aria-current=\"page\" href=\"\(e(choice.href))\">\(e(choice.text))</a>"
+            choice.current
+                ? "<a class=\"current\" aria-current=\"page\" href=\"\(e(choice.href))\">\(e(choice.text))</a>"
                 : "<a href=\"\(e(choice.href))\">\(e(choice.text))</a>"
         }
         var html = "<nav class=\"filters\">"

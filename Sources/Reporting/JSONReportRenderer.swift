@@ -32,19 +32,23 @@ public struct JSONReportRenderer: ReportRenderer {
             ("totals", Self.metrics(report.totals)),
             ("warnings", .array(report.warnings.map(Self.warning))),
             ("deployments", .array(report.deployments.map(Self.deployment))),
-            ("weekly", .array(report.weekly.map { week in
-                .object([
-                    ("week_start", .string(Timestamp.iso8601(week.start))),
-                    ("tokens", .int(week.tokens)),
-                    ("shipped_tokens", .int(week.shippedTokens)),
-                    ("shipped_token_ratio", .number(week.shippedTokenRatio)),
-                    ("cost_usd", .decimal(week.costUSD)),
-                    ("normalised_deployments", .number(week.normalisedDeployments)),
-                    ("deployments", .int(Int64(week.deployments))),
-                    ("rework_deployments", .int(Int64(week.reworkDeployments))),
-                    ("rework_rate", .number(week.reworkRate)),
-                ])
-            })),
+            (
+                "weekly",
+                .array(
+                    report.weekly.map { week in
+                        .object([
+                            ("week_start", .string(Timestamp.iso8601(week.start))),
+                            ("tokens", .int(week.tokens)),
+                            ("shipped_tokens", .int(week.shippedTokens)),
+                            ("shipped_token_ratio", .number(week.shippedTokenRatio)),
+                            ("cost_usd", .decimal(week.costUSD)),
+                            ("normalised_deployments", .number(week.normalisedDeployments)),
+                            ("deployments", .int(Int64(week.deployments))),
+                            ("rework_deployments", .int(Int64(week.reworkDeployments))),
+                            ("rework_rate", .number(week.reworkRate)),
+                        ])
+                    })
+            ),
         ]
         if let counts = report.changeSetCommits {
             members.append(("change_set_commits", .object([("shipped", .int(Int64(counts.shipped))), ("without", .int(Int64(counts.without)))])))
@@ -59,13 +63,16 @@ public struct JSONReportRenderer: ReportRenderer {
         }
         var members: [(String, JSONValue)] = [
             ("key", .string(group.key)),
-            ("tokens", .object([
-                ("input", .int(group.tokens.input)),
-                ("output", .int(group.tokens.output)),
-                ("cache_write", .int(group.tokens.cacheWrite)),
-                ("cache_read", .int(group.tokens.cacheRead)),
-                ("total", .int(group.tokens.total)),
-            ])),
+            (
+                "tokens",
+                .object([
+                    ("input", .int(group.tokens.input)),
+                    ("output", .int(group.tokens.output)),
+                    ("cache_write", .int(group.tokens.cacheWrite)),
+                    ("cache_read", .int(group.tokens.cacheRead)),
+                    ("total", .int(group.tokens.total)),
+                ])
+            ),
             ("cost_usd", .decimal(group.costUSD)),
             ("shipped_tokens", .int(group.shippedTokens)),
             ("unshipped_tokens", .int(group.unshippedTokens)),
@@ -93,12 +100,15 @@ public struct JSONReportRenderer: ReportRenderer {
             ("change_failure_rate", .number(group.changeFailureRate)),
             ("cache_hit_ratio", .number(group.cacheHitRatio)),
             ("rework_rate", .number(group.reworkRate)),
-            ("rework", .object([
-                ("deployments", .int(Int64(group.rework.all.counted))),
-                ("rework_deployments", .int(Int64(group.rework.all.rework))),
-                ("ai_assisted", .number(group.reworkRateAI)),
-                ("other", .number(group.reworkRateOther)),
-            ])),
+            (
+                "rework",
+                .object([
+                    ("deployments", .int(Int64(group.rework.all.counted))),
+                    ("rework_deployments", .int(Int64(group.rework.all.rework))),
+                    ("ai_assisted", .number(group.reworkRateAI)),
+                    ("other", .number(group.reworkRateOther)),
+                ])
+            ),
         ]
         if let summary = group.changeSet {
             members.append(summary.pullRequest == nil ? ("branch", changeSet(summary)) : ("pull_request", changeSet(summary)))
@@ -110,7 +120,9 @@ public struct JSONReportRenderer: ReportRenderer {
     static func changeSet(_ summary: ChangeSetSummary) -> JSONValue {
         var members = [(String, JSONValue)]()
         if let pullRequest = summary.pullRequest {
-            members += [("number", .int(Int64(pullRequest.number))), ("forge", .string(pullRequest.forge.rawValue)), ("title", .string(pullRequest.title))]
+            members += [
+                ("number", .int(Int64(pullRequest.number))), ("forge", .string(pullRequest.forge.rawValue)), ("title", .string(pullRequest.title)),
+            ]
         }
         members += [
             ("branch", .optional(summary.branch)),
@@ -120,13 +132,16 @@ public struct JSONReportRenderer: ReportRenderer {
             ("final", .bool(summary.isFinal)),
             ("commits", .int(Int64(summary.commits))),
             ("lead_time_hours", .number(summary.leadTimeHours)),
-            ("usage", .object([
-                ("explicit", .object([("tokens", .int(summary.explicitTokens)), ("cost_usd", .decimal(summary.explicitCost))])),
-                ("inferred", .object([("tokens", .int(summary.inferredTokens)), ("cost_usd", .decimal(summary.inferredCost))])),
-                ("unmatched_sessions", .int(Int64(summary.unmatchedSessions))),
-                ("records_outside_window", .int(Int64(summary.recordsOutsideWindow))),
-                ("basis", .string(summary.costBasis)),
-            ])),
+            (
+                "usage",
+                .object([
+                    ("explicit", .object([("tokens", .int(summary.explicitTokens)), ("cost_usd", .decimal(summary.explicitCost))])),
+                    ("inferred", .object([("tokens", .int(summary.inferredTokens)), ("cost_usd", .decimal(summary.inferredCost))])),
+                    ("unmatched_sessions", .int(Int64(summary.unmatchedSessions))),
+                    ("records_outside_window", .int(Int64(summary.recordsOutsideWindow))),
+                    ("basis", .string(summary.costBasis)),
+                ])
+            ),
         ]
         return .object(members)
     }

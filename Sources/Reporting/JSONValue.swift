@@ -41,7 +41,10 @@ public indirect enum JSONValue: Equatable, Sendable {
         case .decimal(let value): out += Self.format(value)
         case .string(let value): Self.quote(value, into: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
+            if items.isEmpty {
+                out += "[]"
+                return
+            }
             out += "["
             for (index, item) in items.enumerated() {
                 if index > 0 { out += "," }
@@ -51,7 +54,10 @@ public indirect enum JSONValue: Equatable, Sendable {
             Self.newline(&out, indent)
             out += "]"
         case .object(let members):
-            if members.isEmpty { out += "{}"; return }
+            if members.isEmpty {
+                out += "{}"
+                return
+            }
             out += "{"
             for (index, member) in members.enumerated() {
                 if index > 0 { out += "," }

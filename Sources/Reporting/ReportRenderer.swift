@@ -103,7 +103,9 @@ enum ReportColumns {
         Column(title: "AI share") { Quantity.percent($0.aiAssistedShare) },
         Column(title: "AI lines") { $0.aiLinesShippedKnown.map { Quantity.short(Int64($0)) } ?? "—" },
         Column(title: "AI line share") { Quantity.percent($0.aiLineShare) },
-        Column(title: "lead h (AI / other)") { "\(Quantity.figure($0.leadTimeAI.median, digits: 1)) / \(Quantity.figure($0.leadTimeOther.median, digits: 1))" },
+        Column(title: "lead h (AI / other)") {
+            "\(Quantity.figure($0.leadTimeAI.median, digits: 1)) / \(Quantity.figure($0.leadTimeOther.median, digits: 1))"
+        },
         Column(title: "engineers") { "\($0.activeEngineers)" },
         Column(title: "cost") { $0.hasUsage ? Money.usd($0.costUSD) : Money.usd(nil as Double?) },
         Column(title: "cost / ND") { Money.usd($0.costPerND) },
@@ -122,10 +124,13 @@ enum ReportColumns {
     static func changeSetRow(_ group: GroupMetrics) -> [String]? {
         guard let summary = group.changeSet else { return nil }
         let title = summary.pullRequest?.title ?? summary.branch ?? ""
-        return [title.count > 48 ? String(title.prefix(47)) + "…" : title, summary.mergedAt.map { String(Timestamp.iso8601($0).prefix(10)) } ?? "—",
-                summary.shippedIn ?? "not yet", summary.isFinal ? "final" : "open", "\(summary.commits)", Quantity.figure(summary.leadTimeHours, digits: 1),
-                Quantity.short(summary.explicitTokens), Quantity.short(summary.inferredTokens),
-                summary.costBasis == "inferred" ? "inferred only" : summary.costBasis]
+        return [
+            title.count > 48 ? String(title.prefix(47)) + "…" : title, summary.mergedAt.map { String(Timestamp.iso8601($0).prefix(10)) } ?? "—",
+            summary.shippedIn ?? "not yet", summary.isFinal ? "final" : "open", "\(summary.commits)",
+            Quantity.figure(summary.leadTimeHours, digits: 1),
+            Quantity.short(summary.explicitTokens), Quantity.short(summary.inferredTokens),
+            summary.costBasis == "inferred" ? "inferred only" : summary.costBasis,
+        ]
     }
 }
 
@@ -134,8 +139,10 @@ extension Report {
     /// deployments and the rework rate.
     var weeklyRows: [[String]] {
         weekly.map { week in
-            [String(Timestamp.iso8601(week.start).prefix(10)), Quantity.short(week.tokens), Quantity.percent(week.shippedTokenRatio),
-             Money.usd(week.costUSD), Quantity.figure(week.normalisedDeployments), "\(week.deployments)", Quantity.percent(week.reworkRate)]
+            [
+                String(Timestamp.iso8601(week.start).prefix(10)), Quantity.short(week.tokens), Quantity.percent(week.shippedTokenRatio),
+                Money.usd(week.costUSD), Quantity.figure(week.normalisedDeployments), "\(week.deployments)", Quantity.percent(week.reworkRate),
+            ]
         }
     }
 
@@ -167,10 +174,14 @@ extension Report {
             "Change failure rate \(Quantity.percent(totals.changeFailureRate)) · rework rate \(Quantity.percent(totals.reworkRate)) (AI-assisted \(Quantity.percent(totals.reworkRateAI)), other \(Quantity.percent(totals.reworkRateOther)))",
         ]
         if let written = totals.aiLinesShippedKnown {
-            lines.append("AI-written lines shipped: \(Quantity.short(Int64(written))) (\(Quantity.percent(totals.aiLineShare)) of effective lines, where git-ai notes or Agent Trace record them)")
+            lines.append(
+                "AI-written lines shipped: \(Quantity.short(Int64(written))) (\(Quantity.percent(totals.aiLineShare)) of effective lines, where git-ai notes or Agent Trace record them)"
+            )
         }
         if let counts = changeSetCommits {
-            lines.append("Commits shipped in the window: \(counts.shipped), of which \(counts.without) have no \(groupBy == .branch ? "merged branch" : "pull request") (`none`)")
+            lines.append(
+                "Commits shipped in the window: \(counts.shipped), of which \(counts.without) have no \(groupBy == .branch ? "merged branch" : "pull request") (`none`)"
+            )
         }
         return lines
     }

@@ -21,8 +21,11 @@ public struct TableReportRenderer: ReportRenderer {
         if !changeSets.isEmpty {
             lines.append("")
             lines.append(bold(report.groupBy == .branch ? "Branches" : "Pull requests"))
-            lines.append(TextTable(header: [report.groupBy.rawValue] + ReportColumns.changeSetHeader, rows: changeSets.map { [$0.key] + $0.row },
-                                   rightAligned: [5, 6, 7, 8]).render())
+            lines.append(
+                TextTable(
+                    header: [report.groupBy.rawValue] + ReportColumns.changeSetHeader, rows: changeSets.map { [$0.key] + $0.row },
+                    rightAligned: [5, 6, 7, 8]
+                ).render())
         }
         if !report.weekly.isEmpty {
             lines.append("")
@@ -74,25 +77,30 @@ public struct CSVReportRenderer: ReportRenderer {
         func number(_ value: Double?) -> String { value.map { JSONValue.format($0) } ?? "" }
         for group in report.groups + [report.totals] {
             let t = group.tokens
-            csv.append([
-                group.key, "\(t.input)", "\(t.output)", "\(t.cacheWrite)", "\(t.cacheRead)", "\(t.total)", Money.plain(group.costUSD),
-                "\(group.shippedTokens)", "\(group.unshippedTokens)", "\(group.uncommittedTokens)", number(group.shippedTokenRatio),
-                "\(group.deployments)", number(group.normalisedDeployments), number(group.ndPerEngineerWeek), number(group.ndPerMillionTokens),
-                number(group.costPerND), "\(group.activeEngineers)", number(group.costPerEngineerMonth), number(group.aiAssistedShare),
-                group.aiLinesShippedKnown.map { "\($0)" } ?? "", number(group.aiLineShare), number(group.leadTimeAI.median), number(group.leadTimeAI.p90), number(group.leadTimeOther.median), number(group.leadTimeOther.p90),
-                number(group.changeFailureRate), number(group.cacheHitRatio), number(group.effectiveLines), number(group.usageCoverage),
-                number(group.coveredNormalisedDeployments), "\(group.addedLines)", "\(group.copiedLines)", "\(group.relaidLines)",
-                "\(group.templatedLines)", number(group.reworkRate), number(group.reworkRateAI), number(group.reworkRateOther),
-            ] + (changeSets ? Self.changeSetCells(group.changeSet) : []), numeric: Set(1..<Self.header.count))
+            csv.append(
+                [
+                    group.key, "\(t.input)", "\(t.output)", "\(t.cacheWrite)", "\(t.cacheRead)", "\(t.total)", Money.plain(group.costUSD),
+                    "\(group.shippedTokens)", "\(group.unshippedTokens)", "\(group.uncommittedTokens)", number(group.shippedTokenRatio),
+                    "\(group.deployments)", number(group.normalisedDeployments), number(group.ndPerEngineerWeek), number(group.ndPerMillionTokens),
+                    number(group.costPerND), "\(group.activeEngineers)", number(group.costPerEngineerMonth), number(group.aiAssistedShare),
+                    group.aiLinesShippedKnown.map { "\($0)" } ?? "", number(group.aiLineShare), number(group.leadTimeAI.median),
+                    number(group.leadTimeAI.p90), number(group.leadTimeOther.median), number(group.leadTimeOther.p90),
+                    number(group.changeFailureRate), number(group.cacheHitRatio), number(group.effectiveLines), number(group.usageCoverage),
+                    number(group.coveredNormalisedDeployments), "\(group.addedLines)", "\(group.copiedLines)", "\(group.relaidLines)",
+                    "\(group.templatedLines)", number(group.reworkRate), number(group.reworkRateAI), number(group.reworkRateOther),
+                ] + (changeSets ? Self.changeSetCells(group.changeSet) : []), numeric: Set(1..<Self.header.count))
         }
         return csv.text
     }
 
     static func changeSetCells(_ summary: ChangeSetSummary?) -> [String] {
         guard let summary else { return Array(repeating: "", count: changeSetHeader.count) }
-        return [summary.pullRequest.map { "\($0.number)" } ?? "", summary.pullRequest?.forge.rawValue ?? "", summary.pullRequest?.title ?? "",
-                summary.branch ?? "", summary.mergedAt.map(Timestamp.iso8601) ?? "", summary.shippedIn ?? "", summary.isFinal ? "true" : "false",
-                "\(summary.commits)", summary.leadTimeHours.map { JSONValue.format($0) } ?? "", "\(summary.explicitTokens)", Money.plain(summary.explicitCost),
-                "\(summary.inferredTokens)", Money.plain(summary.inferredCost), "\(summary.unmatchedSessions)", summary.costBasis]
+        return [
+            summary.pullRequest.map { "\($0.number)" } ?? "", summary.pullRequest?.forge.rawValue ?? "", summary.pullRequest?.title ?? "",
+            summary.branch ?? "", summary.mergedAt.map(Timestamp.iso8601) ?? "", summary.shippedIn ?? "", summary.isFinal ? "true" : "false",
+            "\(summary.commits)", summary.leadTimeHours.map { JSONValue.format($0) } ?? "", "\(summary.explicitTokens)",
+            Money.plain(summary.explicitCost),
+            "\(summary.inferredTokens)", Money.plain(summary.inferredCost), "\(summary.unmatchedSessions)", summary.costBasis,
+        ]
     }
 }

@@ -19,10 +19,14 @@ extension Shipmeter {
 
         @OptionGroup var repository: RepositoryOptions
 
-        @Option(name: .customLong("usage"), parsing: .upToNextOption, help: ArgumentHelp("Usage files or folders to ingest first.", valueName: "path"))
+        @Option(
+            name: .customLong("usage"), parsing: .upToNextOption, help: ArgumentHelp("Usage files or folders to ingest first.", valueName: "path"))
         var usagePaths: [String] = []
 
-        @Option(help: ArgumentHelp("The environment whose shipped commits decide between a session's commits (default: production, else release, else the busiest).", valueName: "env"))
+        @Option(
+            help: ArgumentHelp(
+                "The environment whose shipped commits decide between a session's commits (default: production, else release, else the busiest).",
+                valueName: "env"))
         var env: String?
 
         @Flag(help: "Read the whole history again instead of what is new since the last run.")
@@ -40,8 +44,9 @@ extension Shipmeter {
             let location = try ledgerOptions.location(context.repository)
             let (outcome, place) = try await location.with { ledger in
                 if !usagePaths.isEmpty {
-                    let (ingested, notes) = try await usage.reading.ingest(paths: usagePaths, repository: context.repository,
-                                                                           overrides: context.configuration.priceOverrides, into: ledger, version: Shipmeter.version)
+                    let (ingested, notes) = try await usage.reading.ingest(
+                        paths: usagePaths, repository: context.repository,
+                        overrides: context.configuration.priceOverrides, into: ledger, version: Shipmeter.version)
                     Output.diagnostics(notes)
                     Output.write("ingested \(ingested.added) new records (\(ingested.alreadyPresent) already there)")
                 }
@@ -50,16 +55,19 @@ extension Shipmeter {
                 run.fetchMissing = missing.fetchMissing
                 return (try await run.run(), ledger.location)
             }
-            progress.finish("""
+            progress.finish(
+                """
                 attributed \(ProgressText.count(outcome.commitsRead, outcome.incremental ? "new commit" : "commit")), \
                 \(ProgressText.count(outcome.deployments, "deployment")), \(ProgressText.count(outcome.recordsConsidered, "usage record"))
                 """)
             Output.diagnostics(outcome.diagnostics)
             missing.report(unknown: outcome.unknownLines, in: context)
-            let how = outcome.incremental
+            let how =
+                outcome.incremental
                 ? "read \(outcome.commitsRead) new commits and re-joined \(outcome.recordsConsidered) usage records"
                 : "read the whole history (\(outcome.commitsRead) commits) and \(outcome.recordsConsidered) usage records"
-            Output.write("""
+            Output.write(
+                """
                 \(outcome.name): \(outcome.deployments) deployments (\(outcome.newDeployments) new), \
                 \(outcome.attributions) usage records attributed to commits (\(outcome.changedAttributions) changed); \
                 \(how); ledger \(place)

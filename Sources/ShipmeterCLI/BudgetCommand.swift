@@ -34,7 +34,8 @@ extension Shipmeter {
             let source: ReportSource
             if ledgerOptions.isGiven {
                 let location = try ledgerOptions.location(repository.ifAny, existing: true)
-                source = usagePaths.isEmpty
+                source =
+                    usagePaths.isEmpty
                     ? .ledger(location, fallback: repository.ifAny != nil ? repository.path : nil)
                     : .history(repository: repository.path, usage: usagePaths, ledger: location)
             } else {

@@ -21,7 +21,9 @@ extension Shipmeter {
 
         @OptionGroup var missing: MissingObjectsOptions
 
-        @Option(name: .customLong("traces"), help: ArgumentHelp("Agent Trace files (JSONL) besides the work tree's .agent-trace/traces.jsonl.", valueName: "path"))
+        @Option(
+            name: .customLong("traces"),
+            help: ArgumentHelp("Agent Trace files (JSONL) besides the work tree's .agent-trace/traces.jsonl.", valueName: "path"))
         var traces: [String] = []
 
         @OptionGroup var progressOptions: ProgressOptions
@@ -42,24 +44,28 @@ extension Shipmeter {
         static func json(_ entries: [CommitListing.Entry]) -> JSONValue {
             .object([
                 ("schema_version", .int(1)),
-                ("commits", .array(entries.map { entry in
-                    .object([
-                        ("id", .string(entry.id)),
-                        ("parents", .array(entry.parents.map(JSONValue.string))),
-                        ("author", .object([("name", .string(entry.authorName)), ("email", .string(entry.authorEmail))])),
-                        ("author_time", .string(entry.authorTime)),
-                        ("committer_time", .string(entry.committerTime)),
-                        ("summary", .string(entry.summary)),
-                        ("trailers", .array(entry.trailers.map { .object([("key", .string($0.key)), ("value", .string($0.value))]) })),
-                        ("files_changed", .int(Int64(entry.filesChanged))),
-                        ("lines_added", entry.linesAdded.map { .int(Int64($0)) } ?? .null),
-                        ("lines_deleted", entry.linesDeleted.map { .int(Int64($0)) } ?? .null),
-                        ("effective_lines", entry.effectiveLines.map(JSONValue.double) ?? .null),
-                        ("ai_signals", .array(entry.signals.map(JSONValue.string))),
-                        ("ai_lines", entry.aiLines.map { .int(Int64($0)) } ?? .null),
-                        ("ai_line_sources", .object(entry.aiLineSources.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })),
-                    ])
-                })),
+                (
+                    "commits",
+                    .array(
+                        entries.map { entry in
+                            .object([
+                                ("id", .string(entry.id)),
+                                ("parents", .array(entry.parents.map(JSONValue.string))),
+                                ("author", .object([("name", .string(entry.authorName)), ("email", .string(entry.authorEmail))])),
+                                ("author_time", .string(entry.authorTime)),
+                                ("committer_time", .string(entry.committerTime)),
+                                ("summary", .string(entry.summary)),
+                                ("trailers", .array(entry.trailers.map { .object([("key", .string($0.key)), ("value", .string($0.value))]) })),
+                                ("files_changed", .int(Int64(entry.filesChanged))),
+                                ("lines_added", entry.linesAdded.map { .int(Int64($0)) } ?? .null),
+                                ("lines_deleted", entry.linesDeleted.map { .int(Int64($0)) } ?? .null),
+                                ("effective_lines", entry.effectiveLines.map(JSONValue.double) ?? .null),
+                                ("ai_signals", .array(entry.signals.map(JSONValue.string))),
+                                ("ai_lines", entry.aiLines.map { .int(Int64($0)) } ?? .null),
+                                ("ai_line_sources", .object(entry.aiLineSources.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })),
+                            ])
+                        })
+                ),
             ])
         }
 

@@ -9,7 +9,8 @@ extension Shipmeter {
     struct Demo: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Build a sample repository with usage records in a temporary folder and report on it.",
-            discussion: "The sample has three teams, a .mailmap, CODEOWNERS, merges and a squash merge, AI-assisted commits, a bot, and production deploys including a redeploy, a failed deploy and a rollback."
+            discussion:
+                "The sample has three teams, a .mailmap, CODEOWNERS, merges and a squash merge, AI-assisted commits, a bot, and production deploys including a redeploy, a failed deploy and a rollback."
         )
 
         @Option(help: ArgumentHelp("Build the sample here instead of a new temporary folder (must not exist yet).", valueName: "dir"))
@@ -42,13 +43,16 @@ extension Shipmeter {
             } catch {
                 throw ShipmeterError.invalidInput("\(error) (is git installed?)")
             }
-            let request = ReportRequest(source: .history(repository: result.repository, usage: [result.usage]),
-                                        window: ReportWindow(since: "30d", now: now), groupBy: by)
+            let request = ReportRequest(
+                source: .history(repository: result.repository, usage: [result.usage]),
+                window: ReportWindow(since: "30d", now: now), groupBy: by)
             let report = try await ReportEngine.report(request) { Output.diagnostics([$0]) }
-            let context = RenderContext(version: Shipmeter.version, generatedAt: now,
-                                        color: format == .table && output == nil && Terminal.wantsColor, budget: report.budget)
+            let context = RenderContext(
+                version: Shipmeter.version, generatedAt: now,
+                color: format == .table && output == nil && Terminal.wantsColor, budget: report.budget)
             try Output.emit(format.renderer.render(report.report, context: context), to: output)
-            Output.diagnostic("""
+            Output.diagnostic(
+                """
 
                 Sample repository: \(result.repository)
                 Usage records:     \(result.usage)

@@ -44,7 +44,8 @@ extension Shipmeter {
                 let repo = try repository.open()
                 let marked = try DeployMark(repository: repo, environment: env, ref: ref, failed: status == .failure).mark()
                 Output.diagnostics(marked.diagnostics)
-                Output.write("""
+                Output.write(
+                    """
                     marked \(env) deployment of \(marked.shortCommit) (\(status.rawValue)) as tag \(marked.tag)
                     push it: git push origin refs/tags/\(marked.tag)
                     """)
@@ -58,12 +59,16 @@ extension Shipmeter {
                 do {
                     let context = try RepositoryContext.load(repo)
                     let (outcome, place) = try await ledgerOptions.location(repo).with { ledger in
-                        (try await AttributionRun(context: context, ledger: ledger, environment: nil, version: Shipmeter.version).run(), ledger.location)
+                        (
+                            try await AttributionRun(context: context, ledger: ledger, environment: nil, version: Shipmeter.version).run(),
+                            ledger.location
+                        )
                     }
                     Output.write("recorded in the ledger \(place) (\(outcome.name): \(outcome.deployments) deployments)")
                 } catch {
                     let reason = ShipmeterError.presenting(error).localizedDescription
-                    throw ShipmeterError.invalidInput("tag \(tag) was created, but the ledger was not updated: \(reason). Run `shipmeter attribute` once the ledger is reachable.")
+                    throw ShipmeterError.invalidInput(
+                        "tag \(tag) was created, but the ledger was not updated: \(reason). Run `shipmeter attribute` once the ledger is reachable.")
                 }
             }
         }

@@ -29,29 +29,42 @@ extension Shipmeter {
             let listing = try DeploymentListing(snapshot, environment: env)
             switch format {
             case .json:
-                Output.write(JSONValue.object([
-                    ("schema_version", .int(1)),
-                    ("deployments", .array(listing.rows.map { row in
-                        .object([
-                            ("environment", .string(row.environment)),
-                            ("id", .string(row.id)),
-                            ("ref", .string(row.ref)),
-                            ("commit", .string(row.commit)),
-                            ("time", .string(Timestamp.iso8601(row.time))),
-                            ("status", .string(row.status.rawValue)),
-                            ("kind", .string(row.kind.rawValue)),
-                            ("shipped_commits", .array(row.shipped.map(JSONValue.string))),
-                        ])
-                    })),
-                ]).serialized())
+                Output.write(
+                    JSONValue.object([
+                        ("schema_version", .int(1)),
+                        (
+                            "deployments",
+                            .array(
+                                listing.rows.map { row in
+                                    .object([
+                                        ("environment", .string(row.environment)),
+                                        ("id", .string(row.id)),
+                                        ("ref", .string(row.ref)),
+                                        ("commit", .string(row.commit)),
+                                        ("time", .string(Timestamp.iso8601(row.time))),
+                                        ("status", .string(row.status.rawValue)),
+                                        ("kind", .string(row.kind.rawValue)),
+                                        ("shipped_commits", .array(row.shipped.map(JSONValue.string))),
+                                    ])
+                                })
+                        ),
+                    ]).serialized())
             case .table:
                 let rows = listing.rows.map { row -> [String] in
-                    [row.environment, row.id, Timestamp.iso8601(row.time), row.shortCommit, row.kind.rawValue, row.status.rawValue, "\(row.shipped.count)"]
+                    [
+                        row.environment, row.id, Timestamp.iso8601(row.time), row.shortCommit, row.kind.rawValue, row.status.rawValue,
+                        "\(row.shipped.count)",
+                    ]
                 }
                 if rows.isEmpty {
-                    Output.write("No deployments found. Tag deploys as deploy/<env>/<time> (shipmeter deploy mark --env production), use release tags, or list deploy logs in .shipmeter.yml.")
+                    Output.write(
+                        "No deployments found. Tag deploys as deploy/<env>/<time> (shipmeter deploy mark --env production), use release tags, or list deploy logs in .shipmeter.yml."
+                    )
                 } else {
-                    Output.write(TextTable(header: ["environment", "deployment", "time", "commit", "kind", "status", "shipped"], rows: rows, rightAligned: [6]).render())
+                    Output.write(
+                        TextTable(
+                            header: ["environment", "deployment", "time", "commit", "kind", "status", "shipped"], rows: rows, rightAligned: [6]
+                        ).render())
                 }
             }
         }

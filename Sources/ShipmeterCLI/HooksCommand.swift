@@ -22,7 +22,10 @@ extension Shipmeter {
 
             @OptionGroup var repository: RepositoryOptions
 
-            @Option(help: ArgumentHelp("Also hook into an agent: claude-code adds a SessionStart hook to your Claude Code settings that names the session exactly.", valueName: "agent"))
+            @Option(
+                help: ArgumentHelp(
+                    "Also hook into an agent: claude-code adds a SessionStart hook to your Claude Code settings that names the session exactly.",
+                    valueName: "agent"))
             var agent: HookedAgent?
 
             func run() async throws {
@@ -30,7 +33,8 @@ extension Shipmeter {
                 let installer = HookInstaller(repo)
                 switch try installer.install(executablePath: Executable.path) {
                 case .installed(let chained):
-                    Output.write("installed \(installer.hooksDirectory)/prepare-commit-msg" + (chained ? " (your existing hook is kept and runs first)" : ""))
+                    Output.write(
+                        "installed \(installer.hooksDirectory)/prepare-commit-msg" + (chained ? " (your existing hook is kept and runs first)" : ""))
                 case .alreadyInstalled:
                     Output.write("already installed in \(installer.hooksDirectory); nothing changed")
                 default:
@@ -40,7 +44,8 @@ extension Shipmeter {
                 if agent == .claudeCode {
                     let settings = ClaudeSettings(environment: ProcessInfo.processInfo.environment)
                     let added = try settings.addSessionStartHook()
-                    Output.write(added ? "added a SessionStart hook to \(settings.path)" : "\(settings.path) already has shipmeter's SessionStart hook")
+                    Output.write(
+                        added ? "added a SessionStart hook to \(settings.path)" : "\(settings.path) already has shipmeter's SessionStart hook")
                 }
             }
         }
@@ -91,7 +96,9 @@ extension Shipmeter {
                 let settings = ClaudeSettings(environment: ProcessInfo.processInfo.environment)
                 lines.append("Claude Code SessionStart hook: " + (settings.hasSessionStartHook() ? "installed (\(settings.path))" : "not installed"))
                 if let last = HookInstaller.Status.lastCommit(of: repo) {
-                    lines.append("last commit \(last.id): " + (last.trailers.isEmpty ? "no AI trailers" : last.trailers.map { "\($0.key): \($0.value)" }.joined(separator: ", ")))
+                    lines.append(
+                        "last commit \(last.id): "
+                            + (last.trailers.isEmpty ? "no AI trailers" : last.trailers.map { "\($0.key): \($0.value)" }.joined(separator: ", ")))
                 }
                 Output.write(lines.joined(separator: "\n"))
             }
@@ -106,7 +113,8 @@ extension Shipmeter {
                 }
                 let beside = (shipmeter as NSString).deletingLastPathComponent + "/shipmeter-hook"
                 if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-                return "\(shipmeter) hook prepare-commit-msg (no shipmeter-hook beside it: each commit pays for starting shipmeter; make install puts one there)"
+                return
+                    "\(shipmeter) hook prepare-commit-msg (no shipmeter-hook beside it: each commit pays for starting shipmeter; make install puts one there)"
             }
         }
     }
@@ -118,20 +126,23 @@ extension Shipmeter {
             subcommands: [PrepareCommitMessage.self, SessionStart.self])
 
         struct PrepareCommitMessage: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(commandName: "prepare-commit-msg", abstract: "Add AI-session trailers to a commit message file.")
+            static let configuration = CommandConfiguration(
+                commandName: "prepare-commit-msg", abstract: "Add AI-session trailers to a commit message file.")
 
             @Argument var messageFile: String
             @Argument var source: String?
             @Argument var commit: String?
 
             func run() async throws {
-                try CommitHooks.PrepareCommitMessage.run(messageFile: messageFile, directory: FileManager.default.currentDirectoryPath,
-                                                         environment: ProcessInfo.processInfo.environment)
+                try CommitHooks.PrepareCommitMessage.run(
+                    messageFile: messageFile, directory: FileManager.default.currentDirectoryPath,
+                    environment: ProcessInfo.processInfo.environment)
             }
         }
 
         struct SessionStart: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(commandName: "session-start", abstract: "Claude Code SessionStart hook: export the session id.")
+            static let configuration = CommandConfiguration(
+                commandName: "session-start", abstract: "Claude Code SessionStart hook: export the session id.")
 
             func run() async throws {
                 let input = FileHandle.standardInput.readDataToEndOfFile()

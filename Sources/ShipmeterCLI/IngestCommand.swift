@@ -7,7 +7,8 @@ extension Shipmeter {
     struct Ingest: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add usage records to the ledger, de-duplicated on (source, key).",
-            discussion: "With no PATH, the agent sessions recorded on this machine (Claude Code, Codex, Gemini CLI, Qwen Code, Copilot CLI, OpenCode, Crush, Goose, Amp) for the repository are ingested. Ingesting the same files again adds nothing."
+            discussion:
+                "With no PATH, the agent sessions recorded on this machine (Claude Code, Codex, Gemini CLI, Qwen Code, Copilot CLI, OpenCode, Crush, Goose, Amp) for the repository are ingested. Ingesting the same files again adds nothing."
         )
 
         @Argument(help: ArgumentHelp("Usage files or folders.", valueName: "path"))
@@ -25,14 +26,18 @@ extension Shipmeter {
             let overrides = (try? RepositoryOptions.configuration(of: repo))?.priceOverrides ?? [:]
             let location = try ledgerOptions.location(repo)
             let (result, notes, place) = try await location.with { ledger in
-                let (result, notes) = try await usage.reading.ingest(paths: paths, repository: repo, overrides: overrides, into: ledger, version: Shipmeter.version)
+                let (result, notes) = try await usage.reading.ingest(
+                    paths: paths, repository: repo, overrides: overrides, into: ledger, version: Shipmeter.version)
                 return (result, notes, ledger.location)
             }
-            progress.finish("ingested \(ProgressText.count(result.added + result.alreadyPresent, "usage record")) (\(ProgressText.count(result.added)) new)")
+            progress.finish(
+                "ingested \(ProgressText.count(result.added + result.alreadyPresent, "usage record")) (\(ProgressText.count(result.added)) new)")
             Output.diagnostics(notes)
-            Output.write(result.added == 0 && result.alreadyPresent > 0
-                ? "nothing new: all \(result.alreadyPresent) records are already in \(place)"
-                : "ingested \(result.added) new records into \(place)" + (result.alreadyPresent > 0 ? " (\(result.alreadyPresent) were already there)" : ""))
+            Output.write(
+                result.added == 0 && result.alreadyPresent > 0
+                    ? "nothing new: all \(result.alreadyPresent) records are already in \(place)"
+                    : "ingested \(result.added) new records into \(place)"
+                        + (result.alreadyPresent > 0 ? " (\(result.alreadyPresent) were already there)" : ""))
         }
     }
 
@@ -70,12 +75,15 @@ extension Shipmeter {
                 // Table by table first: a damaged table names itself instead of failing the whole check.
                 // Read-only first: a damaged file is reported without a byte of it written.
                 let damagedFirst = try LedgerStoreHandle.damagedTables(at: location.value)
-                let (checked, damaged, place) = damagedFirst.isEmpty
+                let (checked, damaged, place) =
+                    damagedFirst.isEmpty
                     ? try await location.with { ledger in (try await ledger.check(), [(table: String, finding: String)](), ledger.location) }
                     : (nil, damagedFirst, location.value)
                 guard let result = checked else {
                     for (table, finding) in damaged { Output.diagnostic("table \(table) fails SQLite's integrity check: \(finding)") }
-                    Output.diagnostic("\(place) is damaged: \(damaged.count) table\(damaged.count == 1 ? " fails" : "s fail") SQLite's integrity check; restore it from a backup (put the file `shipmeter ledger backup --to FILE` made in its place)")
+                    Output.diagnostic(
+                        "\(place) is damaged: \(damaged.count) table\(damaged.count == 1 ? " fails" : "s fail") SQLite's integrity check; restore it from a backup (put the file `shipmeter ledger backup --to FILE` made in its place)"
+                    )
                     throw ExitCode(1)
                 }
                 guard result.problems.isEmpty else {

@@ -4,7 +4,10 @@ import ShipmeterEngine
 
 /// `--ledger`: where usage records are kept between runs.
 struct LedgerOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The ledger: a SQLite file path, or postgres://user@host:port/database (default <git common dir>/shipmeter/ledger.sqlite, or SHIPMETER_LEDGER).", valueName: "path|url"))
+    @Option(
+        help: ArgumentHelp(
+            "The ledger: a SQLite file path, or postgres://user@host:port/database (default <git common dir>/shipmeter/ledger.sqlite, or SHIPMETER_LEDGER).",
+            valueName: "path|url"))
     var ledger: String?
 
     /// The ledger named on the command line, else in `SHIPMETER_LEDGER`.

@@ -6,7 +6,11 @@ import Usage
 
 /// `--repo`: which repository to read; any folder inside it works.
 struct RepositoryOptions: ParsableArguments {
-    @Option(name: .customLong("repo"), help: ArgumentHelp("A folder inside the repository to read (default: the current folder). With a ledger report, a repository's folder or its name in the ledger.", valueName: "path"))
+    @Option(
+        name: .customLong("repo"),
+        help: ArgumentHelp(
+            "A folder inside the repository to read (default: the current folder). With a ledger report, a repository's folder or its name in the ledger.",
+            valueName: "path"))
     var given: String?
 
     var path: String { given ?? "." }
@@ -48,7 +52,9 @@ extension UsageSummary.Grouping: ExpressibleByArgument {}
 
 /// `--since`, `--until`, `--env`: the window and environment a report is about.
 struct WindowOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Start of the window: 30d, 12w, 2026-03-01 or an ISO 8601 time (default: .shipmeter.yml's report.since, else 30d).", valueName: "date"))
+    @Option(
+        help: ArgumentHelp(
+            "Start of the window: 30d, 12w, 2026-03-01 or an ISO 8601 time (default: .shipmeter.yml's report.since, else 30d).", valueName: "date"))
     var since: String?
 
     @Option(help: ArgumentHelp("End of the window, exclusive (default: now). States are as of this moment.", valueName: "date"))

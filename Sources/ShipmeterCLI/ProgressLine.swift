@@ -4,8 +4,9 @@ import WorkProgress
 
 /// `--quiet`, for the commands that show progress.
 struct ProgressOptions: ParsableArguments {
-    @Flag(name: [.customShort("q"), .customLong("quiet")],
-          help: "No progress line or closing summary on the terminal (neither is ever shown in a pipe or under CI).")
+    @Flag(
+        name: [.customShort("q"), .customLong("quiet")],
+        help: "No progress line or closing summary on the terminal (neither is ever shown in a pipe or under CI).")
     var quiet = false
 
     /// Starts drawing progress when standard error is a terminal a person watches (or where
@@ -14,8 +15,9 @@ struct ProgressOptions: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment
         let settings = ProgressSettings(environment: environment)
         let isTerminal = isatty(STDERR_FILENO) == 1
-        return ProgressLine(showing: settings.shouldShow(quiet: quiet, environment: environment, isTerminal: isTerminal),
-                            onTerminal: isTerminal, settings: settings)
+        return ProgressLine(
+            showing: settings.shouldShow(quiet: quiet, environment: environment, isTerminal: isTerminal),
+            onTerminal: isTerminal, settings: settings)
     }
 }
 

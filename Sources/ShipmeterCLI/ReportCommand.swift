@@ -23,7 +23,9 @@ extension Shipmeter {
 
         @OptionGroup var repository: RepositoryOptions
 
-        @Option(name: .customLong("usage"), parsing: .upToNextOption, help: ArgumentHelp("Usage files or folders (any supported format).", valueName: "path"))
+        @Option(
+            name: .customLong("usage"), parsing: .upToNextOption,
+            help: ArgumentHelp("Usage files or folders (any supported format).", valueName: "path"))
         var usagePaths: [String] = []
 
         @OptionGroup var window: WindowOptions
@@ -37,11 +39,13 @@ extension Shipmeter {
         @Option(help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
         var output: String?
 
-        @Option(help: ArgumentHelp("""
-            How deployments are worth and split: effective (default: worth what they shipped in \
-            effective lines, split by them), lines (worth 1, split by changed lines: gameable by \
-            padding and splitting) or commits (worth 1, split by commits: gameable by splitting).
-            """, valueName: "effective|lines|commits"))
+        @Option(
+            help: ArgumentHelp(
+                """
+                How deployments are worth and split: effective (default: worth what they shipped in \
+                effective lines, split by them), lines (worth 1, split by changed lines: gameable by \
+                padding and splitting) or commits (worth 1, split by commits: gameable by splitting).
+                """, valueName: "effective|lines|commits"))
         var weight: DeploymentWeight?
 
         @OptionGroup var usage: UsageOptions
@@ -57,14 +61,16 @@ extension Shipmeter {
             if ledgerOptions.isGiven {
                 let location = try ledgerOptions.location(repository.ifAny, existing: true)
                 // Usage files are read with the history; without them, what `attribute` stored.
-                source = usagePaths.isEmpty
+                source =
+                    usagePaths.isEmpty
                     ? .ledger(location, filter: repository.given, fallback: repository.ifAny != nil ? repository.path : nil)
                     : .history(repository: repository.path, usage: usagePaths, ledger: location)
             } else {
                 source = .history(repository: repository.path, usage: usagePaths)
             }
-            let request = ReportRequest(source: source, window: window.request(now: now), environment: window.env, groupBy: by, weight: weight,
-                                        fetchMissing: missing.fetchMissing, reading: usage.reading)
+            let request = ReportRequest(
+                source: source, window: window.request(now: now), environment: window.env, groupBy: by, weight: weight,
+                fetchMissing: missing.fetchMissing, reading: usage.reading)
             let result = try await ReportEngine.report(request) { Output.diagnostics([$0]) }
             let rendered = Date()
             progress.finish(summary(result.report, commits: result.commits, records: result.records))
@@ -85,8 +91,9 @@ extension Shipmeter {
         }
 
         func emit(_ report: Report, budget: BudgetProjection?, now: Date) throws {
-            let context = RenderContext(version: Shipmeter.version, generatedAt: now, color: format == .table && output == nil && Terminal.wantsColor,
-                                        budget: budget)
+            let context = RenderContext(
+                version: Shipmeter.version, generatedAt: now, color: format == .table && output == nil && Terminal.wantsColor,
+                budget: budget)
             try Output.emit(format.renderer.render(report, context: context), to: output)
             if let output { Output.diagnostic("wrote \(output)") }
         }

@@ -34,10 +34,13 @@ extension Shipmeter.Serve {
 
         @OptionGroup var ledgerOptions: LedgerOptions
 
-        @Option(help: ArgumentHelp("Where to listen: HOST:PORT, [IPv6]:PORT or PORT (on 127.0.0.1). Any other address needs --tokens.", valueName: "host:port"))
+        @Option(
+            help: ArgumentHelp(
+                "Where to listen: HOST:PORT, [IPv6]:PORT or PORT (on 127.0.0.1). Any other address needs --tokens.", valueName: "host:port"))
         var listen = "127.0.0.1:4318"
 
-        @Option(help: ArgumentHelp("The tokens file (`serve tokens add`): agents need an ingest token, the dashboard a viewer token.", valueName: "file"))
+        @Option(
+            help: ArgumentHelp("The tokens file (`serve tokens add`): agents need an ingest token, the dashboard a viewer token.", valueName: "file"))
         var tokens: String?
 
         @Option(name: .customLong("tls-cert"), help: ArgumentHelp("Serve HTTPS with this PEM certificate chain (with --tls-key).", valueName: "file"))
@@ -46,10 +49,13 @@ extension Shipmeter.Serve {
         @Option(name: .customLong("tls-key"), help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "file"))
         var tlsKey: String?
 
-        @Option(name: .customLong("max-body"), help: ArgumentHelp("The largest request body taken, in MiB, compressed or inflated (larger: 413).", valueName: "MiB"))
+        @Option(
+            name: .customLong("max-body"),
+            help: ArgumentHelp("The largest request body taken, in MiB, compressed or inflated (larger: 413).", valueName: "MiB"))
         var maxBody = 16
 
-        @Option(help: ArgumentHelp("Records that may wait for the ledger before requests are refused with 429 and Retry-After.", valueName: "records"))
+        @Option(
+            help: ArgumentHelp("Records that may wait for the ledger before requests are refused with 429 and Retry-After.", valueName: "records"))
         var queue = 200_000
 
         @Option(help: ArgumentHelp("Model prices, as `ingest --prices` takes them.", valueName: "file"))
@@ -64,7 +70,9 @@ extension Shipmeter.Serve {
         /// `HOST:PORT`, `[IPv6]:PORT` or `PORT`.
         static func address(_ text: String) throws -> (host: String, port: Int) {
             func port(_ value: Substring) throws -> Int {
-                guard let number = Int(value), (0...65_535).contains(number) else { throw ValidationError("--listen \(text): '\(value)' is not a port") }
+                guard let number = Int(value), (0...65_535).contains(number) else {
+                    throw ValidationError("--listen \(text): '\(value)' is not a port")
+                }
                 return number
             }
             if let number = Int(text) { return ("127.0.0.1", try port(Substring(String(number)))) }
@@ -81,7 +89,9 @@ extension Shipmeter.Serve {
 
         func run() async throws {
             guard let named = ledgerOptions.named else {
-                throw ShipmeterError.usage("serve needs a ledger: --ledger postgres://… (shared, any number of collectors) or --ledger FILE.sqlite (one collector), or SHIPMETER_LEDGER")
+                throw ShipmeterError.usage(
+                    "serve needs a ledger: --ledger postgres://… (shared, any number of collectors) or --ledger FILE.sqlite (one collector), or SHIPMETER_LEDGER"
+                )
             }
             let location = try LedgerLocation.resolve(named: named, repository: nil, existing: false)
             let (host, port) = try Self.address(listen)
@@ -96,16 +106,20 @@ extension Shipmeter.Serve {
             configuration.prices = try UsageReading(pricesFile: prices).priceTable(overrides: [:])
             configuration.version = Shipmeter.version
             if let tokens, !FileManager.default.fileExists(atPath: tokens) {
-                throw ShipmeterError.invalidInput("the tokens file \(tokens) does not exist: create it with `shipmeter serve tokens add NAME --tokens \(tokens)`")
+                throw ShipmeterError.invalidInput(
+                    "the tokens file \(tokens) does not exist: create it with `shipmeter serve tokens add NAME --tokens \(tokens)`")
             }
             let ledger = try await location.open()
             let access = tokens == nil ? "no tokens: anyone who can reach it may push and view" : "tokens from \(tokens ?? "")"
             if !configuration.isLoopback, tlsCert == nil {
-                Output.diagnostic("warning: tokens cross the network in clear text: pass --tls-cert/--tls-key, or put a TLS-terminating proxy in front")
+                Output.diagnostic(
+                    "warning: tokens cross the network in clear text: pass --tls-cert/--tls-key, or put a TLS-terminating proxy in front")
             }
             do {
                 try await CollectorServer.run(ledger: ledger, configuration: configuration) { url in
-                    Output.diagnostic("shipmeter serve: listening on \(url) (ledger \(ledger.location); \(access)); OTLP at \(url)/v1/logs, /v1/metrics and /v1/traces, dashboard at \(url)/")
+                    Output.diagnostic(
+                        "shipmeter serve: listening on \(url) (ledger \(ledger.location); \(access)); OTLP at \(url)/v1/logs, /v1/metrics and /v1/traces, dashboard at \(url)/"
+                    )
                 }
             } catch let error as CollectorSetupError {
                 await ledger.close()
@@ -155,9 +169,11 @@ extension Shipmeter.Serve.Tokens {
                 throw ShipmeterError.invalidInput("\(error)")
             }
             Output.write(token)
-            Output.diagnostic(viewer
-                ? "added viewer token '\(name)' to \(file.tokens): open the dashboard with it as the password (any user name), or send Authorization: Bearer <token>"
-                : "added ingest token '\(name)' to \(file.tokens): agents send it with OTEL_EXPORTER_OTLP_HEADERS=\"Authorization=Bearer <token>\"")
+            Output.diagnostic(
+                viewer
+                    ? "added viewer token '\(name)' to \(file.tokens): open the dashboard with it as the password (any user name), or send Authorization: Bearer <token>"
+                    : "added ingest token '\(name)' to \(file.tokens): agents send it with OTEL_EXPORTER_OTLP_HEADERS=\"Authorization=Bearer <token>\""
+            )
         }
     }
 

@@ -36,8 +36,10 @@ public struct Shipmeter: AsyncParsableCommand {
     )
 
     static var commands: [any ParsableCommand.Type] {
-        var commands: [any ParsableCommand.Type] = [ReportCommand.self, Deployments.self, Deploy.self, Commits.self, UsageCommand.self, Ingest.self,
-                                                    Attribute.self, LedgerCommand.self, Budget.self, Hooks.self, Hook.self, Demo.self]
+        var commands: [any ParsableCommand.Type] = [
+            ReportCommand.self, Deployments.self, Deploy.self, Commits.self, UsageCommand.self, Ingest.self,
+            Attribute.self, LedgerCommand.self, Budget.self, Hooks.self, Hook.self, Demo.self,
+        ]
         #if Collector
         commands.insert(Serve.self, at: 8)
         #endif

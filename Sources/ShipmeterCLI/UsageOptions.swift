@@ -24,13 +24,17 @@ enum SourceOption: ExpressibleByArgument, Equatable {
 
 /// How usage files are read: shared by `usage`, `report`, `attribute`, `budget` and `ingest`.
 struct UsageOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Format of the usage files: auto, \(UsageFormat.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "format"))
+    @Option(
+        help: ArgumentHelp("Format of the usage files: auto, \(UsageFormat.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "format"))
     var source: SourceOption = .auto
 
     @Flag(help: "Fail on the first malformed line instead of skipping it.")
     var strict = false
 
-    @Option(help: ArgumentHelp("Model prices: LiteLLM's model_prices_and_context_window.json, or {\"model\": {\"input\": 3, \"output\": 15, \"cache_write\": 3.75, \"cache_read\": 0.3}} in USD per million tokens.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Model prices: LiteLLM's model_prices_and_context_window.json, or {\"model\": {\"input\": 3, \"output\": 15, \"cache_write\": 3.75, \"cache_read\": 0.3}} in USD per million tokens.",
+            valueName: "file"))
     var prices: String?
 
     var reading: UsageReading {

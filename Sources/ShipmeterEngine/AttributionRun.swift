@@ -88,8 +88,9 @@ public struct AttributionRun {
     }
 
     func repositoryState(usageMark: Int64, settings: String) -> LedgerRepositoryState {
-        LedgerRepositoryState(revision: 0, tips: context.collected.tips.map(\.hex), settings: settings, usageMark: usageMark,
-                              remotes: context.scope.remotes + context.scope.roots)
+        LedgerRepositoryState(
+            revision: 0, tips: context.collected.tips.map(\.hex), settings: settings, usageMark: usageMark,
+            remotes: context.scope.remotes + context.scope.roots)
     }
 
     // MARK: - From scratch
@@ -119,19 +120,22 @@ public struct AttributionRun {
         diffs.prefetch(Array(needed))
         let details = SnapshotCommits(diffs: diffs, history: history, people: snapshot.people, codeOwners: snapshot.codeOwners)
 
-        var change = AttributionChange(identity: identity, name: snapshot.name, expectedRevision: previous?.revision, replacesAll: true,
-                                       state: repositoryState(usageMark: mark, settings: settings(joinEnvironment: joinEnvironment)))
+        var change = AttributionChange(
+            identity: identity, name: snapshot.name, expectedRevision: previous?.revision, replacesAll: true,
+            state: repositoryState(usageMark: mark, settings: settings(joinEnvironment: joinEnvironment)))
         change.commits = history.facts.indices.map { number in
             let measure = needed.contains(number) ? diffs.measure(of: number) : nil
-            return StoredCommit(facts: history.facts[number], team: details.team(of: number),
-                                lines: measure == nil ? nil : diffs.linesChanged(of: number), measure: measure,
-                                aiLines: needed.contains(number) ? details.aiLines(of: number) : nil)
+            return StoredCommit(
+                facts: history.facts[number], team: details.team(of: number),
+                lines: measure == nil ? nil : diffs.linesChanged(of: number), measure: measure,
+                aiLines: needed.contains(number) ? details.aiLines(of: number) : nil)
         }
         change.deployments = timeline.deployments.indices.map { index in
             let deployment = timeline.deployments[index]
-            return StoredDeployment(environment: deployment.environment, id: deployment.id, ref: deployment.ref, commit: deployment.commit.hex,
-                                    time: deployment.time, status: deployment.status, kind: deployment.kind,
-                                    shipped: timeline.shipped[index].map { history.id($0).hex })
+            return StoredDeployment(
+                environment: deployment.environment, id: deployment.id, ref: deployment.ref, commit: deployment.commit.hex,
+                time: deployment.time, status: deployment.status, kind: deployment.kind,
+                shipped: timeline.shipped[index].map { history.id($0).hex })
         }
         change.joins = zip(batch.records, joins).compactMap { record, join in
             guard case .attributed(let commit, let confidence) = join else { return nil }
@@ -140,13 +144,16 @@ public struct AttributionRun {
         change.actors = Self.actors(of: batch.records, people: snapshot.people)
         let newDeployments = change.deployments.filter { !known.contains($0.key) }.count
         WorkProgress.begin("writing the ledger")
-        change.counts = ["mode_full": 1, "commits": change.commits.count, "deployments": change.deployments.count,
-                         "new_deployments": newDeployments, "records": batch.records.count, "attributions": change.joins.count]
+        change.counts = [
+            "mode_full": 1, "commits": change.commits.count, "deployments": change.deployments.count,
+            "new_deployments": newDeployments, "records": batch.records.count, "attributions": change.joins.count,
+        ]
         guard try await ledger.apply(change, repository: repository, version: version, started: Date()) else { return nil }
-        return Outcome(name: snapshot.name, incremental: false, deployments: change.deployments.count, newDeployments: newDeployments,
-                       commitsRead: history.count, recordsConsidered: batch.records.count, attributions: change.joins.count,
-                       changedAttributions: change.joins.count, unknownLines: diffs.unknownLines.count,
-                       diagnostics: snapshot.notes.map(Diagnostic.note))
+        return Outcome(
+            name: snapshot.name, incremental: false, deployments: change.deployments.count, newDeployments: newDeployments,
+            commitsRead: history.count, recordsConsidered: batch.records.count, attributions: change.joins.count,
+            changedAttributions: change.joins.count, unknownLines: diffs.unknownLines.count,
+            diagnostics: snapshot.notes.map(Diagnostic.note))
     }
 
     /// Who each actor of `records` is, as this repository's people say.

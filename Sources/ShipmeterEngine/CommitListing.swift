@@ -33,7 +33,9 @@ public enum CommitListing {
 
     /// The commits of `range` (`A..B`, `A...B`, a revision; default HEAD), newest first.
     /// `tracePaths`: Agent Trace files besides the work tree's `.agent-trace/traces.jsonl`.
-    public static func list(_ context: RepositoryContext, range: String?, fetchMissing: Bool = false, tracePaths: [String] = []) throws(EngineError) -> [Entry] {
+    public static func list(
+        _ context: RepositoryContext, range: String?, fetchMissing: Bool = false, tracePaths: [String] = []
+    ) throws(EngineError) -> [Entry] {
         let repo = context.repository
         let configuration = context.configuration
         let ids: [ObjectID]
@@ -55,28 +57,36 @@ public enum CommitListing {
             // uncommitted .mailmap can change) is applied afterwards, from this repository.
             let path = repo.commonDirectory
             WorkProgress.begin("reading commits", total: ids.count, unit: "commits")
-            let entries = try ParallelBlocks.map(count: ids.count, setup: {
-                (try Repository(gitDirectoryIgnoringWorkTree: path), ChangeMeasurer(filter: filter))
-            }) { worker, index -> (Commit, Entry) in
-                defer { WorkProgress.advance() }
-                let id = ids[index]
-                let commit = try worker.0.commit(id)
-                let (trailers, embedded) = Trailer.read(message: commit.message)
-                let (stats, measure) = try worker.0.measuredChange(for: id, measurer: &worker.1)
-                let written = aiLines.isEmpty ? nil : aiLines.count(for: commit, in: worker.0)
-                var signals = detector.signals(for: commit, summary: commit.summary, trailers: trailers, embedded: embedded, hasAINote: noted.contains(id))
-                if let traced = written?.sources[AISignalDetector.Signal.agentTrace], traced > 0 { signals.append(AISignalDetector.Signal.agentTrace) }
-                var entry = Entry(
-                    id: id.hex, shortID: id.short(), parents: commit.parents.map(\.hex), authorName: commit.author.name, authorEmail: commit.author.email,
-                    authorTime: commit.author.time.iso8601, committerTime: commit.committer.time.iso8601, summary: commit.summary,
-                    trailers: trailers.map { ($0.key, $0.value) }, filesChanged: stats.filesChanged,
-                    linesAdded: stats.linesKnown ? stats.linesAdded : nil, linesDeleted: stats.linesKnown ? stats.linesDeleted : nil,
-                    effectiveLines: measure.map { min($0.effectiveLines, Double(lineCap)) },
-                    signals: signals)
-                entry.aiLines = written?.lines
-                entry.aiLineSources = written?.sources ?? [:]
-                return (commit, entry)
-            }
+            let entries = try ParallelBlocks.map(
+                count: ids.count,
+                setup: {
+                    (try Repository(gitDirectoryIgnoringWorkTree: path), ChangeMeasurer(filter: filter))
+                },
+                { worker, index -> (Commit, Entry) in
+                    defer { WorkProgress.advance() }
+                    let id = ids[index]
+                    let commit = try worker.0.commit(id)
+                    let (trailers, embedded) = Trailer.read(message: commit.message)
+                    let (stats, measure) = try worker.0.measuredChange(for: id, measurer: &worker.1)
+                    let written = aiLines.isEmpty ? nil : aiLines.count(for: commit, in: worker.0)
+                    var signals = detector.signals(
+                        for: commit, summary: commit.summary, trailers: trailers, embedded: embedded, hasAINote: noted.contains(id))
+                    if let traced = written?.sources[AISignalDetector.Signal.agentTrace], traced > 0 {
+                        signals.append(AISignalDetector.Signal.agentTrace)
+                    }
+                    var entry = Entry(
+                        id: id.hex, shortID: id.short(), parents: commit.parents.map(\.hex), authorName: commit.author.name,
+                        authorEmail: commit.author.email,
+                        authorTime: commit.author.time.iso8601, committerTime: commit.committer.time.iso8601, summary: commit.summary,
+                        trailers: trailers.map { ($0.key, $0.value) }, filesChanged: stats.filesChanged,
+                        linesAdded: stats.linesKnown ? stats.linesAdded : nil, linesDeleted: stats.linesKnown ? stats.linesDeleted : nil,
+                        effectiveLines: measure.map { min($0.effectiveLines, Double(lineCap)) },
+                        signals: signals)
+                    entry.aiLines = written?.lines
+                    entry.aiLineSources = written?.sources ?? [:]
+                    return (commit, entry)
+                }
+            )
             let mailmap = try Mailmap(repo)
             return entries.map { commit, entry in
                 var entry = entry
@@ -104,7 +114,8 @@ public enum CommitListing {
         }
         let graph = try CommitGraph.load(repo, tips: include + exclude)
         let numbers = graph.range(include: include.compactMap(graph.number(of:)), exclude: exclude.compactMap(graph.number(of:)))
-        return numbers
+        return
+            numbers
             .sorted { (graph.committerTimes[$0].seconds, graph.generations[$0]) > (graph.committerTimes[$1].seconds, graph.generations[$1]) }
             .map { graph.ids[$0] }
     }

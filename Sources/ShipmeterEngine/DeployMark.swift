@@ -57,7 +57,7 @@ public struct DeployMark {
             do {
                 try repository.createAnnotatedTag(name: name, target: commit, message: message, tagger: tagger)
                 break
-            } catch where error.isAlreadyExisting && attempt < 100 {
+            } catch  where error.isAlreadyExisting && attempt < 100 {
                 attempt += 1
                 name = "deploy/\(environment)/\(stamp)-\(attempt)"
             } catch {

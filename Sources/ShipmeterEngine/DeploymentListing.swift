@@ -34,9 +34,10 @@ public struct DeploymentListing: Sendable {
             .sorted { (deployments[$0].time, deployments[$0].environment, $0) < (deployments[$1].time, deployments[$1].environment, $1) }
         rows = indices.map { index in
             let deployment = deployments[index]
-            return Row(environment: deployment.environment, id: deployment.id, ref: deployment.ref, commit: deployment.commit.hex,
-                       shortCommit: deployment.commit.short(), time: deployment.time, status: deployment.status, kind: deployment.kind,
-                       shipped: timeline.shipped[index].map { snapshot.history.id($0).hex })
+            return Row(
+                environment: deployment.environment, id: deployment.id, ref: deployment.ref, commit: deployment.commit.hex,
+                shortCommit: deployment.commit.short(), time: deployment.time, status: deployment.status, kind: deployment.kind,
+                shipped: timeline.shipped[index].map { snapshot.history.id($0).hex })
         }
     }
 }

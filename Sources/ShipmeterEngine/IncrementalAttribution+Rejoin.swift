@@ -13,8 +13,10 @@ extension IncrementalAttribution {
 
     /// New records, and those a new commit or a newly shipped one could claim: in the windows of
     /// new commits, of their sessions (or sessions linked to them), naming them.
-    func recordsToRejoin(newFacts: [CommitFacts], newByID: [String: CommitFacts], mark: Int64, newlyShipped: [String], shippedStored: [StoredCommit],
-                         joinEnvironment: String?) async throws -> Rejoin {
+    func recordsToRejoin(
+        newFacts: [CommitFacts], newByID: [String: CommitFacts], mark: Int64, newlyShipped: [String], shippedStored: [StoredCommit],
+        joinEnvironment: String?
+    ) async throws -> Rejoin {
         var records = [String: SequencedRecord]()
         func consider(_ found: [SequencedRecord]) {
             for item in found where item.sequence <= mark { records[item.record.identity] = item }
@@ -81,7 +83,9 @@ extension IncrementalAttribution {
             let persons = Set(records.compactMap(\.actor).map { context.people.canonical(email: $0) }).sorted()
             let times = records.map { $0.timestamp.timeIntervalSince1970 }
             if let low = times.min(), let high = times.max(), !persons.isEmpty {
-                add(try await ledger.commits(repository: repository, persons: persons, authoredFrom: low.rounded(.down) - 1, through: high + window + 1))
+                add(
+                    try await ledger.commits(
+                        repository: repository, persons: persons, authoredFrom: low.rounded(.down) - 1, through: high + window + 1))
             }
             // Sessions by id (trailers) and by git-ai's key for them (notes).
             let names = records.flatMap { record in UsageJoiner.sessionNames(of: record).map(\.session) }
@@ -106,8 +110,10 @@ extension IncrementalAttribution {
     /// Joins the records over the partial history; returns what differs from what is stored.
     func joinChanges(_ rejoin: Rejoin, partial: Partial, shippedHere: Set<String>) async throws -> JoinChanges {
         let history = partial.history
-        let joiner = UsageJoiner(history: history, people: context.people, scope: context.scope,
-                                 windowHours: context.configuration.inferenceWindowHours) { shippedHere.contains(history.id($0).hex) }
+        let joiner = UsageJoiner(
+            history: history, people: context.people, scope: context.scope,
+            windowHours: context.configuration.inferenceWindowHours
+        ) { shippedHere.contains(history.id($0).hex) }
         let joins = joiner.join(rejoin.records, links: rejoin.links)
         let previous = try await ledger.attributions(repository: repository, records: rejoin.records)
         var changes = JoinChanges()
@@ -150,8 +156,11 @@ extension IncrementalAttribution {
         /// Lines and measure of a commit; nil when its blobs are missing (its lines stay unknown).
         mutating func read(_ id: String) -> (lines: Int, measure: ChangeMeasure)? {
             guard let commit = try? ObjectID(hex: id) else { return nil }
-            guard let (stats, measure) = try? run.context.repository.measuredChange(for: commit, measurer: &measurer, fetchingMissing: run.fetchMissing),
-                  let measure else {
+            guard
+                let (stats, measure) = try? run.context.repository.measuredChange(
+                    for: commit, measurer: &measurer, fetchingMissing: run.fetchMissing),
+                let measure
+            else {
                 unknown.insert(id)
                 return nil
             }
@@ -161,18 +170,25 @@ extension IncrementalAttribution {
 
     /// New commits with their teams and, where a report will read them (shipped or attributed,
     /// merges only when attributed), their lines; and the lines of stored commits that now need them.
-    func storeCommits(_ newFacts: [CommitFacts], partial: Partial, wantsLines: Set<String>, attributed: Set<String>,
-                      into change: inout AttributionChange, measured: inout Measured) async throws {
+    func storeCommits(
+        _ newFacts: [CommitFacts], partial: Partial, wantsLines: Set<String>, attributed: Set<String>,
+        into change: inout AttributionChange, measured: inout Measured
+    ) async throws {
         let newIDs = Set(newFacts.map(\.id.hex))
         change.commits = newFacts.map { facts in
             let id = facts.id.hex
-            let team = CommitTeam.resolve(person: facts.person, people: context.people, codeOwners: context.codeOwners) { try? repo.diffStats(for: facts.id) }
+            let team = CommitTeam.resolve(person: facts.person, people: context.people, codeOwners: context.codeOwners) {
+                try? repo.diffStats(for: facts.id)
+            }
             let wanted = wantsLines.contains(id) && !(facts.isMerge && !attributed.contains(id))
             let read = wanted ? measured.read(id) : nil
-            return StoredCommit(facts: facts, team: team, lines: read?.lines, measure: read?.measure, aiLines: wanted ? measured.aiLines(facts.id) : nil)
+            return StoredCommit(
+                facts: facts, team: team, lines: read?.lines, measure: read?.measure, aiLines: wanted ? measured.aiLines(facts.id) : nil)
         }
         for id in wantsLines where !newIDs.contains(id) {
-            guard let known = partial.storedLines[id], known == nil, let facts = partial.facts[id], !facts.isMerge || attributed.contains(id) else { continue }
+            guard let known = partial.storedLines[id], known == nil, let facts = partial.facts[id], !facts.isMerge || attributed.contains(id) else {
+                continue
+            }
             if let read = measured.read(id) {
                 change.lines[id] = read.lines
                 change.measures[id] = read.measure

@@ -25,7 +25,8 @@ struct IncrementalAttribution {
         WorkProgress.begin("reading what the ledger holds of this repository")
         let stored = try await ledger.deployments(repository: repository)
         guard let fresh = Self.freshDeployments(current: context.collected.deployments, stored: stored) else { return .startOver }
-        let joinEnvironment = Self.joinEnvironment(stored: stored, fresh: fresh, requested: run.environment ?? context.configuration.reportEnvironment)
+        let joinEnvironment = Self.joinEnvironment(
+            stored: stored, fresh: fresh, requested: run.environment ?? context.configuration.reportEnvironment)
         // The environment that decides between a session's commits is part of the settings: when
         // it changes (another became the busiest), everything is joined again.
         let settings = run.settings(joinEnvironment: joinEnvironment)
@@ -34,8 +35,9 @@ struct IncrementalAttribution {
         guard let newFacts = newCommits() else { return .startOver }
         let placed = try Self.place(fresh, after: stored, in: RepositoryShipping(repository: repo))
 
-        var change = AttributionChange(identity: identity, name: context.name, expectedRevision: state.revision, replacesAll: false,
-                                       state: run.repositoryState(usageMark: state.usageMark, settings: settings))
+        var change = AttributionChange(
+            identity: identity, name: context.name, expectedRevision: state.revision, replacesAll: false,
+            state: run.repositoryState(usageMark: state.usageMark, settings: settings))
         change.deployments = placed.deployments
         let storedStatus = Dictionary(stored.map { ($0.key, $0.status) }, uniquingKeysWith: { first, _ in first })
         change.rolledBack = placed.rolledBack.filter { storedStatus[$0].map { $0 != .rolledBack } ?? false }
@@ -47,8 +49,9 @@ struct IncrementalAttribution {
         let shippedIDs = Set(placed.deployments.flatMap(\.shipped))
         // Stored commits a new deployment shipped (reachable before, shipped only now).
         let shippedStored = try await ledger.commits(repository: repository, ids: shippedIDs.filter { newByID[$0] == nil }.sorted())
-        let rejoin = try await recordsToRejoin(newFacts: newFacts, newByID: newByID, mark: mark, newlyShipped: joinEnvironment.flatMap { placed.newlyShipped[$0] } ?? [],
-                                               shippedStored: shippedStored, joinEnvironment: joinEnvironment)
+        let rejoin = try await recordsToRejoin(
+            newFacts: newFacts, newByID: newByID, mark: mark, newlyShipped: joinEnvironment.flatMap { placed.newlyShipped[$0] } ?? [],
+            shippedStored: shippedStored, joinEnvironment: joinEnvironment)
         let partial = try await partialHistory(newFacts: newFacts, shippedStored: shippedStored, rejoin: rejoin)
         var shippedHere = Set<String>()
         if let joinEnvironment {
@@ -60,18 +63,23 @@ struct IncrementalAttribution {
         change.joins = joined.joins
         change.unjoined = joined.unjoined
         var measured = Measured(run: run)
-        try await storeCommits(newFacts, partial: partial, wantsLines: shippedIDs.union(joined.attributed), attributed: joined.attributed,
-                               into: &change, measured: &measured)
+        try await storeCommits(
+            newFacts, partial: partial, wantsLines: shippedIDs.union(joined.attributed), attributed: joined.attributed,
+            into: &change, measured: &measured)
         change.actors = AttributionRun.actors(of: rejoin.records, people: context.people)
         WorkProgress.begin("writing the ledger")
         let changed = change.joins.count + change.unjoined.count
-        change.counts = ["mode_incremental": 1, "commits": newFacts.count, "deployments": stored.count + placed.deployments.count,
-                         "new_deployments": placed.deployments.count, "records": rejoin.records.count, "changed": changed]
+        change.counts = [
+            "mode_incremental": 1, "commits": newFacts.count, "deployments": stored.count + placed.deployments.count,
+            "new_deployments": placed.deployments.count, "records": rejoin.records.count, "changed": changed,
+        ]
         guard try await ledger.apply(change, repository: repository, version: run.version, started: started) else { return .conflict }
-        return .done(AttributionRun.Outcome(
-            name: context.name, incremental: true, deployments: stored.count + placed.deployments.count, newDeployments: placed.deployments.count,
-            commitsRead: newFacts.count, recordsConsidered: rejoin.records.count, attributions: try await ledger.attributionCount(repository: repository),
-            changedAttributions: changed, unknownLines: measured.unknown.count))
+        return .done(
+            AttributionRun.Outcome(
+                name: context.name, incremental: true, deployments: stored.count + placed.deployments.count, newDeployments: placed.deployments.count,
+                commitsRead: newFacts.count, recordsConsidered: rejoin.records.count,
+                attributions: try await ledger.attributionCount(repository: repository),
+                changedAttributions: changed, unknownLines: measured.unknown.count))
     }
 
     // MARK: - Deployment changes
@@ -85,9 +93,12 @@ struct IncrementalAttribution {
         for deployment in stored {
             storedKeys.insert(deployment.key)
             guard let now = byKey[deployment.key], now.commit.hex == deployment.commit,
-                  (now.status == .failure) == (deployment.status == .failure) else { return nil }
+                (now.status == .failure) == (deployment.status == .failure)
+            else { return nil }
         }
-        let fresh = byKey.filter { !storedKeys.contains($0.key) }.values.sorted { ($0.environment, $0.time, $0.id) < ($1.environment, $1.time, $1.id) }
+        let fresh = byKey.filter { !storedKeys.contains($0.key) }.values.sorted {
+            ($0.environment, $0.time, $0.id) < ($1.environment, $1.time, $1.id)
+        }
         for deployment in fresh {
             let last = stored.filter { $0.environment == deployment.environment }.max { ($0.time, $0.id) < ($1.time, $1.id) }
             if let last, (deployment.time, deployment.id) <= (last.time, last.id) { return nil }
@@ -116,8 +127,10 @@ struct IncrementalAttribution {
             let noted = ids.isEmpty ? [] : try repo.notedCommits(notesRef: "refs/notes/ai")
             return try ids.map { id in
                 WorkProgress.advance()
-                return History.facts(for: try repo.commit(id), people: context.people, detector: context.configuration.aiDetector, rework: context.configuration.rework, noted: noted.contains(id),
-                                     noteSessions: noted.contains(id) ? History.noteSessionKeys(repo, id) : [])
+                return History.facts(
+                    for: try repo.commit(id), people: context.people, detector: context.configuration.aiDetector,
+                    rework: context.configuration.rework, noted: noted.contains(id),
+                    noteSessions: noted.contains(id) ? History.noteSessionKeys(repo, id) : [])
             }
         } catch {
             return nil
@@ -140,7 +153,9 @@ struct IncrementalAttribution {
         var placed = Placed()
         for environment in Set(fresh.map(\.environment)).sorted() {
             let successes = stored.filter { $0.environment == environment && $0.kind != .failed }.compactMap { deployment in
-                (try? ObjectID(hex: deployment.commit)).map { DeploymentClassifier<History, DeploymentKey>.Success(tag: deployment.key, commit: $0, kind: deployment.kind) }
+                (try? ObjectID(hex: deployment.commit)).map {
+                    DeploymentClassifier<History, DeploymentKey>.Success(tag: deployment.key, commit: $0, kind: deployment.kind)
+                }
             }
             var classifier = DeploymentClassifier<History, DeploymentKey>(history: history, successes: successes)
             var shippedHere = [String]()
@@ -149,9 +164,11 @@ struct IncrementalAttribution {
                 let shipped = placement.shipped.map(\.hex)
                 shippedHere += shipped
                 placed.rolledBack += placement.rolledBack
-                placed.deployments.append(StoredDeployment(
-                    environment: deployment.environment, id: deployment.id, ref: deployment.ref, commit: deployment.commit.hex, time: deployment.time,
-                    status: deployment.status, kind: placement.kind, shipped: shipped.sorted()))
+                placed.deployments.append(
+                    StoredDeployment(
+                        environment: deployment.environment, id: deployment.id, ref: deployment.ref, commit: deployment.commit.hex,
+                        time: deployment.time,
+                        status: deployment.status, kind: placement.kind, shipped: shipped.sorted()))
             }
             placed.newlyShipped[environment] = shippedHere
         }

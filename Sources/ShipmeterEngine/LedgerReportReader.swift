@@ -31,7 +31,9 @@ public struct LedgerReportReader {
     static func select(_ filter: String?, in known: [AttributedRepository]) throws(EngineError) -> [AttributedRepository] {
         guard let filter else { return known }
         let wanted = filter.lowercased()
-        let matches = known.filter { $0.name.lowercased() == wanted || $0.identity.lowercased() == wanted || $0.identity.lowercased().hasSuffix("/" + wanted) }
+        let matches = known.filter {
+            $0.name.lowercased() == wanted || $0.identity.lowercased() == wanted || $0.identity.lowercased().hasSuffix("/" + wanted)
+        }
         if !matches.isEmpty { return matches }
         if let repository = try? Repository(discovering: filter) {
             let identities = RepositoryContext.identities(of: repository)
@@ -62,15 +64,18 @@ public struct LedgerReportReader {
             for stored in repository.deployments {
                 guard let commit = try? ObjectID(hex: stored.commit), numbers[index][stored.commit] != nil else { continue }
                 // As read, a rolled-back deployment was a success.
-                let read = Deployment(environment: stored.environment, id: stored.id, ref: stored.ref, commit: commit, time: stored.time,
-                                      status: stored.status == .failure ? .failure : .success)
+                let read = Deployment(
+                    environment: stored.environment, id: stored.id, ref: stored.ref, commit: commit, time: stored.time,
+                    status: stored.status == .failure ? .failure : .success)
                 deployments.append(ClassifiedDeployment(read, kind: stored.kind, status: stored.status))
                 shipped.append(stored.shipped.compactMap { numbers[index][$0] })
             }
         }
         // Environment by environment, in time order, as a timeline read from history would be.
         let order = deployments.indices.sorted {
-            (deployments[$0].environment, deployments[$0].time, deployments[$0].id) < (deployments[$1].environment, deployments[$1].time, deployments[$1].id)
+            (deployments[$0].environment, deployments[$0].time, deployments[$0].id) < (
+                deployments[$1].environment, deployments[$1].time, deployments[$1].id
+            )
         }
         let timeline = DeploymentTimeline(stored: order.map { deployments[$0] }, shipped: order.map { shipped[$0] }, commitCount: facts.count)
 
@@ -78,7 +83,9 @@ public struct LedgerReportReader {
         // Where a record was made, for records attributed nowhere: the remotes and the folders
         // (on the machine that ran `attribute`) of each repository.
         let scopes = data.repositories.map { repository in
-            RepositoryScope(roots: repository.remotes.filter { $0.hasPrefix("/") }, remotes: repository.remotes.filter { !$0.hasPrefix("/") } + [repository.identity])
+            RepositoryScope(
+                roots: repository.remotes.filter { $0.hasPrefix("/") },
+                remotes: repository.remotes.filter { !$0.hasPrefix("/") } + [repository.identity])
         }
         var records = [UsageRecord](), joins = [RecordJoin](), recordRepositories = [Int?]()
         for sum in data.usage {
@@ -108,10 +115,13 @@ public struct LedgerReportReader {
     }
 
     /// The report for the window, with notes on what the ledger lacks.
-    public func report(since: Date, until: Date, environment requested: String?, configured: String?, groupBy: GroupBy, worth: DeploymentWorth,
-                       rework: ReworkRule = ReworkRule(), scope: ReportScope = ReportScope()) -> Report {
+    public func report(
+        since: Date, until: Date, environment requested: String?, configured: String?, groupBy: GroupBy, worth: DeploymentWorth,
+        rework: ReworkRule = ReworkRule(), scope: ReportScope = ReportScope()
+    ) -> Report {
         let environment = ReportBuilder.defaultEnvironment(timeline, configured: requested ?? configured)
-        var report = ReportBuilder(input, worth: worth, rework: rework).build(since: since, until: until, environment: environment, groupBy: groupBy, scope: scope)
+        var report = ReportBuilder(input, worth: worth, rework: rework).build(
+            since: since, until: until, environment: environment, groupBy: groupBy, scope: scope)
         if names.isEmpty {
             report.notes.append("the ledger holds no attributed repository: run `shipmeter attribute --ledger …` in each repository first")
         } else if environment == nil {

@@ -9,17 +9,20 @@ import WorkProgress
 public enum ReportEngine {
     /// The report `request` asks for. `notify` hears each diagnostic as it arises (the command
     /// line prints them while work goes on); the result holds them all.
-    public static func report(_ request: ReportRequest, notify: @escaping @Sendable (Diagnostic) -> Void = { _ in }) async throws(EngineError) -> ReportResult {
+    public static func report(
+        _ request: ReportRequest, notify: @escaping @Sendable (Diagnostic) -> Void = { _ in }
+    ) async throws(EngineError) -> ReportResult {
         var log = DiagnosticLog(notify: notify)
         do {
             let started = Date()
             let source = try await load(request.source, reading: request.reading, log: &log) { configuration throws(EngineError) in
                 try request.window.resolve(configured: configuration.reportSince)
             }
-            let groupBy = try request.groupBy ?? source.configuration.reportGroupBy.map { value throws(EngineError) in
-                guard let parsed = GroupBy(rawValue: value) else { throw .unknownGrouping(value) }
-                return parsed
-            } ?? .team
+            let groupBy =
+                try request.groupBy ?? source.configuration.reportGroupBy.map { value throws(EngineError) in
+                    guard let parsed = GroupBy(rawValue: value) else { throw .unknownGrouping(value) }
+                    return parsed
+                } ?? .team
             if let environment = request.environment, !source.environments.contains(environment) {
                 log.add(.unknownEnvironment(environment, found: source.environments, inLedger: source.isLedger))
             }
@@ -27,24 +30,34 @@ public enum ReportEngine {
             let configuration = source.configuration
             switch source.data {
             case .ledger(let loaded):
-                let report = loaded.report(since: since, until: until, environment: request.environment, configured: configuration.reportEnvironment,
-                                           groupBy: groupBy, worth: configuration.deploymentWorth(weight: request.weight), rework: configuration.rework,
-                                           scope: request.scope)
-                return ReportResult(report: report, budget: loaded.budget(configuration, annual: nil, year: nil, asOf: until), diagnostics: log.all,
-                                    environments: source.environments, roster: loaded.roster, commits: nil, records: nil,
-                                    timings: [("ledger", source.loadedAt.timeIntervalSince(started))] + report.phaseTimings.map { ($0.0, $0.1) })
+                let report = loaded.report(
+                    since: since, until: until, environment: request.environment, configured: configuration.reportEnvironment,
+                    groupBy: groupBy, worth: configuration.deploymentWorth(weight: request.weight), rework: configuration.rework,
+                    scope: request.scope)
+                return ReportResult(
+                    report: report, budget: loaded.budget(configuration, annual: nil, year: nil, asOf: until), diagnostics: log.all,
+                    environments: source.environments, roster: loaded.roster, commits: nil, records: nil,
+                    timings: [("ledger", source.loadedAt.timeIntervalSince(started))] + report.phaseTimings.map { ($0.0, $0.1) })
             case .history(let context, let snapshot, let batch):
-                WorkProgress.begin("attributing \(ProgressText.count(batch.records.count)) usage records to \(ProgressText.count(snapshot.history.count)) commits")
-                let report = snapshot.report(batch, since: since, until: until, environment: request.environment, groupBy: groupBy, weight: request.weight,
-                                             fetchMissing: request.fetchMissing, scope: request.scope)
+                WorkProgress.begin(
+                    "attributing \(ProgressText.count(batch.records.count)) usage records to \(ProgressText.count(snapshot.history.count)) commits")
+                let report = snapshot.report(
+                    batch, since: since, until: until, environment: request.environment, groupBy: groupBy, weight: request.weight,
+                    fetchMissing: request.fetchMissing, scope: request.scope)
                 if report.unknownLineCommits > 0 {
-                    log.add(.unknownLines(commits: report.unknownLineCommits, partialClone: context.isPartialClone, fetchingMissing: request.fetchMissing))
+                    log.add(
+                        .unknownLines(commits: report.unknownLineCommits, partialClone: context.isPartialClone, fetchingMissing: request.fetchMissing)
+                    )
                 }
-                let timings = [("history and deployments", source.historyAt.timeIntervalSince(started)),
-                               ("usage", source.loadedAt.timeIntervalSince(source.historyAt))] + report.phaseTimings.map { ($0.0, $0.1) }
-                return ReportResult(report: report, budget: snapshot.budget(batch.records, annual: nil, year: nil, asOf: until), diagnostics: log.all,
-                                    environments: source.environments, roster: nil, commits: snapshot.history.count, records: batch.records.count,
-                                    timings: timings)
+                let timings =
+                    [
+                        ("history and deployments", source.historyAt.timeIntervalSince(started)),
+                        ("usage", source.loadedAt.timeIntervalSince(source.historyAt)),
+                    ] + report.phaseTimings.map { ($0.0, $0.1) }
+                return ReportResult(
+                    report: report, budget: snapshot.budget(batch.records, annual: nil, year: nil, asOf: until), diagnostics: log.all,
+                    environments: source.environments, roster: nil, commits: snapshot.history.count, records: batch.records.count,
+                    timings: timings)
             }
         } catch {
             throw EngineError.wrapping(error)
@@ -52,7 +65,9 @@ public enum ReportEngine {
     }
 
     /// The budget projection `request` asks for, from the same sources as a report.
-    public static func budget(_ request: BudgetRequest, notify: @escaping @Sendable (Diagnostic) -> Void = { _ in }) async throws(EngineError) -> BudgetResult {
+    public static func budget(
+        _ request: BudgetRequest, notify: @escaping @Sendable (Diagnostic) -> Void = { _ in }
+    ) async throws(EngineError) -> BudgetResult {
         var log = DiagnosticLog(notify: notify)
         do {
             let now = request.now
@@ -100,8 +115,10 @@ public enum ReportEngine {
         }
     }
 
-    static func load(_ source: ReportSource, reading: UsageReading, log: inout DiagnosticLog,
-                     window: (Configuration) throws(EngineError) -> (since: Date, until: Date)) async throws -> Loaded {
+    static func load(
+        _ source: ReportSource, reading: UsageReading, log: inout DiagnosticLog,
+        window: (Configuration) throws(EngineError) -> (since: Date, until: Date)
+    ) async throws -> Loaded {
         switch source {
         case .history(let path, let usage, let ledger):
             let context = try RepositoryContext.load(RepositoryContext.discover(path))
@@ -111,24 +128,29 @@ public enum ReportEngine {
             let historyAt = Date()
             let (since, until) = try window(context.configuration)
             let overrides = context.configuration.priceOverrides
-            let read = if let ledger {
-                try await ledger.with { try await reading.load(paths: usage, ledger: $0, repository: context.repository, overrides: overrides) }
-            } else {
-                try await reading.load(paths: usage, ledger: nil, repository: context.repository, overrides: overrides)
-            }
+            let read =
+                if let ledger {
+                    try await ledger.with { try await reading.load(paths: usage, ledger: $0, repository: context.repository, overrides: overrides) }
+                } else {
+                    try await reading.load(paths: usage, ledger: nil, repository: context.repository, overrides: overrides)
+                }
             log.add(read.diagnostics)
-            return Loaded(data: .history(context, snapshot, read.batch), configuration: context.configuration, since: since, until: until,
-                          historyAt: historyAt, loadedAt: Date())
+            return Loaded(
+                data: .history(context, snapshot, read.batch), configuration: context.configuration, since: since, until: until,
+                historyAt: historyAt, loadedAt: Date())
         case .ledger(let location, let filter, let repository):
             let here = repository.flatMap(RepositoryContext.discoverIfAny)
             let configuration = here.flatMap { try? RepositoryContext.settings(of: $0).configuration } ?? Configuration()
             let (since, until) = try window(configuration)
             WorkProgress.begin("reading the ledger")
-            guard let loaded = try await location.with({
-                try await LedgerReportReader.read($0, filter: filter, since: since, until: until, fallback: here != nil)
-            }) else {
+            guard
+                let loaded = try await location.with({
+                    try await LedgerReportReader.read($0, filter: filter, since: since, until: until, fallback: here != nil)
+                })
+            else {
                 // Nothing attributed yet: the repository's history, with the ledger's usage.
-                return try await load(.history(repository: repository ?? ".", usage: [], ledger: location), reading: reading, log: &log, window: window)
+                return try await load(
+                    .history(repository: repository ?? ".", usage: [], ledger: location), reading: reading, log: &log, window: window)
             }
             guard !loaded.names.isEmpty else { throw EngineError.nothingAttributed(location: loaded.location) }
             return Loaded(data: .ledger(loaded), configuration: configuration, since: since, until: until, historyAt: Date(), loadedAt: Date())

@@ -68,9 +68,11 @@ public struct ReportRequest: Sendable {
     /// does when one is at hand; the collector reports with defaults).
     public var settingsOf: String?
 
-    public init(source: ReportSource, window: ReportWindow = ReportWindow(), environment: String? = nil, groupBy: GroupBy? = nil,
-                scope: ReportScope = ReportScope(), weight: DeploymentWeight? = nil, fetchMissing: Bool = false,
-                reading: UsageReading = UsageReading(), settingsOf: String? = nil) {
+    public init(
+        source: ReportSource, window: ReportWindow = ReportWindow(), environment: String? = nil, groupBy: GroupBy? = nil,
+        scope: ReportScope = ReportScope(), weight: DeploymentWeight? = nil, fetchMissing: Bool = false,
+        reading: UsageReading = UsageReading(), settingsOf: String? = nil
+    ) {
         (self.source, self.window, self.environment, self.groupBy, self.scope) = (source, window, environment, groupBy, scope)
         (self.weight, self.fetchMissing, self.reading, self.settingsOf) = (weight, fetchMissing, reading, settingsOf)
     }
@@ -108,8 +110,10 @@ public struct BudgetRequest: Sendable {
     public var reading: UsageReading
     public var settingsOf: String?
 
-    public init(source: ReportSource, annual: Decimal? = nil, year: Int? = nil, now: Date = Date(), reading: UsageReading = UsageReading(),
-                settingsOf: String? = nil) {
+    public init(
+        source: ReportSource, annual: Decimal? = nil, year: Int? = nil, now: Date = Date(), reading: UsageReading = UsageReading(),
+        settingsOf: String? = nil
+    ) {
         (self.source, self.annual, self.year, self.now, self.reading, self.settingsOf) = (source, annual, year, now, reading, settingsOf)
     }
 }

@@ -45,12 +45,16 @@ public struct RepositoryContext {
     }
 
     /// Reads the settings and nothing else (commands that only need prices or defaults).
-    public static func settings(of repository: Repository) throws(EngineError) -> (configuration: Configuration, text: String?, diagnostics: [Diagnostic]) {
+    public static func settings(
+        of repository: Repository
+    ) throws(EngineError) -> (configuration: Configuration, text: String?, diagnostics: [Diagnostic]) {
         guard let root = repository.workDirectory else { return (Configuration(), nil, []) }
         let path = root + "/.shipmeter.yml"
         let text: String
         do {
-            guard let contents = try RepositoryFile.contents(".shipmeter.yml", in: root, limit: settingsLimit) else { return (Configuration(), nil, []) }
+            guard let contents = try RepositoryFile.contents(".shipmeter.yml", in: root, limit: settingsLimit) else {
+                return (Configuration(), nil, [])
+            }
             text = contents
         } catch {
             throw .settingsFile("\(error)")
@@ -79,7 +83,9 @@ public struct RepositoryContext {
             } catch {
                 diagnostics.append(.warning(".mailmap: \(error); the committed .mailmap is used instead"))
                 var text = String(decoding: repository.fileContents(".mailmap") ?? [], as: UTF8.self)
-                if let file = repository.configString("mailmap.file"), let extra = try? String(contentsOfFile: file, encoding: .utf8) { text += "\n" + extra }
+                if let file = repository.configString("mailmap.file"), let extra = try? String(contentsOfFile: file, encoding: .utf8) {
+                    text += "\n" + extra
+                }
                 return try Mailmap(text: text)
             }
         }
@@ -175,7 +181,9 @@ public struct RepositoryContext {
     func settingsDigest(rulesVersion: String, environment: String?) -> String {
         var parts = [rulesVersion, settingsText ?? "", codeOwnersText ?? "", environment ?? "", gitattributes ?? ""]
         parts.append(String(decoding: repository.fileContents(".mailmap") ?? [], as: UTF8.self))
-        if let root = repository.workDirectory { parts.append(((try? RepositoryFile.contents(".mailmap", in: root, limit: Self.settingsLimit)) ?? nil) ?? "") }
+        if let root = repository.workDirectory {
+            parts.append(((try? RepositoryFile.contents(".mailmap", in: root, limit: Self.settingsLimit)) ?? nil) ?? "")
+        }
         parts.append(repository.configString("mailmap.file").flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? "")
         return StableHash.digest(parts)
     }

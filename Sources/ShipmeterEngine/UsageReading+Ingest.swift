@@ -9,8 +9,10 @@ extension UsageReading {
     /// the ledger stores the previous one, all in one transaction, so memory stays bounded by a
     /// few chunks whatever the files' size. With no paths, the repository's local sessions.
     /// A malformed line under `strict`, an unreadable file or a failed write stores nothing.
-    public func ingest(paths: [String], repository: Repository?, overrides: [String: ModelPrice], into ledger: LedgerStore, version: String,
-                       chunk: Int = 50_000) async throws -> (result: IngestResult, diagnostics: [Diagnostic]) {
+    public func ingest(
+        paths: [String], repository: Repository?, overrides: [String: ModelPrice], into ledger: LedgerStore, version: String,
+        chunk: Int = 50_000
+    ) async throws -> (result: IngestResult, diagnostics: [Diagnostic]) {
         if paths.isEmpty {
             WorkProgress.begin("reading this machine's agent sessions", unit: "bytes")
             let (batch, diagnostics) = try load(paths: [], repository: repository, overrides: overrides)

@@ -39,7 +39,9 @@ public struct UsageReading: Sendable {
 
     /// Reads `paths`, or with none the local agent sessions of `repository` (the work of this
     /// clone's `user.email`); prices the records.
-    public func load(paths: [String], repository: Repository?, overrides: [String: ModelPrice]) throws(EngineError) -> (batch: UsageBatch, diagnostics: [Diagnostic]) {
+    public func load(
+        paths: [String], repository: Repository?, overrides: [String: ModelPrice]
+    ) throws(EngineError) -> (batch: UsageBatch, diagnostics: [Diagnostic]) {
         var batch: UsageBatch
         var diagnostics = [Diagnostic]()
         do {
@@ -77,7 +79,9 @@ public struct UsageReading: Sendable {
 
     /// Usage for a report or budget: the ledger's records when `ledger` is given, with any files
     /// in `paths` added; else the files, or the repository's local sessions.
-    public func load(paths: [String], ledger: LedgerStore?, repository: Repository, overrides: [String: ModelPrice]) async throws -> (batch: UsageBatch, diagnostics: [Diagnostic]) {
+    public func load(
+        paths: [String], ledger: LedgerStore?, repository: Repository, overrides: [String: ModelPrice]
+    ) async throws -> (batch: UsageBatch, diagnostics: [Diagnostic]) {
         guard let ledger else { return try load(paths: paths, repository: repository, overrides: overrides) }
         WorkProgress.begin("reading usage records from the ledger")
         var batch = try await ledger.batch()

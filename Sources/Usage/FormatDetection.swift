@@ -86,7 +86,8 @@ extension UsageFormat {
         if let format = classifyAgent(object, type: type) { return format }
         if object["sessionId"] != nil || object["parentUuid"] != nil
             || (["summary", "user", "assistant", "system", "file-history-snapshot"].contains(type ?? "") && object["uuid"] != nil)
-            || (type == "summary" && object["leafUuid"] != nil) {
+            || (type == "summary" && object["leafUuid"] != nil)
+        {
             return .claudeCode
         }
         if let data = object.array("data") {

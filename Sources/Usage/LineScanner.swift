@@ -1,5 +1,6 @@
 import Foundation
 import WorkProgress
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -147,7 +147,8 @@ public struct LocalSessions: Sendable {
         if FileManager.default.fileExists(atPath: own) { found.append(own) }
         let registry = dataHome + "/crush/projects.json"
         if let data = FileManager.default.contents(atPath: registry),
-           let object = try? JSONSerialization.jsonObject(with: data) {
+            let object = try? JSONSerialization.jsonObject(with: data)
+        {
             let entries = (object as? [String: Any])?["projects"] as? [Any] ?? object as? [Any] ?? []
             for case let entry as [String: Any] in entries {
                 guard let path = entry["path"] as? String, Self.directory(path, isInside: root) else { continue }

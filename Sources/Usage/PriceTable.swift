@@ -35,8 +35,9 @@ struct ScaledPrice: Sendable {
             return Int64(exactly: NSDecimalNumber(decimal: rounded).int64Value).flatMap { Decimal($0) == rounded ? $0 : nil }
         }
         guard let input = scaled(price.input), let output = scaled(price.output),
-              let cacheWrite = scaled(price.cacheWrite ?? price.input), let cacheWrite1h = scaled(price.cacheWrite1h ?? price.input * 2),
-              let cacheRead = scaled(price.cacheRead ?? price.input) else { return nil }
+            let cacheWrite = scaled(price.cacheWrite ?? price.input), let cacheWrite1h = scaled(price.cacheWrite1h ?? price.input * 2),
+            let cacheRead = scaled(price.cacheRead ?? price.input)
+        else { return nil }
         (self.input, self.output, self.cacheWrite, self.cacheWrite1h, self.cacheRead) = (input, output, cacheWrite, cacheWrite1h, cacheRead)
     }
 }
@@ -51,8 +52,9 @@ extension ModelPrice {
             _ = NSDecimalMultiplyByPowerOf10(&result, &source, -6, .plain)
             return result
         }
-        return ModelPrice(input: scale(input), output: scale(output), cacheWrite: cacheWrite.map(scale),
-                          cacheRead: cacheRead.map(scale), cacheWrite1h: cacheWrite1h.map(scale))
+        return ModelPrice(
+            input: scale(input), output: scale(output), cacheWrite: cacheWrite.map(scale),
+            cacheRead: cacheRead.map(scale), cacheWrite1h: cacheWrite1h.map(scale))
     }
 }
 
@@ -176,7 +178,8 @@ public struct PriceTable: Sendable {
     public static func normalise(_ model: String) -> String {
         var name = model.lowercased().trimmingCharacters(in: .whitespaces)
         if let slash = name.lastIndex(of: "/") { name = String(name[name.index(after: slash)...]) }
-        for prefix in ["us.anthropic.", "eu.anthropic.", "apac.anthropic.", "global.anthropic.", "anthropic.", "models/"] where name.hasPrefix(prefix) {
+        for prefix in ["us.anthropic.", "eu.anthropic.", "apac.anthropic.", "global.anthropic.", "anthropic.", "models/"] where name.hasPrefix(prefix)
+        {
             name = String(name.dropFirst(prefix.count))
         }
         if let at = name.firstIndex(of: "@") { name = String(name[..<at]) }

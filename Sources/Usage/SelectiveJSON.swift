@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -96,7 +97,9 @@ struct SelectiveJSON {
 
     mutating func literal(_ word: StaticString) -> Bool {
         let length = word.utf8CodeUnitCount
-        guard position + length <= bytes.count, let base = bytes.baseAddress, memcmp(base + position, word.utf8Start, length) == 0 else { return false }
+        guard position + length <= bytes.count, let base = bytes.baseAddress, memcmp(base + position, word.utf8Start, length) == 0 else {
+            return false
+        }
         position += length
         return true
     }
@@ -147,7 +150,10 @@ struct SelectiveJSON {
             let quote = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) - base
             var backslashes = 0
             var back = quote - 1
-            while back >= start, bytes[back] == UInt8(ascii: "\\") { backslashes += 1; back -= 1 }
+            while back >= start, bytes[back] == UInt8(ascii: "\\") {
+                backslashes += 1
+                back -= 1
+            }
             if backslashes % 2 == 0 { return quote }
             index = quote + 1
         }
@@ -172,7 +178,10 @@ struct SelectiveJSON {
                     depth += 1
                 case UInt8(ascii: "}"), UInt8(ascii: "]"):
                     depth -= 1
-                    if depth == 0 { position += 1; return true }
+                    if depth == 0 {
+                        position += 1
+                        return true
+                    }
                 default:
                     break
                 }
@@ -206,7 +215,11 @@ struct SelectiveJSON {
         }
         while index < raw.count {
             let byte = raw[index]
-            guard byte == UInt8(ascii: "\\") else { out.append(byte); index += 1; continue }
+            guard byte == UInt8(ascii: "\\") else {
+                out.append(byte)
+                index += 1
+                continue
+            }
             guard index + 1 < raw.count else { return nil }
             let escaped = raw[index + 1]
             index += 2
@@ -221,7 +234,8 @@ struct SelectiveJSON {
                 guard var scalar = hex4(index) else { return nil }
                 index += 4
                 if (0xD800...0xDBFF).contains(scalar), index + 6 <= raw.count, raw[index] == UInt8(ascii: "\\"), raw[index + 1] == UInt8(ascii: "u"),
-                   let low = hex4(index + 2), (0xDC00...0xDFFF).contains(low) {
+                    let low = hex4(index + 2), (0xDC00...0xDFFF).contains(low)
+                {
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     index += 6
                 }

@@ -36,12 +36,14 @@ public enum Timestamp {
             return value
         }
         guard let year = digits(0, 4), utf8.count >= 10, utf8[4] == 0x2D, let month = digits(5, 2), utf8[7] == 0x2D,
-              let day = digits(8, 2), (1...12).contains(month), (1...31).contains(day) else { return nil }
+            let day = digits(8, 2), (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
         var seconds = Double(daysFromCivil(year, month, day)) * 86_400
         if utf8.count == 10 { return Date(timeIntervalSince1970: seconds) }
         guard utf8.count >= 19, utf8[10] == 0x54 || utf8[10] == 0x20 || utf8[10] == 0x74,
-              let hour = digits(11, 2), utf8[13] == 0x3A, let minute = digits(14, 2), utf8[16] == 0x3A,
-              let second = digits(17, 2), hour < 24, minute < 60, second < 61 else { return nil }
+            let hour = digits(11, 2), utf8[13] == 0x3A, let minute = digits(14, 2), utf8[16] == 0x3A,
+            let second = digits(17, 2), hour < 24, minute < 60, second < 61
+        else { return nil }
         seconds += Double(hour * 3600 + minute * 60 + second)
         var index = 19
         if index < utf8.count, utf8[index] == 0x2E || utf8[index] == 0x2C {

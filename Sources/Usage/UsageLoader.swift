@@ -57,7 +57,10 @@ public struct UsageLoader: Sendable {
                 guard FolderWalk.isRegularFile(path) else {
                     throw UsageError.unreadable(file: path, reason: "not a regular file (a FIFO, socket or device)")
                 }
-                if Self.isEmpty(file: path) { batch.filesRead += 1; continue }
+                if Self.isEmpty(file: path) {
+                    batch.filesRead += 1
+                    continue
+                }
                 guard let format = format ?? UsageFormat.detect(path: path) else { throw UsageError.unknownFormat(file: path) }
                 try read(path, as: format, into: &batch, otel: &otel)
             }
@@ -119,7 +122,11 @@ public struct UsageLoader: Sendable {
         case .litellm:
             if Self.looksLikeJSON(path) { try LiteLLMReader().readJSON(path, into: &batch) } else { try LiteLLMReader().readCSV(path, into: &batch) }
         case .jsonl, .csv:
-            if Self.looksLikeJSON(path) { try CanonicalReader().readJSONL(path, into: &batch) } else { try CanonicalReader().readCSV(path, into: &batch) }
+            if Self.looksLikeJSON(path) {
+                try CanonicalReader().readJSONL(path, into: &batch)
+            } else {
+                try CanonicalReader().readCSV(path, into: &batch)
+            }
         }
     }
 
@@ -177,11 +184,16 @@ public struct Pricing {
     public mutating func price(_ record: inout UsageRecord) {
         guard record.costUSD == nil else { return }
         let entry: (scaled: ScaledPrice?, perToken: ModelPrice)?
-        if let cached = known[record.model] { entry = cached } else {
+        if let cached = known[record.model] {
+            entry = cached
+        } else {
             entry = prices.price(for: record.model).map { (ScaledPrice($0), $0.perToken) }
             known[record.model] = entry
         }
-        guard let entry else { unknown.insert(record.model); return }
+        guard let entry else {
+            unknown.insert(record.model)
+            return
+        }
         if let scaled = entry.scaled {
             record.costUSD = PriceTable.cost(of: record, scaled: scaled)
         } else {

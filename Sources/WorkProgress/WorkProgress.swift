@@ -63,7 +63,9 @@ public enum WorkProgress {
             let told: (@Sendable (Snapshot) -> Void, Snapshot)? = lock.withLock {
                 guard enabled else { return nil }
                 (self.phase, done, self.total, self.unit, phaseStart) = (phase, 0, total, unit, now)
-                return onBegin.map { ($0, Snapshot(phase: phase, done: 0, total: total, unit: unit, elapsed: 0, sinceStart: now.timeIntervalSince(start))) }
+                return onBegin.map {
+                    ($0, Snapshot(phase: phase, done: 0, total: total, unit: unit, elapsed: 0, sinceStart: now.timeIntervalSince(start)))
+                }
             }
             if let told { told.0(told.1) }
         }
@@ -83,8 +85,9 @@ public enum WorkProgress {
         public func snapshot(now: Date = Date()) -> Snapshot? {
             lock.withLock {
                 guard enabled, !phase.isEmpty else { return nil }
-                return Snapshot(phase: phase, done: done, total: total, unit: unit,
-                                elapsed: now.timeIntervalSince(phaseStart), sinceStart: now.timeIntervalSince(start))
+                return Snapshot(
+                    phase: phase, done: done, total: total, unit: unit,
+                    elapsed: now.timeIntervalSince(phaseStart), sinceStart: now.timeIntervalSince(start))
             }
         }
 

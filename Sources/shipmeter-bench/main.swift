@@ -21,8 +21,9 @@ func largeReport() -> Report {
     let start = Date(timeIntervalSince1970: 1_767_225_600)
     func metrics(_ key: String) -> GroupMetrics {
         var group = GroupMetrics(key: key)
-        var record = UsageRecord(source: "jsonl", key: key, timestamp: start, model: "m", input: Int64.random(in: 1...9_000_000, using: &random),
-                                 output: Int64.random(in: 1...900_000, using: &random), costUSD: Decimal(Int.random(in: 1...90_000, using: &random)))
+        var record = UsageRecord(
+            source: "jsonl", key: key, timestamp: start, model: "m", input: Int64.random(in: 1...9_000_000, using: &random),
+            output: Int64.random(in: 1...900_000, using: &random), costUSD: Decimal(Int.random(in: 1...90_000, using: &random)))
         record.cacheRead = Int64.random(in: 0...90_000_000, using: &random)
         group.tokens.add(record)
         group.shippedTokens = record.total / 2
@@ -38,22 +39,27 @@ func largeReport() -> Report {
     let deployments = (0..<5000).map { index in
         DeploymentDetail(
             deployment: ClassifiedDeployment(
-                Deployment(environment: "production", id: "deploy/production/\(index)", ref: "refs/tags/deploy/production/\(index)",
-                           commit: try! ObjectID(hex: String(repeating: "a", count: 40)), time: start.addingTimeInterval(Double(index) * 6000),
-                           status: .success),
+                Deployment(
+                    environment: "production", id: "deploy/production/\(index)", ref: "refs/tags/deploy/production/\(index)",
+                    commit: try! ObjectID(hex: String(repeating: "a", count: 40)), time: start.addingTimeInterval(Double(index) * 6000),
+                    status: .success),
                 kind: .forward, status: index % 50 == 0 ? .rolledBack : .success),
             shippedCommits: Int.random(in: 1...20, using: &random), aiAssistedShare: Double.random(in: 0...1, using: &random),
             tokens: Int64.random(in: 0...10_000_000, using: &random), costUSD: Decimal(Int.random(in: 0...500, using: &random)),
             lines: Int.random(in: 1...4000, using: &random))
     }
     let weekly = (0..<52).map { week in
-        WeekPoint(start: start.addingTimeInterval(Double(week) * 7 * 86_400), tokens: Int64.random(in: 1...1_000_000_000, using: &random),
-                  shippedTokens: Int64.random(in: 0...500_000_000, using: &random), costUSD: Decimal(Int.random(in: 0...90_000, using: &random)),
-                  normalisedDeployments: Double.random(in: 0...120, using: &random))
+        WeekPoint(
+            start: start.addingTimeInterval(Double(week) * 7 * 86_400), tokens: Int64.random(in: 1...1_000_000_000, using: &random),
+            shippedTokens: Int64.random(in: 0...500_000_000, using: &random), costUSD: Decimal(Int.random(in: 0...90_000, using: &random)),
+            normalisedDeployments: Double.random(in: 0...120, using: &random))
     }
-    let warnings = (0..<40).map { Warning(kind: "uncommitted_tokens", group: "team-\($0)", message: "most tokens never reached a commit", figures: [("share", 0.7)]) }
-    return Report(since: start, until: start.addingTimeInterval(364 * 86_400), environment: "production", groupBy: .team, repositories: ["acme/app"],
-                  groups: groups, totals: metrics("total"), warnings: warnings, deployments: deployments, weekly: weekly)
+    let warnings = (0..<40).map {
+        Warning(kind: "uncommitted_tokens", group: "team-\($0)", message: "most tokens never reached a commit", figures: [("share", 0.7)])
+    }
+    return Report(
+        since: start, until: start.addingTimeInterval(364 * 86_400), environment: "production", groupBy: .team, repositories: ["acme/app"],
+        groups: groups, totals: metrics("total"), warnings: warnings, deployments: deployments, weekly: weekly)
 }
 
 let arguments = CommandLine.arguments

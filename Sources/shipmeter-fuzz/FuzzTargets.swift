@@ -7,10 +7,11 @@ import Usage
 /// Every parser of untrusted input, each as a function of raw bytes. A target must never crash,
 /// hang or grow memory without bound, whatever the bytes; it may reject them.
 enum FuzzTargets {
-    static let names: [String] = UsageFormat.allCases.map { "usage-\($0.rawValue)" } + [
-        "usage-detect", "prices", "settings", "codeowners", "mailmap", "deploy-log", "tag-message", "trailers", "ai-signals",
-        "git-ai-note", "agent-trace", "otlp-wire",
-    ]
+    static let names: [String] =
+        UsageFormat.allCases.map { "usage-\($0.rawValue)" } + [
+            "usage-detect", "prices", "settings", "codeowners", "mailmap", "deploy-log", "tag-message", "trailers", "ai-signals",
+            "git-ai-note", "agent-trace", "otlp-wire",
+        ]
 
     /// Runs `data` through the target called `name` (one of `names`).
     static func run(_ name: String, _ data: Data) {
@@ -73,8 +74,12 @@ enum FuzzTargets {
         let name: String
         if data.starts(with: Array("SQLite format 3\0".utf8)) {
             name = "store.db"
-        } else if let first = data.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
-            name = [.geminiCLI, .opencode, .amp, .anthropicUsage, .openaiUsage, .claudeCodeAnalytics, .cursor].contains(format) ? "session.json" : "session.jsonl"
+        } else if let first = data.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }),
+            first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+        {
+            name =
+                [.geminiCLI, .opencode, .amp, .anthropicUsage, .openaiUsage, .claudeCodeAnalytics, .cursor].contains(format)
+                ? "session.json" : "session.jsonl"
         } else {
             name = "usage.csv"
         }

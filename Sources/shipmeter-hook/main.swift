@@ -17,8 +17,9 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "prepare-commit-msg" where (2...4).contains(arguments.count):
     do {
-        try PrepareCommitMessage.run(messageFile: arguments[1], directory: FileManager.default.currentDirectoryPath,
-                                     environment: ProcessInfo.processInfo.environment)
+        try PrepareCommitMessage.run(
+            messageFile: arguments[1], directory: FileManager.default.currentDirectoryPath,
+            environment: ProcessInfo.processInfo.environment)
     } catch {
         standardError.write(Data("shipmeter-hook: \(error.localizedDescription)\n".utf8))
         exit(1)

@@ -9,19 +9,22 @@ import Usage
     let asOf = Date(timeIntervalSince1970: 1_775_001_600)
 
     func spend(_ day: String, _ usd: String, team: String) -> UsageRecord {
-        UsageRecord(source: "jsonl", key: "\(day)-\(team)-\(usd)", timestamp: Timestamp.parseISO8601(day)!, actor: team, model: "m",
-                    input: 1, output: 0, costUSD: Decimal(string: usd))
+        UsageRecord(
+            source: "jsonl", key: "\(day)-\(team)-\(usd)", timestamp: Timestamp.parseISO8601(day)!, actor: team, model: "m",
+            input: 1, output: 0, costUSD: Decimal(string: usd))
     }
 
     @Test func burnRateExhaustionAndProRata() {
         let records = [
-            spend("2025-12-31", "1000", team: "red"),   // last year: not spent this year, but…
+            spend("2025-12-31", "1000", team: "red"),  // last year: not spent this year, but…
             spend("2026-01-15", "300", team: "red"),
-            spend("2026-03-10", "600", team: "red"),    // …in the trailing 30 days (from 2026-03-02)
+            spend("2026-03-10", "600", team: "red"),  // …in the trailing 30 days (from 2026-03-02)
             spend("2026-03-20", "300", team: "blue"),
-            spend("2026-04-02", "999", team: "blue"),   // after the projection date: ignored
+            spend("2026-04-02", "999", team: "blue"),  // after the projection date: ignored
         ]
-        let budget = BudgetProjection.compute(records: records, annual: 3650, teamBudgets: ["red": 1000, "blue": 10000], year: nil, asOf: asOf) { $0.actor ?? "" }
+        let budget = BudgetProjection.compute(records: records, annual: 3650, teamBudgets: ["red": 1000, "blue": 10000], year: nil, asOf: asOf) {
+            $0.actor ?? ""
+        }
         #expect(budget.year == 2026)
         let total = budget.lines[0]
         #expect(total.name == "total")
@@ -45,7 +48,9 @@ import Usage
 
     @Test func overspentAndIdleBudgets() {
         let records = [spend("2026-02-01", "500", team: "red")]
-        let budget = BudgetProjection.compute(records: records, annual: nil, teamBudgets: ["red": 400, "green": 100], year: 2026, asOf: asOf) { $0.actor ?? "" }
+        let budget = BudgetProjection.compute(records: records, annual: nil, teamBudgets: ["red": 400, "green": 100], year: 2026, asOf: asOf) {
+            $0.actor ?? ""
+        }
         #expect(budget.lines.map(\.name) == ["green", "red"])
         #expect(budget.lines[0].exhaustion == nil)  // nothing spent: no projection
         #expect(budget.lines[1].exhaustion == asOf)  // already over

@@ -1,5 +1,6 @@
-@testable import Attribution
 import Testing
+
+@testable import Attribution
 
 /// The one classification rule, over a history given as parent links (commit → its parent).
 @Suite struct DeploymentClassifierTests {

@@ -15,7 +15,8 @@ import Testing
         #expect(measured([FileChange(path: "a.swift", added: Self.tall)]).effectiveLines == 1.4)
         // Other indentation, single quotes, a trailing semicolon: still one statement, 1.4 lines.
         #expect(measured([FileChange(path: "a.js", added: ["\tlet total = price( of:item , in:store ) ;"])]).effectiveLines == 1.4)
-        #expect(measured([FileChange(path: "a.py", added: ["name = 'shipmeter'"])]).effectiveLines
+        #expect(
+            measured([FileChange(path: "a.py", added: ["name = 'shipmeter'"])]).effectiveLines
                 == measured([FileChange(path: "a.py", added: ["name = \"shipmeter\""])]).effectiveLines)
         // Re-laid out: the tall statement replaces the wide one — a move, worth nothing.
         let relaid = measured([FileChange(path: "a.swift", added: Self.tall, deleted: Self.wide)])
@@ -46,9 +47,11 @@ import Testing
         #expect(measured([FileChange(path: "new.swift", added: Array(lines[1...2]))], reference: [original]).effectiveLines == 2.8)
         // A copy with one statement changed: only that statement is new (the blocks before and
         // after it are still the parent's).
-        let longer = ["let source = try load(path)", "let parsed = parse(source)", "let checked = check(parsed)",
-                      "let priced = price(checked)", "let grouped = group(priced)", "let summed = sum(grouped)",
-                      "let rounded = round(summed)", "return render(rounded)"]
+        let longer = [
+            "let source = try load(path)", "let parsed = parse(source)", "let checked = check(parsed)",
+            "let priced = price(checked)", "let grouped = group(priced)", "let summed = sum(grouped)",
+            "let rounded = round(summed)", "return render(rounded)",
+        ]
         var edited = longer
         edited[4] = "let grouped = group(priced, by: team)"  // let grouped group priced by team: 6 tokens
         let partly = measured([FileChange(path: "new.swift", added: edited)], reference: [longer.joined(separator: "\n")])
@@ -87,6 +90,8 @@ import Testing
         // let a load path, let b parse a, let c check b (4 each), return c (2): 14 tokens.
         #expect(measured([FileChange(path: "x.swift", added: lines)]).effectiveLines == 2.8)
         #expect(measured([FileChange(path: "x.swift", added: lines)], reference: [text]).effectiveLines == 0)
-        #expect(measured([FileChange(path: "x.swift", added: lines)], reference: ["unrelated = 1\n" + text.replacingOccurrences(of: "b", with: "q")]).effectiveLines == 2.8)
+        #expect(
+            measured([FileChange(path: "x.swift", added: lines)], reference: ["unrelated = 1\n" + text.replacingOccurrences(of: "b", with: "q")])
+                .effectiveLines == 2.8)
     }
 }

@@ -42,8 +42,9 @@ enum InformationInvariants {
             let wide = code(10 + Int(random.next() % 30), &random)
             let tall = wide.flatMap { tallLayout($0).split(separator: "\n").map(String.init) }
             func files(_ lines: [String], deleted: [String] = []) -> [FileChange] {
-                lineByLine ? lines.enumerated().map { FileChange(path: "f\($0.offset).swift", added: [$0.element]) }
-                    + deleted.enumerated().map { FileChange(path: "f\($0.offset).swift", deleted: [$0.element]) }
+                lineByLine
+                    ? lines.enumerated().map { FileChange(path: "f\($0.offset).swift", added: [$0.element]) }
+                        + deleted.enumerated().map { FileChange(path: "f\($0.offset).swift", deleted: [$0.element]) }
                     : [FileChange(path: "a.swift", added: lines, deleted: deleted)]
             }
             let usual = measured(files(wide)).effectiveLines, taller = measured(files(tall)).effectiveLines

@@ -21,9 +21,11 @@ struct World {
     var deployments: [[Int]] = []
 
     static let teams = ["honest", "gamer"]
-    static let words = ["request", "payload", "retry", "budget", "cache", "ledger", "window", "token", "handler", "status", "session",
-                        "refund", "merchant", "invoice", "cursor", "metric", "queue", "worker", "schema", "record", "parser", "reader",
-                        "writer", "buffer", "stream", "socket", "router", "filter", "mapper", "reducer", "config", "option"]
+    static let words = [
+        "request", "payload", "retry", "budget", "cache", "ledger", "window", "token", "handler", "status", "session",
+        "refund", "merchant", "invoice", "cursor", "metric", "queue", "worker", "schema", "record", "parser", "reader",
+        "writer", "buffer", "stream", "socket", "router", "filter", "mapper", "reducer", "config", "option",
+    ]
 
     /// A statement of real code (one generated shape would be a same-shape run, a template).
     static func line(_ random: inout SeededGenerator) -> String {
@@ -73,22 +75,29 @@ struct World {
         var authored = [Int: Int64]()
         for (position, change) in shippingOrder.enumerated() { authored[change] = base + Int64(position + 1) * 60 }
         let ids = (0...changes.count).map { try! ObjectID(hex: String(repeating: "0", count: 32) + String(format: "%08x", $0 + 1)) }
-        var facts = [CommitFacts(id: ids[0], person: "root@acme.test", authorName: "root", authorTime: GitTime(seconds: base), isMerge: false,
-                                 isBot: false, summary: "root", signals: [], sessions: [], agent: nil, model: nil, reverts: nil)]
+        var facts = [
+            CommitFacts(
+                id: ids[0], person: "root@acme.test", authorName: "root", authorTime: GitTime(seconds: base), isMerge: false,
+                isBot: false, summary: "root", signals: [], sessions: [], agent: nil, model: nil, reverts: nil)
+        ]
         for (index, change) in changes.enumerated() {
-            facts.append(CommitFacts(id: ids[index + 1], person: "\(change.team)@acme.test", authorName: change.team,
-                                     authorTime: GitTime(seconds: authored[index] ?? base), isMerge: false, isBot: false, summary: "change \(index)",
-                                     signals: [], sessions: [], agent: nil, model: nil, reverts: change.reverts.map { ids[$0 + 1] }))
+            facts.append(
+                CommitFacts(
+                    id: ids[index + 1], person: "\(change.team)@acme.test", authorName: change.team,
+                    authorTime: GitTime(seconds: authored[index] ?? base), isMerge: false, isBot: false, summary: "change \(index)",
+                    signals: [], sessions: [], agent: nil, model: nil, reverts: change.reverts.map { ids[$0 + 1] }))
         }
         let history = History(facts: facts)
         var stored = [ClassifiedDeployment](), shipped = [[Int]]()
-        let baseline = Deployment(environment: "production", id: "d000", ref: "", commit: ids[0], time: Date(timeIntervalSince1970: TimeInterval(base)), status: .success)
+        let baseline = Deployment(
+            environment: "production", id: "d000", ref: "", commit: ids[0], time: Date(timeIntervalSince1970: TimeInterval(base)), status: .success)
         stored.append(ClassifiedDeployment(baseline, kind: .baseline))
         shipped.append([0])
         for (number, deployment) in deployments.enumerated() where !deployment.isEmpty {
             let time = Date(timeIntervalSince1970: TimeInterval(base + Int64(number + 1) * 86_400))
-            let shippedNow = Deployment(environment: "production", id: String(format: "d%03d", number + 1), ref: "",
-                                        commit: ids[deployment[deployment.count - 1] + 1], time: time, status: .success)
+            let shippedNow = Deployment(
+                environment: "production", id: String(format: "d%03d", number + 1), ref: "",
+                commit: ids[deployment[deployment.count - 1] + 1], time: time, status: .success)
             stored.append(ClassifiedDeployment(shippedNow, kind: .forward))
             shipped.append(deployment.map { $0 + 1 })
         }
@@ -99,16 +108,20 @@ struct World {
         let commits = SyntheticCommits([[]] + changes.map(\.files), teams: facts.map { people.team(ofPerson: $0.person) ?? People.unassigned })
         var records = [UsageRecord](), joins = [RecordJoin]()
         for (change, tokens) in usage.sorted(by: { $0.key < $1.key }) {
-            records.append(UsageRecord(source: "jsonl", key: "r\(change)", timestamp: Date(timeIntervalSince1970: TimeInterval(authored[change] ?? base)),
-                                       actor: "\(changes[change].team)@acme.test", model: "claude-sonnet-4-5", input: tokens, output: 0,
-                                       cacheWrite: 0, cacheRead: 0, costUSD: Decimal(tokens) / 1_000_000))
+            records.append(
+                UsageRecord(
+                    source: "jsonl", key: "r\(change)", timestamp: Date(timeIntervalSince1970: TimeInterval(authored[change] ?? base)),
+                    actor: "\(changes[change].team)@acme.test", model: "claude-sonnet-4-5", input: tokens, output: 0,
+                    cacheWrite: 0, cacheRead: 0, costUSD: Decimal(tokens) / 1_000_000))
             joins.append(.attributed(change + 1, .explicit))
         }
-        let input = ReportInput(history: history, timeline: timeline, records: records, joins: joins, people: people, commits: commits, repositories: ["world"])
+        let input = ReportInput(
+            history: history, timeline: timeline, records: records, joins: joins, people: people, commits: commits, repositories: ["world"])
         let builder = ReportBuilder(input, worth: worth)
-        return builder.build(since: Date(timeIntervalSince1970: TimeInterval(base)),
-                             until: Date(timeIntervalSince1970: TimeInterval(base + Int64(deployments.count + 2) * 86_400)),
-                             environment: "production", groupBy: groupBy)
+        return builder.build(
+            since: Date(timeIntervalSince1970: TimeInterval(base)),
+            until: Date(timeIntervalSince1970: TimeInterval(base + Int64(deployments.count + 2) * 86_400)),
+            environment: "production", groupBy: groupBy)
     }
 }
 
@@ -204,7 +217,8 @@ enum Gaming {
         let original = gamed.changes.count - 1
         gamed.deployments[first].append(original)
         let file = change.files[0]
-        gamed.changes.append(World.Change(team: "gamer", files: [FileChange(path: file.path, deleted: file.added)], reverts: byMessage ? original : nil))
+        gamed.changes.append(
+            World.Change(team: "gamer", files: [FileChange(path: file.path, deleted: file.added)], reverts: byMessage ? original : nil))
         gamed.deployments.append([gamed.changes.count - 1])
         if reapply {
             gamed.changes.append(change)

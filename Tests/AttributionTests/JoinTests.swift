@@ -6,7 +6,9 @@ import Testing
 import Usage
 
 @Suite struct JoinTests {
-    func joined(_ snapshot: RepositorySnapshot, _ records: [UsageRecord], links: [SessionCommitLink] = [], until: Int64 = day(30)) -> [(commit: String?, confidence: JoinConfidence?)] {
+    func joined(
+        _ snapshot: RepositorySnapshot, _ records: [UsageRecord], links: [SessionCommitLink] = [], until: Int64 = day(30)
+    ) -> [(commit: String?, confidence: JoinConfidence?)] {
         let joins = snapshot.join(batch(records, links: links), environment: snapshot.environment(requested: nil), until: date(until))
         return joins.map { join in (join.commit.map { snapshot.history.id($0).hex }, join.confidence) }
     }
@@ -17,13 +19,15 @@ import Usage
         let first = scratch.commit("one\n\nAI-Session: claude-code/S1", files: ["a": "1\n"], time: day(1, hour: 10))
         let second = scratch.commit("two\n\nAI-Session: claude-code/S1", files: ["b": "1\n"], time: day(1, hour: 14))
         let snapshot = try scratch.snapshot()
-        let result = joined(snapshot, [
-            record("r1", session: "S1", agent: "claude-code", at: day(1, hour: 9), input: 1),
-            record("r2", session: "S1", agent: "claude-code", at: day(1, hour: 10), input: 1),  // same second as the commit
-            record("r3", session: "S1", at: day(1, hour: 12), input: 1),
-            record("r4", session: "S1", at: day(1, hour: 15), input: 1),  // after the session's last commit
-            record("r5", session: "S1", agent: "codex", at: day(1, hour: 9), input: 1),  // another agent's session of that id
-        ])
+        let result = joined(
+            snapshot,
+            [
+                record("r1", session: "S1", agent: "claude-code", at: day(1, hour: 9), input: 1),
+                record("r2", session: "S1", agent: "claude-code", at: day(1, hour: 10), input: 1),  // same second as the commit
+                record("r3", session: "S1", at: day(1, hour: 12), input: 1),
+                record("r4", session: "S1", at: day(1, hour: 15), input: 1),  // after the session's last commit
+                record("r5", session: "S1", agent: "codex", at: day(1, hour: 9), input: 1),  // another agent's session of that id
+            ])
         #expect(result.map(\.commit) == [first, first, second, nil, nil])
         #expect(result.map(\.confidence) == [.explicit, .explicit, .explicit, nil, nil])
     }
@@ -55,14 +59,16 @@ import Usage
         scratch.commit("root", files: ["r": "1\n"], time: day(0))
         let commit = scratch.commit("work", files: ["w": "1\n"], author: ("Ann", "ann@acme.test"), time: day(2))
         let snapshot = try scratch.snapshot()
-        let result = joined(snapshot, [
-            record("exact", actor: "ann@acme.test", at: day(1), input: 1, repository: scratch.path),
-            record("late", actor: "ann@acme.test", at: day(1) - 1, input: 1, repository: scratch.path),
-            record("subfolder", actor: "ANN@acme.test", at: day(1, hour: 12), input: 1, repository: scratch.path + "/src"),
-            record("elsewhere", actor: "ann@acme.test", at: day(1, hour: 12), input: 1, repository: "/somewhere/else"),
-            record("no-repository", actor: "ann@acme.test", at: day(1, hour: 12), input: 1),
-            record("someone-else", actor: "bob@acme.test", at: day(1, hour: 12), input: 1, repository: scratch.path),
-        ])
+        let result = joined(
+            snapshot,
+            [
+                record("exact", actor: "ann@acme.test", at: day(1), input: 1, repository: scratch.path),
+                record("late", actor: "ann@acme.test", at: day(1) - 1, input: 1, repository: scratch.path),
+                record("subfolder", actor: "ANN@acme.test", at: day(1, hour: 12), input: 1, repository: scratch.path + "/src"),
+                record("elsewhere", actor: "ann@acme.test", at: day(1, hour: 12), input: 1, repository: "/somewhere/else"),
+                record("no-repository", actor: "ann@acme.test", at: day(1, hour: 12), input: 1),
+                record("someone-else", actor: "bob@acme.test", at: day(1, hour: 12), input: 1, repository: scratch.path),
+            ])
         #expect(result.map(\.commit) == [commit, nil, commit, nil, nil, nil])
         #expect(result[0].confidence == .inferred)
     }
@@ -72,7 +78,8 @@ import Usage
         scratch.git(["remote", "add", "origin", "git@github.com:acme/app.git"])
         let commit = scratch.commit("work", files: ["w": "1\n"], author: ("Ann", "ann@acme.test"), time: day(2))
         let snapshot = try scratch.snapshot()
-        let result = joined(snapshot, [record("r", actor: "ann@acme.test", at: day(2, hour: -1), input: 1, repository: "https://github.com/acme/app")])
+        let result = joined(
+            snapshot, [record("r", actor: "ann@acme.test", at: day(2, hour: -1), input: 1, repository: "https://github.com/acme/app")])
         #expect(result.map(\.commit) == [commit])
         #expect(snapshot.name == "acme/app")
         #expect(snapshot.scope.contains("ssh://git@github.com/acme/app.git"))
@@ -86,10 +93,12 @@ import Usage
         let byOld = scratch.commit("old address", files: ["a": "1\n"], author: ("Ann", "ann@old.test"), time: day(2))
         let byPersonal = scratch.commit("personal", files: ["b": "1\n"], author: ("Ann", "ann@personal.test"), time: day(4))
         let snapshot = try scratch.snapshot("identities:\n  ann@acme.test: [\"Ann <ann@personal.test>\"]\n")
-        let result = joined(snapshot, [
-            record("1", actor: "ann@acme.test", at: day(2, hour: -2), input: 1, repository: scratch.path),
-            record("2", actor: "ann@old.test", at: day(4, hour: -2), input: 1, repository: scratch.path),
-        ])
+        let result = joined(
+            snapshot,
+            [
+                record("1", actor: "ann@acme.test", at: day(2, hour: -2), input: 1, repository: scratch.path),
+                record("2", actor: "ann@old.test", at: day(4, hour: -2), input: 1, repository: scratch.path),
+            ])
         #expect(result.map(\.commit) == [byOld, byPersonal])
         #expect(snapshot.history.commitsByPerson["ann@acme.test"]?.count == 2)
     }
@@ -99,11 +108,13 @@ import Usage
         let first = scratch.commit("one", files: ["a": "1\n"], time: day(1))
         let second = scratch.commit("two", files: ["b": "1\n"], time: day(2))
         let snapshot = try scratch.snapshot()
-        let result = joined(snapshot, [
-            record("named", at: day(0), input: 1, commit: String(first.prefix(10))),
-            record("via-link", session: "otel-1", at: day(1, hour: 5), input: 1),
-            record("after-link", session: "otel-1", at: day(3), input: 1),
-        ], links: [SessionCommitLink(session: "otel-1", commit: second, time: date(day(2)))])
+        let result = joined(
+            snapshot,
+            [
+                record("named", at: day(0), input: 1, commit: String(first.prefix(10))),
+                record("via-link", session: "otel-1", at: day(1, hour: 5), input: 1),
+                record("after-link", session: "otel-1", at: day(3), input: 1),
+            ], links: [SessionCommitLink(session: "otel-1", commit: second, time: date(day(2)))])
         #expect(result.map(\.commit) == [first, second, nil])
         #expect(result.map(\.confidence) == [.linked, .linked, nil])
     }
@@ -119,9 +130,11 @@ import Usage
         for index in 0..<300 {
             let actor = ["alice@acme.test", "bob@acme.test", "carol@acme.test", "nobody@x.test"][Int(random.next() % 4)]
             let session = random.next() % 3 == 0 ? "s\(random.next() % 12)" : nil
-            records.append(record("k\(index)", actor: actor, session: session, at: 1_767_225_600 + Int64(random.next() % (86_400 * 2)),
-                                  input: Int64(random.next() % 5000), output: Int64(random.next() % 900), cacheRead: Int64(random.next() % 9000),
-                                  repository: random.next() % 4 == 0 ? nil : scratch.path))
+            records.append(
+                record(
+                    "k\(index)", actor: actor, session: session, at: 1_767_225_600 + Int64(random.next() % (86_400 * 2)),
+                    input: Int64(random.next() % 5000), output: Int64(random.next() % 900), cacheRead: Int64(random.next() % 9000),
+                    repository: random.next() % 4 == 0 ? nil : scratch.path))
         }
         for (since, until) in [(0.0, 2.0), (0.3, 1.1), (1.0, 1.5), (-5.0, 9.0)] {
             let from = date(1_767_225_600 + Int64(since * 86_400)), to = date(1_767_225_600 + Int64(until * 86_400))

@@ -15,7 +15,8 @@ import Usage
         scratch.commit("B1", files: ["b1": "1\n"], author: ("Ben", "ben@acme.test"), time: day(1, hour: 11))
         scratch.deploy(time: day(2, hour: 10))  // d1 forward: A1, B1
         let stable = scratch.head()
-        scratch.commit("B2\n\nCo-authored-by: Claude <noreply@anthropic.com>", files: ["b2": "1\n"], author: ("Ben", "ben@acme.test"), time: day(3, hour: 10))
+        scratch.commit(
+            "B2\n\nCo-authored-by: Claude <noreply@anthropic.com>", files: ["b2": "1\n"], author: ("Ben", "ben@acme.test"), time: day(3, hour: 10))
         scratch.deploy(time: day(4, hour: 10))  // d2 forward: B2, rolled back by d2r
         scratch.deploy(at: stable, time: day(4, hour: 12))  // rollback
         scratch.commit("A2", files: ["a2": "1\n"], author: ("Ann", "ann@acme.test"), time: day(5, hour: 10))
@@ -25,7 +26,9 @@ import Usage
         let snapshot = try scratch.snapshot("teams:\n  red: [ann@acme.test]\n  blue: [ben@acme.test]\n")
         let records = [
             // explicit → A1, shipped by d1
-            record("r1", actor: "ann@acme.test", session: "sA", at: day(1, hour: 9), input: 100, output: 400, cacheWrite: 100, cacheRead: 400, cost: 0.01),
+            record(
+                "r1", actor: "ann@acme.test", session: "sA", at: day(1, hour: 9), input: 100, output: 400, cacheWrite: 100, cacheRead: 400, cost: 0.01
+            ),
             // inferred → B2 (Ben's next commit, 30 minutes later), shipped by d2
             record("r2", actor: "ben@acme.test", at: day(3, hour: 9.5), input: 2000, cost: 0.02, repository: scratch.path),
             // no repository, unnamed session → uncommitted
@@ -127,7 +130,10 @@ import Usage
         let (_, snapshot, usage) = try scenario()
         let window = (date(day(0)), date(day(7)))
         let byPerson = snapshot.report(usage, since: window.0, until: window.1, environment: nil, groupBy: .person, weight: .commits)
-        #expect(Dictionary(uniqueKeysWithValues: byPerson.groups.map { ($0.key, $0.normalisedDeployments) }) == ["ann@acme.test": 1.5, "ben@acme.test": 0.5])
+        #expect(
+            Dictionary(uniqueKeysWithValues: byPerson.groups.map { ($0.key, $0.normalisedDeployments) }) == [
+                "ann@acme.test": 1.5, "ben@acme.test": 0.5,
+            ])
         let byDeployment = snapshot.report(usage, since: window.0, until: window.1, environment: nil, groupBy: .deployment, weight: .commits)
         let worth = Dictionary(uniqueKeysWithValues: byDeployment.groups.map { ($0.key, $0.normalisedDeployments) })
         #expect(worth["deploy/production/\(day(2, hour: 10))"] == 1)
@@ -160,8 +166,9 @@ import Usage
         scratch.write(".github/CODEOWNERS", "/payments/ @acme/payments\n/web/ @acme/web\n")
         scratch.commit("init", files: ["r": "1\n"], time: day(0))
         scratch.deploy(time: day(0, hour: 1))
-        scratch.commit("mostly payments", files: ["payments/a.py": String(repeating: "p\n", count: 30), "web/b.ts": "w\n"],
-                       author: ("Contractor", "c@contractor.test"), time: day(1))
+        scratch.commit(
+            "mostly payments", files: ["payments/a.py": String(repeating: "p\n", count: 30), "web/b.ts": "w\n"],
+            author: ("Contractor", "c@contractor.test"), time: day(1))
         scratch.commit("unowned", files: ["misc/x": "1\n"], author: ("Contractor", "c@contractor.test"), time: day(1, hour: 1))
         scratch.deploy(time: day(2))
         let snapshot = try scratch.snapshot("teams:\n  payments:\n    members: [\"*@payments.acme.test\"]\n")
@@ -174,7 +181,8 @@ import Usage
         let scratch = ScratchRepository()
         scratch.commit("init", files: ["r": "1\n"], time: day(0))
         scratch.deploy(time: day(0, hour: 1))
-        scratch.commit("bump", files: ["go.sum": "1\n"], author: ("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com"), time: day(1))
+        scratch.commit(
+            "bump", files: ["go.sum": "1\n"], author: ("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com"), time: day(1))
         scratch.commit("feature", files: ["f": "1\n"], author: ("Ann", "ann@acme.test"), time: day(1, hour: 1))
         scratch.deploy(time: day(2))
         let snapshot = try scratch.snapshot()
@@ -196,7 +204,7 @@ import Usage
         scratch.deploy(time: day(3, hour: 2))
         let snapshot = try scratch.snapshot("teams:\n  red: [ann@acme.test]\n")
         let usage = batch([
-            record("heavy", actor: "ann@acme.test", session: "big-session", at: day(4), input: 2_500_000),
+            record("heavy", actor: "ann@acme.test", session: "big-session", at: day(4), input: 2_500_000)
         ])
         let report = snapshot.report(usage, since: date(day(0)), until: date(day(7)), environment: nil, groupBy: .team, weight: .commits)
         let kinds = Set(report.warnings.map(\.kind))
@@ -206,4 +214,3 @@ import Usage
         #expect(revert.figures.first { $0.0 == "days_after_shipping" }.map { abs($0.1 - 1) < 1e-9 } == true)
     }
 }
-

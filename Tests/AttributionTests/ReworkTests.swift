@@ -12,7 +12,8 @@ import Usage
         let scratch = ScratchRepository()
         scratch.commit("root", files: ["a.txt": "root\n"], time: day(0))
         scratch.deploy(time: day(0, hour: 1))
-        let first = scratch.commit("Add search", files: ["search.txt": "query parser\nresult ranking\n"], author: ("Ann", "ann@acme.test"), time: day(1))
+        let first = scratch.commit(
+            "Add search", files: ["search.txt": "query parser\nresult ranking\n"], author: ("Ann", "ann@acme.test"), time: day(1))
         scratch.deploy(time: day(1, hour: 1))
         return (scratch, first)
     }
@@ -77,17 +78,21 @@ import Usage
     @Test func aRevertShippedWithWhatItUndoesIsNotRework() throws {
         let (scratch, _) = start()
         let bad = scratch.commit("Add export", files: ["export.txt": "csv writer\n"], author: ("Ann", "ann@acme.test"), time: day(2))
-        scratch.git(["revert", "--no-edit", bad], environment: ["GIT_AUTHOR_DATE": "\(day(2, hour: 1)) +0000", "GIT_COMMITTER_DATE": "\(day(2, hour: 1)) +0000"])
+        scratch.git(
+            ["revert", "--no-edit", bad],
+            environment: ["GIT_AUTHOR_DATE": "\(day(2, hour: 1)) +0000", "GIT_COMMITTER_DATE": "\(day(2, hour: 1)) +0000"])
         scratch.deploy(time: day(2, hour: 2))
         #expect(reasons(try report(scratch)) == [[], []])
     }
 
     @Test func aHotfixIsRework() throws {
         let (scratch, _) = start()
-        scratch.commit("Hotfix: ranking crash on empty query", files: ["search.txt": "query parser\nresult ranking\nempty guard\n"],
-                       author: ("Ann", "ann@acme.test"), time: day(3))
+        scratch.commit(
+            "Hotfix: ranking crash on empty query", files: ["search.txt": "query parser\nresult ranking\nempty guard\n"],
+            author: ("Ann", "ann@acme.test"), time: day(3))
         scratch.deploy(time: day(3, hour: 1))
-        scratch.commit("Guard export\n\nFixes-deploy: deploy/production/3\n", files: ["x.txt": "guard\n"], author: ("Ann", "ann@acme.test"), time: day(5))
+        scratch.commit(
+            "Guard export\n\nFixes-deploy: deploy/production/3\n", files: ["x.txt": "guard\n"], author: ("Ann", "ann@acme.test"), time: day(5))
         scratch.deploy(time: day(5, hour: 1))
         let report = try report(scratch)
         #expect(reasons(report) == [[], ["hotfix"], ["hotfix"]])
@@ -98,8 +103,9 @@ import Usage
 
     @Test func reworkSplitsByAIAssistedWork() throws {
         let (scratch, _) = start()
-        scratch.commit("Hotfix: ranking\n\nAssisted-by: claude-code:claude-sonnet-4-5\n", files: ["search.txt": "query parser\nguard\n"],
-                       author: ("Ann", "ann@acme.test"), time: day(3))
+        scratch.commit(
+            "Hotfix: ranking\n\nAssisted-by: claude-code:claude-sonnet-4-5\n", files: ["search.txt": "query parser\nguard\n"],
+            author: ("Ann", "ann@acme.test"), time: day(3))
         scratch.deploy(time: day(3, hour: 1))
         let report = try report(scratch)
         #expect(report.totals.reworkRateAI == 1)

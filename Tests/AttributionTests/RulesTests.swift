@@ -6,21 +6,22 @@ import Testing
 @Suite struct CodeOwnersTests {
     /// GitHub's documented CODEOWNERS example, path by path.
     @Test func githubDocumentedExamples() {
-        let owners = CodeOwners(text: """
-            # This is a comment.
-            *       @global-owner1 @global-owner2
-            *.js    @js-owner #This is an inline comment.
-            *.go docs@example.com
-            *.txt @octo-org/octocats
-            /build/logs/ @doctocat
-            docs/*  docs@example.com
-            apps/ @octocat
-            /docs/ @doctocat
-            /scripts/ @doctocat @octocat
-            **/logs @octocat
-            /apps/ @octocat
-            /apps/github
-            """)
+        let owners = CodeOwners(
+            text: """
+                # This is a comment.
+                *       @global-owner1 @global-owner2
+                *.js    @js-owner #This is an inline comment.
+                *.go docs@example.com
+                *.txt @octo-org/octocats
+                /build/logs/ @doctocat
+                docs/*  docs@example.com
+                apps/ @octocat
+                /docs/ @doctocat
+                /scripts/ @doctocat @octocat
+                **/logs @octocat
+                /apps/ @octocat
+                /apps/github
+                """)
         let cases: [(String, [String])] = [
             ("README.md", ["@global-owner1", "@global-owner2"]),
             ("src/index.js", ["@js-owner"]),
@@ -63,7 +64,9 @@ import Testing
 @Suite struct AISignalTests {
     let detector = AISignalDetector()
 
-    func signals(_ message: String, author: (String, String) = ("Dev", "dev@acme.test"), committer: (String, String)? = nil, note: Bool = false) -> [String] {
+    func signals(
+        _ message: String, author: (String, String) = ("Dev", "dev@acme.test"), committer: (String, String)? = nil, note: Bool = false
+    ) -> [String] {
         let time = GitTime(seconds: 0)
         let commit = Commit(
             id: try! ObjectID(hex: String(repeating: "a", count: 40)), parents: [],
@@ -117,7 +120,8 @@ import Testing
         #expect {
             _ = try Configuration.parse("teams:\n  red: [a@b.test\n  blue: x\n")
         } throws: { error in
-            (error as? Configuration.ParseError)?.message.contains(":3") == true || (error as? Configuration.ParseError)?.message.contains("line") == true
+            (error as? Configuration.ParseError)?.message.contains(":3") == true
+                || (error as? Configuration.ParseError)?.message.contains("line") == true
         }
         #expect {
             _ = try Configuration.parse("attribution:\n  window_hours: soon\n")
@@ -127,7 +131,8 @@ import Testing
     }
 
     @Test func unknownKeysWarnAndKnownKeysApply() throws {
-        let (configuration, warnings) = try Configuration.parse("""
+        let (configuration, warnings) = try Configuration.parse(
+            """
             deployments:
               tags: ["release/{env}/*"]
               logs: [deploys.jsonl]
@@ -147,10 +152,11 @@ import Testing
         #expect(warnings == [".shipmeter.yml:15: unknown setting 'colour' ignored"])
         #expect(configuration.deployTagPatterns == ["release/{env}/*"])
         #expect(configuration.deployLogs == ["deploys.jsonl"])
-        #expect(configuration.teams == [
-            Configuration.Team(name: "red", members: ["ann@acme.test", "*@red.acme.test"], annualBudgetUSD: 1200),
-            Configuration.Team(name: "blue", members: ["ben@acme.test"]),
-        ])
+        #expect(
+            configuration.teams == [
+                Configuration.Team(name: "red", members: ["ann@acme.test", "*@red.acme.test"], annualBudgetUSD: 1200),
+                Configuration.Team(name: "blue", members: ["ben@acme.test"]),
+            ])
         #expect(configuration.inferenceWindowHours == 12)
         #expect(configuration.reportEnvironment == "prod")
         #expect(configuration.weight == .lines)

@@ -44,8 +44,9 @@ import Testing
                 #expect(shipped.isEmpty)
                 continue
             }
-            let expected = Set(scratch.output(["rev-list", deployment.commit.hex] + (earlier.isEmpty ? [] : ["--not"] + earlier))
-                .split(separator: "\n").map(String.init))
+            let expected = Set(
+                scratch.output(["rev-list", deployment.commit.hex] + (earlier.isEmpty ? [] : ["--not"] + earlier))
+                    .split(separator: "\n").map(String.init))
             #expect(shipped == expected, "deployment \(deployment.id) (\(deployment.kind))")
             earlier.append(deployment.commit.hex)
         }
@@ -127,8 +128,9 @@ import Testing
             """
         let csv = "sha,environment,status,finished_at\n\(first),staging,success,2026-01-06T09:00:00Z\n"
         let (configuration, _) = try Configuration.parse("")
-        let snapshot = try RepositorySnapshot.load(try Repository(discovering: scratch.path), configuration: configuration,
-                                                   deployLogs: [("deploys.jsonl", jsonl), ("staging.csv", csv)])
+        let snapshot = try RepositorySnapshot.load(
+            try Repository(discovering: scratch.path), configuration: configuration,
+            deployLogs: [("deploys.jsonl", jsonl), ("staging.csv", csv)])
         let timeline = snapshot.timeline
         #expect(timeline.deployments(in: "production").map { timeline.deployments[$0].id } == ["gh-1", "gh-2", "gh-4"])
         #expect(timeline.deployments(in: "production").map { timeline.deployments[$0].kind } == [.baseline, .failed, .forward])

@@ -15,8 +15,9 @@ func record(
     output: Int64 = 0, cacheWrite: Int64 = 0, cacheRead: Int64 = 0, cost: Decimal? = nil, repository: String? = nil, commit: String? = nil,
     model: String = "claude-sonnet-4-5"
 ) -> UsageRecord {
-    UsageRecord(source: "jsonl", key: key, timestamp: date(seconds), actor: actor, session: session, agent: agent, model: model,
-                repository: repository, commit: commit, input: input, output: output, cacheWrite: cacheWrite, cacheRead: cacheRead, costUSD: cost)
+    UsageRecord(
+        source: "jsonl", key: key, timestamp: date(seconds), actor: actor, session: session, agent: agent, model: model,
+        repository: repository, commit: commit, input: input, output: output, cacheWrite: cacheWrite, cacheRead: cacheRead, costUSD: cost)
 }
 
 func batch(_ records: [UsageRecord], links: [SessionCommitLink] = []) -> UsageBatch {

@@ -1,8 +1,9 @@
 import Foundation
 import ShipmeterEngine
-import Testing
-@testable import Collector
 import ShipmeterTestSupport
+import Testing
+
+@testable import Collector
 
 @Suite struct AccessTests {
     @Test func tokensAreKeptHashedAndMatchTheirRoleOnly() throws {
@@ -39,18 +40,24 @@ import ShipmeterTestSupport
     }
 
     @Test func onlyLoopbackMayGoWithoutTokens() {
-        #expect(CollectorConfiguration.isLoopback("127.0.0.1") && CollectorConfiguration.isLoopback("::1") && CollectorConfiguration.isLoopback("localhost"))
-        #expect(!CollectorConfiguration.isLoopback("0.0.0.0") && !CollectorConfiguration.isLoopback("10.1.2.3") && !CollectorConfiguration.isLoopback("::"))
+        #expect(
+            CollectorConfiguration.isLoopback("127.0.0.1") && CollectorConfiguration.isLoopback("::1")
+                && CollectorConfiguration.isLoopback("localhost"))
+        #expect(
+            !CollectorConfiguration.isLoopback("0.0.0.0") && !CollectorConfiguration.isLoopback("10.1.2.3")
+                && !CollectorConfiguration.isLoopback("::"))
     }
 
     @Test func dashboardQueriesParseAndLinkBack() throws {
         let query = try DashboardQuery([("since", "90d"), ("team", "payments & ops"), ("by", ""), ("unknown", "x")])
         #expect(query.grouping == .person && query.team == "payments & ops" && query.by == nil)
         #expect(query.href { $0.person = "ann@acme.test" } == "/?since=90d&team=payments%20%26%20ops&person=ann@acme.test")
-        #expect(try DashboardQuery(query.href().dropFirst(2).split(separator: "&").map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-            return (parts[0], parts[1].removingPercentEncoding ?? parts[1])
-        }) == query)
+        #expect(
+            try DashboardQuery(
+                query.href().dropFirst(2).split(separator: "&").map { pair in
+                    let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                    return (parts[0], parts[1].removingPercentEncoding ?? parts[1])
+                }) == query)
         #expect(throws: DashboardQuery.Invalid.self) { try DashboardQuery([("by", "salary")]) }
         let now = Date(timeIntervalSince1970: 1_780_000_000)
         #expect(throws: EngineError.self) { try DashboardQuery([("since", "yesterday-ish")]).window(now: now).resolve() }

@@ -2,9 +2,10 @@ import Foundation
 import NIOCore
 import SwiftProtobuf
 import Testing
+import Usage
+
 @testable import Collector
 @testable import OTLPWire
-import Usage
 
 /// Token usage on spans, hand-written in the shapes Copilot, Claude Code, Qwen Code, OpenLLMetry
 /// and the GenAI conventions (old and new spellings) export, as OTLP JSON: read the same over the
@@ -21,15 +22,19 @@ import Usage
         }
     }
 
-    static func span(_ name: String, trace: String = "5b8efff798038103d269b633813fc60c", id: String, start: String = "1779999999000000000", end: String = end,
-                     _ attributes: [(String, Any)]) -> String {
+    static func span(
+        _ name: String, trace: String = "5b8efff798038103d269b633813fc60c", id: String, start: String = "1779999999000000000", end: String = end,
+        _ attributes: [(String, Any)]
+    ) -> String {
         let list = attributes.map { attribute($0.0, $0.1) }.joined(separator: ",")
-        return #"{"traceId":"\#(trace)","spanId":"\#(id)","name":"\#(name)","kind":3,"startTimeUnixNano":"\#(start)","endTimeUnixNano":"\#(end)","attributes":[\#(list)]}"#
+        return
+            #"{"traceId":"\#(trace)","spanId":"\#(id)","name":"\#(name)","kind":3,"startTimeUnixNano":"\#(start)","endTimeUnixNano":"\#(end)","attributes":[\#(list)]}"#
     }
 
     static func request(service: String, resource: [(String, Any)] = [], _ spans: [String]) -> String {
         let attributes = ([("service.name", service as Any)] + resource).map { attribute($0.0, $0.1) }.joined(separator: ",")
-        return #"{"resourceSpans":[{"resource":{"attributes":[\#(attributes)]},"scopeSpans":[{"scope":{"name":"test"},"spans":[\#(spans.joined(separator: ","))]}]}]}"#
+        return
+            #"{"resourceSpans":[{"resource":{"attributes":[\#(attributes)]},"scopeSpans":[{"scope":{"name":"test"},"spans":[\#(spans.joined(separator: ","))]}]}]}"#
     }
 
     /// The records of `json` over the wire as JSON, as protobuf, and from a file: all three equal.
@@ -49,8 +54,9 @@ import Usage
                 }
             }
         }
-        let protobuf = try OTLPExportRequest.decode(ByteBuffer(bytes: try message.serializedBytes() as [UInt8]), signal: .traces, encoding: .protobuf,
-                                                    contentEncoding: nil, limit: 1 << 20)
+        let protobuf = try OTLPExportRequest.decode(
+            ByteBuffer(bytes: try message.serializedBytes() as [UInt8]), signal: .traces, encoding: .protobuf,
+            contentEncoding: nil, limit: 1 << 20)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("otlp-traces-\(UUID().uuidString).json")
         try Data(json.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
@@ -62,20 +68,36 @@ import Usage
     }
 
     @Test func copilotCountsItsModelCallsNotTheAgentSpanThatTotalsThem() throws {
-        let copilot = Self.request(service: "github-copilot", resource: [("user.email", "dev@acme.test")], [
-            Self.span("invoke_agent", id: "1111111111111111", [("gen_ai.operation.name", "invoke_agent"), ("gen_ai.conversation.id", "c-1"),
-                      ("gen_ai.usage.input_tokens", 3000), ("gen_ai.usage.output_tokens", 500), ("gen_ai.usage.cache_read.input_tokens", 2000),
-                      ("gen_ai.usage.cache_creation.input_tokens", 100), ("github.copilot.cost", 0.12), ("github.copilot.aiu", 9)]),
-            Self.span("chat gpt-5", id: "2222222222222222", [("gen_ai.operation.name", "chat"), ("gen_ai.provider.name", "github"),
-                      ("gen_ai.conversation.id", "c-1"), ("gen_ai.request.model", "gpt-5"), ("gen_ai.response.model", "gpt-5-2026-01-01"),
-                      ("gen_ai.response.id", "r-1"), ("gen_ai.usage.input_tokens", 1800), ("gen_ai.usage.output_tokens", 300),
-                      ("gen_ai.usage.cache_read.input_tokens", 1200), ("gen_ai.usage.cache_creation.input_tokens", 100), ("github.copilot.cost", 0.05)]),
-            Self.span("execute_tool readFile", id: "3333333333333333", [("gen_ai.operation.name", "execute_tool"), ("gen_ai.tool.name", "readFile")]),
-            Self.span("chat gpt-5", id: "4444444444444444", [("gen_ai.operation.name", "chat"), ("gen_ai.provider.name", "github"),
-                      ("gen_ai.conversation.id", "c-1"), ("gen_ai.request.model", "gpt-5"), ("gen_ai.response.id", "r-2"),
-                      ("gen_ai.usage.input_tokens", 1200), ("gen_ai.usage.output_tokens", 200), ("gen_ai.usage.cache_read.input_tokens", 800),
-                      ("github.copilot.cost", 0.07)]),
-        ])
+        let copilot = Self.request(
+            service: "github-copilot", resource: [("user.email", "dev@acme.test")],
+            [
+                Self.span(
+                    "invoke_agent", id: "1111111111111111",
+                    [
+                        ("gen_ai.operation.name", "invoke_agent"), ("gen_ai.conversation.id", "c-1"),
+                        ("gen_ai.usage.input_tokens", 3000), ("gen_ai.usage.output_tokens", 500), ("gen_ai.usage.cache_read.input_tokens", 2000),
+                        ("gen_ai.usage.cache_creation.input_tokens", 100), ("github.copilot.cost", 0.12), ("github.copilot.aiu", 9),
+                    ]),
+                Self.span(
+                    "chat gpt-5", id: "2222222222222222",
+                    [
+                        ("gen_ai.operation.name", "chat"), ("gen_ai.provider.name", "github"),
+                        ("gen_ai.conversation.id", "c-1"), ("gen_ai.request.model", "gpt-5"), ("gen_ai.response.model", "gpt-5-2026-01-01"),
+                        ("gen_ai.response.id", "r-1"), ("gen_ai.usage.input_tokens", 1800), ("gen_ai.usage.output_tokens", 300),
+                        ("gen_ai.usage.cache_read.input_tokens", 1200), ("gen_ai.usage.cache_creation.input_tokens", 100),
+                        ("github.copilot.cost", 0.05),
+                    ]),
+                Self.span(
+                    "execute_tool readFile", id: "3333333333333333", [("gen_ai.operation.name", "execute_tool"), ("gen_ai.tool.name", "readFile")]),
+                Self.span(
+                    "chat gpt-5", id: "4444444444444444",
+                    [
+                        ("gen_ai.operation.name", "chat"), ("gen_ai.provider.name", "github"),
+                        ("gen_ai.conversation.id", "c-1"), ("gen_ai.request.model", "gpt-5"), ("gen_ai.response.id", "r-2"),
+                        ("gen_ai.usage.input_tokens", 1200), ("gen_ai.usage.output_tokens", 200), ("gen_ai.usage.cache_read.input_tokens", 800),
+                        ("github.copilot.cost", 0.07),
+                    ]),
+            ])
         let batch = try Self.read(copilot)
         #expect(batch.spansRead == 4 && batch.spansWithoutUsage == 2)
         let records = batch.records.sorted { $0.key < $1.key }
@@ -89,12 +111,18 @@ import Usage
     }
 
     @Test func claudeCodesSpanAndItsEventOfTheSameRequestCountOnce() throws {
-        let spans = Self.request(service: "claude-code", resource: [("user.email", "dev@acme.test")], [
-            Self.span("claude_code.llm_request", id: "5555555555555555", [("session.id", "sess-1"), ("span.type", "llm_request"),
-                      ("model", "claude-opus-4-1"), ("gen_ai.system", "anthropic"), ("input_tokens", 2), ("output_tokens", 1200),
-                      ("cache_read_tokens", 84562), ("cache_creation_tokens", 7096), ("request_id", "req_9")]),
-            Self.span("claude_code.tool", id: "6666666666666666", [("session.id", "sess-1"), ("tool_name", "Bash")]),
-        ])
+        let spans = Self.request(
+            service: "claude-code", resource: [("user.email", "dev@acme.test")],
+            [
+                Self.span(
+                    "claude_code.llm_request", id: "5555555555555555",
+                    [
+                        ("session.id", "sess-1"), ("span.type", "llm_request"),
+                        ("model", "claude-opus-4-1"), ("gen_ai.system", "anthropic"), ("input_tokens", 2), ("output_tokens", 1200),
+                        ("cache_read_tokens", 84562), ("cache_creation_tokens", 7096), ("request_id", "req_9"),
+                    ]),
+                Self.span("claude_code.tool", id: "6666666666666666", [("session.id", "sess-1"), ("tool_name", "Bash")]),
+            ])
         let batch = try Self.read(spans)
         let record = try #require(batch.records.first)
         #expect(batch.records.count == 1 && batch.spansWithoutUsage == 1)
@@ -102,34 +130,62 @@ import Usage
         #expect(record.key == "req_9" && record.input == 2 && record.output == 1200 && record.cacheRead == 84562 && record.cacheWrite == 7096)
         #expect(record.agent == "claude-code" && record.session == "sess-1" && record.model == "claude-opus-4-1")
         // The api_request event of the same request has the same key: stored once.
-        let event = OTLPExport.read(logs: [OTLPExport.LogRecord(timeUnixNano: 1_780_000_000_000_000_000, observedTimeUnixNano: 0, body: "",
-                                                                 attributes: ["event.name": "api_request", "request_id": "req_9", "session.id": "sess-1",
-                                                                              "model": "claude-opus-4-1", "input_tokens": "2", "output_tokens": "1200"])],
-                                    metrics: [])
+        let event = OTLPExport.read(
+            logs: [
+                OTLPExport.LogRecord(
+                    timeUnixNano: 1_780_000_000_000_000_000, observedTimeUnixNano: 0, body: "",
+                    attributes: [
+                        "event.name": "api_request", "request_id": "req_9", "session.id": "sess-1",
+                        "model": "claude-opus-4-1", "input_tokens": "2", "output_tokens": "1200",
+                    ])
+            ],
+            metrics: [])
         #expect(event.records.map(\.key) == ["req_9"] && event.records.first?.source == record.source)
     }
 
     @Test func everySpellingIsReadWithEachTokenOnce() throws {
-        let mixed = Self.request(service: "apps", [
-            // Qwen Code: the current names, cache read included in input.
-            Self.span("chat qwen3-coder", id: "7777777777777777", [("gen_ai.operation.name", "chat"), ("gen_ai.provider.name", "qwen"),
-                      ("gen_ai.conversation.id", "q-1"), ("gen_ai.request.model", "qwen3-coder-plus"), ("gen_ai.usage.input_tokens", 5000),
-                      ("gen_ai.usage.cache_read.input_tokens", 3000), ("gen_ai.usage.output_tokens", 100)]),
-            // The renamed cache write, new spelling.
-            Self.span("chat claude", id: "8888888888888888", [("gen_ai.provider.name", "anthropic"), ("gen_ai.request.model", "claude-sonnet-4-5"),
-                      ("gen_ai.usage.input_tokens", 1050), ("gen_ai.usage.cache_read.input_tokens", 900),
-                      ("gen_ai.usage.cache_write.input_tokens", 100), ("gen_ai.usage.output_tokens", 20)]),
-            // Semantic conventions before 1.27: prompt and completion tokens, gen_ai.system.
-            Self.span("chat gpt-4", id: "9999999999999999", [("gen_ai.system", "openai"), ("gen_ai.request.model", "gpt-4o"),
-                      ("gen_ai.usage.prompt_tokens", 700), ("gen_ai.usage.completion_tokens", 70)]),
-            // OpenLLMetry: llm.usage.* and its own cache spellings.
-            Self.span("anthropic.chat", id: "aaaaaaaaaaaaaaaa", [("gen_ai.system", "Anthropic"), ("gen_ai.request.model", "claude-haiku-4-5"),
-                      ("llm.usage.prompt_tokens", 400), ("llm.usage.completion_tokens", 40), ("gen_ai.usage.cache_read_input_tokens", 300),
-                      ("gen_ai.usage.cache_creation_input_tokens", 50)]),
-            // An emitter passing a provider's uncached count through: smaller than the cache, taken as it is.
-            Self.span("chat", id: "bbbbbbbbbbbbbbbb", [("gen_ai.request.model", "claude-sonnet-4-5"), ("gen_ai.usage.input_tokens", 12),
-                      ("gen_ai.usage.cache_read.input_tokens", 900), ("gen_ai.usage.output_tokens", 5)]),
-        ])
+        let mixed = Self.request(
+            service: "apps",
+            [
+                // Qwen Code: the current names, cache read included in input.
+                Self.span(
+                    "chat qwen3-coder", id: "7777777777777777",
+                    [
+                        ("gen_ai.operation.name", "chat"), ("gen_ai.provider.name", "qwen"),
+                        ("gen_ai.conversation.id", "q-1"), ("gen_ai.request.model", "qwen3-coder-plus"), ("gen_ai.usage.input_tokens", 5000),
+                        ("gen_ai.usage.cache_read.input_tokens", 3000), ("gen_ai.usage.output_tokens", 100),
+                    ]),
+                // The renamed cache write, new spelling.
+                Self.span(
+                    "chat claude", id: "8888888888888888",
+                    [
+                        ("gen_ai.provider.name", "anthropic"), ("gen_ai.request.model", "claude-sonnet-4-5"),
+                        ("gen_ai.usage.input_tokens", 1050), ("gen_ai.usage.cache_read.input_tokens", 900),
+                        ("gen_ai.usage.cache_write.input_tokens", 100), ("gen_ai.usage.output_tokens", 20),
+                    ]),
+                // Semantic conventions before 1.27: prompt and completion tokens, gen_ai.system.
+                Self.span(
+                    "chat gpt-4", id: "9999999999999999",
+                    [
+                        ("gen_ai.system", "openai"), ("gen_ai.request.model", "gpt-4o"),
+                        ("gen_ai.usage.prompt_tokens", 700), ("gen_ai.usage.completion_tokens", 70),
+                    ]),
+                // OpenLLMetry: llm.usage.* and its own cache spellings.
+                Self.span(
+                    "anthropic.chat", id: "aaaaaaaaaaaaaaaa",
+                    [
+                        ("gen_ai.system", "Anthropic"), ("gen_ai.request.model", "claude-haiku-4-5"),
+                        ("llm.usage.prompt_tokens", 400), ("llm.usage.completion_tokens", 40), ("gen_ai.usage.cache_read_input_tokens", 300),
+                        ("gen_ai.usage.cache_creation_input_tokens", 50),
+                    ]),
+                // An emitter passing a provider's uncached count through: smaller than the cache, taken as it is.
+                Self.span(
+                    "chat", id: "bbbbbbbbbbbbbbbb",
+                    [
+                        ("gen_ai.request.model", "claude-sonnet-4-5"), ("gen_ai.usage.input_tokens", 12),
+                        ("gen_ai.usage.cache_read.input_tokens", 900), ("gen_ai.usage.output_tokens", 5),
+                    ]),
+            ])
         let batch = try Self.read(mixed)
         let byModel = Dictionary(batch.records.map { ($0.model, $0) }, uniquingKeysWith: { first, _ in first })
         func counts(_ model: String) -> [Int64] {
@@ -138,7 +194,10 @@ import Usage
         }
         #expect(batch.records.count == 5)
         #expect(counts("qwen3-coder-plus") == [2000, 100, 3000, 0])
-        #expect(batch.records.filter { $0.model == "claude-sonnet-4-5" }.map { [$0.input, $0.output, $0.cacheRead, $0.cacheWrite] }.sorted { $0[0] < $1[0] }
+        #expect(
+            batch.records.filter { $0.model == "claude-sonnet-4-5" }.map { [$0.input, $0.output, $0.cacheRead, $0.cacheWrite] }.sorted {
+                $0[0] < $1[0]
+            }
                 == [[12, 5, 900, 0], [50, 20, 900, 100]])
         #expect(counts("gpt-4o") == [700, 70, 0, 0])
         #expect(counts("claude-haiku-4-5") == [50, 40, 300, 50])
@@ -149,20 +208,23 @@ import Usage
     }
 
     @Test func malformedAbsurdAndUsagelessSpansAreRefusedOrCounted() throws {
-        let bad = Self.request(service: "apps", [
-            Self.span("chat", id: "c1c1c1c1c1c1c1c1", [("gen_ai.usage.input_tokens", -5), ("gen_ai.usage.output_tokens", 1)]),
-            Self.span("chat", id: "c2c2c2c2c2c2c2c2", [("gen_ai.usage.input_tokens", 5_000_000_000_000)]),
-            Self.span("chat", id: "c3c3c3c3c3c3c3c3", start: "0", end: "0", [("gen_ai.usage.output_tokens", 3)]),
-            Self.span("GET /health", id: "c4c4c4c4c4c4c4c4", [("http.route", "/health")]),
-            Self.span("chat", id: "c5c5c5c5c5c5c5c5", [("gen_ai.usage.input_tokens", "many")]),
-        ])
+        let bad = Self.request(
+            service: "apps",
+            [
+                Self.span("chat", id: "c1c1c1c1c1c1c1c1", [("gen_ai.usage.input_tokens", -5), ("gen_ai.usage.output_tokens", 1)]),
+                Self.span("chat", id: "c2c2c2c2c2c2c2c2", [("gen_ai.usage.input_tokens", 5_000_000_000_000)]),
+                Self.span("chat", id: "c3c3c3c3c3c3c3c3", start: "0", end: "0", [("gen_ai.usage.output_tokens", 3)]),
+                Self.span("GET /health", id: "c4c4c4c4c4c4c4c4", [("http.route", "/health")]),
+                Self.span("chat", id: "c5c5c5c5c5c5c5c5", [("gen_ai.usage.input_tokens", "many")]),
+            ])
         let wire = try OTLPExportRequest.decode(ByteBuffer(string: bad), signal: .traces, encoding: .json, contentEncoding: nil, limit: 1 << 20)
         #expect(wire.items == 5 && wire.batch.records.isEmpty)
         #expect(wire.batch.malformedCount == 4 && wire.batch.spansWithoutUsage == 1)
         #expect(wire.batch.spansRead == 5)
         // Not OTLP at all: 400.
         #expect(throws: OTLPRejection.self) {
-            _ = try OTLPExportRequest.decode(ByteBuffer(string: #"{"resourceSpans": 7}"#), signal: .traces, encoding: .json, contentEncoding: nil, limit: 1 << 20)
+            _ = try OTLPExportRequest.decode(
+                ByteBuffer(string: #"{"resourceSpans": 7}"#), signal: .traces, encoding: .json, contentEncoding: nil, limit: 1 << 20)
         }
     }
 
@@ -221,14 +283,23 @@ import Usage
         // Gemini: input includes the cache, thoughts are output, the tool prompt is input.
         #expect(byModel["gemini-2.5-pro"].map { [$0.input, $0.output, $0.cacheRead] } == [405, 70, 600])
         // A service whose spans carried usage: its GenAI metrics restate them and are not counted.
-        let restated = try OTLPExportRequest.decode(bytes, signal: .metrics, encoding: .protobuf, contentEncoding: nil, limit: 1 << 20,
-                                                    servicesWithSpans: ["genai-app"])
+        let restated = try OTLPExportRequest.decode(
+            bytes, signal: .metrics, encoding: .protobuf, contentEncoding: nil, limit: 1 << 20,
+            servicesWithSpans: ["genai-app"])
         #expect(restated.batch.records.map(\.model) == ["gemini-2.5-pro"] && restated.batch.malformedCount == 0)
         // From a file, alongside spans with usage: the same rule.
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("otlp-both-\(UUID().uuidString).jsonl")
-        let spans = Self.request(service: "genai-app", [Self.span("chat", id: "d1d1d1d1d1d1d1d1", [("gen_ai.request.model", "gpt-4o"),
-                                                                                                    ("gen_ai.usage.input_tokens", 700),
-                                                                                                    ("gen_ai.usage.output_tokens", 70)])])
+        let spans = Self.request(
+            service: "genai-app",
+            [
+                Self.span(
+                    "chat", id: "d1d1d1d1d1d1d1d1",
+                    [
+                        ("gen_ai.request.model", "gpt-4o"),
+                        ("gen_ai.usage.input_tokens", 700),
+                        ("gen_ai.usage.output_tokens", 70),
+                    ])
+            ])
         try Data((spans + "\n" + (try request.jsonString()) + "\n").utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let (both, _) = try UsageLoader(format: .otel).load([file.path])

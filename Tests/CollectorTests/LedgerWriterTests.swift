@@ -1,16 +1,19 @@
 import Foundation
-import Testing
-@testable import Collector
 import Ledger
 import ShipmeterTestSupport
+import Testing
 import Usage
+
+@testable import Collector
 
 @Suite struct LedgerWriterTests {
     static func batch(_ prefix: String, _ count: Int) -> UsageBatch {
         var batch = UsageBatch()
         for index in 0..<count {
-            batch.add(UsageRecord(source: "otel", key: "\(prefix)-\(index)", timestamp: Date(timeIntervalSince1970: 1_780_000_000 + Double(index)),
-                                  session: prefix, agent: "claude-code", model: "claude-sonnet-4-5", input: 10, output: 1))
+            batch.add(
+                UsageRecord(
+                    source: "otel", key: "\(prefix)-\(index)", timestamp: Date(timeIntervalSince1970: 1_780_000_000 + Double(index)),
+                    session: prefix, agent: "claude-code", model: "claude-sonnet-4-5", input: 10, output: 1))
         }
         return batch
     }

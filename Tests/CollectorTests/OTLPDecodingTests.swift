@@ -2,12 +2,15 @@ import Foundation
 import NIOCore
 import SwiftProtobuf
 import Testing
-@testable import Collector
-@testable import OTLPWire
 import Usage
 
+@testable import Collector
+@testable import OTLPWire
+
 @Suite struct OTLPDecodingTests {
-    static func apiRequest(session: String, requestID: String?, input: Int, output: Int, time: UInt64 = 1_780_000_000_000_000_000) -> Opentelemetry_Proto_Logs_V1_LogRecord {
+    static func apiRequest(
+        session: String, requestID: String?, input: Int, output: Int, time: UInt64 = 1_780_000_000_000_000_000
+    ) -> Opentelemetry_Proto_Logs_V1_LogRecord {
         var record = Opentelemetry_Proto_Logs_V1_LogRecord()
         record.timeUnixNano = time
         record.body.stringValue = "claude_code.api_request"
@@ -17,8 +20,10 @@ import Usage
             pair.value.stringValue = value
             return pair
         }
-        record.attributes = [attribute("event.name", "api_request"), attribute("session.id", session), attribute("model", "claude-sonnet-4-5"),
-                             attribute("input_tokens", String(input)), attribute("output_tokens", String(output)), attribute("user.email", "dev@example.com")]
+        record.attributes = [
+            attribute("event.name", "api_request"), attribute("session.id", session), attribute("model", "claude-sonnet-4-5"),
+            attribute("input_tokens", String(input)), attribute("output_tokens", String(output)), attribute("user.email", "dev@example.com"),
+        ]
         if let requestID { record.attributes.append(attribute("request_id", requestID)) }
         return record
     }
@@ -34,12 +39,16 @@ import Usage
     }
 
     @Test func protobufAndJSONGiveTheSameRecordsAsTheFileReader() throws {
-        let request = Self.logsRequest([Self.apiRequest(session: "s1", requestID: "req_1", input: 120, output: 30),
-                                        Self.apiRequest(session: "s1", requestID: nil, input: 7, output: 3)])
-        let protobuf = try OTLPExportRequest.decode(ByteBuffer(bytes: try request.serializedBytes() as [UInt8]), signal: .logs, encoding: .protobuf,
-                                                    contentEncoding: nil, limit: 1 << 20)
-        let json = try OTLPExportRequest.decode(ByteBuffer(bytes: try request.jsonUTF8Bytes() as [UInt8]), signal: .logs, encoding: .json,
-                                                contentEncoding: nil, limit: 1 << 20)
+        let request = Self.logsRequest([
+            Self.apiRequest(session: "s1", requestID: "req_1", input: 120, output: 30),
+            Self.apiRequest(session: "s1", requestID: nil, input: 7, output: 3),
+        ])
+        let protobuf = try OTLPExportRequest.decode(
+            ByteBuffer(bytes: try request.serializedBytes() as [UInt8]), signal: .logs, encoding: .protobuf,
+            contentEncoding: nil, limit: 1 << 20)
+        let json = try OTLPExportRequest.decode(
+            ByteBuffer(bytes: try request.jsonUTF8Bytes() as [UInt8]), signal: .logs, encoding: .json,
+            contentEncoding: nil, limit: 1 << 20)
         #expect(protobuf.items == 2)
         #expect(protobuf.batch.records.map(\.key) == ["req_1", json.batch.records[1].key])
         #expect(protobuf.batch.records == json.batch.records)
@@ -74,7 +83,8 @@ import Usage
             #expect(error.status == 415)
         }
         do {
-            _ = try OTLPExportRequest.decode(ByteBuffer(string: "{\"resourceLogs\": 3}"), signal: .logs, encoding: .json, contentEncoding: nil, limit: 1 << 20)
+            _ = try OTLPExportRequest.decode(
+                ByteBuffer(string: "{\"resourceLogs\": 3}"), signal: .logs, encoding: .json, contentEncoding: nil, limit: 1 << 20)
             Issue.record("a malformed body was accepted")
         } catch {
             #expect(error.status == 400)
@@ -101,10 +111,12 @@ import Usage
         var tokens = Opentelemetry_Proto_Metrics_V1_Metric()
         tokens.name = "claude_code.token.usage"
         tokens.sum.aggregationTemporality = .delta
-        tokens.sum.dataPoints = [point(nil, integer: 1500, type: "input", time: 1_780_000_000_000_000_000),
-                                 point(nil, integer: 250, type: "output", time: 1_780_000_000_000_000_000),
-                                 point(12.5, integer: nil, type: "cacheRead", time: 1_780_000_000_000_000_000),
-                                 point(nil, integer: 40, type: "input", time: 1_780_000_060_000_000_000)]
+        tokens.sum.dataPoints = [
+            point(nil, integer: 1500, type: "input", time: 1_780_000_000_000_000_000),
+            point(nil, integer: 250, type: "output", time: 1_780_000_000_000_000_000),
+            point(12.5, integer: nil, type: "cacheRead", time: 1_780_000_000_000_000_000),
+            point(nil, integer: 40, type: "input", time: 1_780_000_060_000_000_000),
+        ]
         var cost = Opentelemetry_Proto_Metrics_V1_Metric()
         cost.name = "claude_code.cost.usage"
         cost.sum.aggregationTemporality = .delta
@@ -119,8 +131,9 @@ import Usage
         resource.scopeMetrics = [scope]
         var request = Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceRequest()
         request.resourceMetrics = [resource]
-        let decoded = try OTLPExportRequest.decode(ByteBuffer(bytes: try request.serializedBytes() as [UInt8]), signal: .metrics, encoding: .protobuf,
-                                                   contentEncoding: nil, limit: 1 << 20)
+        let decoded = try OTLPExportRequest.decode(
+            ByteBuffer(bytes: try request.serializedBytes() as [UInt8]), signal: .metrics, encoding: .protobuf,
+            contentEncoding: nil, limit: 1 << 20)
         #expect(decoded.items == 6)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("otlp-metrics-\(UUID().uuidString).json")
         try Data(try request.jsonUTF8Bytes() as [UInt8]).write(to: file)
@@ -156,16 +169,18 @@ import Usage
         scope.metrics = [metric]
         resource.scopeMetrics = [scope]
         request.resourceMetrics = [resource]
-        let delta = try OTLPExportRequest.decode(ByteBuffer(bytes: try request.serializedBytes() as [UInt8]), signal: .metrics, encoding: .protobuf,
-                                                 contentEncoding: nil, limit: 1 << 20)
+        let delta = try OTLPExportRequest.decode(
+            ByteBuffer(bytes: try request.serializedBytes() as [UInt8]), signal: .metrics, encoding: .protobuf,
+            contentEncoding: nil, limit: 1 << 20)
         #expect(delta.items == 1 && delta.batch.records.map(\.input) == [500] && delta.batch.malformedCount == 0)
 
         metric.sum.aggregationTemporality = .cumulative
         scope.metrics = [metric]
         resource.scopeMetrics = [scope]
         request.resourceMetrics = [resource]
-        let cumulative = try OTLPExportRequest.decode(ByteBuffer(bytes: try request.serializedBytes() as [UInt8]), signal: .metrics, encoding: .protobuf,
-                                                      contentEncoding: nil, limit: 1 << 20)
+        let cumulative = try OTLPExportRequest.decode(
+            ByteBuffer(bytes: try request.serializedBytes() as [UInt8]), signal: .metrics, encoding: .protobuf,
+            contentEncoding: nil, limit: 1 << 20)
         #expect(cumulative.batch.records.isEmpty && cumulative.batch.malformedCount == 1)
         #expect(cumulative.batch.malformed.first?.reason.contains("TEMPORALITY_PREFERENCE=delta") == true)
     }

@@ -1,7 +1,7 @@
 import CommitHooks
 import Foundation
-import GitKit
 import GRDBSQLite
+import GitKit
 import ShipmeterTestSupport
 import Testing
 
@@ -36,10 +36,14 @@ import Testing
 
         func message(_ revision: String = "HEAD") -> String { repo.git(["log", "-1", "--format=%B", revision]).stdout }
 
-        func transcript(session: String, model: String = "claude-sonnet-4-5-20250929", cwd: String? = nil, minutesAgo: Double = 1, extraLines: Int = 0) {
+        func transcript(
+            session: String, model: String = "claude-sonnet-4-5-20250929", cwd: String? = nil, minutesAgo: Double = 1, extraLines: Int = 0
+        ) {
             let stamp = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-minutesAgo * 60))
             var lines = (0..<extraLines).map { _ in #"{"type":"user","message":{"content":"filler"}}"# }
-            lines.append(#"{"type":"assistant","sessionId":"\#(session)","cwd":"\#(cwd ?? repo.path)","timestamp":"\#(stamp)","message":{"id":"m","model":"\#(model)","usage":{"input_tokens":1,"output_tokens":1}}}"#)
+            lines.append(
+                #"{"type":"assistant","sessionId":"\#(session)","cwd":"\#(cwd ?? repo.path)","timestamp":"\#(stamp)","message":{"id":"m","model":"\#(model)","usage":{"input_tokens":1,"output_tokens":1}}}"#
+            )
             let folder = ".claude/projects/" + (cwd ?? repo.path).replacingOccurrences(of: "/", with: "-")
             home.write("\(folder)/\(session).jsonl", lines.joined(separator: "\n") + "\n")
             let path = home.file("\(folder)/\(session).jsonl")
@@ -76,23 +80,28 @@ import Testing
         let parts = calendar.dateComponents([.year, .month, .day], from: now)
         let folder = String(format: ".codex/sessions/%04d/%02d/%02d", parts.year!, parts.month!, parts.day!)
         let stamp = ISO8601DateFormatter().string(from: now.addingTimeInterval(-60))
-        setup.home.write("\(folder)/rollout-x.jsonl", """
+        setup.home.write(
+            "\(folder)/rollout-x.jsonl",
+            """
             {"timestamp":"\(stamp)","type":"session_meta","payload":{"id":"0199-codex-7","cwd":"\(setup.repo.path)"}}
             {"timestamp":"\(stamp)","type":"turn_context","payload":{"cwd":"\(setup.repo.path)","model":"gpt-5-codex"}}
             {"timestamp":"\(stamp)","type":"event_msg","payload":{"type":"token_count","info":null}}
 
             """)
         #expect(setup.commit("Codex change", extra: ["CODEX_SANDBOX": "seatbelt"]).status == 0)
-        #expect(try trailers(setup) == [
-            Trailer(key: "Assisted-by", value: "codex:gpt-5-codex"), Trailer(key: "AI-Session", value: "codex/0199-codex-7"),
-        ])
+        #expect(
+            try trailers(setup) == [
+                Trailer(key: "Assisted-by", value: "codex:gpt-5-codex"), Trailer(key: "AI-Session", value: "codex/0199-codex-7"),
+            ])
     }
 
     @Test func geminiSessionFromItsNewestChatForThisWorkTree() throws {
         let setup = Setup()
         let stamp = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60))
         setup.home.write(".gemini/tmp/app/.project_root", setup.repo.path + "\n")
-        setup.home.write(".gemini/tmp/app/chats/session-2026-01-01T00-00-5e1a0c2b.jsonl", """
+        setup.home.write(
+            ".gemini/tmp/app/chats/session-2026-01-01T00-00-5e1a0c2b.jsonl",
+            """
             {"sessionId":"5e1a0c2b-77","projectHash":"h","startTime":"\(stamp)","lastUpdated":"\(stamp)","kind":"main"}
             {"id":"g1","timestamp":"\(stamp)","type":"gemini","content":[],"tokens":{"input":1,"output":1,"cached":0,"total":2},"model":"gemini-2.5-pro"}
 
@@ -101,23 +110,27 @@ import Testing
         setup.home.write(".gemini/tmp/other/.project_root", "/somewhere/else\n")
         setup.home.write(".gemini/tmp/other/chats/session-2026-01-01T00-01-99999999.jsonl", #"{"sessionId":"99999999-0","projectHash":"o"}"# + "\n")
         #expect(setup.commit("Gemini change", extra: ["GEMINI_CLI": "1"]).status == 0)
-        #expect(try trailers(setup) == [
-            Trailer(key: "Assisted-by", value: "gemini-cli:gemini-2.5-pro"), Trailer(key: "AI-Session", value: "gemini-cli/5e1a0c2b-77"),
-        ])
+        #expect(
+            try trailers(setup) == [
+                Trailer(key: "Assisted-by", value: "gemini-cli:gemini-2.5-pro"), Trailer(key: "AI-Session", value: "gemini-cli/5e1a0c2b-77"),
+            ])
     }
 
     @Test func copilotSessionFromItsEventLog() throws {
         let setup = Setup()
         let stamp = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60))
-        setup.home.write(".copilot/session-state/c0p1-5e55/events.jsonl", """
+        setup.home.write(
+            ".copilot/session-state/c0p1-5e55/events.jsonl",
+            """
             {"type":"session.start","timestamp":"\(stamp)","data":{"sessionId":"c0p1-5e55","context":{"cwd":"\(setup.repo.path)","gitRoot":"\(setup.repo.path)"}}}
             {"type":"session.model_change","timestamp":"\(stamp)","data":{"newModel":"claude-sonnet-4.5"}}
 
             """)
         #expect(setup.commit("Copilot change").status == 0)
-        #expect(try trailers(setup) == [
-            Trailer(key: "Assisted-by", value: "copilot-cli:claude-sonnet-4.5"), Trailer(key: "AI-Session", value: "copilot-cli/c0p1-5e55"),
-        ])
+        #expect(
+            try trailers(setup) == [
+                Trailer(key: "Assisted-by", value: "copilot-cli:claude-sonnet-4.5"), Trailer(key: "AI-Session", value: "copilot-cli/c0p1-5e55"),
+            ])
     }
 
     @Test func openCodeSessionOfThisDirectoryUpdatedLast() throws {
@@ -139,9 +152,10 @@ import Testing
         }
         sqlite3_close(handle)
         #expect(setup.commit("OpenCode change", extra: ["OPENCODE": "1"]).status == 0)
-        #expect(try trailers(setup) == [
-            Trailer(key: "Assisted-by", value: "opencode:claude-sonnet-4-5"), Trailer(key: "AI-Session", value: "opencode/ses_now"),
-        ])
+        #expect(
+            try trailers(setup) == [
+                Trailer(key: "Assisted-by", value: "opencode:claude-sonnet-4-5"), Trailer(key: "AI-Session", value: "opencode/ses_now"),
+            ])
     }
 
     @Test func noSessionNoTrailers() throws {
@@ -158,12 +172,14 @@ import Testing
         setup.transcript(session: "bbbbbbbb-0000-4000-8000-00000000000b", minutesAgo: 1)
         // This test process is an ancestor of git, of the hook and of shipmeter.
         let pid = ProcessInfo.processInfo.processIdentifier
-        setup.home.write(".claude/sessions/\(pid).json", #"{"pid":\#(pid),"sessionId":"aaaaaaaa-0000-4000-8000-00000000000a","cwd":"\#(setup.repo.path)"}"#)
+        setup.home.write(
+            ".claude/sessions/\(pid).json", #"{"pid":\#(pid),"sessionId":"aaaaaaaa-0000-4000-8000-00000000000a","cwd":"\#(setup.repo.path)"}"#)
         #expect(setup.commit("Pinned session", extra: ["CLAUDECODE": "1"]).status == 0)
-        #expect(try trailers(setup) == [
-            Trailer(key: "Assisted-by", value: "claude-code:claude-opus-4-1"),
-            Trailer(key: "AI-Session", value: "claude-code/aaaaaaaa-0000-4000-8000-00000000000a"),
-        ])
+        #expect(
+            try trailers(setup) == [
+                Trailer(key: "Assisted-by", value: "claude-code:claude-opus-4-1"),
+                Trailer(key: "AI-Session", value: "claude-code/aaaaaaaa-0000-4000-8000-00000000000a"),
+            ])
     }
 
     @Test func explicitEnvironmentAndExistingTrailersKeepTheirOrder() throws {
@@ -171,7 +187,8 @@ import Testing
         let message = "Fix bug\n\nDetails.\n\nSigned-off-by: Dev <dev@acme.test>\nCo-authored-by: Pat <pat@acme.test>"
         #expect(setup.commit(message, extra: ["SHIPMETER_SESSION": "claude-code/env-1", "SHIPMETER_MODEL": "claude-haiku-4-5"]).status == 0)
         #expect(try trailers(setup).map(\.key) == ["Signed-off-by", "Co-authored-by", "Assisted-by", "AI-Session"])
-        #expect(setup.message().contains("Co-authored-by: Pat <pat@acme.test>\nAssisted-by: claude-code:claude-haiku-4-5\nAI-Session: claude-code/env-1"))
+        #expect(
+            setup.message().contains("Co-authored-by: Pat <pat@acme.test>\nAssisted-by: claude-code:claude-haiku-4-5\nAI-Session: claude-code/env-1"))
 
         // Amend and an interactive-rebase reword do not duplicate.
         var env = setup.environment
@@ -231,7 +248,8 @@ import Testing
     @Test func foreignHookIsChainedAndRestoredByteForByte() throws {
         let setup = Setup(install: false)
         let hooks = setup.repo.path + "/.git/hooks"
-        let foreign = "#!/bin/sh\n# someone else's hook\nif grep -q BLOCK \"$1\"; then echo blocked >&2; exit 1; fi\necho \"[ticket-1] $(cat \"$1\")\" > \"$1\"\n"
+        let foreign =
+            "#!/bin/sh\n# someone else's hook\nif grep -q BLOCK \"$1\"; then echo blocked >&2; exit 1; fi\necho \"[ticket-1] $(cat \"$1\")\" > \"$1\"\n"
         setup.repo.write(".git/hooks/prepare-commit-msg", foreign)
         try FileManager.default.setAttributes([.posixPermissions: 0o750], ofItemAtPath: hooks + "/prepare-commit-msg")
         let first = ShipmeterBinary.run(["hooks", "install"], in: setup.repo.path, environment: setup.environment)
@@ -285,28 +303,36 @@ import Testing
 
     @Test func claudeSettingsAreMergedNotOverwritten() throws {
         let setup = Setup(install: false)
-        setup.home.write(".claude/settings.json", #"{"model":"opus","hooks":{"PreToolUse":[{"matcher":"Bash","hooks":[{"type":"command","command":"echo hi"}]}]}}"#)
+        setup.home.write(
+            ".claude/settings.json", #"{"model":"opus","hooks":{"PreToolUse":[{"matcher":"Bash","hooks":[{"type":"command","command":"echo hi"}]}]}}"#
+        )
         let install = ShipmeterBinary.run(["hooks", "install", "--agent", "claude-code"], in: setup.repo.path, environment: setup.environment)
         #expect(install.status == 0, "\(install.stderr)")
-        let settings = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: setup.home.file(".claude/settings.json")))) as? [String: Any]
+        let settings =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: setup.home.file(".claude/settings.json")))) as? [String: Any]
         #expect(settings?["model"] as? String == "opus")
         let hooks = settings?["hooks"] as? [String: Any]
         #expect((hooks?["PreToolUse"] as? [Any])?.count == 1)
         #expect((hooks?["SessionStart"] as? [Any])?.count == 1)
         // Twice changes nothing.
-        #expect(ShipmeterBinary.run(["hooks", "install", "--agent", "claude-code"], in: setup.repo.path, environment: setup.environment).stdout.contains("already has"))
+        #expect(
+            ShipmeterBinary.run(["hooks", "install", "--agent", "claude-code"], in: setup.repo.path, environment: setup.environment).stdout.contains(
+                "already has"))
 
         // The SessionStart hook exports the session id for the commands Claude Code runs.
         let envFile = setup.home.file("claude-env")
         var env = setup.environment
         env["CLAUDE_ENV_FILE"] = envFile
-        let result = ShipmeterTestSupport.run(ShipmeterBinary.path, ["hook", "session-start"], environment: env,
-                                              input: #"{"session_id":"abc-123","hook_event_name":"SessionStart","cwd":"/x"}"#)
+        let result = ShipmeterTestSupport.run(
+            ShipmeterBinary.path, ["hook", "session-start"], environment: env,
+            input: #"{"session_id":"abc-123","hook_event_name":"SessionStart","cwd":"/x"}"#)
         #expect(result.status == 0)
         #expect(try String(contentsOfFile: envFile, encoding: .utf8) == "export SHIPMETER_SESSION=claude-code/abc-123\n")
 
-        #expect(ShipmeterBinary.run(["hooks", "uninstall", "--agent", "claude-code"], in: setup.repo.path, environment: setup.environment).status == 0)
-        let after = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: setup.home.file(".claude/settings.json")))) as? [String: Any]
+        #expect(
+            ShipmeterBinary.run(["hooks", "uninstall", "--agent", "claude-code"], in: setup.repo.path, environment: setup.environment).status == 0)
+        let after =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: setup.home.file(".claude/settings.json")))) as? [String: Any]
         #expect((after?["hooks"] as? [String: Any])?["SessionStart"] == nil)
         #expect(after?["model"] as? String == "opus")
     }
@@ -346,8 +372,10 @@ import Testing
     let session = [(key: "Assisted-by", value: "claude-code:claude-sonnet-4-5"), (key: "AI-Session", value: "claude-code/s1")]
 
     @Test func addsAfterOneBlankLineOrIntoTheTrailerBlock() {
-        #expect(CommitMessage.adding(session, to: "Subject\n") == "Subject\n\nAssisted-by: claude-code:claude-sonnet-4-5\nAI-Session: claude-code/s1\n")
-        #expect(CommitMessage.adding(session, to: "Subject\n\nBody.\n\nSigned-off-by: A <a@x.test>\n")
+        #expect(
+            CommitMessage.adding(session, to: "Subject\n") == "Subject\n\nAssisted-by: claude-code:claude-sonnet-4-5\nAI-Session: claude-code/s1\n")
+        #expect(
+            CommitMessage.adding(session, to: "Subject\n\nBody.\n\nSigned-off-by: A <a@x.test>\n")
                 == "Subject\n\nBody.\n\nSigned-off-by: A <a@x.test>\nAssisted-by: claude-code:claude-sonnet-4-5\nAI-Session: claude-code/s1\n")
         // A subject that looks like a trailer is not a trailer block.
         #expect(CommitMessage.adding(session, to: "fix: the thing\n")?.hasPrefix("fix: the thing\n\nAssisted-by") == true)
@@ -355,8 +383,10 @@ import Testing
 
     @Test func keepsGitsCommentSectionLastAndSkipsEmptyMessages() {
         let edited = "Subject\n\n# Please enter the commit message\n# ------------------------ >8 ------------------------\ndiff --git a b\n"
-        #expect(CommitMessage.adding(session, to: edited)
-                == "Subject\n\nAssisted-by: claude-code:claude-sonnet-4-5\nAI-Session: claude-code/s1\n\n# Please enter the commit message\n# ------------------------ >8 ------------------------\ndiff --git a b\n")
+        #expect(
+            CommitMessage.adding(session, to: edited)
+                == "Subject\n\nAssisted-by: claude-code:claude-sonnet-4-5\nAI-Session: claude-code/s1\n\n# Please enter the commit message\n# ------------------------ >8 ------------------------\ndiff --git a b\n"
+        )
         #expect(CommitMessage.adding(session, to: "\n# only comments\n") == nil)
         #expect(CommitMessage.adding(session, to: "") == nil)
     }
@@ -482,9 +512,11 @@ import Testing
         // As a hook sees it (git's exec path known): the repository's file names a setting, so
         // git is asked; an include is followed by git too.
         let hookEnvironment = ["GIT_EXEC_PATH": "/usr/lib/git-core", "GIT_CONFIG_NOSYSTEM": "1", "HOME": repo.path + "/no-home"]
-        #expect(HookSettings.configFiles(workTree: repo.path, environment: hookEnvironment) == [
-            repo.path + "/no-home/.config/git/config", repo.path + "/no-home/.gitconfig", repo.path + "/.git/config", repo.path + "/.git/config.worktree",
-        ])
+        #expect(
+            HookSettings.configFiles(workTree: repo.path, environment: hookEnvironment) == [
+                repo.path + "/no-home/.config/git/config", repo.path + "/no-home/.gitconfig", repo.path + "/.git/config",
+                repo.path + "/.git/config.worktree",
+            ])
         #expect(HookSettings.load(directory: repo.path, environment: hookEnvironment).recentMinutes == 7)
         repo.git(["config", "--unset", "shipmeter.recentMinutes"])
         repo.write("extra.config", "[shipmeter]\n\trecentMinutes = 9\n")
@@ -492,7 +524,9 @@ import Testing
         #expect(HookSettings.load(directory: repo.path, environment: hookEnvironment).recentMinutes == 9)
         // Without git's exec path (run by hand), or with -c settings naming ours: git decides.
         #expect(HookSettings.configFiles(workTree: repo.path, environment: ["HOME": "/h"]) == nil)
-        #expect(HookSettings.configFiles(workTree: repo.path, environment: hookEnvironment.merging(["GIT_CONFIG_PARAMETERS": "'shipmeter.hooks'='false'"]) { $1 }) == nil)
+        #expect(
+            HookSettings.configFiles(
+                workTree: repo.path, environment: hookEnvironment.merging(["GIT_CONFIG_PARAMETERS": "'shipmeter.hooks'='false'"]) { $1 }) == nil)
         // Outside any repository: defaults, the folder itself.
         let outside = ScratchDirectory("plain")
         let plain = HookSettings.load(directory: outside.path)

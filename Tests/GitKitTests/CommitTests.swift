@@ -19,10 +19,11 @@ import Testing
         #expect(commit.author.time.offsetMinutes == -300)
         #expect(commit.author.time.iso8601 == "2025-12-31T20:00:00-05:00")
         #expect(commit.summary == "Add feature")
-        #expect(commit.trailers == [
-            Trailer(key: "Signed-off-by", value: "A <a@example.test>"),
-            Trailer(key: "AI-Session", value: "claude-code/abc"),
-        ])
+        #expect(
+            commit.trailers == [
+                Trailer(key: "Signed-off-by", value: "A <a@example.test>"),
+                Trailer(key: "AI-Session", value: "claude-code/abc"),
+            ])
         let rootCommit = try repo.commit(try ObjectID(hex: root))
         #expect(rootCommit.parents.isEmpty)
         #expect(rootCommit.committer.time.iso8601 == "2026-01-01T01:30:00+01:30")
@@ -34,7 +35,8 @@ import Testing
         // Write a commit object whose message has bytes that are not UTF-8.
         let tree = scratch.output(["rev-parse", "HEAD^{tree}"])
         let parent = scratch.head()
-        var raw = Data("tree \(tree)\nparent \(parent)\nauthor X <x@example.test> 1767225600 +0000\ncommitter X <x@example.test> 1767225600 +0000\n\ncaf".utf8)
+        var raw = Data(
+            "tree \(tree)\nparent \(parent)\nauthor X <x@example.test> 1767225600 +0000\ncommitter X <x@example.test> 1767225600 +0000\n\ncaf".utf8)
         raw.append(contentsOf: [0xE9, 0xFF, 0x0A])
         scratch.write("raw-commit", String(decoding: raw, as: UTF8.self))
         try raw.write(to: URL(fileURLWithPath: scratch.path + "/raw-commit"))
@@ -53,7 +55,9 @@ import Testing
         let scratch = ScratchRepository()
         scratch.commit("first", files: ["a": "1\n"])
         let tree = scratch.output(["rev-parse", "HEAD^{tree}"])
-        var raw = Data("tree \(tree)\nauthor X <x@example.test> 1767225600 +0000\ncommitter X <x@example.test> 1767225600 +0000\nencoding ISO-8859-1\n\ncaf".utf8)
+        var raw = Data(
+            "tree \(tree)\nauthor X <x@example.test> 1767225600 +0000\ncommitter X <x@example.test> 1767225600 +0000\nencoding ISO-8859-1\n\ncaf".utf8
+        )
         raw.append(contentsOf: [0xE9, 0x0A])
         try raw.write(to: URL(fileURLWithPath: scratch.path + "/raw-commit"))
         let id = scratch.output(["hash-object", "-t", "commit", "-w", "raw-commit"])

@@ -22,7 +22,9 @@ import Testing
             for row in numstat.split(separator: "\n") {
                 let cells = row.split(separator: "\t", maxSplits: 2).map(String.init)
                 var path = cells[2]
-                if path.contains(" => ") { path = String(path.split(separator: ">").last!.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "}", with: "")) }
+                if path.contains(" => ") {
+                    path = String(path.split(separator: ">").last!.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "}", with: ""))
+                }
                 expected[path] = (Int(cells[0]) ?? 0, Int(cells[1]) ?? 0, cells[0] == "-")
             }
             let stats = try repo.diffStats(for: commit.id)
@@ -36,7 +38,9 @@ import Testing
 
     @Test func mailmapAgreesWithGitLog() throws {
         let scratch = ScratchRepository()
-        scratch.write(".mailmap", """
+        scratch.write(
+            ".mailmap",
+            """
             Alice Smith <alice@acme.test> <alice@old.test>
             Alice Smith <alice@acme.test> alice <alice@laptop.local>
             <bob@acme.test> <robert@acme.test>

@@ -42,9 +42,11 @@ import Testing
         let tagger = Signature(name: "Release Bot", email: "release@example.test", time: GitTime(seconds: 1_767_400_000))
         try repo.createAnnotatedTag(name: "deploy/production/20260103T000000Z", target: id, message: "status: success\n", tagger: tagger)
         #expect(scratch.output(["cat-file", "-t", "deploy/production/20260103T000000Z"]) == "tag")
-        #expect(scratch.output(["for-each-ref", "--format=%(taggeremail) %(contents)", "refs/tags/deploy"]) == "<release@example.test> status: success")
-        #expect { try repo.createAnnotatedTag(name: "deploy/production/20260103T000000Z", target: id, message: "again", tagger: tagger) }
-            throws: { ($0 as? GitError)?.isAlreadyExisting == true }
+        #expect(
+            scratch.output(["for-each-ref", "--format=%(taggeremail) %(contents)", "refs/tags/deploy"]) == "<release@example.test> status: success")
+        #expect { try repo.createAnnotatedTag(name: "deploy/production/20260103T000000Z", target: id, message: "again", tagger: tagger) } throws: {
+            ($0 as? GitError)?.isAlreadyExisting == true
+        }
     }
 
     @Test func notesAreReadFromANamedRef() throws {

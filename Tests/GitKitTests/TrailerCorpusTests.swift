@@ -51,9 +51,11 @@ import Testing
     /// Messages built from random paragraphs and blocks (seeded, so failures repeat).
     static func generated(count: Int, seed: UInt64) -> [String] {
         var random = SeededGenerator(seed: seed)
-        let body = ["Plain text.", "* squashed commit", "---------", "---", "-- ", "Key: inside body", "  indented line", "# comment",
-                    "Conflicts:", "\tpath/file.c", "Signed-off-by: S <s@x.test>", "(cherry picked from commit abc)", "See: https://x.test/1",
-                    "Co-authored-by: Claude <noreply@anthropic.com>", "Assisted-by: codex:gpt-5", "not a: trailer because spaces", "x: y", ""]
+        let body = [
+            "Plain text.", "* squashed commit", "---------", "---", "-- ", "Key: inside body", "  indented line", "# comment",
+            "Conflicts:", "\tpath/file.c", "Signed-off-by: S <s@x.test>", "(cherry picked from commit abc)", "See: https://x.test/1",
+            "Co-authored-by: Claude <noreply@anthropic.com>", "Assisted-by: codex:gpt-5", "not a: trailer because spaces", "x: y", "",
+        ]
         return (0..<count).map { _ in
             var lines = ["Subject \(random.next() % 1000)"]
             let paragraphs = 1 + Int(random.next() % 4)
@@ -116,10 +118,11 @@ import Testing
 
     @Test func squashMergeTrailersAreTheCommitsAndTheSquashedOnesAreEmbedded() {
         let message = Self.handWritten[1]
-        #expect(Trailer.parse(message: message) == [
-            Trailer(key: "Co-authored-by", value: "Claude <noreply@anthropic.com>"),
-            Trailer(key: "Co-authored-by", value: "Jane <jane@example.test>"),
-        ])
+        #expect(
+            Trailer.parse(message: message) == [
+                Trailer(key: "Co-authored-by", value: "Claude <noreply@anthropic.com>"),
+                Trailer(key: "Co-authored-by", value: "Jane <jane@example.test>"),
+            ])
         #expect(Trailer.embedded(message: message) == [Trailer(key: "Assisted-by", value: "crush:claude-sonnet-4-5")])
         // The title is never a trailer, embedded or not.
         #expect(Trailer.embedded(message: "Key: value\n\nBody\n") == [])

@@ -1,14 +1,16 @@
 import Foundation
-@testable import Ledger
 import ShipmeterTestSupport
 import Testing
 import Usage
 
+@testable import Ledger
+
 /// What a long-running collector needs from the ledger.
 @Suite struct CollectorLedgerTests {
     static func event(_ key: String, session: String, input: Int64) -> UsageRecord {
-        UsageRecord(source: "otel", key: key, timestamp: Date(timeIntervalSince1970: 1_780_000_000), actor: "dev@acme.test", session: session,
-                    agent: "claude-code", model: "claude-sonnet-4-5", input: input, output: 10)
+        UsageRecord(
+            source: "otel", key: key, timestamp: Date(timeIntervalSince1970: 1_780_000_000), actor: "dev@acme.test", session: session,
+            agent: "claude-code", model: "claude-sonnet-4-5", input: input, output: 10)
     }
 
     static func batch(_ records: [UsageRecord]) -> UsageBatch {
@@ -24,10 +26,12 @@ import Usage
         let folder = ScratchDirectory()
         let ledger = try await backend.open(try backend.freshLocation(in: folder))
         // Metrics first (sessions A and B), then A's events: A's readings go.
-        _ = try await ledger.ingest(Self.batch([Self.event("metric:a1", session: "A", input: 700), Self.event("metric:b1", session: "B", input: 50)]),
-                                    version: "t")
-        let events = try await ledger.ingest(Self.batch([Self.event("req_1", session: "A", input: 300), Self.event("req_2", session: "A", input: 400)]),
-                                             version: "t")
+        _ = try await ledger.ingest(
+            Self.batch([Self.event("metric:a1", session: "A", input: 700), Self.event("metric:b1", session: "B", input: 50)]),
+            version: "t")
+        let events = try await ledger.ingest(
+            Self.batch([Self.event("req_1", session: "A", input: 300), Self.event("req_2", session: "A", input: 400)]),
+            version: "t")
         #expect(events.added == 2 && events.superseded == 1)
         // Events first, then more readings of A: they are not kept.
         let late = try await ledger.ingest(Self.batch([Self.event("metric:a2", session: "A", input: 900)]), version: "t")
@@ -53,7 +57,11 @@ import Usage
         func countElsewhere() throws -> String {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); print(c.execute('SELECT count(*) FROM usage_records').fetchone()[0]); c.close()", path]
+            process.arguments = [
+                "python3", "-c",
+                "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); print(c.execute('SELECT count(*) FROM usage_records').fetchone()[0]); c.close()",
+                path,
+            ]
             let pipe = Pipe()
             process.standardOutput = pipe
             try process.run()

@@ -1,11 +1,12 @@
 import Attribution
 import Foundation
-import GitKit
 import GRDB
-@testable import Ledger
+import GitKit
 import ShipmeterTestSupport
 import Testing
 import Usage
+
+@testable import Ledger
 
 /// The ledgers the behavioural suite runs against: SQLite always; PostgreSQL when the test
 /// command started a server (`SHIPMETER_TEST_POSTGRES`, required in CI).
@@ -19,10 +20,11 @@ extension LedgerBackend {
     func records(_ count: Int, actor: String = "ann@acme.test", offset: Int = 0) -> UsageBatch {
         var batch = UsageBatch()
         for index in 0..<count {
-            var record = UsageRecord(source: "jsonl", key: "k\(index + offset)", timestamp: Date(timeIntervalSince1970: 1_767_225_600 + Double(index)),
-                                     actor: actor, session: "s\(index % 3)", agent: "claude-code", model: "claude-sonnet-4-5",
-                                     repository: "/work/app", input: Int64(index), output: 2, cacheWrite: 3, cacheRead: 4,
-                                     costUSD: Decimal(string: "0.001234"))
+            var record = UsageRecord(
+                source: "jsonl", key: "k\(index + offset)", timestamp: Date(timeIntervalSince1970: 1_767_225_600 + Double(index)),
+                actor: actor, session: "s\(index % 3)", agent: "claude-code", model: "claude-sonnet-4-5",
+                repository: "/work/app", input: Int64(index), output: 2, cacheWrite: 3, cacheRead: 4,
+                costUSD: Decimal(string: "0.001234"))
             record.cacheWrite1h = 1
             batch.add(record)
         }
@@ -110,13 +112,21 @@ extension LedgerBackend {
         var change = AttributionChange(identity: identity, name: "acme/app", expectedRevision: nil, replacesAll: true, state: state)
         let (c0, c1, c2) = (String(repeating: "c0", count: 20), String(repeating: "c1", count: 20), String(repeating: "c2", count: 20))
         change.deployments = [
-            .init(environment: "production", id: "d1", ref: "refs/tags/d1", commit: c1, time: Date(timeIntervalSince1970: 100), status: .success, kind: .baseline, shipped: [c0, c1]),
-            .init(environment: "production", id: "d2", ref: "refs/tags/d2", commit: c2, time: Date(timeIntervalSince1970: 200), status: .success, kind: .forward, shipped: [c2]),
+            .init(
+                environment: "production", id: "d1", ref: "refs/tags/d1", commit: c1, time: Date(timeIntervalSince1970: 100), status: .success,
+                kind: .baseline, shipped: [c0, c1]),
+            .init(
+                environment: "production", id: "d2", ref: "refs/tags/d2", commit: c2, time: Date(timeIntervalSince1970: 200), status: .success,
+                kind: .forward, shipped: [c2]),
         ]
-        change.joins = [.init(source: "jsonl", key: "k1", commit: c1, confidence: .explicit), .init(source: "jsonl", key: "k2", commit: c2, confidence: .inferred)]
-        let facts = CommitFacts(id: try ObjectID(hex: c1), person: "ann@acme.test", authorName: "Ann", authorTime: GitTime(seconds: 90), isMerge: false,
-                                isBot: false, summary: "one", signals: ["trailer:ai-session"], sessions: [SessionReference(agent: "claude-code", id: "s1")],
-                                agent: "claude-code", model: nil, reverts: nil)
+        change.joins = [
+            .init(source: "jsonl", key: "k1", commit: c1, confidence: .explicit),
+            .init(source: "jsonl", key: "k2", commit: c2, confidence: .inferred),
+        ]
+        let facts = CommitFacts(
+            id: try ObjectID(hex: c1), person: "ann@acme.test", authorName: "Ann", authorTime: GitTime(seconds: 90), isMerge: false,
+            isBot: false, summary: "one", signals: ["trailer:ai-session"], sessions: [SessionReference(agent: "claude-code", id: "s1")],
+            agent: "claude-code", model: nil, reverts: nil)
         change.commits = [StoredCommit(facts: facts, team: "payments", lines: 12)]
         change.actors = [LedgerActor(actor: "Ann@Acme.test", person: "ann@acme.test", team: "payments", bot: false)]
         #expect(try await ledger.apply(change, repository: repository, version: "t", started: Date()))
@@ -134,7 +144,11 @@ extension LedgerBackend {
         #expect(try await ledger.apply(stale, repository: repository, version: "t", started: Date()) == false)
         // From the current revision: a rollback marks d2, one record moves, one is no longer attributed.
         var next = AttributionChange(identity: identity, name: "acme/app", expectedRevision: 1, replacesAll: false, state: state)
-        next.deployments = [.init(environment: "production", id: "d3", ref: "refs/tags/d3", commit: c1, time: Date(timeIntervalSince1970: 300), status: .success, kind: .rollback, shipped: [])]
+        next.deployments = [
+            .init(
+                environment: "production", id: "d3", ref: "refs/tags/d3", commit: c1, time: Date(timeIntervalSince1970: 300), status: .success,
+                kind: .rollback, shipped: [])
+        ]
         next.rolledBack = [DeploymentKey(environment: "production", id: "d2")]
         next.joins = [.init(source: "jsonl", key: "k1", commit: c2, confidence: .inferred)]
         next.unjoined = [("jsonl", "k2")]
@@ -168,7 +182,7 @@ extension LedgerBackend {
         }
         // A ledger from a newer shipmeter.
         _ = try SQLiteLedger(path: folder.file("new.sqlite"))
-        
+
         try DatabaseQueue(path: folder.file("new.sqlite")).write {
             try $0.execute(sql: "UPDATE shipmeter_meta SET value = '99' WHERE key = 'schema_version'")
         }
@@ -183,7 +197,9 @@ extension LedgerBackend {
         let usage = folder.file("usage.jsonl")
         var lines = [String]()
         for index in 0..<2000 {
-            lines.append(#"{"timestamp":"2026-03-02T08:00:00Z","actor":"a\#(index % 7)@x.test","model":"claude-sonnet-4-5","input":\#(index),"output":1,"cache_write":0,"cache_read":0,"key":"k\#(index)"}"#)
+            lines.append(
+                #"{"timestamp":"2026-03-02T08:00:00Z","actor":"a\#(index % 7)@x.test","model":"claude-sonnet-4-5","input":\#(index),"output":1,"cache_write":0,"cache_read":0,"key":"k\#(index)"}"#
+            )
         }
         folder.write("usage.jsonl", lines.joined(separator: "\n") + "\n")
         folder.write("half.jsonl", lines.prefix(1200).joined(separator: "\n") + "\n")
@@ -217,8 +233,16 @@ final class LockedResults: @unchecked Sendable {
     // @unchecked: every access holds `lock`.
     private let lock = NSLock()
     private var results = [ProcessResult]()
-    func append(_ result: ProcessResult) { lock.lock(); results.append(result); lock.unlock() }
-    var all: [ProcessResult] { lock.lock(); defer { lock.unlock() }; return results }
+    func append(_ result: ProcessResult) {
+        lock.lock()
+        results.append(result)
+        lock.unlock()
+    }
+    var all: [ProcessResult] {
+        lock.lock()
+        defer { lock.unlock() }
+        return results
+    }
 }
 
 @Suite struct LedgerUpgradeTests {
@@ -240,10 +264,11 @@ final class LockedResults: @unchecked Sendable {
         let queue = try DatabaseQueue(path: path)
         try SQLiteLedgerTestAccess.migrator(through: schema).migrate(queue)
         try queue.write { db in
-            try db.execute(sql: """
-                INSERT INTO usage_records (source, key, timestamp, granularity, model, input, output, cache_write, cache_write_1h, cache_read)
-                VALUES ('jsonl', 'old-1', 1767225600, 'request', 'm', 1, 2, 3, 0, 4)
-                """)
+            try db.execute(
+                sql: """
+                    INSERT INTO usage_records (source, key, timestamp, granularity, model, input, output, cache_write, cache_write_1h, cache_read)
+                    VALUES ('jsonl', 'old-1', 1767225600, 'request', 'm', 1, 2, 3, 0, 4)
+                    """)
         }
         try queue.close()
     }
@@ -264,7 +289,9 @@ enum SQLiteLedgerTestAccess {
         var text = ""
         text.reserveCapacity(30_000_000)
         for index in 0..<150_000 {
-            text += #"{"timestamp":"2026-03-02T08:00:00Z","actor":"a@x.test","model":"claude-sonnet-4-5","input":\#(index),"output":1,"cache_write":0,"cache_read":0,"key":"k\#(index)"}"# + "\n"
+            text +=
+                #"{"timestamp":"2026-03-02T08:00:00Z","actor":"a@x.test","model":"claude-sonnet-4-5","input":\#(index),"output":1,"cache_write":0,"cache_read":0,"key":"k\#(index)"}"#
+                + "\n"
         }
         folder.write("big.jsonl", text)
         let location = try backend.freshLocation(in: folder)
@@ -305,7 +332,8 @@ enum SQLiteLedgerTestAccess {
     static func readPast(percent: Int, in shown: String) -> Bool {
         shown.split(separator: "\n").contains { line in
             guard line.hasPrefix("ingesting usage: "), let open = line.lastIndex(of: "("), let close = line.lastIndex(of: "%"), open < close,
-                  let value = Int(line[line.index(after: open)..<close]) else { return false }
+                let value = Int(line[line.index(after: open)..<close])
+            else { return false }
             return value >= percent
         }
     }

@@ -1,14 +1,16 @@
 import Foundation
-@testable import Ledger
 import ShipmeterTestSupport
 import Testing
 import Usage
 
+@testable import Ledger
+
 /// An ingest fed chunk by chunk while it runs stores what one batch of the same records would.
 @Suite struct StreamedIngestTests {
     static func record(_ key: String, input: Int64, day: Double = 0) -> UsageRecord {
-        UsageRecord(source: "jsonl", key: key, timestamp: Date(timeIntervalSince1970: 1_767_225_600 + day * 86_400), actor: "ann@acme.test",
-                    model: "claude-sonnet-4-5", input: input, output: 1, costUSD: Decimal(input) / 1000)
+        UsageRecord(
+            source: "jsonl", key: key, timestamp: Date(timeIntervalSince1970: 1_767_225_600 + day * 86_400), actor: "ann@acme.test",
+            model: "claude-sonnet-4-5", input: input, output: 1, costUSD: Decimal(input) / 1000)
     }
 
     /// Feeds `chunks` from another thread, as a reader would.

@@ -29,8 +29,9 @@ import Usage
         let (snapshot, batch, folder) = try demoInput("golden")
         defer { withExtendedLifetime(folder) {} }
         let report = snapshot.report(batch, since: now.addingTimeInterval(-30 * 86_400), until: now, environment: nil, groupBy: groupBy)
-        let context = RenderContext(version: "0.0.0-test", generatedAt: now, color: false,
-                                    budget: snapshot.budget(batch.records, annual: nil, year: nil, asOf: now))
+        let context = RenderContext(
+            version: "0.0.0-test", generatedAt: now, color: false,
+            budget: snapshot.budget(batch.records, annual: nil, year: nil, asOf: now))
         return (report, context)
     }
 

@@ -16,19 +16,26 @@ import Usage
         let scratch = ScratchRepository()
         scratch.commit("root", files: ["r": "1\n"], time: 1_767_225_600)
         scratch.tag("deploy/production/<script>alert(1)</script>", message: "status: success", time: 1_767_225_700)
-        scratch.commit("\(Self.script) \(Self.image) | col \(Self.formula)", files: ["x": "1\n"],
-                       author: ("\(Self.script) | Mallory", "mallory@evil.test"), time: 1_767_230_000)
+        scratch.commit(
+            "\(Self.script) \(Self.image) | col \(Self.formula)", files: ["x": "1\n"],
+            author: ("\(Self.script) | Mallory", "mallory@evil.test"), time: 1_767_230_000)
         scratch.tag("deploy/production/\"><img/src=x/onerror=alert(1)>", message: "status: success", time: 1_767_240_000)
-        let yaml = "teams:\n  \"\(Self.formula.replacingOccurrences(of: "\"", with: "\\\""))\": [mallory@evil.test]\n  \"a|b \(Self.script)\": [nobody@x.test]\n"
+        let yaml =
+            "teams:\n  \"\(Self.formula.replacingOccurrences(of: "\"", with: "\\\""))\": [mallory@evil.test]\n  \"a|b \(Self.script)\": [nobody@x.test]\n"
         let snapshot = try scratch.snapshot(yaml)
         var usage = UsageBatch()
-        usage.add(UsageRecord(source: "jsonl", key: "k1", timestamp: Date(timeIntervalSince1970: 1_767_229_000), actor: "mallory@evil.test",
-                              session: Self.image, agent: Self.script, model: "\(Self.script)|\(Self.formula)", repository: scratch.path,
-                              input: 100, output: 10, costUSD: 1))
-        usage.add(UsageRecord(source: "jsonl", key: "k2", timestamp: Date(timeIntervalSince1970: 1_767_229_000), actor: "+cmd|' /C calc'!A0@x.test",
-                              model: "-2+3", input: 5_000_000, output: 0, costUSD: 2))
-        let report = snapshot.report(usage, since: Date(timeIntervalSince1970: 1_767_200_000), until: Date(timeIntervalSince1970: 1_767_300_000),
-                                     environment: nil, groupBy: groupBy)
+        usage.add(
+            UsageRecord(
+                source: "jsonl", key: "k1", timestamp: Date(timeIntervalSince1970: 1_767_229_000), actor: "mallory@evil.test",
+                session: Self.image, agent: Self.script, model: "\(Self.script)|\(Self.formula)", repository: scratch.path,
+                input: 100, output: 10, costUSD: 1))
+        usage.add(
+            UsageRecord(
+                source: "jsonl", key: "k2", timestamp: Date(timeIntervalSince1970: 1_767_229_000), actor: "+cmd|' /C calc'!A0@x.test",
+                model: "-2+3", input: 5_000_000, output: 0, costUSD: 2))
+        let report = snapshot.report(
+            usage, since: Date(timeIntervalSince1970: 1_767_200_000), until: Date(timeIntervalSince1970: 1_767_300_000),
+            environment: nil, groupBy: groupBy)
         return (report, RenderContext(version: "<b>1</b>", generatedAt: Date(timeIntervalSince1970: 1_767_300_000)))
     }
 
@@ -80,8 +87,15 @@ import Usage
             if quoted {
                 if character == "\"" {
                     if let next = iterator.next() {
-                        if next == "\"" { cell.append("\"") } else { quoted = false; pending = next }
-                    } else { quoted = false }
+                        if next == "\"" {
+                            cell.append("\"")
+                        } else {
+                            quoted = false
+                            pending = next
+                        }
+                    } else {
+                        quoted = false
+                    }
                 } else {
                     cell.append(character)
                 }

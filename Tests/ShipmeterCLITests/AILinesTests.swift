@@ -37,7 +37,8 @@ import Testing
             """
         scratch.git(["notes", "--ref=ai", "add", "-m", note, b])
         let fourteen = (1...14).map { "line \($0)" }.joined(separator: "\n") + "\n"
-        let c = scratch.commit("Extend app", files: ["src/app.swift": fourteen, "b.txt": "x\ny\nz\n"], author: ("Ann", "ann@acme.test"), time: 1_767_232_800)
+        let c = scratch.commit(
+            "Extend app", files: ["src/app.swift": fourteen, "b.txt": "x\ny\nz\n"], author: ("Ann", "ann@acme.test"), time: 1_767_232_800)
         scratch.tag("deploy/production/2", message: "status: success", time: 1_767_236_400)
         // Edits made on B (HEAD then), before C was committed; one on another revision counts nothing.
         let traces = [
@@ -72,7 +73,10 @@ import Testing
         let (scratch, _, _) = Self.repository()
         let folder = ScratchDirectory()
         // Nobody who commits here: only the session key can join this record.
-        folder.write("u.jsonl", #"{"timestamp":"2026-01-01T00:30:00Z","actor":"someone@else.test","session":"sess-9","agent":"claude-code","model":"claude-sonnet-4-5","input":700,"output":0,"cache_write":0,"cache_read":0}"# + "\n")
+        folder.write(
+            "u.jsonl",
+            #"{"timestamp":"2026-01-01T00:30:00Z","actor":"someone@else.test","session":"sess-9","agent":"claude-code","model":"claude-sonnet-4-5","input":700,"output":0,"cache_write":0,"cache_read":0}"#
+                + "\n")
         var arguments = ["report", "--usage", folder.file("u.jsonl"), "--since", "2025-12-01", "--until", "2026-02-01", "--format", "json"]
         if let backend {
             let ledger = try backend.freshLocation(in: ScratchDirectory())

@@ -8,11 +8,17 @@ import Testing
         ("deployments", "environment, id, ref, commit_id, time, status, kind"),
         ("shipped_commits", "environment, deployment_id, commit_id"),
         ("attributions", "source, key, commit_id, confidence"),
-        ("commits", "commit_id, author_time, person, author_name, is_merge, is_bot, summary, signals, agent, model, reverts, team, lines, effective_lines, fingerprint, inverse_fingerprint, templates"),
+        (
+            "commits",
+            "commit_id, author_time, person, author_name, is_merge, is_bot, summary, signals, agent, model, reverts, team, lines, effective_lines, fingerprint, inverse_fingerprint, templates"
+        ),
         ("commit_sessions", "session, agent, commit_id"),
         ("actors", "actor, person, team, bot"),
         ("repository_state", "tips, settings, remotes"),
-        ("usage_rollup", "commit_id, confidence, actor, model, agent, session, location, day, input, output, cache_write, cache_read, priced, records"),  // usage_mark is a position in ingest order, not content
+        (
+            "usage_rollup",
+            "commit_id, confidence, actor, model, agent, session, location, day, input, output, cache_write, cache_read, priced, records"
+        ),  // usage_mark is a position in ingest order, not content
     ]
 
     /// A generated history with sessions, a failed deploy, a rollback and a redeploy, attributed
@@ -29,11 +35,17 @@ import Testing
         for step in 1...7 {
             let time = 1_767_225_600 + Int64(step) * 86_400
             let who = step % 2 == 0 ? ("Ben", "ben@acme.test") : ("Ann", "ann@acme.test")
-            scratch.commit("step \(step)\n\nAI-Session: claude-code/s\(step)", files: ["f\(step)": String(repeating: "x\n", count: step)], author: who, time: time)
+            scratch.commit(
+                "step \(step)\n\nAI-Session: claude-code/s\(step)", files: ["f\(step)": String(repeating: "x\n", count: step)], author: who,
+                time: time)
             if step == 2 { rollbackTarget = scratch.head() }
             // A record of the session, one inferred by time, and one from before the commit's session link.
-            lines.append(#"{"timestamp":"\#(iso(time - 600))","actor":"\#(who.1)","session":"s\#(step)","model":"claude-sonnet-4-5","input":\#(step * 10),"output":1,"cache_write":0,"cache_read":0}"#)
-            lines.append(#"{"timestamp":"\#(iso(time - 1200))","actor":"\#(who.1)","repository":"\#(scratch.path)","model":"claude-sonnet-4-5","input":5,"output":1,"cache_write":0,"cache_read":0}"#)
+            lines.append(
+                #"{"timestamp":"\#(iso(time - 600))","actor":"\#(who.1)","session":"s\#(step)","model":"claude-sonnet-4-5","input":\#(step * 10),"output":1,"cache_write":0,"cache_read":0}"#
+            )
+            lines.append(
+                #"{"timestamp":"\#(iso(time - 1200))","actor":"\#(who.1)","repository":"\#(scratch.path)","model":"claude-sonnet-4-5","input":5,"output":1,"cache_write":0,"cache_read":0}"#
+            )
             folder.write("usage.jsonl", lines.joined(separator: "\n") + "\n")
             switch step {
             case 3: scratch.tag("deploy/production/\(step)", message: "status: failure", time: time + 3600)
@@ -82,7 +94,9 @@ import Testing
             let parts = line.split(separator: " ", maxSplits: 3).map(String.init)
             guard parts.count == 4, let time = Int64(parts[2]) else { continue }
             let session = parts[3].hasPrefix("feature ") ? #","session":"s\#(parts[3].split(separator: " ")[1])""# : ""
-            lines.append(#"{"timestamp":"\#(iso(time - 300))","actor":"\#(parts[1])","repository":"\#(target.path)","model":"claude-sonnet-4-5","input":\#(index + 1),"output":1,"cache_write":0,"cache_read":0\#(session),"key":"k\#(index)"}"#)
+            lines.append(
+                #"{"timestamp":"\#(iso(time - 300))","actor":"\#(parts[1])","repository":"\#(target.path)","model":"claude-sonnet-4-5","input":\#(index + 1),"output":1,"cache_write":0,"cache_read":0\#(session),"key":"k\#(index)"}"#
+            )
         }
         folder.write("usage.jsonl", lines.joined(separator: "\n") + "\n")
         let stepwise = try backend.freshLocation(in: folder)
@@ -112,8 +126,11 @@ import Testing
         scratch.tag("deploy/production/0", message: "status: success", time: 1_767_225_700)
         for step in 1...5 {
             let time = 1_767_225_600 + Int64(step) * 3600
-            scratch.commit("step \(step)\n\nAI-Session: claude-code/s\(step)", files: ["f\(step)": "\(step)\n"], author: ("Ann", "ann@acme.test"), time: time)
-            lines.append(#"{"timestamp":"\#(iso(time - 600))","actor":"ann@acme.test","session":"s\#(step)","model":"claude-sonnet-4-5","input":\#(step),"output":1,"cache_write":0,"cache_read":0}"#)
+            scratch.commit(
+                "step \(step)\n\nAI-Session: claude-code/s\(step)", files: ["f\(step)": "\(step)\n"], author: ("Ann", "ann@acme.test"), time: time)
+            lines.append(
+                #"{"timestamp":"\#(iso(time - 600))","actor":"ann@acme.test","session":"s\#(step)","model":"claude-sonnet-4-5","input":\#(step),"output":1,"cache_write":0,"cache_read":0}"#
+            )
         }
         scratch.tag("deploy/production/1", message: "status: success", time: 1_767_250_000)
         folder.write("usage.jsonl", lines.joined(separator: "\n") + "\n")
@@ -137,8 +154,16 @@ import Testing
         // @unchecked: `results` is only touched under `lock`.
         private let lock = NSLock()
         private var results = [ProcessResult]()
-        func append(_ result: ProcessResult) { lock.lock(); results.append(result); lock.unlock() }
-        var all: [ProcessResult] { lock.lock(); defer { lock.unlock() }; return results }
+        func append(_ result: ProcessResult) {
+            lock.lock()
+            results.append(result)
+            lock.unlock()
+        }
+        var all: [ProcessResult] {
+            lock.lock()
+            defer { lock.unlock() }
+            return results
+        }
     }
 
     func iso(_ time: Int64) -> String { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(time))) }

@@ -59,7 +59,8 @@ import Testing
         let kinds = Set((document["warnings"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String })
         #expect(kinds.contains("reverted_soon"))
 
-        let deployments = try json(ShipmeterBinary.run(["deployments", "--format", "json", "--env", "production", "--repo", folder.file("demo/acme-app")]).stdout)
+        let deployments = try json(
+            ShipmeterBinary.run(["deployments", "--format", "json", "--env", "production", "--repo", folder.file("demo/acme-app")]).stdout)
         let list = try #require(deployments["deployments"] as? [[String: Any]])
         let listedKinds = list.compactMap { $0["kind"] as? String }
         for kind in ["baseline", "forward", "redeploy", "rollback", "failed"] { #expect(listedKinds.contains(kind)) }

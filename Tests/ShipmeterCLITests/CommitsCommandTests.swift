@@ -24,9 +24,10 @@ import Testing
         #expect(newest["author_time"] as? String == "2025-12-31T23:30:00-01:30")
         #expect(newest["committer_time"] as? String == "2025-12-31T23:30:00-01:30")
         #expect(newest["summary"] as? String == "Add feature")
-        #expect((newest["trailers"] as? [[String: String]]) == [
-            ["key": "Assisted-by", "value": "claude-code:claude-sonnet-4-5"], ["key": "AI-Session", "value": "claude-code/s-1"],
-        ])
+        #expect(
+            (newest["trailers"] as? [[String: String]]) == [
+                ["key": "Assisted-by", "value": "claude-code:claude-sonnet-4-5"], ["key": "AI-Session", "value": "claude-code/s-1"],
+            ])
         #expect(newest["files_changed"] as? Int == 2)
         #expect(newest["lines_added"] as? Int == 3)
         #expect(newest["lines_deleted"] as? Int == 1)
@@ -61,7 +62,8 @@ import Testing
         let listed = ShipmeterBinary.run(["commits", "--format", "json"], in: target.path + "/shallow")
         #expect(listed.status == 0, "\(listed.stderr)")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])
-        let expected = run("git", ["rev-list", "--count", "HEAD"], in: target.path + "/shallow").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let expected = run("git", ["rev-list", "--count", "HEAD"], in: target.path + "/shallow").stdout.trimmingCharacters(
+            in: .whitespacesAndNewlines)
         #expect((document["commits"] as? [Any])?.count == Int(expected))
         #expect(run("git", ["rev-parse", "--is-shallow-repository"], in: target.path + "/shallow").stdout.hasPrefix("true"))
         let report = ShipmeterBinary.run(["report", "--format", "json", "--since", "2020-01-01"], in: target.path + "/shallow")

@@ -20,7 +20,10 @@ import Testing
         scratch.tag("deploy/production/baseline", message: "status: success", time: now - 5 * 86_400 + 60)
         scratch.commit("\(subject)\n\nAI-Session: claude-code/s1", files: ["b": "1\n"], author: ("Ann", "ann@acme.test"), time: now - 2 * 86_400)
         let used = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(now - 2 * 86_400 - 600)))
-        scratch.write("usage/u.jsonl", #"{"timestamp":"\#(used)","actor":"ann@acme.test","session":"s1","model":"claude-sonnet-4-5","input":100,"output":0,"cache_write":0,"cache_read":0}"# + "\n")
+        scratch.write(
+            "usage/u.jsonl",
+            #"{"timestamp":"\#(used)","actor":"ann@acme.test","session":"s1","model":"claude-sonnet-4-5","input":100,"output":0,"cache_write":0,"cache_read":0}"#
+                + "\n")
         return (folder, ledger, origin, scratch)
     }
 
@@ -28,14 +31,21 @@ import Testing
     func theWorkflowMarksAttributesAndReportsAgainstAPostgreSQLLedger() throws {
         let (folder, ledger, origin, scratch) = try Self.deployedRepository(subject: "feature")
         defer { withExtendedLifetime(folder) {} }
-        let workflow = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/ci/github-actions-deploy.yml").standardized.path
+        let workflow = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../examples/ci/github-actions-deploy.yml"
+        ).standardized.path
         // Each shipmeter step's script, with the workflow's expressions filled in as Actions would.
-        let steps = run("python3", ["-c", """
-            import json, sys, yaml
-            job = yaml.safe_load(open(sys.argv[1]))["jobs"]["deploy"]
-            wanted = ("Mark the deployment", "Attribute", "Value report")
-            print(json.dumps([s for s in job["steps"] if s.get("name", "").startswith(wanted)]))
-            """, workflow])
+        let steps = run(
+            "python3",
+            [
+                "-c",
+                """
+                import json, sys, yaml
+                job = yaml.safe_load(open(sys.argv[1]))["jobs"]["deploy"]
+                wanted = ("Mark the deployment", "Attribute", "Value report")
+                print(json.dumps([s for s in job["steps"] if s.get("name", "").startswith(wanted)]))
+                """, workflow,
+            ])
         let parsed = try #require(try JSONSerialization.jsonObject(with: Data(steps.stdout.utf8)) as? [[String: Any]], "\(steps.stderr)")
         #expect(parsed.count == 3)
         let temp = ScratchDirectory()
@@ -54,7 +64,8 @@ import Testing
             #expect(result.status == 0, "\(step["name"] ?? ""): \(result.stdout) \(result.stderr)")
         }
         #expect(run("git", ["--git-dir", origin, "tag", "-l", "deploy/production/*"]).stdout.split(separator: "\n").count == 2)
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: temp.file("shipmeter-report.json")))) as? [String: Any])
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: temp.file("shipmeter-report.json")))) as? [String: Any])
         #expect((report["totals"] as? [String: Any])?["shipped_tokens"] as? Int == 100)
         #expect(FileManager.default.fileExists(atPath: temp.file("shipmeter-report.html")))
     }
@@ -68,12 +79,18 @@ import Testing
         defer { withExtendedLifetime(folder) {} }
         // A link to a file that is gone: ingest reads the rest and exits 3 (done, input left out).
         #expect(run("ln", ["-s", "/nonexistent/usage.jsonl", scratch.directory.file("usage/gone.jsonl")]).status == 0)
-        let job = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/ci/gitlab-ci-deploy.yml").standardized.path
-        let extracted = run("python3", ["-c", """
-            import json, sys, yaml
-            job = yaml.safe_load(open(sys.argv[1]))["shipmeter"]
-            print(json.dumps({"script": [line for line in job["script"] if "apt-get" not in line and not line.startswith("curl")], "variables": job["variables"]}))
-            """, job])
+        let job = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/ci/gitlab-ci-deploy.yml")
+            .standardized.path
+        let extracted = run(
+            "python3",
+            [
+                "-c",
+                """
+                import json, sys, yaml
+                job = yaml.safe_load(open(sys.argv[1]))["shipmeter"]
+                print(json.dumps({"script": [line for line in job["script"] if "apt-get" not in line and not line.startswith("curl")], "variables": job["variables"]}))
+                """, job,
+            ])
         let parsed = try #require(try JSONSerialization.jsonObject(with: Data(extracted.stdout.utf8)) as? [String: Any], "\(extracted.stderr)")
         let lines = try #require(parsed["script"] as? [String])
         #expect(lines.count == 3)
@@ -90,7 +107,9 @@ import Testing
             #expect(result.status == 0, "\(line): \(result.stdout) \(result.stderr)")
         }
         #expect(run("git", ["--git-dir", origin, "tag", "-l", "deploy/production/*"]).stdout.split(separator: "\n").count == 2)
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: scratch.directory.file("reports/shipmeter-report.json")))) as? [String: Any])
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: scratch.directory.file("reports/shipmeter-report.json"))))
+                as? [String: Any])
         #expect((report["totals"] as? [String: Any])?["shipped_tokens"] as? Int == 100)
         #expect(((report["groups"] as? [[String: Any]]) ?? []).contains { $0["key"] as? String == "#7" })
         // Asked not to accept partial input, the same step fails on the broken link.

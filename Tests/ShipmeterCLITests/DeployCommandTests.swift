@@ -25,17 +25,21 @@ import Testing
         // Each mark wrote its ledger row too (the default ledger), with the same kinds.
         #expect(marked.stdout.contains("recorded in the ledger"), "\(marked.stdout)")
         let rows = LedgerBackend.sqlite.dump(scratch.path + "/.git/shipmeter/ledger.sqlite", [("deployments", "time, kind, status")])
-        #expect(rows.split(separator: "\n").map { $0.split(separator: ",").dropFirst().joined(separator: ",") }
+        #expect(
+            rows.split(separator: "\n").map { $0.split(separator: ",").dropFirst().joined(separator: ",") }
                 == [" 'baseline', 'success')", " 'failed', 'failure')", " 'forward', 'success')"], "\(rows)")
     }
 
     @Test func aMarkWhoseLedgerIsUnreachableKeepsTheTagAndSaysSo() {
         let scratch = ScratchRepository()
         scratch.commit("one", files: ["a": "1\n"])
-        let marked = ShipmeterBinary.run(["deploy", "mark", "--env", "production", "--ledger", "postgres://ci:pw@127.0.0.1:1/ledger"], in: scratch.path)
+        let marked = ShipmeterBinary.run(
+            ["deploy", "mark", "--env", "production", "--ledger", "postgres://ci:pw@127.0.0.1:1/ledger"], in: scratch.path)
         #expect(marked.status != 0)
         #expect(marked.stdout.contains("push it:"))
-        #expect(marked.stderr.contains("was created, but the ledger was not updated") && marked.stderr.contains("shipmeter attribute"), "\(marked.stderr)")
+        #expect(
+            marked.stderr.contains("was created, but the ledger was not updated") && marked.stderr.contains("shipmeter attribute"), "\(marked.stderr)"
+        )
         #expect(!marked.stderr.contains("pw@"))
         #expect(scratch.output(["tag", "-l"]).hasPrefix("deploy/production/"))
         let tagOnly = ShipmeterBinary.run(["deploy", "mark", "--env", "staging", "--no-ledger"], in: scratch.path)

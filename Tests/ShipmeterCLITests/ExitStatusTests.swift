@@ -5,7 +5,8 @@ import Testing
 /// The exit statuses the README documents: 0 done, 1 failed (nothing written), 2 the command
 /// line is wrong, 3 done but input it was asked to read was left out.
 @Suite struct ExitStatusTests {
-    static let line = #"{"timestamp":"2026-01-01T00:00:00Z","model":"claude-sonnet-4-5","input":10,"output":5,"cache_write":0,"cache_read":0,"key":"KEY"}"#
+    static let line =
+        #"{"timestamp":"2026-01-01T00:00:00Z","model":"claude-sonnet-4-5","input":10,"output":5,"cache_write":0,"cache_read":0,"key":"KEY"}"#
 
     @Test func zeroWhenDone() {
         #expect(ShipmeterBinary.run(["--version"]).status == 0)

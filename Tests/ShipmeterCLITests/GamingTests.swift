@@ -24,8 +24,10 @@ final class GamingScenario: @unchecked Sendable {
 
     static func time(day: Double, hour: Double = 0) -> Int64 { start + Int64(day * 86_400 + hour * 3600) }
 
-    static let words = ["request", "payload", "retry", "budget", "cache", "ledger", "window", "token", "handler", "status", "session",
-                        "refund", "merchant", "invoice", "cursor", "metric"]
+    static let words = [
+        "request", "payload", "retry", "budget", "cache", "ledger", "window", "token", "handler", "status", "session",
+        "refund", "merchant", "invoice", "cursor", "metric",
+    ]
 
     /// Real statements nobody else writes: `count` lines of the same word tokens for every change
     /// of that length, whoever makes it.
@@ -43,9 +45,11 @@ final class GamingScenario: @unchecked Sendable {
     /// One change of `lines` lines by `who`, with a session of `tokens` tokens named by its
     /// trailer (none of either when not `recorded`); `layout` lays the lines out.
     @discardableResult
-    func change(_ who: (String, String), lines: Int = 10, day: Double, hour: Double, tokens: Int = 100_000, file: String? = nil,
-                extraFiles: [String: String] = [:], trailers: [String] = [], recorded: Bool = true,
-                layout: (String) -> String = { $0 }) -> String {
+    func change(
+        _ who: (String, String), lines: Int = 10, day: Double, hour: Double, tokens: Int = 100_000, file: String? = nil,
+        extraFiles: [String: String] = [:], trailers: [String] = [], recorded: Bool = true,
+        layout: (String) -> String = { $0 }
+    ) -> String {
         let session = "s-\(UUID().uuidString.prefix(8).lowercased())"
         if recorded { record(who, session: session, day: day, hour: hour - 0.5, tokens: tokens) }
         let path = file ?? "src/\(who.1.prefix(4))/change\(serial + 1).swift"
@@ -71,7 +75,10 @@ final class GamingScenario: @unchecked Sendable {
             if character == "(" || character == "[" || character == "{" { depth += 1 }
             if character == ")" || character == "]" || character == "}" {
                 depth -= 1
-                if depth == 0 { close = index; break }
+                if depth == 0 {
+                    close = index
+                    break
+                }
             }
             if character == ",", depth == 1 { commas.append(index) }
         }
@@ -89,7 +96,8 @@ final class GamingScenario: @unchecked Sendable {
     func record(_ who: (String, String), session: String, day: Double, hour: Double, tokens: Int) {
         let stamp = Date(timeIntervalSince1970: TimeInterval(Self.time(day: day, hour: hour)))
         let iso = ISO8601DateFormatter().string(from: stamp)
-        usage.append("""
+        usage.append(
+            """
             {"timestamp":"\(iso)","actor":"\(who.1)","session":"\(session)","agent":"claude-code","model":"claude-sonnet-4-5",\
             "input":\(tokens / 2),"output":\(tokens / 2),"cache_write":0,"cache_read":0,"cost_usd":\(Double(tokens) / 100_000)}
             """)
@@ -141,30 +149,41 @@ final class GamingScenario: @unchecked Sendable {
 
     /// The gamer's normalised deployments and yield within `tolerance` of the honest team's, a
     /// warning of `warning` naming the gamer, and the same figures from every source.
-    func expectFair(warning: String?, yield: Bool = true, tolerance: Double = 0.10, weight: String? = nil,
-                    sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectFair(
+        warning: String?, yield: Bool = true, tolerance: Double = 0.10, weight: String? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let reports = try reports(weight: weight)
         let first = reports[0].document
         for (source, document) in reports {
-            let honestND = Self.figure(document, "honest", "normalised_deployments"), gamerND = Self.figure(document, "gamer", "normalised_deployments")
+            let honestND = Self.figure(document, "honest", "normalised_deployments"),
+                gamerND = Self.figure(document, "gamer", "normalised_deployments")
             #expect(honestND > 0, "\(source): the honest team shipped work", sourceLocation: sourceLocation)
-            #expect(abs(gamerND - honestND) <= tolerance * honestND, "\(source): ND gamer \(gamerND) vs honest \(honestND)", sourceLocation: sourceLocation)
+            #expect(
+                abs(gamerND - honestND) <= tolerance * honestND, "\(source): ND gamer \(gamerND) vs honest \(honestND)",
+                sourceLocation: sourceLocation)
             if yield {
-                let honestYield = Self.figure(document, "honest", "nd_per_million_tokens"), gamerYield = Self.figure(document, "gamer", "nd_per_million_tokens")
-                #expect(abs(gamerYield - honestYield) <= tolerance * honestYield, "\(source): yield gamer \(gamerYield) vs honest \(honestYield)",
-                        sourceLocation: sourceLocation)
+                let honestYield = Self.figure(document, "honest", "nd_per_million_tokens"),
+                    gamerYield = Self.figure(document, "gamer", "nd_per_million_tokens")
+                #expect(
+                    abs(gamerYield - honestYield) <= tolerance * honestYield, "\(source): yield gamer \(gamerYield) vs honest \(honestYield)",
+                    sourceLocation: sourceLocation)
             }
             if let warning {
-                #expect(Self.warnings(document, group: "gamer").contains(warning), "\(source): \(Self.warnings(document, group: "gamer"))",
-                        sourceLocation: sourceLocation)
+                #expect(
+                    Self.warnings(document, group: "gamer").contains(warning), "\(source): \(Self.warnings(document, group: "gamer"))",
+                    sourceLocation: sourceLocation)
                 #expect(!Self.warnings(document, group: "honest").contains(warning), "\(source)", sourceLocation: sourceLocation)
             }
             // The ledger's report is the history's.
             for team in ["honest", "gamer"] {
-                for field in ["normalised_deployments", "effective_lines", "nd_per_million_tokens", "usage_coverage", "copied_lines",
-                              "relaid_lines", "templated_lines", "added_lines"] {
-                    #expect(abs(Self.figure(document, team, field) - Self.figure(first, team, field)) < 1e-9, "\(source): \(team) \(field)",
-                            sourceLocation: sourceLocation)
+                for field in [
+                    "normalised_deployments", "effective_lines", "nd_per_million_tokens", "usage_coverage", "copied_lines",
+                    "relaid_lines", "templated_lines", "added_lines",
+                ] {
+                    #expect(
+                        abs(Self.figure(document, team, field) - Self.figure(first, team, field)) < 1e-9, "\(source): \(team) \(field)",
+                        sourceLocation: sourceLocation)
                 }
             }
         }
@@ -194,8 +213,9 @@ final class GamingScenario: @unchecked Sendable {
             world.change(GamingScenario.honest, lines: 20, day: Double(day), hour: 9)
             world.change(GamingScenario.gamer, lines: 20, day: Double(day), hour: 10)
             let notes = (1...day).map { "// reviewed \(GamingScenario.words[$0])" }.joined(separator: "\n") + "\n"
-            world.scratch.commit("Touch up\n", files: ["src/gus/notes.swift": notes], author: GamingScenario.gamer,
-                                 time: GamingScenario.time(day: Double(day), hour: 11))
+            world.scratch.commit(
+                "Touch up\n", files: ["src/gus/notes.swift": notes], author: GamingScenario.gamer,
+                time: GamingScenario.time(day: Double(day), hour: 11))
             world.deploy(day: Double(day), hour: 17)
         }
         try world.expectFair(warning: "commit_splitting")
@@ -216,7 +236,9 @@ final class GamingScenario: @unchecked Sendable {
         for day in 6...11 {
             // Reverted by git (message) on even days, by hand (content only) on odd days; re-applied the next.
             world.scratch.git(["revert", "--no-edit", "--no-commit", last])
-            let message = day % 2 == 0 ? world.scratch.output(["log", "-1", "--format=Revert \"%s\"%n%nThis reverts commit %H.", last]) : "Undo the change for now"
+            let message =
+                day % 2 == 0
+                ? world.scratch.output(["log", "-1", "--format=Revert \"%s\"%n%nThis reverts commit %H.", last]) : "Undo the change for now"
             last = world.scratch.commit(message, author: GamingScenario.gamer, time: GamingScenario.time(day: Double(day), hour: 10))
             world.deploy(day: Double(day), hour: 12)
         }
@@ -231,8 +253,9 @@ final class GamingScenario: @unchecked Sendable {
             world.change(GamingScenario.honest, lines: 15, day: Double(day), hour: 9)
             let table = (1...2000).map { "ENTRY_\($0)_\(day) = \($0 * 31)" }.joined(separator: "\n")
             let lock = (1...400).map { "    \"node_modules/pkg\($0)\": { \"version\": \"1.\($0).\(day)\" }," }.joined(separator: "\n")
-            world.change(GamingScenario.gamer, lines: 15, day: Double(day), hour: 10,
-                         extraFiles: ["src/gus/table\(day).swift": table, "package-lock.json": lock])
+            world.change(
+                GamingScenario.gamer, lines: 15, day: Double(day), hour: 10,
+                extraFiles: ["src/gus/table\(day).swift": table, "package-lock.json": lock])
             world.deploy(day: Double(day), hour: 17)
         }
         if weight == "effective" {
@@ -267,12 +290,14 @@ final class GamingScenario: @unchecked Sendable {
         let world = GamingScenario()
         for day in 1...5 {
             let lines = (1...day).flatMap { earlier in (1...10).map { "honest change \(earlier) \($0)" } }
-            world.scratch.commit("Honest \(day)", files: ["honest.txt": lines.joined(separator: "\n") + "\n"], author: GamingScenario.honest,
-                                 time: GamingScenario.time(day: Double(day), hour: 9))
+            world.scratch.commit(
+                "Honest \(day)", files: ["honest.txt": lines.joined(separator: "\n") + "\n"], author: GamingScenario.honest,
+                time: GamingScenario.time(day: Double(day), hour: 9))
             for count in 1...10 {
                 let gamer = (1...(day * 10 - 10 + count)).map { "gamer change \(($0 - 1) / 10 + 1) \(($0 - 1) % 10 + 1)" }
-                world.scratch.commit("Gamer \(day).\(count)", files: ["gamer.txt": gamer.joined(separator: "\n") + "\n"], author: GamingScenario.gamer,
-                                     time: GamingScenario.time(day: Double(day), hour: 10 + Double(count) * 0.1))
+                world.scratch.commit(
+                    "Gamer \(day).\(count)", files: ["gamer.txt": gamer.joined(separator: "\n") + "\n"], author: GamingScenario.gamer,
+                    time: GamingScenario.time(day: Double(day), hour: 10 + Double(count) * 0.1))
             }
             world.deploy(day: Double(day), hour: 17)
         }
@@ -352,8 +377,9 @@ final class GamingScenario: @unchecked Sendable {
             // The whole file one day, a 120-line excerpt under a new name the next.
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
             let copy = day % 2 == 0 ? text : lines[(day * 7)..<(day * 7 + 120)].joined(separator: "\n") + "\n"
-            world.change(GamingScenario.gamer, lines: 20, day: Double(day), hour: 10,
-                         extraFiles: ["src/gus/copy\(day)/" + (path.split(separator: "/").last.map(String.init) ?? path): copy])
+            world.change(
+                GamingScenario.gamer, lines: 20, day: Double(day), hour: 10,
+                extraFiles: ["src/gus/copy\(day)/" + (path.split(separator: "/").last.map(String.init) ?? path): copy])
             world.deploy(day: Double(day), hour: 17)
         }
         try world.expectFair(warning: "copied_code")
@@ -368,8 +394,9 @@ final class GamingScenario: @unchecked Sendable {
             let path = "src/gus/work\(day).swift"
             world.change(GamingScenario.gamer, lines: 20, day: Double(day), hour: 10, file: path)
             if let (oldPath, lines) = yesterday {
-                world.scratch.commit("Tidy up \(oldPath)\n", files: [oldPath: lines.map(GamingScenario.tall).joined(separator: "\n") + "\n"],
-                                     author: GamingScenario.gamer, time: GamingScenario.time(day: Double(day), hour: 11))
+                world.scratch.commit(
+                    "Tidy up \(oldPath)\n", files: [oldPath: lines.map(GamingScenario.tall).joined(separator: "\n") + "\n"],
+                    author: GamingScenario.gamer, time: GamingScenario.time(day: Double(day), hour: 11))
             }
             yesterday = (path, world.written[path] ?? [])
             world.deploy(day: Double(day), hour: 17)
@@ -390,7 +417,9 @@ final class GamingScenario: @unchecked Sendable {
         for (source, document) in try world.reports() {
             #expect(GamingScenario.warnings(document, group: "gamer").isEmpty, "\(source)")
             // The layout really differs: many more physical lines for the same statements.
-            #expect(GamingScenario.figure(document, "gamer", "changed_lines") > 1.2 * GamingScenario.figure(document, "honest", "changed_lines"), "\(source)")
+            #expect(
+                GamingScenario.figure(document, "gamer", "changed_lines") > 1.2 * GamingScenario.figure(document, "honest", "changed_lines"),
+                "\(source)")
         }
     }
 

@@ -9,7 +9,9 @@ import Testing
     func setUp() -> (ScratchRepository, ScratchDirectory) {
         let scratch = ScratchRepository.withDeployedSession("s1")
         let folder = ScratchDirectory()
-        folder.write("usage.jsonl", """
+        folder.write(
+            "usage.jsonl",
+            """
             {"timestamp":"2026-01-01T01:00:00Z","actor":"ann@acme.test","session":"s1","model":"claude-sonnet-4-5","input":100,"output":10,"cache_write":0,"cache_read":0}
             {"timestamp":"2026-01-01T01:05:00Z","actor":"ann@acme.test","session":"s1","model":"claude-sonnet-4-5","input":50,"output":5,"cache_write":0,"cache_read":0}
 
@@ -77,16 +79,23 @@ import Testing
     @Test func aBackupDuringAnIngestHoldsTheStateBeforeOrAfterIt() throws {
         let folder = ScratchDirectory()
         let ledger = folder.file("ledger.sqlite")
-        folder.write("first.jsonl", #"{"timestamp":"2026-01-01T01:00:00Z","actor":"a@acme.test","model":"claude-sonnet-4-5","input":1,"output":0,"cache_write":0,"cache_read":0}"# + "\n")
+        folder.write(
+            "first.jsonl",
+            #"{"timestamp":"2026-01-01T01:00:00Z","actor":"a@acme.test","model":"claude-sonnet-4-5","input":1,"output":0,"cache_write":0,"cache_read":0}"#
+                + "\n")
         #expect(ShipmeterBinary.run(["ingest", folder.file("first.jsonl"), "--ledger", ledger], in: folder.path).status == 0)
-        let lines = (0..<60_000).map { #"{"timestamp":"2026-01-01T02:00:00Z","key":"k\#($0)","actor":"a@acme.test","model":"claude-sonnet-4-5","input":1,"output":0,"cache_write":0,"cache_read":0}"# }
+        let lines = (0..<60_000).map {
+            #"{"timestamp":"2026-01-01T02:00:00Z","key":"k\#($0)","actor":"a@acme.test","model":"claude-sonnet-4-5","input":1,"output":0,"cache_write":0,"cache_read":0}"#
+        }
         folder.write("big.jsonl", lines.joined(separator: "\n") + "\n")
         // The ingest tells its progress: the backup is taken once it is storing.
         let ingest = Process()
         ingest.executableURL = URL(fileURLWithPath: ShipmeterBinary.path)
         ingest.arguments = ["ingest", folder.file("big.jsonl"), "--ledger", ledger]
-        ingest.environment = ["SHIPMETER_PROGRESS": "always", "SHIPMETER_PROGRESS_AFTER": "0", "SHIPMETER_PROGRESS_EVERY": "0.01", "NO_COLOR": "1",
-                              "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        ingest.environment = [
+            "SHIPMETER_PROGRESS": "always", "SHIPMETER_PROGRESS_AFTER": "0", "SHIPMETER_PROGRESS_EVERY": "0.01", "NO_COLOR": "1",
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+        ]
         let progress = Pipe()
         ingest.standardError = progress
         ingest.standardOutput = FileHandle.nullDevice
@@ -129,7 +138,9 @@ import Testing
         let text = folder.file("notes.sqlite")
         folder.write("notes.sqlite", "meeting notes\n")
         let other = folder.file("other.sqlite")
-        #expect(run("python3", ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('create table notes(x)'); c.commit()", other]).status == 0)
+        #expect(
+            run("python3", ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('create table notes(x)'); c.commit()", other]).status
+                == 0)
         for (path, says) in cases + [(text, "is not a SQLite database"), (other, "is not a shipmeter ledger")] {
             let before = try Data(contentsOf: URL(fileURLWithPath: path))
             // The check names what it finds; a report either reads what it needs or says the file is damaged.

@@ -21,7 +21,9 @@ import Testing
     }
 
     func groups(_ document: [String: Any]) -> [String: [String: Any]] {
-        Dictionary(uniqueKeysWithValues: ((document["groups"] as? [[String: Any]]) ?? []).compactMap { group in (group["key"] as? String).map { ($0, group) } })
+        Dictionary(
+            uniqueKeysWithValues: ((document["groups"] as? [[String: Any]]) ?? []).compactMap { group in (group["key"] as? String).map { ($0, group) }
+            })
     }
 
     @Test(arguments: LedgerBackend.available)
@@ -30,7 +32,9 @@ import Testing
         let alpha = repository("alpha", session: "sa", author: ("Ann", "ann@acme.test"), time: start)
         let beta = repository("beta", session: "sb", author: ("Ben", "ben@acme.test"), time: start)
         let folder = ScratchDirectory()
-        folder.write("usage.jsonl", """
+        folder.write(
+            "usage.jsonl",
+            """
             {"timestamp":"2026-01-01T01:00:00Z","actor":"ann@acme.test","session":"sa","model":"claude-sonnet-4-5","input":100,"output":0,"cache_write":0,"cache_read":0}
             {"timestamp":"2026-01-01T01:10:00Z","actor":"ben@acme.test","session":"sb","model":"claude-sonnet-4-5","input":40,"output":0,"cache_write":0,"cache_read":0}
             {"timestamp":"2026-01-01T03:20:00Z","actor":"ann@acme.test","repository":"git@example.test:acme/alpha.git","model":"claude-sonnet-4-5","input":7,"output":0,"cache_write":0,"cache_read":0}
@@ -61,12 +65,14 @@ import Testing
 
         #expect(ShipmeterBinary.run(["attribute", "--ledger", ledger], in: beta.path).status == 0)
         // Outside any repository: both repositories, by repository.
-        let both = try json(ShipmeterBinary.run(["report", "--ledger", ledger, "--by", "repository", "--weight", "commits"] + window, in: folder.path))
+        let both = try json(
+            ShipmeterBinary.run(["report", "--ledger", ledger, "--by", "repository", "--weight", "commits"] + window, in: folder.path))
         #expect(Set((both["repositories"] as? [String]) ?? []) == ["acme/alpha", "acme/beta"])
         let byRepository = groups(both)
         #expect(byRepository["acme/alpha"]?["shipped_tokens"] as? Int == 100)
         #expect(byRepository["acme/beta"]?["shipped_tokens"] as? Int == 40)
-        #expect((byRepository["acme/alpha"]?["tokens"] as? [String: Any])?["total"] as? Int == 107)  // the remote's uncommitted record counts for alpha
+        // The remote's uncommitted record counts for alpha.
+        #expect((byRepository["acme/alpha"]?["tokens"] as? [String: Any])?["total"] as? Int == 107)
         #expect(byRepository["(none)"]?["uncommitted_tokens"] as? Int == 3)
         #expect((byRepository["acme/beta"]?["normalised_deployments"] as? Double) == 1)
         // --repo picks one, by name or by its folder.

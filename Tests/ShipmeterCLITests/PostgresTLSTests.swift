@@ -6,8 +6,10 @@ import Testing
 /// throwaway CA, a server certificate issued for `localhost` only, a role that pg_hba lets in
 /// over TLS only (`shipmeter_tls`) and one that logs in with a client certificate
 /// (`shipmeter_cert`).
-@Suite(.enabled(if: LedgerBackend.postgresURL != nil && ProcessInfo.processInfo.environment["SHIPMETER_TEST_PGTLS"] != nil,
-                "needs the TLS-enabled PostgreSQL the test command starts"))
+@Suite(
+    .enabled(
+        if: LedgerBackend.postgresURL != nil && ProcessInfo.processInfo.environment["SHIPMETER_TEST_PGTLS"] != nil,
+        "needs the TLS-enabled PostgreSQL the test command starts"))
 struct PostgresTLSTests {
     let tls = ProcessInfo.processInfo.environment["SHIPMETER_TEST_PGTLS"] ?? ""
 
@@ -31,7 +33,10 @@ struct PostgresTLSTests {
 
     func ingest(_ url: String, environment: [String: String] = [:]) -> ProcessResult {
         let folder = ScratchDirectory()
-        folder.write("u.jsonl", #"{"timestamp":"2026-01-01T00:30:00Z","actor":"ann@acme.test","session":"s1","model":"claude-sonnet-4-5","input":100,"output":0,"cache_write":0,"cache_read":0}"# + "\n")
+        folder.write(
+            "u.jsonl",
+            #"{"timestamp":"2026-01-01T00:30:00Z","actor":"ann@acme.test","session":"s1","model":"claude-sonnet-4-5","input":100,"output":0,"cache_write":0,"cache_read":0}"#
+                + "\n")
         return ShipmeterBinary.run(["ingest", folder.file("u.jsonl"), "--ledger", url], in: folder.path, environment: environment)
     }
 
@@ -81,7 +86,8 @@ struct PostgresTLSTests {
     }
 
     @Test func aClientCertificateLogsIn() throws {
-        let withCertificate = try ledger(user: "shipmeter_cert", query: "sslmode=verify-full&sslrootcert=\(tls)/ca.crt&sslcert=\(tls)/client.crt&sslkey=\(tls)/client.key")
+        let withCertificate = try ledger(
+            user: "shipmeter_cert", query: "sslmode=verify-full&sslrootcert=\(tls)/ca.crt&sslcert=\(tls)/client.crt&sslkey=\(tls)/client.key")
         let result = ingest(withCertificate.url)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(records(withCertificate.database) == 1)
@@ -101,18 +107,19 @@ struct PostgresTLSTests {
     @Test func requireRefusesAServerWithoutTLS() throws {
         let folder = ScratchDirectory()
         let received = folder.file("received")
-        let server = try LoopbackListener(script: """
-            import socket, sys
-            s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
-            print(s.getsockname()[1], flush=True)
-            c, _ = s.accept(); c.settimeout(5)
-            data = c.recv(8); c.sendall(b"N")
-            try:
-                more = c.recv(4096)
-            except Exception:
-                more = b""
-            open(sys.argv[1], "wb").write(data + b"|" + more)
-            """, arguments: [received])
+        let server = try LoopbackListener(
+            script: """
+                import socket, sys
+                s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+                print(s.getsockname()[1], flush=True)
+                c, _ = s.accept(); c.settimeout(5)
+                data = c.recv(8); c.sendall(b"N")
+                try:
+                    more = c.recv(4096)
+                except Exception:
+                    more = b""
+                open(sys.argv[1], "wb").write(data + b"|" + more)
+                """, arguments: [received])
         defer { kill(server.process.processIdentifier, SIGKILL) }
         let port = try #require(server.port)
         let result = ingest("postgres://someone:s3cret@127.0.0.1:\(port)/x?sslmode=require")

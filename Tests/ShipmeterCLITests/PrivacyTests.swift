@@ -31,13 +31,15 @@ import Testing
         #expect(usage.stdout.contains("\"total\": 100"))  // the record was read
         for format in ["table", "json", "csv", "markdown", "html"] {
             for grouping in ["team", "person", "deployment", "model"] {
-                let result = ShipmeterBinary.run(["report", "--since", "2025-12-01", "--until", "2026-02-01", "--by", grouping, "--format", format],
-                                                 in: scratch.path, environment: env)
+                let result = ShipmeterBinary.run(
+                    ["report", "--since", "2025-12-01", "--until", "2026-02-01", "--by", grouping, "--format", format],
+                    in: scratch.path, environment: env)
                 #expect(result.status == 0, "\(result.stderr)")
                 outputs += [result.stdout, result.stderr]
             }
         }
-        let report = ShipmeterBinary.run(["report", "--since", "2025-12-01", "--until", "2026-02-01", "--format", "json"], in: scratch.path, environment: env)
+        let report = ShipmeterBinary.run(
+            ["report", "--since", "2025-12-01", "--until", "2026-02-01", "--format", "json"], in: scratch.path, environment: env)
         #expect(report.stdout.contains("\"shipped_tokens\": 100"))  // joined through the session trailer
         for output in outputs {
             #expect(!output.contains(Self.marker))

@@ -21,7 +21,8 @@ import WorkProgress
         var stream = ""
         for number in 1...count {
             let time = 1_767_225_600 + number * 60
-            stream += "commit refs/heads/main\nmark :\(number)\nauthor Ann <ann@acme.test> \(time) +0000\ncommitter Ann <ann@acme.test> \(time) +0000\n"
+            stream +=
+                "commit refs/heads/main\nmark :\(number)\nauthor Ann <ann@acme.test> \(time) +0000\ncommitter Ann <ann@acme.test> \(time) +0000\n"
             stream += "data 9\nchange \(number % 10)\n"
             if number > 1 { stream += "from :\(number - 1)\n" }
             let content = "line \(number)\n"
@@ -38,8 +39,10 @@ import WorkProgress
     /// returns what the terminal showed. `CI` is removed unless `ci` is given. Every phase is
     /// drawn as it begins (`SHIPMETER_PROGRESS_AFTER=0`), so what shows does not depend on how
     /// fast this machine gets through each phase.
-    static func onTerminal(_ arguments: [String], in directory: String, ci: String? = nil,
-                           settings: [String: String] = ["SHIPMETER_PROGRESS_AFTER": "0"]) throws -> (status: Int32, terminal: String) {
+    static func onTerminal(
+        _ arguments: [String], in directory: String, ci: String? = nil,
+        settings: [String: String] = ["SHIPMETER_PROGRESS_AFTER": "0"]
+    ) throws -> (status: Int32, terminal: String) {
         let quoted = ([ShipmeterBinary.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         let environment = ci.map { "env CI='\($0)'" } ?? "env -u CI"
         var variables = ["TERM": "xterm", "NO_COLOR": "1"]
@@ -64,20 +67,27 @@ import WorkProgress
         for phase in ["reading history: ", "measuring changed lines: ", "writing the ledger: "] {
             #expect(attribute.terminal.contains(phase), "\(phase) \(attribute.terminal)")
         }
-        #expect(attribute.terminal.range(of: #"attributed 5,000 commits, 1 deployment, 0 usage records in [0-9.]+ s"#, options: .regularExpression) != nil,
-                "\(attribute.terminal)")
+        #expect(
+            attribute.terminal.range(of: #"attributed 5,000 commits, 1 deployment, 0 usage records in [0-9.]+ s"#, options: .regularExpression)
+                != nil,
+            "\(attribute.terminal)")
     }
 
     @Test func ingestCountsBytesOfAKnownTotal() throws {
         let folder = ScratchDirectory("ingest-progress")
-        let line = #"{"timestamp":"2026-01-01T00:00:00Z","model":"claude-sonnet-4-5","input":10,"output":5,"cache_write":0,"cache_read":0,"key":"KEY"}"#
+        let line =
+            #"{"timestamp":"2026-01-01T00:00:00Z","model":"claude-sonnet-4-5","input":10,"output":5,"cache_write":0,"cache_read":0,"key":"KEY"}"#
         folder.write("usage/records.jsonl", (0..<150_000).map { line.replacingOccurrences(of: "KEY", with: "k\($0)") }.joined(separator: "\n") + "\n")
         let shown = try Self.onTerminal(["ingest", "--ledger", folder.file("ledger.sqlite"), folder.file("usage")], in: folder.path)
         #expect(shown.status == 0, "\(shown.terminal)")
         // Bytes of a known total; the time left depends on this machine's speed and is checked
         // against an injected clock in `ratesAndTimeLeftFollowAnInjectedClock`.
-        #expect(shown.terminal.range(of: #"ingesting usage: [0-9.,]+ MB / 19 MB \([0-9]+%\) · "#, options: .regularExpression) != nil, "\(shown.terminal)")
-        #expect(shown.terminal.range(of: #"ingested 150,000 usage records \(150,000 new\) in [0-9.]+ s"#, options: .regularExpression) != nil, "\(shown.terminal)")
+        #expect(
+            shown.terminal.range(of: #"ingesting usage: [0-9.,]+ MB / 19 MB \([0-9]+%\) · "#, options: .regularExpression) != nil, "\(shown.terminal)"
+        )
+        #expect(
+            shown.terminal.range(of: #"ingested 150,000 usage records \(150,000 new\) in [0-9.]+ s"#, options: .regularExpression) != nil,
+            "\(shown.terminal)")
     }
 
     @Test func nothingInAPipeUnderCIOrWithQuiet() throws {
@@ -101,8 +111,9 @@ import WorkProgress
     /// `never` draws nothing on a terminal.
     @Test func theEnvironmentCanForceProgressOnOrOff() throws {
         let scratch = try Self.longHistory(300)
-        let piped = ShipmeterBinary.run(["commits"], in: scratch.path,
-                                        environment: ["CI": "true", "SHIPMETER_PROGRESS": "always", "SHIPMETER_PROGRESS_AFTER": "0"])
+        let piped = ShipmeterBinary.run(
+            ["commits"], in: scratch.path,
+            environment: ["CI": "true", "SHIPMETER_PROGRESS": "always", "SHIPMETER_PROGRESS_AFTER": "0"])
         #expect(piped.status == 0, "\(piped.stderr)")
         #expect(piped.stderr.contains("reading commits: 0 / 300 commits (0%)"), "\(piped.stderr)")
         #expect(!piped.stderr.contains("\u{1B}"), "\(piped.stderr)")
@@ -117,9 +128,11 @@ import WorkProgress
 
     @Test func settingsComeFromTheEnvironmentAndBadValuesKeepTheDefaults() {
         #expect(ProgressSettings(environment: [:]) == ProgressSettings(mode: .auto, after: 0.3, every: 0.2))
-        #expect(ProgressSettings(environment: ["SHIPMETER_PROGRESS": "Always", "SHIPMETER_PROGRESS_AFTER": "0", "SHIPMETER_PROGRESS_EVERY": "0.001"])
+        #expect(
+            ProgressSettings(environment: ["SHIPMETER_PROGRESS": "Always", "SHIPMETER_PROGRESS_AFTER": "0", "SHIPMETER_PROGRESS_EVERY": "0.001"])
                 == ProgressSettings(mode: .always, after: 0, every: 0.01))
-        #expect(ProgressSettings(environment: ["SHIPMETER_PROGRESS": "loud", "SHIPMETER_PROGRESS_AFTER": "-1", "SHIPMETER_PROGRESS_EVERY": "soon"])
+        #expect(
+            ProgressSettings(environment: ["SHIPMETER_PROGRESS": "loud", "SHIPMETER_PROGRESS_AFTER": "-1", "SHIPMETER_PROGRESS_EVERY": "soon"])
                 == ProgressSettings())
         let always = ProgressSettings(mode: .always)
         #expect(always.shouldShow(quiet: false, environment: ["CI": "true"], isTerminal: false))
@@ -140,7 +153,9 @@ import WorkProgress
         recorder.advance(2_500)
         let snapshot = recorder.snapshot(now: start.addingTimeInterval(6))
         #expect(phases.phases == ["reading history", "measuring changed lines"])
-        #expect(snapshot == WorkProgress.Snapshot(phase: "measuring changed lines", done: 2_500, total: 10_000, unit: "commits", elapsed: 5, sinceStart: 6))
+        #expect(
+            snapshot
+                == WorkProgress.Snapshot(phase: "measuring changed lines", done: 2_500, total: 10_000, unit: "commits", elapsed: 5, sinceStart: 6))
         #expect(snapshot.map(ProgressText.line) == "measuring changed lines: 2,500 / 10,000 commits (25%) · 15 s left · 500/s")
         #expect(recorder.secondsSinceStart(now: start.addingTimeInterval(7.5)) == 7.5)
         recorder.disable()

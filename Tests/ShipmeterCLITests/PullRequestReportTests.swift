@@ -16,7 +16,9 @@ import Testing
         let scratch = ScratchRepository()
         scratch.commit("root", files: ["a.txt": "root\n"], time: t)
         scratch.deploy(time: t + 60)
-        scratch.commit("Add login (#12)\n\nAI-Session: claude-code/s1\n", files: ["login.txt": "form\nsubmit\n"], author: ("Ann", "ann@acme.test"), time: t + 3600)
+        scratch.commit(
+            "Add login (#12)\n\nAI-Session: claude-code/s1\n", files: ["login.txt": "form\nsubmit\n"], author: ("Ann", "ann@acme.test"),
+            time: t + 3600)
         scratch.git(["checkout", "-q", "-b", "feature-x"])
         scratch.commit("Start feature X\n\nAI-Session: claude-code/s2\n", files: ["x.txt": "one\n"], author: ("Ben", "ben@acme.test"), time: t + 7200)
         scratch.commit("Finish feature X", files: ["x.txt": "one\ntwo\n"], author: ("Ben", "ben@acme.test"), time: t + 7300)
@@ -29,7 +31,8 @@ import Testing
         scratch.commit("Tune cache (#15)\n\nAI-Session: claude-code/s9\n", files: ["z.txt": "ttl\n"], author: ("Cy", "cy@acme.test"), time: t + 7700)
         scratch.commit("Direct tweak", files: ["d.txt": "tweak\n"], author: ("Ann", "ann@acme.test"), time: t + 7800)
         scratch.deploy(time: t + 10_000)
-        scratch.commit("Later work (#16)\n\nAI-Session: claude-code/s3\n", files: ["w.txt": "later\n"], author: ("Ann", "ann@acme.test"), time: t + 20_000)
+        scratch.commit(
+            "Later work (#16)\n\nAI-Session: claude-code/s3\n", files: ["w.txt": "later\n"], author: ("Ann", "ann@acme.test"), time: t + 20_000)
         scratch.git(["checkout", "-q", "-b", "feature-z"])
         scratch.commit("Z work", files: ["zz.txt": "z\n"], author: ("Ben", "ben@acme.test"), time: t + 21_000)
         scratch.git(["checkout", "-q", "main"])
@@ -47,7 +50,9 @@ import Testing
     }
 
     func groups(_ document: [String: Any]) -> [String: [String: Any]] {
-        Dictionary(uniqueKeysWithValues: ((document["groups"] as? [[String: Any]]) ?? []).compactMap { group in (group["key"] as? String).map { ($0, group) } })
+        Dictionary(
+            uniqueKeysWithValues: ((document["groups"] as? [[String: Any]]) ?? []).compactMap { group in (group["key"] as? String).map { ($0, group) }
+            })
     }
 
     func report(_ arguments: [String], in directory: String) throws -> [String: Any] {
@@ -66,7 +71,9 @@ import Testing
         func basis(_ key: String) -> String? { (pr(key)["usage"] as? [String: Any])?["basis"] as? String }
         #expect(Set(byKey.keys) == ["#12", "#13", "!45", "#15", "#16", "none"], "\(label): \(byKey.keys.sorted())")
 
-        #expect(pr("#12")["forge"] as? String == "github" && pr("#12")["number"] as? Int == 12 && pr("#12")["title"] as? String == "Add login", "\(label)")
+        #expect(
+            pr("#12")["forge"] as? String == "github" && pr("#12")["number"] as? Int == 12 && pr("#12")["title"] as? String == "Add login", "\(label)"
+        )
         #expect((byKey["#12"]?["tokens"] as? [String: Any])?["total"] as? Int == 1100, "\(label)")
         #expect(usage("#12", "explicit")["tokens"] as? Int == 1100 && usage("#12", "explicit")["cost_usd"] as? Double == 0.0045, "\(label)")
         #expect(pr("#12")["shipped_in"] as? String == "deploy/production/\(Self.start + 10_000)" && pr("#12")["final"] as? Bool == true, "\(label)")
@@ -138,7 +145,8 @@ import Testing
         let common = ["--since", "2025-12-01", "--until", "2026-02-01", "--usage", folder.file("usage.jsonl")]
         let table = ShipmeterBinary.run(["report", "--by", "pull-request"] + common, in: scratch.path)
         #expect(table.status == 0)
-        #expect(table.stdout.contains("Pull requests") && table.stdout.contains("inferred only") && table.stdout.contains("not yet"), "\(table.stdout)")
+        #expect(
+            table.stdout.contains("Pull requests") && table.stdout.contains("inferred only") && table.stdout.contains("not yet"), "\(table.stdout)")
         #expect(table.stdout.contains("rework"), "\(table.stdout)")
         let markdown = ShipmeterBinary.run(["report", "--by", "pull-request", "--format", "markdown"] + common, in: scratch.path).stdout
         #expect(markdown.contains("### Pull requests") && markdown.contains("\\#13 | Add feature X"), "\(markdown)")

@@ -17,8 +17,9 @@ import Testing
         origin.write(".shipmeter.yml", "teams:\n  red: [ann@acme.test]\n")
         origin.commit("root", files: ["README.md": "# x\n"], time: 1_767_225_600)
         origin.deploy(time: 1_767_225_700)
-        origin.commit("feature\n\nAI-Session: claude-code/s-1", files: ["src/a.swift": "let total = price * quantity\nreturn total\n"],
-                      author: ("Ann", "ann@acme.test"), time: 1_767_230_000)
+        origin.commit(
+            "feature\n\nAI-Session: claude-code/s-1", files: ["src/a.swift": "let total = price * quantity\nreturn total\n"],
+            author: ("Ann", "ann@acme.test"), time: 1_767_230_000)
         origin.commit("more", files: ["src/b.swift": "let answer = compute(input, options)\n"], author: ("Ann", "ann@acme.test"), time: 1_767_240_000)
         origin.deploy(time: 1_767_250_000)
         origin.git(["config", "uploadpack.allowFilter", "true"])
@@ -34,8 +35,9 @@ import Testing
         let origin = Self.origin()
         let folder = ScratchDirectory("partial")
         let clone = folder.file("clone")
-        let cloned = run("git", ["clone", "-q", "--filter=blob:none", "--no-checkout", "file://" + origin.path, clone],
-                         environment: ScratchRepository.baseEnvironment)
+        let cloned = run(
+            "git", ["clone", "-q", "--filter=blob:none", "--no-checkout", "file://" + origin.path, clone],
+            environment: ScratchRepository.baseEnvironment)
         try #require(cloned.status == 0, "\(cloned.stderr)")
         run("git", ["-C", clone, "fetch", "-q", "origin", "refs/tags/*:refs/tags/*"], environment: ScratchRepository.baseEnvironment)
 

@@ -19,15 +19,22 @@ import Testing
         let ledger = folder.file("ledger.sqlite")
         let first = ShipmeterBinary.run(["ingest", folder.file("a.jsonl"), "--ledger", ledger], in: scratch.path)
         try #require(first.status == 0, "\(first.stderr)")
-        let before = LedgerBackend.sqlite.dump(ledger, [("usage_records", "source, key, input"), ("usage_rollup", "actor, session, day, input, records")])
+        let before = LedgerBackend.sqlite.dump(
+            ledger, [("usage_records", "source, key, input"), ("usage_rollup", "actor, session, day, input, records")])
         let size = (try FileManager.default.attributesOfItem(atPath: ledger)[.size] as? Int) ?? 0
         // A file-size limit a little above the ledger: the WAL cannot hold the new records.
-        let limited = run("/bin/sh", ["-c", "ulimit -f \(size / 1024 + 64); exec \"$0\" \"$@\"", ShipmeterBinary.path,
-                                      "ingest", folder.file("b.jsonl"), "--ledger", ledger], in: scratch.path)
+        let limited = run(
+            "/bin/sh",
+            [
+                "-c", "ulimit -f \(size / 1024 + 64); exec \"$0\" \"$@\"", ShipmeterBinary.path,
+                "ingest", folder.file("b.jsonl"), "--ledger", ledger,
+            ], in: scratch.path)
         #expect(limited.status == 1)
         #expect(limited.stderr.contains("the disk is full or a file-size limit was reached while writing"), "\(limited.stderr)")
         #expect(!limited.stderr.contains("Fatal error"))
-        #expect(LedgerBackend.sqlite.dump(ledger, [("usage_records", "source, key, input"), ("usage_rollup", "actor, session, day, input, records")]) == before)
+        #expect(
+            LedgerBackend.sqlite.dump(ledger, [("usage_records", "source, key, input"), ("usage_rollup", "actor, session, day, input, records")])
+                == before)
         let check = ShipmeterBinary.run(["ledger", "check", "--ledger", ledger], in: scratch.path)
         #expect(check.status == 0, "\(check.stderr)")
         #expect(check.stdout.contains("ok (500 usage records"), "\(check.stdout)")
@@ -49,7 +56,8 @@ import Testing
         #expect(sound.stdout.contains("ok (50 usage records, 7 attributions"), "\(sound.stdout)")  // session s1 joins explicitly
         let tamper = "UPDATE usage_records SET input = input + 1 WHERE key = 'k3'"
         switch backend {
-        case .sqlite: run("python3", ["-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()", ledger, tamper])
+        case .sqlite:
+            run("python3", ["-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()", ledger, tamper])
         case .postgres: run("psql", [ledger, "-q", "-c", tamper])
         }
         let drifted = ShipmeterBinary.run(["ledger", "check", "--ledger", ledger], in: scratch.path)

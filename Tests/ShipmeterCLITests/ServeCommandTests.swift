@@ -15,7 +15,10 @@ import Testing
             (["serve", "--ledger", ledger, "--max-body", "0"], 2, "--max-body must be between 1 and 1024"),
             (["serve", "--ledger", ledger, "--listen", "0.0.0.0:0"], 1, "without --tokens would let anyone on the network write"),
             (["serve", "--ledger", ledger, "--listen", "127.0.0.1:0", "--tokens", folder.file("missing")], 1, "does not exist"),
-            (["serve", "--ledger", ledger, "--listen", "127.0.0.1:0", "--tls-cert", folder.file("cert.pem")], 1, "--tls-cert and --tls-key go together"),
+            (
+                ["serve", "--ledger", ledger, "--listen", "127.0.0.1:0", "--tls-cert", folder.file("cert.pem")], 1,
+                "--tls-cert and --tls-key go together"
+            ),
         ]
         for (arguments, status, message) in cases {
             let result = ShipmeterBinary.run(arguments, environment: ["SHIPMETER_LEDGER": ""])

@@ -6,7 +6,9 @@ import Testing
 @Suite struct UsageCommandTests: JSONReading {
     @Test func usageJSONShapeAndStrictMode() throws {
         let folder = ScratchDirectory()
-        folder.write("u.jsonl", """
+        folder.write(
+            "u.jsonl",
+            """
             {"timestamp":"2026-03-02T08:00:00Z","actor":"a@x.test","session":"s1","model":"claude-sonnet-4-5","input":10,"output":100,"cache_write":1000,"cache_read":5000}
             {"timestamp":"2026-03-03T08:00:00Z","actor":"a@x.test","session":"s2","model":"gpt-5","input":1,"output":2,"cache_write":0,"cache_read":3,"cost_usd":1.5}
             not json

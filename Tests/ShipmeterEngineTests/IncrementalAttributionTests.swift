@@ -2,10 +2,11 @@ import Attribution
 import Foundation
 import GitKit
 import Ledger
-@testable import ShipmeterEngine
 import ShipmeterTestSupport
 import Testing
 import Usage
+
+@testable import ShipmeterEngine
 
 /// The incremental pipeline's steps, called one by one, and the whole pipeline through the
 /// engine's API (the command line's tests drive the same through the binary).
@@ -13,13 +14,15 @@ import Usage
     static let id = (0..<6).map { try! ObjectID(hex: String(format: "%040x", $0 + 1)) }
 
     static func deployment(_ id: String, commit: Int, time: Double, failed: Bool = false) -> Deployment {
-        Deployment(environment: "production", id: id, ref: "refs/tags/\(id)", commit: Self.id[commit], time: Date(timeIntervalSince1970: time),
-                   status: failed ? .failure : .success)
+        Deployment(
+            environment: "production", id: id, ref: "refs/tags/\(id)", commit: Self.id[commit], time: Date(timeIntervalSince1970: time),
+            status: failed ? .failure : .success)
     }
 
     static func stored(_ deployment: Deployment, kind: Deployment.Kind) -> StoredDeployment {
-        StoredDeployment(environment: deployment.environment, id: deployment.id, ref: deployment.ref, commit: deployment.commit.hex,
-                         time: deployment.time, status: deployment.status, kind: kind, shipped: [])
+        StoredDeployment(
+            environment: deployment.environment, id: deployment.id, ref: deployment.ref, commit: deployment.commit.hex,
+            time: deployment.time, status: deployment.status, kind: kind, shipped: [])
     }
 
     @Test func onlyLaterDeploymentsExtendTheStoredOnes() throws {
@@ -59,12 +62,15 @@ import Usage
         let read = timeline.deployments(in: "production").map { timeline.deployments[$0] }
         // The first two as stored, the rest placed by the repository's own walks.
         let stored = read.prefix(2).map { Self.stored($0.deployment, kind: $0.kind) }
-        let placed = try IncrementalAttribution.place(read.dropFirst(2).map(\.deployment), after: stored, in: RepositoryShipping(repository: snapshot.repository))
+        let placed = try IncrementalAttribution.place(
+            read.dropFirst(2).map(\.deployment), after: stored, in: RepositoryShipping(repository: snapshot.repository))
         #expect(placed.deployments.map(\.kind) == read.dropFirst(2).map(\.kind))
         #expect(placed.deployments.map(\.kind) == [.redeploy, .failed, .forward, .rollback])
         #expect(Set(placed.rolledBack) == Set([read[1].key, read[4].key]))
         #expect(read[1].status == .rolledBack && read[4].status == .rolledBack)
-        let shippedByTimeline = timeline.deployments(in: "production").dropFirst(2).map { timeline.shipped[$0].map { snapshot.history.id($0).hex }.sorted() }
+        let shippedByTimeline = timeline.deployments(in: "production").dropFirst(2).map {
+            timeline.shipped[$0].map { snapshot.history.id($0).hex }.sorted()
+        }
         #expect(placed.deployments.map(\.shipped) == shippedByTimeline)
     }
 
@@ -86,18 +92,26 @@ import Usage
         for step in 1...5 {
             let time = 1_767_225_600 + Int64(step) * 86_400
             let who = step % 2 == 0 ? ("Ben", "ben@acme.test") : ("Ann", "ann@acme.test")
-            scratch.commit("step \(step)\n\nAI-Session: claude-code/s\(step)", files: ["f\(step).swift": (0..<step * 20).map { "let value\($0) = compute(\($0))\n" }.joined()],
-                           author: who, time: time)
+            scratch.commit(
+                "step \(step)\n\nAI-Session: claude-code/s\(step)",
+                files: ["f\(step).swift": (0..<step * 20).map { "let value\($0) = compute(\($0))\n" }.joined()],
+                author: who, time: time)
             var batch = UsageBatch()
-            batch.add(UsageRecord(source: "jsonl", key: "s\(step)", timestamp: Date(timeIntervalSince1970: TimeInterval(time - 600)), actor: who.1,
-                                  session: "s\(step)", model: "claude-sonnet-4-5", input: Int64(step) * 1000, output: 10, costUSD: 1))
-            batch.add(UsageRecord(source: "jsonl", key: "i\(step)", timestamp: Date(timeIntervalSince1970: TimeInterval(time - 1200)), actor: who.1,
-                                  model: "claude-sonnet-4-5", repository: scratch.path, input: 500, output: 5, costUSD: 1))
+            batch.add(
+                UsageRecord(
+                    source: "jsonl", key: "s\(step)", timestamp: Date(timeIntervalSince1970: TimeInterval(time - 600)), actor: who.1,
+                    session: "s\(step)", model: "claude-sonnet-4-5", input: Int64(step) * 1000, output: 10, costUSD: 1))
+            batch.add(
+                UsageRecord(
+                    source: "jsonl", key: "i\(step)", timestamp: Date(timeIntervalSince1970: TimeInterval(time - 1200)), actor: who.1,
+                    model: "claude-sonnet-4-5", repository: scratch.path, input: 500, output: 5, costUSD: 1))
             for record in batch.records { records.add(record) }
             _ = try await stepwise.ingest(batch, version: "test")
             scratch.deploy(time: time + 3600, status: step == 3 ? "failure" : "success")
-            let outcome = try await AttributionRun(context: try RepositoryContext.load(try Repository(discovering: scratch.path)), ledger: stepwise,
-                                                   environment: nil, version: "test").run()
+            let outcome = try await AttributionRun(
+                context: try RepositoryContext.load(try Repository(discovering: scratch.path)), ledger: stepwise,
+                environment: nil, version: "test"
+            ).run()
             #expect(outcome.incremental == (step > 1))
             #expect(outcome.commitsRead == (step > 1 ? 1 : 2))
         }

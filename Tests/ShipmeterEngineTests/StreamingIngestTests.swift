@@ -23,8 +23,9 @@ import Usage
         let reading = UsageReading()
 
         let streamed = try await LedgerStore.open(folder.file("streamed.sqlite"))
-        let (result, diagnostics) = try await reading.ingest(paths: [folder.file("usage.jsonl")], repository: nil, overrides: [:], into: streamed,
-                                                             version: "t", chunk: 3)
+        let (result, diagnostics) = try await reading.ingest(
+            paths: [folder.file("usage.jsonl")], repository: nil, overrides: [:], into: streamed,
+            version: "t", chunk: 3)
         #expect(result == IngestResult(added: 10, alreadyPresent: 0))
         #expect(diagnostics.contains { $0.level == .warning && $0.message.contains("skipped 1 malformed line") })
         let once = try await LedgerStore.open(folder.file("once.sqlite"))
@@ -36,7 +37,8 @@ import Usage
         #expect(a.allSatisfy { $0.costUSD != nil }, "every chunk priced")
         // Again: nothing new, nothing changed. (Repeats in different chunks are each counted as
         // already there: the count is of readings, so a chunked read may count more than ten.)
-        let again = try await reading.ingest(paths: [folder.file("usage.jsonl")], repository: nil, overrides: [:], into: streamed, version: "t", chunk: 3)
+        let again = try await reading.ingest(
+            paths: [folder.file("usage.jsonl")], repository: nil, overrides: [:], into: streamed, version: "t", chunk: 3)
         #expect(again.result.added == 0 && again.result.alreadyPresent >= 10)
         #expect(try await streamed.batch().records.sorted { $0.key < $1.key } == a)
         await streamed.close()
@@ -48,8 +50,9 @@ import Usage
         folder.write("usage.jsonl", ((0..<8).map { Self.line("k\($0)", input: 1) } + ["{broken"]).joined(separator: "\n") + "\n")
         let ledger = try await LedgerStore.open(folder.file("ledger.sqlite"))
         await #expect(throws: EngineError.self) {
-            _ = try await UsageReading(strict: true).ingest(paths: [folder.file("usage.jsonl")], repository: nil, overrides: [:], into: ledger,
-                                                            version: "t", chunk: 2)
+            _ = try await UsageReading(strict: true).ingest(
+                paths: [folder.file("usage.jsonl")], repository: nil, overrides: [:], into: ledger,
+                version: "t", chunk: 2)
         }
         #expect(try await ledger.batch().records.isEmpty)
         // An unreadable path: the same.

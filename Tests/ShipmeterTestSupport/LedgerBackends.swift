@@ -42,10 +42,17 @@ public enum LedgerBackend: String, CaseIterable, CustomStringConvertible, Sendab
             let sql = "SELECT \(columns) FROM \(table) ORDER BY \(columns)"
             switch self {
             case .sqlite:
-                out += run("python3", ["-c", """
-                    import sqlite3, sys
-                    for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]): print(sys.argv[3], row)
-                    """, location, sql, table]).stdout
+                out +=
+                    run(
+                        "python3",
+                        [
+                            "-c",
+                            """
+                            import sqlite3, sys
+                            for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]): print(sys.argv[3], row)
+                            """, location, sql, table,
+                        ]
+                    ).stdout
             case .postgres:
                 out += run("psql", [location, "-At", "-c", sql]).stdout.split(separator: "\n").map { "\(table) \($0)\n" }.joined()
             }

@@ -70,7 +70,8 @@ public final class RealCode: @unchecked Sendable {
     /// and no digits (a line with digits is a numbered template, counted once per person).
     static func usable(_ line: String) -> Bool {
         guard !line.isEmpty, !line.hasPrefix("//"), !line.hasPrefix("*"), !line.hasPrefix("#"), line.count < 120,
-              !line.contains("\\"), !line.hasSuffix(","), !line.contains(where: \.isNumber) else { return false }
+            !line.contains("\\"), !line.hasSuffix(","), !line.contains(where: \.isNumber)
+        else { return false }
         var depth = 0
         for character in line {
             if character == "(" || character == "[" { depth += 1 }
@@ -84,7 +85,8 @@ public final class RealCode: @unchecked Sendable {
     public static func wordTokens(_ line: String) -> Int {
         var count = 0, inWord = false
         for byte in line.utf8 {
-            let word = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F || byte >= 0x80
+            let word =
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F || byte >= 0x80
             if word, !inWord { count += 1 }
             inWord = word
         }

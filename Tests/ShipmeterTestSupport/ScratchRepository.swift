@@ -53,8 +53,10 @@ public struct ProcessResult: Sendable {
 
 /// Runs a program and waits for it, capturing both streams.
 @discardableResult
-public func run(_ executable: String, _ arguments: [String], in directory: String? = nil,
-                environment: [String: String] = [:], input: String? = nil) -> ProcessResult {
+public func run(
+    _ executable: String, _ arguments: [String], in directory: String? = nil,
+    environment: [String: String] = [:], input: String? = nil
+) -> ProcessResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
     process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
@@ -92,8 +94,16 @@ final class LockedData: @unchecked Sendable {
     // @unchecked: every access goes through `lock`.
     private let lock = NSLock()
     private var data = Data()
-    func set(_ value: Data) { lock.lock(); data = value; lock.unlock() }
-    func get() -> Data { lock.lock(); defer { lock.unlock() }; return data }
+    func set(_ value: Data) {
+        lock.lock()
+        data = value
+        lock.unlock()
+    }
+    func get() -> Data {
+        lock.lock()
+        defer { lock.unlock() }
+        return data
+    }
 }
 
 /// A fresh git repository in a temporary folder, driven through the git CLI, with a fixed

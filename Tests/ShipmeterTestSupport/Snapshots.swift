@@ -13,4 +13,3 @@ extension ScratchRepository {
         return try RepositorySnapshot.load(try Repository(discovering: path), configuration: configuration)
     }
 }
-

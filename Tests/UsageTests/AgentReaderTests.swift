@@ -2,6 +2,7 @@ import Foundation
 import GRDBSQLite
 import ShipmeterTestSupport
 import Testing
+
 @testable import Usage
 
 /// The agents of the second round, each from a fixture written the way the tool writes its log
@@ -64,7 +65,9 @@ import Testing
         #expect(records.map(\.input) == [210, 500])
         #expect(records.map(\.cacheRead) == [1000, 0])
         #expect(records.map(\.output) == [350, 20])
-        #expect(records.allSatisfy { $0.source == "gemini-cli" && $0.agent == "gemini-cli" && $0.session == "5e1a0c2b-1" && $0.repository == "/work/app" })
+        #expect(
+            records.allSatisfy { $0.source == "gemini-cli" && $0.agent == "gemini-cli" && $0.session == "5e1a0c2b-1" && $0.repository == "/work/app" }
+        )
         #expect(records.map(\.model) == ["gemini-2.5-pro", "gemini-2.5-flash"])
         #expect(batch.malformedCount == 0)
     }
@@ -102,10 +105,13 @@ import Testing
         let folder = ScratchDirectory("qwen")
         func assistant(session: String, forked: Bool) -> String {
             let fork = forked ? #","forkedFrom":{"sessionId":"q-1","messageUuid":"a-1"}"# : ""
-            return #"{"uuid":"a-1","parentUuid":"u-1","sessionId":"\#(session)","timestamp":"2026-03-02T10:00:02.000Z","type":"assistant","cwd":"/work/app","version":"0.9.0","gitBranch":"feature/x","message":{"role":"model","parts":[{"text":"\#(Self.marker)"}]},"usageMetadata":{"promptTokenCount":1000,"candidatesTokenCount":200,"cachedContentTokenCount":600,"thoughtsTokenCount":30,"totalTokenCount":1230},"model":"qwen3-coder-plus"\#(fork)}"#
+            return
+                #"{"uuid":"a-1","parentUuid":"u-1","sessionId":"\#(session)","timestamp":"2026-03-02T10:00:02.000Z","type":"assistant","cwd":"/work/app","version":"0.9.0","gitBranch":"feature/x","message":{"role":"model","parts":[{"text":"\#(Self.marker)"}]},"usageMetadata":{"promptTokenCount":1000,"candidatesTokenCount":200,"cachedContentTokenCount":600,"thoughtsTokenCount":30,"totalTokenCount":1230},"model":"qwen3-coder-plus"\#(fork)}"#
         }
-        let user = #"{"uuid":"u-1","parentUuid":null,"sessionId":"q-1","timestamp":"2026-03-02T10:00:00.000Z","type":"user","cwd":"/work/app","version":"0.9.0","message":{"role":"user","parts":[{"text":"\#(Self.marker)"}]}}"#
-        let telemetry = #"{"uuid":"s-1","parentUuid":"a-1","sessionId":"q-1","timestamp":"2026-03-02T10:00:03.000Z","type":"system","subtype":"ui_telemetry","cwd":"/work/app","version":"0.9.0","systemPayload":{"uiEvent":{"event.name":"qwen-code.api_response","input_token_count":1000,"output_token_count":200}}}"#
+        let user =
+            #"{"uuid":"u-1","parentUuid":null,"sessionId":"q-1","timestamp":"2026-03-02T10:00:00.000Z","type":"user","cwd":"/work/app","version":"0.9.0","message":{"role":"user","parts":[{"text":"\#(Self.marker)"}]}}"#
+        let telemetry =
+            #"{"uuid":"s-1","parentUuid":"a-1","sessionId":"q-1","timestamp":"2026-03-02T10:00:03.000Z","type":"system","subtype":"ui_telemetry","cwd":"/work/app","version":"0.9.0","systemPayload":{"uiEvent":{"event.name":"qwen-code.api_response","input_token_count":1000,"output_token_count":200}}}"#
         folder.write("projects/work-app/chats/q-1.jsonl", [user, assistant(session: "q-1", forked: false), telemetry].joined(separator: "\n") + "\n")
         folder.write("projects/work-app/chats/q-2.jsonl", [assistant(session: "q-2", forked: true)].joined(separator: "\n") + "\n")
         #expect(UsageFormat.detect(path: folder.file("projects/work-app/chats/q-1.jsonl")) == .qwenCode)
@@ -129,8 +135,11 @@ import Testing
             #"{"type":"assistant.message","timestamp":"2026-03-02T11:00:09.000Z","id":"e2","data":{"content":"\#(Self.marker)","outputTokens":800}}"#,
             shutdown("2026-03-02T11:10:00.000Z", input: 10000, output: 800, read: 6000, write: 1000),
             #"{"type":"session.resume","timestamp":"2026-03-02T12:00:00.000Z","id":"e4","data":{"context":{"cwd":"/work/app","gitRoot":"/work/app"}}}"#,
-            shutdown("2026-03-02T12:30:00.000Z", input: 15000, output: 1000, read: 9000, write: 1000,
-                     extra: #","gpt-5":{"requests":{"count":1,"cost":1},"usage":{"inputTokens":300,"outputTokens":40,"cacheReadTokens":0,"cacheWriteTokens":0}}"#),
+            shutdown(
+                "2026-03-02T12:30:00.000Z", input: 15000, output: 1000, read: 9000, write: 1000,
+                extra:
+                    #","gpt-5":{"requests":{"count":1,"cost":1},"usage":{"inputTokens":300,"outputTokens":40,"cacheReadTokens":0,"cacheWriteTokens":0}}"#
+            ),
             // The same totals written again (a second shutdown with nothing new): nothing more.
             shutdown("2026-03-02T12:31:00.000Z", input: 15000, output: 1000, read: 9000, write: 1000),
         ]
@@ -152,7 +161,9 @@ import Testing
 
     @Test func ampReadsMessageUsageOrElseTheLedgerNeverBoth() throws {
         let folder = ScratchDirectory("amp")
-        folder.write("threads/T-1.json", """
+        folder.write(
+            "threads/T-1.json",
+            """
             {"v": 12, "id": "T-1", "created": 1772445600000,
              "env": {"initial": {"trees": [{"displayName": "app", "uri": "file:///work/app"}]}},
              "messages": [
@@ -164,7 +175,9 @@ import Testing
              "usageLedger": {"events": [{"id": "ev-1", "timestamp": "2026-03-02T10:00:05.000Z", "model": "claude-sonnet-4-5",
                                          "tokens": {"input": 25012, "output": 340, "total": 25352}, "credits": 3, "toMessageId": 1}]}}
             """)
-        folder.write("threads/T-2.json", """
+        folder.write(
+            "threads/T-2.json",
+            """
             {"id": "T-2", "created": 1772445600000, "messages": [],
              "usageLedger": {"events": [{"id": "ev-9", "timestamp": "2026-03-02T11:00:00.000Z", "model": "gpt-5", "tokens": {"input": 100, "output": 9, "total": 109}, "credits": 1}]}}
             """)
@@ -181,13 +194,17 @@ import Testing
 
     @Test func cursorCSVExportAndAdminEvents() throws {
         let folder = ScratchDirectory("cursor")
-        folder.write("ada@example.test/usage-events.csv", """
+        folder.write(
+            "ada@example.test/usage-events.csv",
+            """
             Date,Kind,Model,Input (w/ Cache Write),Input (w/o Cache Write),Cache Read,Output Tokens,Total Tokens,Cost
             2026-03-02T10:15:00.000Z,Included in Pro,claude-4.5-sonnet,1500,1000,20000,400,21900,Included
             "2026-03-02T10:20:00.000Z",Usage-based,gpt-5,300,300,0,50,350,$0.02
 
             """)
-        folder.write("events.json", """
+        folder.write(
+            "events.json",
+            """
             {"totalUsageEventsCount": 1, "usageEvents": [
               {"timestamp": "1772446800000", "model": "claude-4.5-sonnet", "kind": "Usage-based", "maxMode": false, "requestsCosts": 1,
                "isTokenBasedCall": true, "tokenUsage": {"inputTokens": 120, "outputTokens": 30, "cacheWriteTokens": 10, "cacheReadTokens": 900, "totalCents": 4.5},
@@ -236,28 +253,36 @@ import Testing
         }
         // The message's tokens are the last step's (overwritten); its cost is the sum.
         let lastStep = #"{"input":50,"output":70,"reasoning":0,"cache":{"read":3000,"write":0}}"#
-        let step1 = #"{"id":"prt_1","messageID":"\#(original)","sessionID":"ses_a","type":"step-finish","reason":"tool-calls","cost":0.01,"tokens":{"input":100,"output":30,"reasoning":20,"cache":{"read":2000,"write":500}}}"#
-        let step2 = #"{"id":"prt_2","messageID":"\#(original)","sessionID":"ses_a","type":"step-finish","reason":"stop","cost":0.02,"tokens":\#(lastStep)}"#
+        let step1 =
+            #"{"id":"prt_1","messageID":"\#(original)","sessionID":"ses_a","type":"step-finish","reason":"tool-calls","cost":0.01,"tokens":{"input":100,"output":30,"reasoning":20,"cache":{"read":2000,"write":500}}}"#
+        let step2 =
+            #"{"id":"prt_2","messageID":"\#(original)","sessionID":"ses_a","type":"step-finish","reason":"stop","cost":0.02,"tokens":\#(lastStep)}"#
         let text = #"{"id":"prt_0","messageID":"\#(original)","sessionID":"ses_a","type":"text","text":"\#(Self.marker) step-finish in prose"}"#
         // A message without step parts, whose total shows input including the cache.
         let inclusive = #"{"total":1120,"input":1000,"output":100,"reasoning":20,"cache":{"read":800,"write":0}}"#
         let sql = { (text: String) in text.replacingOccurrences(of: "'", with: "''") }
-        try Self.database(home.file(".local/share/opencode/opencode.db"), Self.openCodeSchema + [
-            "INSERT INTO session VALUES ('ses_a', 'p', NULL, 's', '/work/app', 't', '1.2.0', \(created), \(created))",
-            "INSERT INTO session VALUES ('ses_f', 'p', NULL, 's', '/work/app', 't', '1.2.0', \(created), \(created))",
-            "INSERT INTO message VALUES ('\(original)', 'ses_a', \(created), \(created), '\(sql(message(original, session: "ses_a", created: created, tokens: lastStep, cost: 0.03)))')",
-            "INSERT INTO message VALUES ('\(single)', 'ses_a', \(created), \(created), '\(sql(message(single, session: "ses_a", created: created + 60_000, tokens: inclusive, cost: 0.5)))')",
-            "INSERT INTO message VALUES ('\(copy)', 'ses_f', \(created), \(created), '\(sql(message(copy, session: "ses_f", created: created, tokens: lastStep, cost: 0.03)))')",
-            "INSERT INTO message VALUES ('msg_user', 'ses_a', \(created), \(created), '{\"role\":\"user\",\"time\":{\"created\":\(created)},\"summary\":{\"title\":\"\(Self.marker)\"}}')",
-            "INSERT INTO part VALUES ('prt_0', '\(original)', 'ses_a', \(created), \(created), '\(sql(text))')",
-            "INSERT INTO part VALUES ('prt_1', '\(original)', 'ses_a', \(created), \(created), '\(sql(step1))')",
-            "INSERT INTO part VALUES ('prt_2', '\(original)', 'ses_a', \(created), \(created), '\(sql(step2))')",
-        ])
+        try Self.database(
+            home.file(".local/share/opencode/opencode.db"),
+            Self.openCodeSchema + [
+                "INSERT INTO session VALUES ('ses_a', 'p', NULL, 's', '/work/app', 't', '1.2.0', \(created), \(created))",
+                "INSERT INTO session VALUES ('ses_f', 'p', NULL, 's', '/work/app', 't', '1.2.0', \(created), \(created))",
+                "INSERT INTO message VALUES ('\(original)', 'ses_a', \(created), \(created), '\(sql(message(original, session: "ses_a", created: created, tokens: lastStep, cost: 0.03)))')",
+                "INSERT INTO message VALUES ('\(single)', 'ses_a', \(created), \(created), '\(sql(message(single, session: "ses_a", created: created + 60_000, tokens: inclusive, cost: 0.5)))')",
+                "INSERT INTO message VALUES ('\(copy)', 'ses_f', \(created), \(created), '\(sql(message(copy, session: "ses_f", created: created, tokens: lastStep, cost: 0.03)))')",
+                "INSERT INTO message VALUES ('msg_user', 'ses_a', \(created), \(created), '{\"role\":\"user\",\"time\":{\"created\":\(created)},\"summary\":{\"title\":\"\(Self.marker)\"}}')",
+                "INSERT INTO part VALUES ('prt_0', '\(original)', 'ses_a', \(created), \(created), '\(sql(text))')",
+                "INSERT INTO part VALUES ('prt_1', '\(original)', 'ses_a', \(created), \(created), '\(sql(step1))')",
+                "INSERT INTO part VALUES ('prt_2', '\(original)', 'ses_a', \(created), \(created), '\(sql(step2))')",
+            ])
         // The pre-1.2 JSON store still holds the first message and its parts: merged by id.
-        home.write(".local/share/opencode/storage/message/ses_a/\(original).json", message(original, session: "ses_a", created: created, tokens: lastStep, cost: 0.03))
+        home.write(
+            ".local/share/opencode/storage/message/ses_a/\(original).json",
+            message(original, session: "ses_a", created: created, tokens: lastStep, cost: 0.03))
         home.write(".local/share/opencode/storage/part/\(original)/prt_1.json", step1)
         home.write(".local/share/opencode/storage/part/\(original)/prt_2.json", step2)
-        home.write(".local/share/opencode/storage/session/p/ses_a.json", #"{"id":"ses_a","projectID":"p","directory":"/work/app","title":"\#(Self.marker)","time":{"created":1}}"#)
+        home.write(
+            ".local/share/opencode/storage/session/p/ses_a.json",
+            #"{"id":"ses_a","projectID":"p","directory":"/work/app","title":"\#(Self.marker)","time":{"created":1}}"#)
         #expect(UsageFormat.detect(path: home.file(".local/share/opencode/opencode.db")) == .opencode)
         let explicit = try load([home.file(".local/share/opencode")])
         #expect(explicit.notesFree)
@@ -280,15 +305,17 @@ import Testing
 
     @Test func crushCountsRootSessionCostOnly() throws {
         let project = ScratchDirectory("crush")
-        try Self.database(project.file(".crush/crush.db"), [
-            "CREATE TABLE sessions (id TEXT PRIMARY KEY, parent_session_id TEXT, title TEXT NOT NULL, message_count INTEGER NOT NULL DEFAULT 0, prompt_tokens INTEGER NOT NULL DEFAULT 0, completion_tokens INTEGER NOT NULL DEFAULT 0, cost REAL NOT NULL DEFAULT 0.0, updated_at INTEGER NOT NULL, created_at INTEGER NOT NULL, summary_message_id TEXT)",
-            "CREATE TABLE messages (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, role TEXT NOT NULL, parts TEXT NOT NULL DEFAULT '[]', model TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, finished_at INTEGER, provider TEXT)",
-            // The child's 0.25 is already inside the parent's 1.75.
-            "INSERT INTO sessions VALUES ('root', NULL, '\(Self.marker)', 6, 41000, 900, 1.75, 1772449200, 1772445600, NULL)",
-            "INSERT INTO sessions VALUES ('child', 'root', 'task', 2, 9000, 100, 0.25, 1772447400, 1772446000, NULL)",
-            "INSERT INTO messages VALUES ('m1', 'root', 'user', '[{\"text\":\"\(Self.marker)\"}]', NULL, 1772445600, 1772445600, NULL, NULL)",
-            "INSERT INTO messages VALUES ('m2', 'root', 'assistant', '[]', 'claude-sonnet-4-5', 1772445700, 1772445700, NULL, 'anthropic')",
-        ])
+        try Self.database(
+            project.file(".crush/crush.db"),
+            [
+                "CREATE TABLE sessions (id TEXT PRIMARY KEY, parent_session_id TEXT, title TEXT NOT NULL, message_count INTEGER NOT NULL DEFAULT 0, prompt_tokens INTEGER NOT NULL DEFAULT 0, completion_tokens INTEGER NOT NULL DEFAULT 0, cost REAL NOT NULL DEFAULT 0.0, updated_at INTEGER NOT NULL, created_at INTEGER NOT NULL, summary_message_id TEXT)",
+                "CREATE TABLE messages (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, role TEXT NOT NULL, parts TEXT NOT NULL DEFAULT '[]', model TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, finished_at INTEGER, provider TEXT)",
+                // The child's 0.25 is already inside the parent's 1.75.
+                "INSERT INTO sessions VALUES ('root', NULL, '\(Self.marker)', 6, 41000, 900, 1.75, 1772449200, 1772445600, NULL)",
+                "INSERT INTO sessions VALUES ('child', 'root', 'task', 2, 9000, 100, 0.25, 1772447400, 1772446000, NULL)",
+                "INSERT INTO messages VALUES ('m1', 'root', 'user', '[{\"text\":\"\(Self.marker)\"}]', NULL, 1772445600, 1772445600, NULL, NULL)",
+                "INSERT INTO messages VALUES ('m2', 'root', 'assistant', '[]', 'claude-sonnet-4-5', 1772445700, 1772445700, NULL, 'anthropic')",
+            ])
         #expect(UsageFormat.detect(path: project.file(".crush/crush.db")) == .crush)
         let (batch, transcripts) = try LocalSessions(environment: ["HOME": "/nonexistent"]).load(for: project.path)
         #expect(transcripts.map(\.format) == [.crush])
@@ -301,11 +328,13 @@ import Testing
 
     @Test func gooseReadsAccumulatedSessionTotals() throws {
         let root = ScratchDirectory("goose")
-        try Self.database(root.file("data/sessions/sessions.db"), [
-            "CREATE TABLE sessions (id TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '', description TEXT NOT NULL DEFAULT '', session_type TEXT NOT NULL DEFAULT 'user', working_dir TEXT NOT NULL, created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP, updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP, extension_data TEXT DEFAULT '{}', total_tokens INTEGER, input_tokens INTEGER, output_tokens INTEGER, accumulated_total_tokens INTEGER, accumulated_input_tokens INTEGER, accumulated_output_tokens INTEGER, schedule_id TEXT, recipe_json TEXT, provider_name TEXT, model_config_json TEXT)",
-            "INSERT INTO sessions (id, description, working_dir, created_at, updated_at, total_tokens, input_tokens, output_tokens, accumulated_total_tokens, accumulated_input_tokens, accumulated_output_tokens, provider_name, model_config_json) VALUES ('20260302_1', '\(Self.marker)', '/work/app', '2026-03-02 09:00:00', '2026-03-02 10:30:00', 20, 10, 5, 170, 100, 50, 'openai', '{\"model_name\":\"gpt-5\",\"context_limit\":400000}')",
-            "INSERT INTO sessions (id, working_dir, created_at, updated_at, accumulated_total_tokens, accumulated_input_tokens, accumulated_output_tokens, model_config_json) VALUES ('20260302_2', '/elsewhere', '2026-03-02 09:00:00', '2026-03-02 09:10:00', 15, 10, 5, '{\"model_name\":\"gpt-5\"}')",
-        ])
+        try Self.database(
+            root.file("data/sessions/sessions.db"),
+            [
+                "CREATE TABLE sessions (id TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '', description TEXT NOT NULL DEFAULT '', session_type TEXT NOT NULL DEFAULT 'user', working_dir TEXT NOT NULL, created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP, updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP, extension_data TEXT DEFAULT '{}', total_tokens INTEGER, input_tokens INTEGER, output_tokens INTEGER, accumulated_total_tokens INTEGER, accumulated_input_tokens INTEGER, accumulated_output_tokens INTEGER, schedule_id TEXT, recipe_json TEXT, provider_name TEXT, model_config_json TEXT)",
+                "INSERT INTO sessions (id, description, working_dir, created_at, updated_at, total_tokens, input_tokens, output_tokens, accumulated_total_tokens, accumulated_input_tokens, accumulated_output_tokens, provider_name, model_config_json) VALUES ('20260302_1', '\(Self.marker)', '/work/app', '2026-03-02 09:00:00', '2026-03-02 10:30:00', 20, 10, 5, 170, 100, 50, 'openai', '{\"model_name\":\"gpt-5\",\"context_limit\":400000}')",
+                "INSERT INTO sessions (id, working_dir, created_at, updated_at, accumulated_total_tokens, accumulated_input_tokens, accumulated_output_tokens, model_config_json) VALUES ('20260302_2', '/elsewhere', '2026-03-02 09:00:00', '2026-03-02 09:10:00', 15, 10, 5, '{\"model_name\":\"gpt-5\"}')",
+            ])
         #expect(UsageFormat.detect(path: root.file("data/sessions/sessions.db")) == .goose)
         let (batch, _) = try LocalSessions(environment: ["HOME": "/nonexistent", "GOOSE_PATH_ROOT": root.path]).load(for: "/work/app")
         let record = try #require(batch.records.first)
@@ -321,17 +350,23 @@ import Testing
 
     @Test func badLinesOfTheNewReadersAreCountedNotFatal() throws {
         let folder = ScratchDirectory("malformed")
-        folder.write("gemini.jsonl", """
+        folder.write(
+            "gemini.jsonl",
+            """
             {"sessionId":"g","projectHash":"h"}
             {"id":"a","timestamp":"2026-03-02T08:00:00Z","type":"gemini","model":"m","tokens":{"input":-5,"output":1,"cached":0}}
             {"id":"b","timestamp":"2026-03-02T08:00:01Z","type":"gemini","model":"m","tokens":{"input":5,"output":1,"cached":0}}
             """)
-        folder.write("qwen.jsonl", """
+        folder.write(
+            "qwen.jsonl",
+            """
             {"uuid":"q1","sessionId":"s","timestamp":"2026-03-02T08:00:00Z","type":"assistant","cwd":"/w","usageMetadata":{"promptTokenCount":"many"},"model":"m"}
             {"uuid":"q2","sessionId":"s","timestamp":"2026-03-02T08:00:00Z","type":"assistant","cwd":"/w","usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":1},"model":"m"}
             {"uuid":"q3","sessionId":"s","type":"assistant","usageMetadata":{"promptTok
             """)
-        folder.write("copilot.jsonl", """
+        folder.write(
+            "copilot.jsonl",
+            """
             {"type":"session.start","timestamp":"2026-03-02T08:00:00Z","data":{"sessionId":"c"}}
             {"type":"session.shutdown","timestamp":"not a time","data":{"modelMetrics":{"m":{"usage":{"inputTokens":4,"outputTokens":1}}}}}
             {"type":"session.shutdown","timestamp":"2026-03-02T09:00:00Z","data":{"modelMetrics":{"m":{"usage":{"inputTokens":4,"outputTokens":1}}}}}
@@ -348,11 +383,16 @@ import Testing
     @Test func everyNewAgentIsDetectedByContent() throws {
         let folder = ScratchDirectory("detect")
         folder.write("g.jsonl", #"{"sessionId":"s","projectHash":"h","startTime":"2026-03-02T08:00:00Z","lastUpdated":"2026-03-02T08:00:00Z"}"#)
-        folder.write("q.jsonl", #"{"uuid":"u","parentUuid":null,"sessionId":"s","timestamp":"2026-03-02T08:00:00Z","type":"user","cwd":"/w","version":"1","message":{"role":"user","parts":[{"text":"hi"}]}}"#)
+        folder.write(
+            "q.jsonl",
+            #"{"uuid":"u","parentUuid":null,"sessionId":"s","timestamp":"2026-03-02T08:00:00Z","type":"user","cwd":"/w","version":"1","message":{"role":"user","parts":[{"text":"hi"}]}}"#
+        )
         folder.write("c.jsonl", #"{"type":"session.start","timestamp":"2026-03-02T08:00:00Z","data":{"sessionId":"s","context":{"cwd":"/w"}}}"#)
         folder.write("a.json", #"{"id":"T-1","created":1,"messages":[]}"#)
         folder.write("o.json", #"{"id":"msg_1","sessionID":"ses_1","role":"assistant","modelID":"m","time":{"created":1}}"#)
-        let expected: [String: UsageFormat] = ["g.jsonl": .geminiCLI, "q.jsonl": .qwenCode, "c.jsonl": .copilotCLI, "a.json": .amp, "o.json": .opencode]
+        let expected: [String: UsageFormat] = [
+            "g.jsonl": .geminiCLI, "q.jsonl": .qwenCode, "c.jsonl": .copilotCLI, "a.json": .amp, "o.json": .opencode,
+        ]
         for (file, format) in expected {
             #expect(UsageFormat.detect(path: folder.file(file)) == format, "\(file)")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import ShipmeterTestSupport
 import Testing
+
 @testable import Usage
 
 /// Whatever a usage folder holds, reading it finishes with a clear note per oddity: never a
@@ -102,7 +103,10 @@ import Testing
         #expect(batch.records.isEmpty)
         #expect(batch.malformedCount == 1)
         // The same with sound token counts: the time alone makes it malformed.
-        folder.write("msg_2.json", #"{"id":"msg_cadfd8900001AbCdEfGhIjKlMn","sessionID":"ses_a","role":"assistant","modelID":"m","time":{"created":1e120},"tokens":{"input":50,"output":7,"reasoning":0,"cache":{"read":0,"write":0}}}"#)
+        folder.write(
+            "msg_2.json",
+            #"{"id":"msg_cadfd8900001AbCdEfGhIjKlMn","sessionID":"ses_a","role":"assistant","modelID":"m","time":{"created":1e120},"tokens":{"input":50,"output":7,"reasoning":0,"cache":{"read":0,"write":0}}}"#
+        )
         let (clean, _) = try UsageLoader(format: .opencode).load([folder.file("msg_2.json")])
         #expect(clean.records.isEmpty)
         #expect(clean.malformed.first?.reason.contains("a time outside 1970–9999") == true, "\(clean.malformed)")
@@ -114,7 +118,8 @@ import Testing
         folder.write("otel-metrics.json", try Self.load("usage-otel"))
         let (batch, _) = try UsageLoader(format: .otel).load([folder.file("otel-metrics.json")])
         #expect(batch.records.allSatisfy { $0.timestamp.timeIntervalSince1970 < 253_402_300_800 })
-        let huge = #"{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"claude_code.token.usage","sum":{"aggregationTemporality":1,"dataPoints":[{"attributes":[{"key":"type","value":{"stringValue":"input"}}],"timeUnixNano":"1772442000000000000","asDouble":1e300},{"attributes":[{"key":"type","value":{"stringValue":"input"}}],"timeUnixNano":"1e300","asDouble":5}]}}]}]}]}"#
+        let huge =
+            #"{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"claude_code.token.usage","sum":{"aggregationTemporality":1,"dataPoints":[{"attributes":[{"key":"type","value":{"stringValue":"input"}}],"timeUnixNano":"1772442000000000000","asDouble":1e300},{"attributes":[{"key":"type","value":{"stringValue":"input"}}],"timeUnixNano":"1e300","asDouble":5}]}}]}]}]}"#
         folder.write("huge.json", huge)
         let (hugeBatch, _) = try UsageLoader(format: .otel).load([folder.file("huge.json")])
         #expect(hugeBatch.records.isEmpty)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Usage
 
 /// The typed OTLP attributes both ways in share (files scanned, requests decoded).

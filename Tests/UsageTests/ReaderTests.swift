@@ -1,6 +1,7 @@
 import Foundation
 import ShipmeterTestSupport
 import Testing
+
 @testable import Usage
 
 /// Fixtures written from the sources' documented shapes; totals are checked to the token.
@@ -28,17 +29,22 @@ import Testing
     }
 
     @Test func claudeCodeTranscriptDeduplicatesAndSkipsSyntheticAndOtherLines() throws {
-        let transcript = [
-            #"{"type":"summary","summary":"Fix the thing","leafUuid":"l1"}"#,
-            Self.claudeUserLine("\(Self.marker) please fix it; usage of \\\"usage\\\" in text"),
-            // One message split over two lines with the same usage: counted once.
-            Self.claudeLine(id: "msg_1", request: "req_1", time: "2026-03-02T08:00:01.000Z", input: 10, output: 100, write: 1000, read: 5000, write1h: 400),
-            Self.claudeLine(id: "msg_1", request: "req_1", time: "2026-03-02T08:00:02.000Z", input: 10, output: 100, write: 1000, read: 5000, write1h: 400),
-            Self.claudeLine(id: "msg_2", request: "req_2", time: "2026-03-02T08:01:00.000Z", input: 3, output: 7, read: 20),
-            Self.claudeLine(id: "msg_3", request: "req_3", time: "2026-03-02T08:02:00.000Z", input: 1, output: 1, model: "<synthetic>"),
-        ].joined(separator: "\n") + "\n"
+        let transcript =
+            [
+                #"{"type":"summary","summary":"Fix the thing","leafUuid":"l1"}"#,
+                Self.claudeUserLine("\(Self.marker) please fix it; usage of \\\"usage\\\" in text"),
+                // One message split over two lines with the same usage: counted once.
+                Self.claudeLine(
+                    id: "msg_1", request: "req_1", time: "2026-03-02T08:00:01.000Z", input: 10, output: 100, write: 1000, read: 5000, write1h: 400),
+                Self.claudeLine(
+                    id: "msg_1", request: "req_1", time: "2026-03-02T08:00:02.000Z", input: 10, output: 100, write: 1000, read: 5000, write1h: 400),
+                Self.claudeLine(id: "msg_2", request: "req_2", time: "2026-03-02T08:01:00.000Z", input: 3, output: 7, read: 20),
+                Self.claudeLine(id: "msg_3", request: "req_3", time: "2026-03-02T08:02:00.000Z", input: 1, output: 1, model: "<synthetic>"),
+            ].joined(separator: "\n") + "\n"
         // Sub-agent transcript: counts under its parent session.
-        let agent = Self.claudeLine(id: "msg_9", request: "req_9", session: "sess-1", time: "2026-03-02T08:03:00Z", input: 5, output: 50, sidechain: true) + "\n"
+        let agent =
+            Self.claudeLine(id: "msg_9", request: "req_9", session: "sess-1", time: "2026-03-02T08:03:00Z", input: 5, output: 50, sidechain: true)
+            + "\n"
         let batch = try load(["sess-1.jsonl": transcript, "agent-abc.jsonl": agent])
         #expect(batch.records.count == 3)
         #expect(batch.duplicates == 1)
@@ -62,7 +68,8 @@ import Testing
         transcript.append(contentsOf: [0xFF, 0xFE])
         transcript.append(Data("\n".utf8))
         transcript.append(Data((Self.claudeLine(id: "m2", request: "r2", time: "2026-03-02T08:00:00Z", input: -4, output: 2) + "\n").utf8))
-        transcript.append(Data((Self.claudeLine(id: "m3", request: "r3", time: "2026-03-02T08:00:00Z", input: 2_000_000_000_000, output: 2) + "\n").utf8))
+        transcript.append(
+            Data((Self.claudeLine(id: "m3", request: "r3", time: "2026-03-02T08:00:00Z", input: 2_000_000_000_000, output: 2) + "\n").utf8))
         transcript.append(Data(Self.claudeLine(id: "m4", request: "r4", time: "2026-03-02T08:00:00Z", input: 1, output: 2).prefix(120).utf8))
         let folder = ScratchDirectory()
         folder.write("t.jsonl", transcript)
@@ -83,24 +90,27 @@ import Testing
     /// `usage`: in the middle (the agent resumed and appended) or at the end (no newline, or a
     /// newline the next writer added). Each is a malformed line, whichever transcript format.
     @Test func linesCutBeforeTheirUsageAreReportedAsTruncated() throws {
-        let toolResult = ##"{"type":"user","sessionId":"sess-1","message":{"role":"user","content":[{"type":"tool_result","content":"# a very long file that was being written when the agent was kill"##
-        let claude = [
-            Self.claudeLine(id: "m1", request: "r1", time: "2026-03-02T08:00:00Z", input: 1, output: 2),
-            toolResult,  // cut, then the resumed session appended after a newline
-            Self.claudeLine(id: "m2", request: "r2", time: "2026-03-02T08:01:00Z", input: 3, output: 4),
-            "   ",
-            toolResult + "\t ",
-        ].joined(separator: "\n") + "\n" + toolResult  // and cut at the very end
+        let toolResult =
+            ##"{"type":"user","sessionId":"sess-1","message":{"role":"user","content":[{"type":"tool_result","content":"# a very long file that was being written when the agent was kill"##
+        let claude =
+            [
+                Self.claudeLine(id: "m1", request: "r1", time: "2026-03-02T08:00:00Z", input: 1, output: 2),
+                toolResult,  // cut, then the resumed session appended after a newline
+                Self.claudeLine(id: "m2", request: "r2", time: "2026-03-02T08:01:00Z", input: 3, output: 4),
+                "   ",
+                toolResult + "\t ",
+            ].joined(separator: "\n") + "\n" + toolResult  // and cut at the very end
         let batch = try load(["t.jsonl": claude], format: .claudeCode)
         #expect(batch.records.map(\.output).sorted() == [2, 4])
         #expect(batch.malformed.map(\.line) == [2, 5, 6])
         #expect(batch.malformed.allSatisfy { $0.reason == "truncated line" })
 
         let codexCut = #"{"timestamp":"2026-03-02T09:00:01.500Z","type":"response_item","payload":{"type":"function_call_output","output":"long outp"#
-        let codex = [
-            #"{"timestamp":"2026-03-02T09:00:00.000Z","type":"session_meta","payload":{"id":"0199-codex","cwd":"/work/app"}}"#,
-            codexCut,
-        ].joined(separator: "\n") + "\n"
+        let codex =
+            [
+                #"{"timestamp":"2026-03-02T09:00:00.000Z","type":"session_meta","payload":{"id":"0199-codex","cwd":"/work/app"}}"#,
+                codexCut,
+            ].joined(separator: "\n") + "\n"
         let codexBatch = try load(["rollout-2026-03-02T09-00-00-0199.jsonl": codex], format: .codex)
         #expect(codexBatch.malformed.map(\.line) == [2])
 
@@ -129,7 +139,8 @@ import Testing
         #expect(sorted.map(\.input) == [800, 500])
         #expect(sorted.map(\.cacheRead) == [200, 1000])
         #expect(sorted.map(\.output) == [50, 30])
-        #expect(sorted.allSatisfy { $0.session == "0199-codex" && $0.model == "gpt-5-codex" && $0.branch == "feature" && $0.repository == "/work/app" })
+        #expect(
+            sorted.allSatisfy { $0.session == "0199-codex" && $0.model == "gpt-5-codex" && $0.branch == "feature" && $0.repository == "/work/app" })
         #expect(batch.records.reduce(0) { $0 + $1.total } == 2580)
     }
 
@@ -142,19 +153,35 @@ import Testing
         func event(_ name: String, _ attributes: [String], nanos: String) -> String {
             #"{"timeUnixNano":"\#(nanos)","body":{"stringValue":"\#(name)"},"attributes":[\#(Self.attribute("event.name", name)),\#(attributes.joined(separator: ","))]}"#
         }
-        let logs = #"{"resourceLogs":[{"resource":{"attributes":[\#(Self.attribute("service.name", "gemini-cli"))]},"scopeLogs":[{"logRecords":["# + [
-            event("gemini_cli.api_response", [Self.attribute("session.id", "g-1"), Self.attribute("user.email", "gil@acme.test"), Self.attribute("model", "gemini-2.5-pro"),
-                                              Self.intAttribute("input_token_count", 5000), Self.intAttribute("cached_content_token_count", 4000),
-                                              Self.intAttribute("output_token_count", 300), Self.intAttribute("thoughts_token_count", 200),
-                                              Self.intAttribute("tool_token_count", 10), Self.intAttribute("total_token_count", 5510)],
-                  nanos: "1772442000000000000"),
-            event("gemini_cli.api_request", [Self.attribute("session.id", "g-1"), Self.attribute("model", "gemini-2.5-pro")], nanos: "1772441999000000000"),
-            event("codex.sse_event", [Self.attribute("conversation.id", "c-1"), Self.attribute("model", "gpt-5-codex"), Self.attribute("event.kind", "response.completed"),
-                                      Self.attribute("input_token_count", "9000"), Self.attribute("cached_token_count", "6000"), Self.attribute("output_token_count", "700"),
-                                      Self.attribute("reasoning_token_count", "500"), Self.attribute("tool_token_count", "0")],
-                  nanos: "1772442060000000000"),
-            event("codex.sse_event", [Self.attribute("conversation.id", "c-1"), Self.attribute("event.kind", "response.output_item.done")], nanos: "1772442059000000000"),
-        ].joined(separator: ",") + "]}]}]}"
+        let logs =
+            #"{"resourceLogs":[{"resource":{"attributes":[\#(Self.attribute("service.name", "gemini-cli"))]},"scopeLogs":[{"logRecords":["#
+            + [
+                event(
+                    "gemini_cli.api_response",
+                    [
+                        Self.attribute("session.id", "g-1"), Self.attribute("user.email", "gil@acme.test"), Self.attribute("model", "gemini-2.5-pro"),
+                        Self.intAttribute("input_token_count", 5000), Self.intAttribute("cached_content_token_count", 4000),
+                        Self.intAttribute("output_token_count", 300), Self.intAttribute("thoughts_token_count", 200),
+                        Self.intAttribute("tool_token_count", 10), Self.intAttribute("total_token_count", 5510),
+                    ],
+                    nanos: "1772442000000000000"),
+                event(
+                    "gemini_cli.api_request", [Self.attribute("session.id", "g-1"), Self.attribute("model", "gemini-2.5-pro")],
+                    nanos: "1772441999000000000"),
+                event(
+                    "codex.sse_event",
+                    [
+                        Self.attribute("conversation.id", "c-1"), Self.attribute("model", "gpt-5-codex"),
+                        Self.attribute("event.kind", "response.completed"),
+                        Self.attribute("input_token_count", "9000"), Self.attribute("cached_token_count", "6000"),
+                        Self.attribute("output_token_count", "700"),
+                        Self.attribute("reasoning_token_count", "500"), Self.attribute("tool_token_count", "0"),
+                    ],
+                    nanos: "1772442060000000000"),
+                event(
+                    "codex.sse_event", [Self.attribute("conversation.id", "c-1"), Self.attribute("event.kind", "response.output_item.done")],
+                    nanos: "1772442059000000000"),
+            ].joined(separator: ",") + "]}]}]}"
         let batch = try load(["otel-agents.jsonl": logs + "\n"])
         #expect(batch.records.count == 2 && batch.malformedCount == 0)
         let gemini = try #require(batch.records.first { $0.agent == "gemini-cli" })
@@ -171,26 +198,46 @@ import Testing
         func event(_ name: String, _ attributes: [String], nanos: String) -> String {
             #"{"timeUnixNano":"\#(nanos)","body":{"stringValue":"claude_code.\#(name)"},"attributes":[\#(Self.attribute("event.name", name)),\#(attributes.joined(separator: ","))]}"#
         }
-        let logs = #"{"resourceLogs":[{"resource":\#(resource),"scopeLogs":[{"scope":{"name":"com.anthropic.claude_code.events"},"logRecords":["# + [
-            event("api_request", [Self.attribute("session.id", "s-otel"), Self.attribute("user.email", "dana@acme.test"), Self.attribute("model", "claude-opus-4-1"),
-                                  Self.attribute("input_tokens", "12"), Self.attribute("output_tokens", "340"), Self.attribute("cache_read_tokens", "9000"),
-                                  Self.attribute("cache_creation_tokens", "600"), Self.attribute("cost_usd", "0.0421"), Self.attribute("request_id", "req_a")],
-                  nanos: "1772442000000000000"),
-            event("api_request", [Self.attribute("session.id", "s-otel"), Self.attribute("model", "claude-opus-4-1"), Self.intAttribute("input_tokens", 8),
-                                  Self.intAttribute("output_tokens", 60), Self.attribute("cost_usd", "0.01"), Self.attribute("request_id", "req_b")],
-                  nanos: "1772442060000000000"),
-            event("tool_result", [Self.attribute("session.id", "s-otel"), Self.attribute("tool_name", "Bash"), Self.attribute("git_commit_id", "0123456789abcdef0123456789abcdef01234567")],
-                  nanos: "1772442100000000000"),
-            event("user_prompt", [Self.attribute("session.id", "s-otel"), Self.attribute("prompt", Self.marker)], nanos: "1772442000000000000"),
-        ].joined(separator: ",") + "]}]}]}"
+        let logs =
+            #"{"resourceLogs":[{"resource":\#(resource),"scopeLogs":[{"scope":{"name":"com.anthropic.claude_code.events"},"logRecords":["#
+            + [
+                event(
+                    "api_request",
+                    [
+                        Self.attribute("session.id", "s-otel"), Self.attribute("user.email", "dana@acme.test"),
+                        Self.attribute("model", "claude-opus-4-1"),
+                        Self.attribute("input_tokens", "12"), Self.attribute("output_tokens", "340"), Self.attribute("cache_read_tokens", "9000"),
+                        Self.attribute("cache_creation_tokens", "600"), Self.attribute("cost_usd", "0.0421"), Self.attribute("request_id", "req_a"),
+                    ],
+                    nanos: "1772442000000000000"),
+                event(
+                    "api_request",
+                    [
+                        Self.attribute("session.id", "s-otel"), Self.attribute("model", "claude-opus-4-1"), Self.intAttribute("input_tokens", 8),
+                        Self.intAttribute("output_tokens", 60), Self.attribute("cost_usd", "0.01"), Self.attribute("request_id", "req_b"),
+                    ],
+                    nanos: "1772442060000000000"),
+                event(
+                    "tool_result",
+                    [
+                        Self.attribute("session.id", "s-otel"), Self.attribute("tool_name", "Bash"),
+                        Self.attribute("git_commit_id", "0123456789abcdef0123456789abcdef01234567"),
+                    ],
+                    nanos: "1772442100000000000"),
+                event("user_prompt", [Self.attribute("session.id", "s-otel"), Self.attribute("prompt", Self.marker)], nanos: "1772442000000000000"),
+            ].joined(separator: ",") + "]}]}]}"
         func point(_ type: String, _ value: Int, session: String) -> String {
             #"{"attributes":[\#(Self.attribute("session.id", session)),\#(Self.attribute("model", "claude-opus-4-1")),\#(Self.attribute("type", type))],"startTimeUnixNano":"1772441940000000000","timeUnixNano":"1772442000000000000","asDouble":\#(value)}"#
         }
         // Metrics for the same session (ignored: events exist) and for a metrics-only session.
-        let metrics = #"{"resourceMetrics":[{"resource":\#(resource),"scopeMetrics":[{"metrics":[{"name":"claude_code.token.usage","unit":"tokens","sum":{"aggregationTemporality":1,"isMonotonic":true,"dataPoints":["# + [
-            point("input", 20, session: "s-otel"), point("output", 400, session: "s-otel"),
-            point("input", 7, session: "s-metrics"), point("output", 70, session: "s-metrics"), point("cacheRead", 700, session: "s-metrics"), point("cacheCreation", 7000, session: "s-metrics"),
-        ].joined(separator: ",") + #"]}},{"name":"claude_code.cost.usage","unit":"USD","sum":{"aggregationTemporality":1,"dataPoints":[{"attributes":[\#(Self.attribute("session.id", "s-metrics")),\#(Self.attribute("model", "claude-opus-4-1"))],"timeUnixNano":"1772442000000000000","asDouble":0.5}]}}]}]}]}"#
+        let metrics =
+            #"{"resourceMetrics":[{"resource":\#(resource),"scopeMetrics":[{"metrics":[{"name":"claude_code.token.usage","unit":"tokens","sum":{"aggregationTemporality":1,"isMonotonic":true,"dataPoints":["#
+            + [
+                point("input", 20, session: "s-otel"), point("output", 400, session: "s-otel"),
+                point("input", 7, session: "s-metrics"), point("output", 70, session: "s-metrics"), point("cacheRead", 700, session: "s-metrics"),
+                point("cacheCreation", 7000, session: "s-metrics"),
+            ].joined(separator: ",")
+            + #"]}},{"name":"claude_code.cost.usage","unit":"USD","sum":{"aggregationTemporality":1,"dataPoints":[{"attributes":[\#(Self.attribute("session.id", "s-metrics")),\#(Self.attribute("model", "claude-opus-4-1"))],"timeUnixNano":"1772442000000000000","asDouble":0.5}]}}]}]}]}"#
         let batch = try load(["otel-logs.jsonl": logs + "\n", "otel-metrics.jsonl": metrics + "\n"])
         let events = batch.records.filter { $0.session == "s-otel" }
         #expect(events.count == 2)
@@ -201,7 +248,11 @@ import Testing
         #expect(metricOnly.count == 1)
         #expect(metricOnly.first.map { [$0.input, $0.output, $0.cacheRead, $0.cacheWrite] } == [7, 70, 700, 7000])
         #expect(metricOnly.first?.costUSD == Decimal(string: "0.5"))
-        #expect(batch.links == [SessionCommitLink(session: "s-otel", commit: "0123456789abcdef0123456789abcdef01234567", time: Date(timeIntervalSince1970: 1_772_442_100))])
+        #expect(
+            batch.links == [
+                SessionCommitLink(
+                    session: "s-otel", commit: "0123456789abcdef0123456789abcdef01234567", time: Date(timeIntervalSince1970: 1_772_442_100))
+            ])
     }
 
     @Test func claudeCodeAnalyticsCostIsInCents() throws {
@@ -269,7 +320,8 @@ import Testing
             [{"request_id":"chatcmpl-1","call_type":"acompletion","api_key":"hashed","spend":0.0123,"total_tokens":1300,"prompt_tokens":1200,"completion_tokens":100,"startTime":"2026-03-02T10:00:00.123Z","endTime":"2026-03-02T10:00:02Z","model":"claude-sonnet-4-5","user":"frank@acme.test","team_id":"team-a","session_id":"ls-1","metadata":{"usage_object":{"cache_read_input_tokens":1000,"cache_creation_input_tokens":100}}},
              {"request_id":"chatcmpl-2","spend":0.5,"prompt_tokens":10,"completion_tokens":20,"startTime":"2026-03-02T10:05:00Z","model":"gpt-4o","user":"frank@acme.test","metadata":{}}]
             """
-        let csv = "request_id,startTime,model,user,team_id,session_id,prompt_tokens,completion_tokens,spend,metadata\r\nchatcmpl-3,2026-03-02T11:00:00Z,gpt-4o,\"grace@acme.test\",team-b,,100,10,0.002,\"{\"\"usage_object\"\": {\"\"prompt_tokens_details\"\": {\"\"cached_tokens\"\": 40}}}\"\r\n"
+        let csv =
+            "request_id,startTime,model,user,team_id,session_id,prompt_tokens,completion_tokens,spend,metadata\r\nchatcmpl-3,2026-03-02T11:00:00Z,gpt-4o,\"grace@acme.test\",team-b,,100,10,0.002,\"{\"\"usage_object\"\": {\"\"prompt_tokens_details\"\": {\"\"cached_tokens\"\": 40}}}\"\r\n"
         let batch = try load(["spend.json": json, "spend.csv": csv])
         #expect(batch.records.count == 3)
         let first = try #require(batch.records.first { $0.key == "chatcmpl-1" })

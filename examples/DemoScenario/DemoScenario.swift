@@ -15,7 +15,9 @@ public struct DemoScenario {
     public enum Failure: Error, CustomStringConvertible {
         case git(String)
         public var description: String {
-            switch self { case .git(let detail): return "git failed while building the demo: \(detail)" }
+            switch self {
+            case .git(let detail): return "git failed while building the demo: \(detail)"
+            }
         }
     }
 
@@ -69,7 +71,9 @@ public struct DemoScenario {
         try git(["config", "tag.gpgsign", "false"])
 
         // Day -29: the project as it was when measurement started.
-        write(".shipmeter.yml", """
+        write(
+            ".shipmeter.yml",
+            """
             # shipmeter settings for the demo repository
             teams:
               platform:
@@ -100,10 +104,14 @@ public struct DemoScenario {
         let retry = sessionID()
         transcripts.session(retry, actor: Self.bob, start: at(day: -26, hour: 9), requests: 14, random: &random)
         try git(["checkout", "-q", "-b", "feature/retry"])
-        try commit("Add retry with backoff", files: ["platform/retry.go": lines("retry", 80)], as: Self.bob, at: at(day: -26, hour: 11), trailers: ai(retry))
-        try commit("Test retry budget", files: ["platform/retry_test.go": lines("test", 60)], as: Self.bob, at: at(day: -26, hour: 14), trailers: ai(retry))
+        try commit(
+            "Add retry with backoff", files: ["platform/retry.go": lines("retry", 80)], as: Self.bob, at: at(day: -26, hour: 11), trailers: ai(retry))
+        try commit(
+            "Test retry budget", files: ["platform/retry_test.go": lines("test", 60)], as: Self.bob, at: at(day: -26, hour: 14), trailers: ai(retry))
         try git(["checkout", "-q", "main"])
-        try merge("feature/retry", message: "Merge pull request #11 from acme/feature/retry\n\nRetry with backoff", as: Self.alice, at: at(day: -25, hour: 9))
+        try merge(
+            "feature/retry", message: "Merge pull request #11 from acme/feature/retry\n\nRetry with backoff", as: Self.alice,
+            at: at(day: -25, hour: 9))
         try tag("deploy/staging/\(stamp(at(day: -25, hour: 10)))", at: at(day: -25, hour: 10))
         try tag("deploy/production/\(stamp(at(day: -25, hour: 15)))", at: at(day: -25, hour: 15))
 
@@ -111,22 +119,31 @@ public struct DemoScenario {
         let refunds = sessionID()
         transcripts.session(refunds, actor: Self.carol, start: at(day: -24, hour: 9), requests: 22, random: &random)
         try git(["checkout", "-q", "-b", "payments/refunds"])
-        try commit("Refund model", files: ["payments/refund.py": lines("refund", 60)], as: Self.carol, at: at(day: -24, hour: 11), trailers: ai(refunds))
-        try commit("Refund API", files: ["payments/refund_api.py": lines("api", 75)], as: Self.carol, at: at(day: -24, hour: 15), trailers: ai(refunds))
-        try commit("Refund tests", files: ["payments/refund_test.py": lines("rtest", 50)], as: Self.carol, at: at(day: -23, hour: 10), trailers: ai(refunds))
+        try commit(
+            "Refund model", files: ["payments/refund.py": lines("refund", 60)], as: Self.carol, at: at(day: -24, hour: 11), trailers: ai(refunds))
+        try commit(
+            "Refund API", files: ["payments/refund_api.py": lines("api", 75)], as: Self.carol, at: at(day: -24, hour: 15), trailers: ai(refunds))
+        try commit(
+            "Refund tests", files: ["payments/refund_test.py": lines("rtest", 50)], as: Self.carol, at: at(day: -23, hour: 10), trailers: ai(refunds))
         try git(["checkout", "-q", "main"])
         try git(["merge", "-q", "--squash", "payments/refunds"])
-        try commit("Add refunds (#12)\n\n* Refund model\n\n* Refund API\n\n* Refund tests", as: Self.carol, at: at(day: -23, hour: 16), trailers: ai(refunds))
+        try commit(
+            "Add refunds (#12)\n\n* Refund model\n\n* Refund API\n\n* Refund tests", as: Self.carol, at: at(day: -23, hour: 16), trailers: ai(refunds)
+        )
         try tag("deploy/production/\(stamp(at(day: -22, hour: 10)))", at: at(day: -22, hour: 10))
 
         // A dependency bot, plain human work on web, and a contractor pairing with Claude.
-        try commit("Bump golang.org/x/net from 0.23.0 to 0.33.0", files: ["platform/go.sum": lines("sum", 4)], as: Self.dependabot, at: at(day: -21, hour: 8))
+        try commit(
+            "Bump golang.org/x/net from 0.23.0 to 0.33.0", files: ["platform/go.sum": lines("sum", 4)], as: Self.dependabot, at: at(day: -21, hour: 8)
+        )
         try commit("Navigation bar", files: ["web/nav.tsx": lines("nav", 45)], as: Self.erin, at: at(day: -20, hour: 11))
         // A session named in a trailer that no usage record has: forged, or never collected.
-        try commit("Footer links", files: ["web/footer.tsx": lines("footer", 25)], as: Self.erin, at: at(day: -20, hour: 15),
-                   trailers: ["AI-Session: claude-code/\(sessionID())"])
-        let darkMode = try commit("Dark mode toggle", files: ["web/theme.tsx": lines("theme", 40)], as: Self.frank, at: at(day: -20, hour: 17),
-                                  trailers: ["Co-authored-by: Claude <noreply@anthropic.com>"])
+        try commit(
+            "Footer links", files: ["web/footer.tsx": lines("footer", 25)], as: Self.erin, at: at(day: -20, hour: 15),
+            trailers: ["AI-Session: claude-code/\(sessionID())"])
+        let darkMode = try commit(
+            "Dark mode toggle", files: ["web/theme.tsx": lines("theme", 40)], as: Self.frank, at: at(day: -20, hour: 17),
+            trailers: ["Co-authored-by: Claude <noreply@anthropic.com>"])
         // git-ai recorded which of its lines the agent wrote: 28 of 40.
         let note = """
             web/theme.tsx
@@ -136,7 +153,9 @@ public struct DemoScenario {
              "prompts": {"5e1f0a2b3c4d5e6f": {"agent_id": {"tool": "claude", "id": "dm-1", "model": "claude-sonnet-4-5"},
                "total_additions": 28, "total_deletions": 0, "accepted_lines": 28, "overriden_lines": 0}}}
             """
-        try git(["notes", "--ref=ai", "add", "-m", note, darkMode], environment: ["GIT_COMMITTER_DATE": "\(Int(at(day: -20, hour: 17).timeIntervalSince1970)) +0000"])
+        try git(
+            ["notes", "--ref=ai", "add", "-m", note, darkMode],
+            environment: ["GIT_COMMITTER_DATE": "\(Int(at(day: -20, hour: 17).timeIntervalSince1970)) +0000"])
         let release3 = at(day: -19, hour: 10)
         try tag("deploy/production/\(stamp(release3))", at: release3)
         // The same commit again an hour later: a redeploy.
@@ -145,21 +164,29 @@ public struct DemoScenario {
         // Dan's change goes out, is rolled back, and a fix follows. His agent reports over OTel.
         let stable = try output(["rev-parse", "HEAD"])
         let payouts = sessionID()
-        let payoutCommit = try commit("Batch payouts", files: ["payments/payouts.py": lines("payout", 110)], as: Self.dan, at: at(day: -17, hour: 15),
-                                      trailers: ["Assisted-by: claude-code:claude-opus-4-1"])
+        let payoutCommit = try commit(
+            "Batch payouts", files: ["payments/payouts.py": lines("payout", 110)], as: Self.dan, at: at(day: -17, hour: 15),
+            trailers: ["Assisted-by: claude-code:claude-opus-4-1"])
         var telemetry = Telemetry()
-        telemetry.session(payouts, actor: Self.dan, start: at(day: -17, hour: 10), requests: 12, commit: payoutCommit, committedAt: at(day: -17, hour: 15), random: &random)
+        telemetry.session(
+            payouts, actor: Self.dan, start: at(day: -17, hour: 10), requests: 12, commit: payoutCommit, committedAt: at(day: -17, hour: 15),
+            random: &random)
         try tag("deploy/production/\(stamp(at(day: -16, hour: 10)))", at: at(day: -16, hour: 10))
-        try tag("deploy/production/\(stamp(at(day: -16, hour: 13)))", target: stable, at: at(day: -16, hour: 13), message: "status: success\nreason: rollback after payout errors")
+        try tag(
+            "deploy/production/\(stamp(at(day: -16, hour: 13)))", target: stable, at: at(day: -16, hour: 13),
+            message: "status: success\nreason: rollback after payout errors")
         try commit("Fix payout rounding", files: ["payments/payouts.py": lines("payout-fixed", 112)], as: Self.dan, at: at(day: -15, hour: 11))
         try tag("deploy/production/\(stamp(at(day: -14, hour: 10)))", at: at(day: -14, hour: 10))
 
         // Alice: caching with Claude Code; the first deploy fails, the retry succeeds.
         let caching = sessionID()
         transcripts.session(caching, actor: Self.alice, start: at(day: -12, hour: 9), requests: 18, random: &random)
-        try commit("Response cache", files: ["platform/cache.go": lines("cache", 95)], as: Self.alice, at: at(day: -12, hour: 12), trailers: ai(caching))
-        try commit("Cache metrics", files: ["platform/metrics.go": lines("metrics", 40)], as: Self.alice, at: at(day: -12, hour: 16), trailers: ai(caching))
-        try tag("deploy/production/\(stamp(at(day: -11, hour: 10)))", at: at(day: -11, hour: 10), message: "status: failure\nreason: migration timed out")
+        try commit(
+            "Response cache", files: ["platform/cache.go": lines("cache", 95)], as: Self.alice, at: at(day: -12, hour: 12), trailers: ai(caching))
+        try commit(
+            "Cache metrics", files: ["platform/metrics.go": lines("metrics", 40)], as: Self.alice, at: at(day: -12, hour: 16), trailers: ai(caching))
+        try tag(
+            "deploy/production/\(stamp(at(day: -11, hour: 10)))", at: at(day: -11, hour: 10), message: "status: failure\nreason: migration timed out")
         try tag("deploy/production/\(stamp(at(day: -11, hour: 12)))", at: at(day: -11, hour: 12))
 
         // Bob works with Claude Code but his commit carries no trailer: attribution is inferred.
@@ -170,11 +197,13 @@ public struct DemoScenario {
         // Erin uses Codex for search.
         let search = "0199a2b3-codex-demo-\(random.next() % 10_000)"
         // The search box ships with a regenerated API client: 1,200 lines that count nothing.
-        try commit("Search box", files: ["web/search.tsx": lines("search", 85), "web/generated/api-client.ts": lines("client", 1200)],
-                   as: Self.erin, at: at(day: -6, hour: 16),
-                   trailers: ["Assisted-by: codex:gpt-5-codex", "AI-Session: codex/\(search)"])
-        try Codex.write(session: search, repository: repository, start: at(day: -6, hour: 10), turns: 8, random: &random,
-                        to: usage + "/" + Self.erin.email + "/codex/sessions/rollout-\(stamp(at(day: -6, hour: 10)))-\(search).jsonl")
+        try commit(
+            "Search box", files: ["web/search.tsx": lines("search", 85), "web/generated/api-client.ts": lines("client", 1200)],
+            as: Self.erin, at: at(day: -6, hour: 16),
+            trailers: ["Assisted-by: codex:gpt-5-codex", "AI-Session: codex/\(search)"])
+        try Codex.write(
+            session: search, repository: repository, start: at(day: -6, hour: 10), turns: 8, random: &random,
+            to: usage + "/" + Self.erin.email + "/codex/sessions/rollout-\(stamp(at(day: -6, hour: 10)))-\(search).jsonl")
         try tag("deploy/staging/\(stamp(at(day: -5, hour: 9)))", at: at(day: -5, hour: 9))
         try tag("deploy/production/\(stamp(at(day: -5, hour: 11)))", at: at(day: -5, hour: 11))
 
@@ -187,7 +216,9 @@ public struct DemoScenario {
         // Carol's next change is committed but not deployed yet.
         let disputes = sessionID()
         transcripts.session(disputes, actor: Self.carol, start: at(day: -1, hour: 9), requests: 10, random: &random)
-        try commit("Dispute intake", files: ["payments/disputes.py": lines("dispute", 70)], as: Self.carol, at: at(day: -1, hour: 15), trailers: ai(disputes))
+        try commit(
+            "Dispute intake", files: ["payments/disputes.py": lines("dispute", 70)], as: Self.carol, at: at(day: -1, hour: 15), trailers: ai(disputes)
+        )
         try tag("deploy/staging/\(stamp(at(day: -1, hour: 16)))", at: at(day: -1, hour: 16))
 
         // Sessions that never produced a commit: exploration, and one heavy session.
@@ -218,8 +249,10 @@ public struct DemoScenario {
     /// `count` distinct lines that read like code (numbers alone would not make them distinct:
     /// effective sizes count `x1` and `x2` as the same line).
     func lines(_ stem: String, _ count: Int) -> String {
-        let words = ["request", "payload", "retry", "budget", "cache", "ledger", "window", "token",
-                     "handler", "status", "session", "refund", "merchant", "invoice", "cursor", "metric"]
+        let words = [
+            "request", "payload", "retry", "budget", "cache", "ledger", "window", "token",
+            "handler", "status", "session", "refund", "merchant", "invoice", "cursor", "metric",
+        ]
         let name = stem.replacingOccurrences(of: "-", with: "_")
         return (0..<count).map { index in
             let first = words[index % 16], second = words[(index / 16) % 16], third = words[(index * 7 + 3) % 16]
@@ -239,24 +272,30 @@ public struct DemoScenario {
         try git(["add", "-A"])
         let full = trailers.isEmpty ? message : message + "\n\n" + trailers.joined(separator: "\n")
         let when = "\(Int(date.timeIntervalSince1970)) +0000"
-        try git(["commit", "-q", "--allow-empty", "--no-verify", "-F", "-"], input: full, environment: [
-            "GIT_AUTHOR_NAME": person.name, "GIT_AUTHOR_EMAIL": person.email, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
-        ])
+        try git(
+            ["commit", "-q", "--allow-empty", "--no-verify", "-F", "-"], input: full,
+            environment: [
+                "GIT_AUTHOR_NAME": person.name, "GIT_AUTHOR_EMAIL": person.email, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
+            ])
         return try output(["rev-parse", "HEAD"])
     }
 
     func merge(_ branch: String, message: String, as person: Person, at date: Date) throws {
         let when = "\(Int(date.timeIntervalSince1970)) +0000"
-        try git(["merge", "-q", "--no-ff", "-m", message, branch], environment: [
-            "GIT_AUTHOR_NAME": person.name, "GIT_AUTHOR_EMAIL": person.email, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
-        ])
+        try git(
+            ["merge", "-q", "--no-ff", "-m", message, branch],
+            environment: [
+                "GIT_AUTHOR_NAME": person.name, "GIT_AUTHOR_EMAIL": person.email, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
+            ])
     }
 
     func tag(_ name: String, target: String = "HEAD", at date: Date, message: String = "status: success") throws {
-        try git(["tag", "-a", name, target, "-m", message], environment: [
-            "GIT_COMMITTER_NAME": "Release Bot", "GIT_COMMITTER_EMAIL": "release@acme.test",
-            "GIT_COMMITTER_DATE": "\(Int(date.timeIntervalSince1970)) +0000",
-        ])
+        try git(
+            ["tag", "-a", name, target, "-m", message],
+            environment: [
+                "GIT_COMMITTER_NAME": "Release Bot", "GIT_COMMITTER_EMAIL": "release@acme.test",
+                "GIT_COMMITTER_DATE": "\(Int(date.timeIntervalSince1970)) +0000",
+            ])
     }
 
     func output(_ arguments: [String]) throws -> String {

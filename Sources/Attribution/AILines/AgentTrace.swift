@@ -30,7 +30,8 @@ public struct AgentTrace: Sendable {
     mutating func read(_ path: String) {
         // An empty file is nothing to read (Foundation's whole-file read of one leaks its buffer).
         guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0,
-              let data = FileManager.default.contents(atPath: path) else { return }
+            let data = FileManager.default.contents(atPath: path)
+        else { return }
         for line in data.split(separator: 0x0A) where !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
                 malformed += 1
@@ -45,7 +46,8 @@ public struct AgentTrace: Sendable {
                     for case let range as [String: Any] in conversation["ranges"] as? [Any] ?? [] {
                         let own = (range["contributor"] as? [String: Any])?["type"] as? String
                         guard (own ?? contributor) == "ai", let start = (range["start_line"] as? NSNumber)?.intValue,
-                              let end = (range["end_line"] as? NSNumber)?.intValue, start > 0, start <= end else { continue }
+                            let end = (range["end_line"] as? NSNumber)?.intValue, start > 0, start <= end
+                        else { continue }
                         ranges[path, default: []].append(start...end)
                     }
                 }

@@ -44,8 +44,12 @@ public struct AISignalDetector: Sendable {
         Agent(name: "opencode", nameWords: ["opencode"], exactNames: [], emailFragments: ["@opencode.ai", "opencode"]),
         Agent(name: "goose", nameWords: [], exactNames: ["goose", "goose ai", "block goose"], emailFragments: ["goose@block.xyz", "goose-ai"]),
         Agent(name: "cline", nameWords: [], exactNames: ["cline", "cline bot", "cline ai"], emailFragments: ["@cline.bot", "cline-bot"]),
-        Agent(name: "devin", nameWords: [], exactNames: ["devin", "devin ai", "devin-ai", "devin-ai-integration"], emailFragments: ["devin-ai-integration", "@cognition.ai", "@cognition-labs.com"]),
-        Agent(name: "jules", nameWords: [], exactNames: ["jules", "google-labs-jules", "jules bot"], emailFragments: ["google-labs-jules", "jules@google.com"]),
+        Agent(
+            name: "devin", nameWords: [], exactNames: ["devin", "devin ai", "devin-ai", "devin-ai-integration"],
+            emailFragments: ["devin-ai-integration", "@cognition.ai", "@cognition-labs.com"]),
+        Agent(
+            name: "jules", nameWords: [], exactNames: ["jules", "google-labs-jules", "jules bot"],
+            emailFragments: ["google-labs-jules", "jules@google.com"]),
         Agent(name: "amp", nameWords: [], exactNames: ["amp", "amp agent", "sourcegraph amp"], emailFragments: ["amp@ampcode.com", "@ampcode.com"]),
         Agent(name: "windsurf", nameWords: ["windsurf", "codeium"], exactNames: [], emailFragments: ["@windsurf.com", "@codeium.com"]),
         Agent(name: "kiro", nameWords: [], exactNames: ["kiro", "kiro agent", "kiro ai"], emailFragments: ["@kiro.dev", "kiro-agent"]),
@@ -92,7 +96,8 @@ public struct AISignalDetector: Sendable {
         var found = [String]()
         func add(_ signal: String) {
             if !disabled.contains(signal), !disabled.contains(signal.split(separator: ":").first.map(String.init) ?? signal),
-               !found.contains(signal) {
+                !found.contains(signal)
+            {
                 found.append(signal)
             }
         }
@@ -115,14 +120,16 @@ public struct AISignalDetector: Sendable {
             if let agent = squashedAgent(trailer) { add("\(Signal.squashedTrailer):\(agent)") }
         }
         if Self.containsIgnoringCase(commit.message, "generated with [claude code]")
-            || Self.containsIgnoringCase(commit.message, "generated with claude code") {
+            || Self.containsIgnoringCase(commit.message, "generated with claude code")
+        {
             add(Signal.generatedWithClaudeCode)
         }
         if Self.isAiderName(commit.author.name) || Self.isAiderName(commit.committer.name) { add(Signal.aiderAuthor) }
         if summary.prefix(7).lowercased() == "aider: " { add(Signal.aiderSubject) }
         let authorEmail = commit.author.email.lowercased(), authorName = commit.author.name.lowercased()
         if authorName == "copilot-swe-agent[bot]" || authorName == "copilot" && authorEmail.contains("copilot")
-            || authorEmail.contains("copilot-swe-agent") || authorEmail.hasSuffix("+copilot@users.noreply.github.com") {
+            || authorEmail.contains("copilot-swe-agent") || authorEmail.hasSuffix("+copilot@users.noreply.github.com")
+        {
             add(Signal.copilotAgent)
         }
         if hasAINote { add(Signal.gitAINote) }
@@ -195,7 +202,8 @@ public struct AISignalDetector: Sendable {
         if tokens.contains(where: { modelWords.contains($0) }) { return true }
         // The kernel's AGENT:MODEL form with any agent name.
         if let colon = lower.firstIndex(of: ":"), lower[..<colon].allSatisfy({ !$0.isWhitespace }), colon != lower.startIndex,
-           lower.index(after: colon) != lower.endIndex {
+            lower.index(after: colon) != lower.endIndex
+        {
             return true
         }
         return false

@@ -55,8 +55,10 @@ public struct CommitFacts: Sendable, Equatable {
 
     public var isAIAssisted: Bool { !signals.isEmpty }
 
-    public init(id: ObjectID, person: String, authorName: String, authorTime: GitTime, isMerge: Bool, isBot: Bool, summary: String,
-                signals: [String], sessions: [SessionReference], agent: String?, model: String?, reverts: ObjectID?) {
+    public init(
+        id: ObjectID, person: String, authorName: String, authorTime: GitTime, isMerge: Bool, isBot: Bool, summary: String,
+        signals: [String], sessions: [SessionReference], agent: String?, model: String?, reverts: ObjectID?
+    ) {
         (self.id, self.person, self.authorName, self.authorTime, self.isMerge, self.isBot) = (id, person, authorName, authorTime, isMerge, isBot)
         (self.summary, self.signals, self.sessions, self.agent, self.model, self.reverts) = (summary, signals, sessions, agent, model, reverts)
     }

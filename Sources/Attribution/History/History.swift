@@ -27,8 +27,9 @@ public struct History: Sendable {
         let graph = try CommitGraph.load(repository, tips: tips) { number, commit in
             WorkProgress.advance()
             if number >= facts.count { facts.append(contentsOf: repeatElement(nil, count: number - facts.count + 1)) }
-            facts[number] = Self.facts(for: commit, people: people, detector: detector, rework: rework, noted: noted.contains(commit.id),
-                                       noteSessions: noted.contains(commit.id) ? Self.noteSessionKeys(repository, commit.id) : [])
+            facts[number] = Self.facts(
+                for: commit, people: people, detector: detector, rework: rework, noted: noted.contains(commit.id),
+                noteSessions: noted.contains(commit.id) ? Self.noteSessionKeys(repository, commit.id) : [])
         }
         let complete = facts.compactMap { $0 }
         precondition(complete.count == graph.count, "every loaded commit was visited")
@@ -74,8 +75,10 @@ public struct History: Sendable {
     /// What attribution reads from one commit; `noteSessions` are the git-ai session keys its
     /// note names, kept as sessions of agent `git-ai` (a usage record whose session hashes to
     /// one joins it explicitly).
-    public static func facts(for commit: Commit, people: People, detector: AISignalDetector, rework: ReworkRule = ReworkRule(), noted: Bool,
-                             noteSessions: [String] = []) -> CommitFacts {
+    public static func facts(
+        for commit: Commit, people: People, detector: AISignalDetector, rework: ReworkRule = ReworkRule(), noted: Bool,
+        noteSessions: [String] = []
+    ) -> CommitFacts {
         let (trailers, embedded) = Trailer.read(message: commit.message)
         let summary = commit.summary
         let signals = detector.signals(for: commit, summary: summary, trailers: trailers, embedded: embedded, hasAINote: noted)

@@ -104,11 +104,13 @@ public struct PullRequests: Sendable {
             var branch: Int32
         }
         // Tips first, then whatever no tip reaches (commits a ledger kept from earlier runs), newest first.
-        let starts = tips.compactMap { local[$0] } + commits.sorted { a, b in
-            let first = history.facts[a].committerTime?.seconds ?? history.facts[a].authorTime.seconds
-            let second = history.facts[b].committerTime?.seconds ?? history.facts[b].authorTime.seconds
-            return first != second ? first > second : a > b
-        }
+        let starts =
+            tips.compactMap { local[$0] }
+            + commits.sorted { a, b in
+                let first = history.facts[a].committerTime?.seconds ?? history.facts[a].authorTime.seconds
+                let second = history.facts[b].committerTime?.seconds ?? history.facts[b].authorTime.seconds
+                return first != second ? first > second : a > b
+            }
         for start in starts where !seen[start] {
             var stack = [Frame(start: start, request: -1, branch: -1)]
             while !stack.isEmpty {

@@ -75,12 +75,16 @@ public final class RepositoryDiffs {
         let filter = self.filter
         WorkProgress.begin("measuring changed lines", total: ids.count, unit: "commits")
         // Bare: work-tree attribute files would cost file-system lookups for every path.
-        let read = try? ParallelBlocks.map(count: ids.count, minimumToSplit: 0, setup: {
-            (try Repository(gitDirectoryIgnoringWorkTree: path), ChangeMeasurer(filter: filter))
-        }) { worker, index -> (lines: Int, measure: ChangeMeasure?)? in
-            defer { WorkProgress.advance() }
-            return (try? worker.0.measuredChange(for: ids[index], measurer: &worker.1)).map { ($0.0.linesChanged, $0.1) }
-        }
+        let read = try? ParallelBlocks.map(
+            count: ids.count, minimumToSplit: 0,
+            setup: {
+                (try Repository(gitDirectoryIgnoringWorkTree: path), ChangeMeasurer(filter: filter))
+            },
+            { worker, index -> (lines: Int, measure: ChangeMeasure?)? in
+                defer { WorkProgress.advance() }
+                return (try? worker.0.measuredChange(for: ids[index], measurer: &worker.1)).map { ($0.0.linesChanged, $0.1) }
+            }
+        )
         return read ?? Array(repeating: nil, count: ids.count)
     }
 }

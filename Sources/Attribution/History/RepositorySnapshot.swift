@@ -24,7 +24,9 @@ public struct RepositorySnapshot {
     public let tips: [ObjectID]
 
     /// `deployLogs`: the text of each configured deploy log, with the name to report it by.
-    public static func load(_ repo: Repository, configuration: Configuration, deployLogs: [(name: String, text: String)] = []) throws -> RepositorySnapshot {
+    public static func load(
+        _ repo: Repository, configuration: Configuration, deployLogs: [(name: String, text: String)] = []
+    ) throws -> RepositorySnapshot {
         let mailmap = try Mailmap(repo)
         let people = People(configuration: configuration) { mailmap.resolve(name: $0, email: $1) }
         return try load(
@@ -34,9 +36,12 @@ public struct RepositorySnapshot {
     }
 
     /// Reads history from what was collected before it.
-    public static func load(_ repo: Repository, configuration: Configuration, people: People, collected: Collected, codeOwners: CodeOwners?,
-                            remotes: [String], changeFilter: ChangeFilter) throws -> RepositorySnapshot {
-        let (graph, history) = try History.load(repo, tips: collected.tips, people: people, detector: configuration.aiDetector, rework: configuration.rework)
+    public static func load(
+        _ repo: Repository, configuration: Configuration, people: People, collected: Collected, codeOwners: CodeOwners?,
+        remotes: [String], changeFilter: ChangeFilter
+    ) throws -> RepositorySnapshot {
+        let (graph, history) = try History.load(
+            repo, tips: collected.tips, people: people, detector: configuration.aiDetector, rework: configuration.rework)
         let timeline = DeploymentTimeline(graph: graph, deployments: collected.deployments)
         return RepositorySnapshot(
             repository: repo, configuration: configuration, people: people, graph: graph, history: history, timeline: timeline,
@@ -71,7 +76,8 @@ public struct RepositorySnapshot {
         public var notes: [String]
     }
 
-    public static func collect(_ repo: Repository, configuration: Configuration, deployLogs: [(name: String, text: String)] = []) throws -> Collected {
+    public static func collect(_ repo: Repository, configuration: Configuration, deployLogs: [(name: String, text: String)] = []) throws -> Collected
+    {
         var notes = [String]()
         let tags = try repo.tags()
         var tips = [ObjectID]()
@@ -92,10 +98,11 @@ public struct RepositorySnapshot {
                     continue
                 }
                 tips.append(commit)
-                logDeployments.append(Deployment(
-                    environment: entry.environment,
-                    id: entry.id ?? "\(entry.environment)@\(commit.short())@\(Int(entry.time.timeIntervalSince1970))",
-                    ref: entry.revision, commit: commit, time: entry.time, status: entry.status))
+                logDeployments.append(
+                    Deployment(
+                        environment: entry.environment,
+                        id: entry.id ?? "\(entry.environment)@\(commit.short())@\(Int(entry.time.timeIntervalSince1970))",
+                        ref: entry.revision, commit: commit, time: entry.time, status: entry.status))
             }
         }
         let (tagDeployments, tagNotes) = DeploymentSources.fromTags(tags, patterns: configuration.deployTagPatterns) { commit in
@@ -153,8 +160,10 @@ public struct RepositorySnapshot {
     }
 
     /// The whole report for a window.
-    public func report(_ batch: UsageBatch, since: Date, until: Date, environment requested: String?, groupBy: GroupBy,
-                       weight: DeploymentWeight? = nil, fetchMissing: Bool = false, scope: ReportScope = ReportScope()) -> Report {
+    public func report(
+        _ batch: UsageBatch, since: Date, until: Date, environment requested: String?, groupBy: GroupBy,
+        weight: DeploymentWeight? = nil, fetchMissing: Bool = false, scope: ReportScope = ReportScope()
+    ) -> Report {
         let environment = environment(requested: requested)
         let joinStart = Date()
         let diffs = diffs(fetchMissing: fetchMissing)
@@ -166,7 +175,8 @@ public struct RepositorySnapshot {
         report.phaseTimings = [("join", joinSeconds), ("metrics", Date().timeIntervalSince(metricsStart))]
         report.unknownLineCommits = diffs.unknownLines.count
         if environment == nil {
-            report.notes.append("no deployments found: tag deploys as deploy/<env>/<time> (shipmeter deploy mark) or list deploy logs in .shipmeter.yml")
+            report.notes.append(
+                "no deployments found: tag deploys as deploy/<env>/<time> (shipmeter deploy mark) or list deploy logs in .shipmeter.yml")
         }
         if batch.records.isEmpty {
             report.notes.append("no usage records: pass --usage files or folders, or run where agent sessions of this repository are recorded")

@@ -36,7 +36,8 @@ public struct UsageJoiner {
             return .attributed(commit, .linked)
         }
         if let session = record.session, let links = linksBySession[session],
-           let link = links.first(where: { $0.time >= record.timestamp }) {
+            let link = links.first(where: { $0.time >= record.timestamp })
+        {
             return .attributed(link.commit, .linked)
         }
         // 2. explicit: a trailer naming the session, or a git-ai note naming its key
@@ -49,7 +50,8 @@ public struct UsageJoiner {
                 let seconds = Int64(record.timestamp.timeIntervalSince1970.rounded(.down))
                 let shipped = matching.filter(isShipped)
                 if let commit = shipped.first(where: { history.facts[$0].authorTime.seconds >= seconds })
-                    ?? matching.first(where: { history.facts[$0].authorTime.seconds >= seconds }) {
+                    ?? matching.first(where: { history.facts[$0].authorTime.seconds >= seconds })
+                {
                     return .attributed(commit, .explicit)
                 }
                 // After the session's last commit: not (yet) committed.

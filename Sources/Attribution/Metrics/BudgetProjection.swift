@@ -67,8 +67,9 @@ public struct BudgetProjection: Sendable {
                 let days = ((annual - used) / burn).doubleValue
                 exhaustion = reference.addingTimeInterval(days * 86_400)
             }
-            return Line(name: name, annualUSD: annual, spentToDateUSD: used, burnPerDayUSD: burn,
-                        proRataUSD: annual * elapsedSeconds / yearSeconds, exhaustion: exhaustion)
+            return Line(
+                name: name, annualUSD: annual, spentToDateUSD: used, burnPerDayUSD: burn,
+                proRataUSD: annual * elapsedSeconds / yearSeconds, exhaustion: exhaustion)
         }
         var lines = [Line]()
         if let annual { lines.append(line("total", key: "", annual: annual)) }
@@ -80,8 +81,10 @@ public struct BudgetProjection: Sendable {
 extension BudgetProjection {
     /// The projection for the budgets `configuration` sets (`annual` overrides the total); nil
     /// when it sets none. A record counts for its actor's team.
-    public static func compute(records: [UsageRecord], configuration: Configuration, annual: Decimal?, year: Int?, asOf: Date,
-                               people: any Roster) -> BudgetProjection? {
+    public static func compute(
+        records: [UsageRecord], configuration: Configuration, annual: Decimal?, year: Int?, asOf: Date,
+        people: any Roster
+    ) -> BudgetProjection? {
         let teamBudgets = Dictionary(uniqueKeysWithValues: configuration.teams.compactMap { team in team.annualBudgetUSD.map { (team.name, $0) } })
         let total = annual ?? configuration.annualBudgetUSD
         guard total != nil || !teamBudgets.isEmpty else { return nil }

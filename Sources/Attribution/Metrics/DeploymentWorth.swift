@@ -28,8 +28,10 @@ public struct DeploymentWorth: Sendable {
     public static let defaultLineCap = 1000
     public static let defaultCoverageFloor = 0.5
 
-    public init(weight: DeploymentWeight = .effective, unit: Double = DeploymentWorth.defaultUnit, lineCap: Int = DeploymentWorth.defaultLineCap,
-                coverageFloor: Double = DeploymentWorth.defaultCoverageFloor) {
+    public init(
+        weight: DeploymentWeight = .effective, unit: Double = DeploymentWorth.defaultUnit, lineCap: Int = DeploymentWorth.defaultLineCap,
+        coverageFloor: Double = DeploymentWorth.defaultCoverageFloor
+    ) {
         self.weight = weight
         self.unit = unit
         self.lineCap = lineCap

@@ -166,8 +166,10 @@ public struct Warning: Sendable {
 
 /// One deployment of the reporting environment in the window, with what it shipped.
 public struct DeploymentDetail: Sendable {
-    public init(deployment: ClassifiedDeployment, shippedCommits: Int, aiAssistedShare: Double?, tokens: Int64, costUSD: Decimal, lines: Int?,
-                effectiveLines: Double = 0, normalisedDeployments: Double = 0) {
+    public init(
+        deployment: ClassifiedDeployment, shippedCommits: Int, aiAssistedShare: Double?, tokens: Int64, costUSD: Decimal, lines: Int?,
+        effectiveLines: Double = 0, normalisedDeployments: Double = 0
+    ) {
         self.deployment = deployment
         self.shippedCommits = shippedCommits
         self.aiAssistedShare = aiAssistedShare
@@ -217,8 +219,10 @@ public struct WeekPoint: Sendable {
 
 /// The report: groups led by yield and shipped work, totals, trends, warning signs.
 public struct Report: Sendable {
-    public init(since: Date, until: Date, environment: String?, groupBy: GroupBy, repositories: [String], groups: [GroupMetrics],
-                totals: GroupMetrics, warnings: [Warning], deployments: [DeploymentDetail], weekly: [WeekPoint]) {
+    public init(
+        since: Date, until: Date, environment: String?, groupBy: GroupBy, repositories: [String], groups: [GroupMetrics],
+        totals: GroupMetrics, warnings: [Warning], deployments: [DeploymentDetail], weekly: [WeekPoint]
+    ) {
         self.since = since
         self.until = until
         self.environment = environment

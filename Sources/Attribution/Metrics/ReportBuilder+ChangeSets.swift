@@ -8,20 +8,31 @@ extension ReportBuilder {
 
     /// Fills each pull request's (or branch's) summary, and adds a group for every one merged in
     /// the window that nothing else brought into the report (merged, not shipped, no usage).
-    func summariseChangeSets(_ changeSets: PullRequests, groupBy: GroupBy, into groups: inout [String: GroupMetrics],
-                             since: Date, until: Date, environment: String?, scope: ReportScope) {
+    func summariseChangeSets(
+        _ changeSets: PullRequests, groupBy: GroupBy, into groups: inout [String: GroupMetrics],
+        since: Date, until: Date, environment: String?, scope: ReportScope
+    ) {
         // Usage of each commit and session, over all time: in the window by how it was joined,
         // and outside it (the figures are not final while the window leaves records out).
         var explicit = [Int: (Int64, Decimal)](), inferred = [Int: (Int64, Decimal)](), outside = [Int: [Int]]()
         var sessionRecords = [String: (inside: Int, outside: [Int])]()  // records of a session in the window, and those outside it
         for (index, record) in records.enumerated() {
-            if !scope.isEverything, !scope.contains(record.actor.map { actor in
-                let person = people.person(ofActor: actor)
-                return (person, people.team(ofPerson: person) ?? People.unassigned, people.isBot(actor: actor))
-            }) { continue }
+            if !scope.isEverything,
+                !scope.contains(
+                    record.actor.map { actor in
+                        let person = people.person(ofActor: actor)
+                        return (person, people.team(ofPerson: person) ?? People.unassigned, people.isBot(actor: actor))
+                    })
+            {
+                continue
+            }
             let inside = record.timestamp >= since && record.timestamp < until
             if let session = record.session {
-                update(&sessionRecords[session, default: (0, [])]) { inside ? ($0.inside += 1) : $0.outside.append(index) }
+                if inside {
+                    sessionRecords[session, default: (0, [])].inside += 1
+                } else {
+                    sessionRecords[session, default: (0, [])].outside.append(index)
+                }
             }
             guard let commit = joins[index].commit else { continue }
             guard inside else {
@@ -45,8 +56,12 @@ extension ReportBuilder {
             var sessions = Set<String>()
             var left = Set<Int>()  // records outside the window, each once (joined and of a named session alike)
             for commit in commits {
-                if let usage = explicit[commit] { (summary.explicitTokens, summary.explicitCost) = (summary.explicitTokens + usage.0, summary.explicitCost + usage.1) }
-                if let usage = inferred[commit] { (summary.inferredTokens, summary.inferredCost) = (summary.inferredTokens + usage.0, summary.inferredCost + usage.1) }
+                if let usage = explicit[commit] {
+                    (summary.explicitTokens, summary.explicitCost) = (summary.explicitTokens + usage.0, summary.explicitCost + usage.1)
+                }
+                if let usage = inferred[commit] {
+                    (summary.inferredTokens, summary.inferredCost) = (summary.inferredTokens + usage.0, summary.inferredCost + usage.1)
+                }
                 left.formUnion(outside[commit] ?? [])
                 for session in history.facts[commit].sessions { sessions.insert(session.id) }
             }
@@ -74,11 +89,16 @@ extension ReportBuilder {
         func place(key: String, commits: [Int], pullRequest: PullRequestReference?, branch: String?, mergedAt: Date?) {
             let merged = mergedAt.map { $0 >= since && $0 < until } ?? false
             guard groups[key] != nil || merged else { return }
-            if !scope.isEverything, !commits.contains(where: { commit in
-                let facts = history.facts[commit]
-                return !facts.isMerge && scope.contains((facts.person, team(ofCommit: commit), facts.isBot))
-            }) { return }
-            groups[key, default: GroupMetrics(key: key)].changeSet = summary(commits: commits, pullRequest: pullRequest, branch: branch, mergedAt: mergedAt)
+            if !scope.isEverything,
+                !commits.contains(where: { commit in
+                    let facts = history.facts[commit]
+                    return !facts.isMerge && scope.contains((facts.person, team(ofCommit: commit), facts.isBot))
+                })
+            {
+                return
+            }
+            groups[key, default: GroupMetrics(key: key)].changeSet = summary(
+                commits: commits, pullRequest: pullRequest, branch: branch, mergedAt: mergedAt)
         }
         if groupBy == .branch {
             for branch in changeSets.branches {
@@ -100,7 +120,9 @@ extension ReportBuilder {
         report.changeSetCommits = (shipped.count, without)
         if without > 0 {
             let noun = groupBy == .branch ? "a merged branch" : "a pull request"
-            report.notes.append("\(without) of the \(shipped.count) commits shipped in the window have no \(noun) in their history (grouped as `\(Self.noChangeSet)`)")
+            report.notes.append(
+                "\(without) of the \(shipped.count) commits shipped in the window have no \(noun) in their history (grouped as `\(Self.noChangeSet)`)"
+            )
         }
     }
 }

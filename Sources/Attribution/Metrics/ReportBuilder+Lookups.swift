@@ -23,7 +23,8 @@ extension ReportBuilder {
     /// The shipping deployment of a commit in `environment`, when it happened before `until`.
     func shippingDeployment(_ commit: Int, environment: String?, until: Date) -> Int? {
         guard let environment, let index = timeline.shippingDeployment(of: commit, environment: environment),
-              timeline.deployments[index].time < until else { return nil }
+            timeline.deployments[index].time < until
+        else { return nil }
         return index
     }
 

@@ -34,7 +34,8 @@ struct ReworkFinder {
         let shipped = builder.timeline.shipped[index].filter { !builder.history.facts[$0].isMerge }
         let undoesShipped = shipped.contains { commit in
             guard let undone = reverted[commit],
-                  let earlier = builder.shippingDeployment(undone, environment: environment, until: until) else { return false }
+                let earlier = builder.shippingDeployment(undone, environment: environment, until: until)
+            else { return false }
             return earlier != index
         }
         if undoesShipped { reasons.append(.revertsShipped) }

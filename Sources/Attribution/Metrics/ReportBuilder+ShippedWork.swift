@@ -53,9 +53,10 @@ extension ReportBuilder {
             if direct(commit) { return true }
             guard let measure = commits.measure(of: commit), measure.canPair else { return false }
             if coveredChanges == nil {
-                coveredChanges = Set(joined.filter { !history.facts[$0].isMerge }.compactMap { joined in
-                    commits.measure(of: joined).flatMap { $0.canPair ? $0.fingerprint : nil }
-                })
+                coveredChanges = Set(
+                    joined.filter { !history.facts[$0].isMerge }.compactMap { joined in
+                        commits.measure(of: joined).flatMap { $0.canPair ? $0.fingerprint : nil }
+                    })
             }
             return coveredChanges?.contains(measure.fingerprint) ?? false
         }
@@ -80,9 +81,10 @@ extension ReportBuilder {
             guard deployment.time < until, deployment.kind != .failed else { continue }
             let measured = deployment.kind == .forward && deployment.time >= horizon
             for commit in shippingOrder(index) {
-                candidates.append(RevertPairing.Candidate(
-                    commit: commit, revertsByMessage: history.facts[commit].reverts.flatMap { history.number(of: $0) },
-                    measure: measured ? input.commits.measure(of: commit) : nil))
+                candidates.append(
+                    RevertPairing.Candidate(
+                        commit: commit, revertsByMessage: history.facts[commit].reverts.flatMap { history.number(of: $0) },
+                        measure: measured ? input.commits.measure(of: commit) : nil))
             }
         }
         return RevertPairing(candidates)

@@ -46,7 +46,8 @@ public struct ReportBuilder {
         }
 
         // Pull requests and branches, found along first parents, when the report groups by them.
-        let changeSets = groupBy.isChangeSet
+        let changeSets =
+            groupBy.isChangeSet
             ? PullRequests(history: history, tips: input.tips, repositoryOf: input.commitRepositories, names: input.repositories) : nil
         func changeSetKey(_ commit: Int) -> String {
             (groupBy == .branch ? changeSets?.branch(of: commit)?.name : changeSets?.request(of: commit)?.key) ?? Self.noChangeSet
@@ -167,9 +168,12 @@ public struct ReportBuilder {
             if !scope.isEverything, mine.isEmpty, !(deployment.kind == .rollback && lastRolledBack != nil) { continue }
             if deployment.kind == .failed { totals.failedDeployments += 1 }
             // Only forward deployments ship anything worth counting (a baseline ships all prior history).
-            let split = deployment.kind == .forward ? worth.split(commits.map { commit in
-                DeploymentWorth.Commit(effectiveLines: effective[commit] ?? 0, lines: lines(of: commit))
-            }, rolledBack: deployment.status == .rolledBack) : (worth: 0, parts: [], effective: [])
+            let split =
+                deployment.kind == .forward
+                ? worth.split(
+                    commits.map { commit in
+                        DeploymentWorth.Commit(effectiveLines: effective[commit] ?? 0, lines: lines(of: commit))
+                    }, rolledBack: deployment.status == .rolledBack) : (worth: 0, parts: [], effective: [])
             let counted = scope.isEverything ? Array(commits.indices) : mine
             let shippedLines = deployment.kind == .forward ? counted.reduce(0) { $0 + lines(of: commits[$1]) } : 0
             let shippedEffective = split.effective.isEmpty ? 0 : counted.reduce(0) { $0 + split.effective[$1] }
@@ -179,11 +183,12 @@ public struct ReportBuilder {
                 let shippedHere = scope.isEverything ? timeline.shipped[index] : timeline.shipped[index].filter(inScope)
                 let detailTokens = shippedHere.reduce(Int64(0)) { $0 + (commitTokens[$1] ?? 0) }
                 let detailCost = shippedHere.reduce(Decimal(0)) { $0 + (commitCost[$1] ?? 0) }
-                details.append(DeploymentDetail(
-                    deployment: deployment, shippedCommits: counted.count,
-                    aiAssistedShare: counted.isEmpty ? nil : Double(ai) / Double(counted.count),
-                    tokens: detailTokens, costUSD: detailCost,
-                    lines: shippedLines, effectiveLines: shippedEffective, normalisedDeployments: worthHere))
+                details.append(
+                    DeploymentDetail(
+                        deployment: deployment, shippedCommits: counted.count,
+                        aiAssistedShare: counted.isEmpty ? nil : Double(ai) / Double(counted.count),
+                        tokens: detailTokens, costUSD: detailCost,
+                        lines: shippedLines, effectiveLines: shippedEffective, normalisedDeployments: worthHere))
                 details[details.count - 1].rework = reasons
             }
             guard deployment.kind == .forward, !commits.isEmpty else { continue }

@@ -24,11 +24,15 @@ public struct ReportInput {
     /// are found along first parents from them).
     public var tips: [[ObjectID]] = []
 
-    public init(history: History, timeline: DeploymentTimeline, records: [UsageRecord], joins: [RecordJoin], people: any Roster,
-                commits: any CommitDetails, repositories: [String], commitRepositories: [Int]? = nil, recordRepositories: [Int?]? = nil) {
+    public init(
+        history: History, timeline: DeploymentTimeline, records: [UsageRecord], joins: [RecordJoin], people: any Roster,
+        commits: any CommitDetails, repositories: [String], commitRepositories: [Int]? = nil, recordRepositories: [Int?]? = nil
+    ) {
         precondition(records.count == joins.count, "one join per record")
         (self.history, self.timeline, self.records, self.joins, self.people) = (history, timeline, records, joins, people)
-        (self.commits, self.repositories, self.commitRepositories, self.recordRepositories) = (commits, repositories, commitRepositories, recordRepositories)
+        (self.commits, self.repositories, self.commitRepositories, self.recordRepositories) = (
+            commits, repositories, commitRepositories, recordRepositories
+        )
     }
 
     /// The repository a record counts for, when grouping by repository.

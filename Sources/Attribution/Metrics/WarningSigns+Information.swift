@@ -16,23 +16,31 @@ extension WarningSigns {
             let added = Double(group.addedLines)
             func share(_ lines: Int) -> Double { Double(lines) / added }
             if group.copiedLines >= Self.lowInformationMinimum, share(group.copiedLines) >= Self.lowInformationShare {
-                warnings.append(Warning(
-                    kind: "copied_code", group: group.key,
-                    message: "\(Int((share(group.copiedLines) * 100).rounded()))% of the lines \(group.key) shipped (\(group.copiedLines) of \(group.addedLines)) were blocks of code the repository already held: a copy adds nothing to what shipped.",
-                    figures: [("copied_lines", Double(group.copiedLines)), ("added_lines", added), ("share", share(group.copiedLines))]))
+                warnings.append(
+                    Warning(
+                        kind: "copied_code", group: group.key,
+                        message:
+                            "\(Int((share(group.copiedLines) * 100).rounded()))% of the lines \(group.key) shipped (\(group.copiedLines) of \(group.addedLines)) were blocks of code the repository already held: a copy adds nothing to what shipped.",
+                        figures: [("copied_lines", Double(group.copiedLines)), ("added_lines", added), ("share", share(group.copiedLines))]))
             }
             if group.relaidLines >= Self.lowInformationMinimum, share(group.relaidLines) >= Self.lowInformationShare {
-                warnings.append(Warning(
-                    kind: "reformatting", group: group.key,
-                    message: "\(group.key) shipped \(group.relaidLines) lines (\(Int((share(group.relaidLines) * 100).rounded()))% of its added lines) that only moved or re-laid out code already there, \(group.layoutOnlyCommits) commits of nothing else: layout changes add nothing.",
-                    figures: [("relaid_lines", Double(group.relaidLines)), ("added_lines", added), ("share", share(group.relaidLines)),
-                              ("layout_only_commits", Double(group.layoutOnlyCommits))]))
+                warnings.append(
+                    Warning(
+                        kind: "reformatting", group: group.key,
+                        message:
+                            "\(group.key) shipped \(group.relaidLines) lines (\(Int((share(group.relaidLines) * 100).rounded()))% of its added lines) that only moved or re-laid out code already there, \(group.layoutOnlyCommits) commits of nothing else: layout changes add nothing.",
+                        figures: [
+                            ("relaid_lines", Double(group.relaidLines)), ("added_lines", added), ("share", share(group.relaidLines)),
+                            ("layout_only_commits", Double(group.layoutOnlyCommits)),
+                        ]))
             }
             if group.templatedLines >= Self.lowInformationMinimum, share(group.templatedLines) >= Self.lowInformationShare {
-                warnings.append(Warning(
-                    kind: "templated_lines", group: group.key,
-                    message: "\(Int((share(group.templatedLines) * 100).rounded()))% of the lines \(group.key) shipped (\(group.templatedLines) of \(group.addedLines)) were runs of one shape (tables, mappings, enums): a run earns about what ten lines do, once per person.",
-                    figures: [("templated_lines", Double(group.templatedLines)), ("added_lines", added), ("share", share(group.templatedLines))]))
+                warnings.append(
+                    Warning(
+                        kind: "templated_lines", group: group.key,
+                        message:
+                            "\(Int((share(group.templatedLines) * 100).rounded()))% of the lines \(group.key) shipped (\(group.templatedLines) of \(group.addedLines)) were runs of one shape (tables, mappings, enums): a run earns about what ten lines do, once per person.",
+                        figures: [("templated_lines", Double(group.templatedLines)), ("added_lines", added), ("share", share(group.templatedLines))]))
             }
         }
         return warnings
@@ -52,13 +60,17 @@ extension WarningSigns {
             let belowFloor = coverage < builder.worth.coverageFloor
             let belowPeers = peerMedian.map { coverage < Self.coveragePeerFraction * $0 } ?? false
             guard belowFloor || belowPeers else { continue }
-            var figures = [("usage_coverage", coverage), ("effective_lines", group.effectiveLines),
-                           ("covered_effective_lines", group.coveredEffectiveLines), ("floor", builder.worth.coverageFloor)]
+            var figures = [
+                ("usage_coverage", coverage), ("effective_lines", group.effectiveLines),
+                ("covered_effective_lines", group.coveredEffectiveLines), ("floor", builder.worth.coverageFloor),
+            ]
             if let peerMedian { figures.append(("peer_usage_coverage", peerMedian)) }
-            warnings.append(Warning(
-                kind: "low_usage_coverage", group: group.key,
-                message: "Recorded usage covers \(Int((coverage * 100).rounded()))% of what \(group.key) shipped\(peerMedian.map { ", against \(Int(($0 * 100).rounded()))% for other groups" } ?? ""): commits that name no session with records and join no usage record count for normalised deployments but not for the yield, so usage kept off the record does not raise it.",
-                figures: figures))
+            warnings.append(
+                Warning(
+                    kind: "low_usage_coverage", group: group.key,
+                    message:
+                        "Recorded usage covers \(Int((coverage * 100).rounded()))% of what \(group.key) shipped\(peerMedian.map { ", against \(Int(($0 * 100).rounded()))% for other groups" } ?? ""): commits that name no session with records and join no usage record count for normalised deployments but not for the yield, so usage kept off the record does not raise it.",
+                    figures: figures))
         }
         return warnings
     }

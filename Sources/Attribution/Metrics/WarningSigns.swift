@@ -67,11 +67,15 @@ struct WarningSigns {
             let ownMedian = Self.median(own), peerMedian = Self.median(peerSizes)
             let peerCount = Self.median(peers.values.map { Double($0.count) })
             guard ownMedian * 4 <= peerMedian, Double(own.count) >= 2 * peerCount else { continue }
-            warnings.append(Warning(
-                kind: "deployment_splitting", group: group,
-                message: "\(group) shipped in \(own.count) deployments of \(Self.figure(ownMedian)) effective lines at the median, against \(Self.figure(peerMedian)) in other groups' deployments (\(Self.figure(peerCount)) each): work split into many small deployments earns no more than shipping it once.",
-                figures: [("deployments", Double(own.count)), ("median_effective_lines", ownMedian),
-                          ("peer_median_effective_lines", peerMedian), ("peer_deployments", peerCount)]))
+            warnings.append(
+                Warning(
+                    kind: "deployment_splitting", group: group,
+                    message:
+                        "\(group) shipped in \(own.count) deployments of \(Self.figure(ownMedian)) effective lines at the median, against \(Self.figure(peerMedian)) in other groups' deployments (\(Self.figure(peerCount)) each): work split into many small deployments earns no more than shipping it once.",
+                    figures: [
+                        ("deployments", Double(own.count)), ("median_effective_lines", ownMedian),
+                        ("peer_median_effective_lines", peerMedian), ("peer_deployments", peerCount),
+                    ]))
         }
         return warnings
     }
@@ -94,11 +98,15 @@ struct WarningSigns {
             let ownTrivial = trivialShare(own), peerTrivial = trivialShare(peerSizes)
             let trivial = ownTrivial >= 0.4 && ownTrivial >= 2 * peerTrivial && Double(own.count) * ownTrivial >= Double(Self.splittingMinimum)
             guard smaller || trivial else { continue }
-            warnings.append(Warning(
-                kind: "commit_splitting", group: group,
-                message: "\(group) shipped \(own.count) commits of \(Self.figure(ownMedian)) effective lines at the median (\(Int((ownTrivial * 100).rounded()))% under \(Self.figure(Self.trivialEffectiveLines))), against \(Self.figure(peerMedian)) for other groups' commits (\(Int((peerTrivial * 100).rounded()))% under): more, smaller commits earn nothing more.",
-                figures: [("commits", Double(own.count)), ("median_effective_lines", ownMedian), ("trivial_share", ownTrivial),
-                          ("peer_median_effective_lines", peerMedian), ("peer_trivial_share", peerTrivial), ("peer_commits", peerCount)]))
+            warnings.append(
+                Warning(
+                    kind: "commit_splitting", group: group,
+                    message:
+                        "\(group) shipped \(own.count) commits of \(Self.figure(ownMedian)) effective lines at the median (\(Int((ownTrivial * 100).rounded()))% under \(Self.figure(Self.trivialEffectiveLines))), against \(Self.figure(peerMedian)) for other groups' commits (\(Int((peerTrivial * 100).rounded()))% under): more, smaller commits earn nothing more.",
+                    figures: [
+                        ("commits", Double(own.count)), ("median_effective_lines", ownMedian), ("trivial_share", ownTrivial),
+                        ("peer_median_effective_lines", peerMedian), ("peer_trivial_share", peerTrivial), ("peer_commits", peerCount),
+                    ]))
         }
         return warnings
     }
@@ -111,7 +119,8 @@ struct WarningSigns {
             let share = group.effectiveLines / Double(group.changedLines)
             return Warning(
                 kind: "padding", group: group.key,
-                message: "\(group.key) shipped \(group.changedLines) changed lines worth \(Self.figure(group.effectiveLines)) effective lines (\(Int((share * 100).rounded()))%): most of them are generated, vendored, lock-file, moved, re-indented, repeated or templated lines, which count nothing.",
+                message:
+                    "\(group.key) shipped \(group.changedLines) changed lines worth \(Self.figure(group.effectiveLines)) effective lines (\(Int((share * 100).rounded()))%): most of them are generated, vendored, lock-file, moved, re-indented, repeated or templated lines, which count nothing.",
                 figures: [("changed_lines", Double(group.changedLines)), ("effective_lines", group.effectiveLines), ("share", share)])
         }
     }
@@ -127,7 +136,8 @@ struct WarningSigns {
             guard count >= 2 else { return nil }
             return Warning(
                 kind: "revert_churn", group: group,
-                message: "\(group) shipped \(count) reverts of shipped changes: a reverted change and its revert both count 0, and a change applied again counts once.",
+                message:
+                    "\(group) shipped \(count) reverts of shipped changes: a reverted change and its revert both count 0, and a change applied again counts once.",
                 figures: [("reverts", Double(count))])
         }
     }
@@ -158,8 +168,11 @@ struct WarningSigns {
             let examples = entry.sessions.sorted().prefix(3).joined(separator: ", ")
             return Warning(
                 kind: "unbacked_ai_sessions", group: group,
-                message: "\(entry.unbacked) of \(group)'s \(entry.named) shipped commits that name an AI session name one no usage record has (\(examples)): forged trailers, or usage that was never collected.",
-                figures: [("commits", Double(entry.unbacked)), ("commits_naming_sessions", Double(entry.named)), ("sessions", Double(entry.sessions.count))])
+                message:
+                    "\(entry.unbacked) of \(group)'s \(entry.named) shipped commits that name an AI session name one no usage record has (\(examples)): forged trailers, or usage that was never collected.",
+                figures: [
+                    ("commits", Double(entry.unbacked)), ("commits_naming_sessions", Double(entry.named)), ("sessions", Double(entry.sessions.count)),
+                ])
         }
     }
 
@@ -171,7 +184,8 @@ struct WarningSigns {
             guard share > 0.5 else { return nil }
             return Warning(
                 kind: "uncommitted_tokens", group: group.key,
-                message: "\(Int((share * 100).rounded()))% of \(group.key)'s tokens never reached a commit: spend that shipped nothing, or work committed without a session link.",
+                message:
+                    "\(Int((share * 100).rounded()))% of \(group.key)'s tokens never reached a commit: spend that shipped nothing, or work committed without a session link.",
                 figures: [("uncommitted_tokens", Double(group.uncommittedTokens)), ("tokens", Double(group.tokens.total)), ("share", share)])
         }
     }
@@ -190,19 +204,24 @@ struct WarningSigns {
         for (group, counts) in perGroup.sorted(by: { $0.key < $1.key }) where counts.all >= 5 {
             let share = Double(counts.trivial) / Double(counts.all)
             guard share >= 0.5 else { continue }
-            warnings.append(Warning(
-                kind: "trivial_deployments", group: group,
-                message: "\(counts.trivial) of \(group)'s \(counts.all) deployments\(environment.map { " to \($0)" } ?? "") shipped one commit of \(Self.trivialLines) changed lines or fewer: each earns only its effective size's share of a deployment.",
-                figures: [("trivial_deployments", Double(counts.trivial)), ("deployments", Double(counts.all)), ("share", share)]))
+            warnings.append(
+                Warning(
+                    kind: "trivial_deployments", group: group,
+                    message:
+                        "\(counts.trivial) of \(group)'s \(counts.all) deployments\(environment.map { " to \($0)" } ?? "") shipped one commit of \(Self.trivialLines) changed lines or fewer: each earns only its effective size's share of a deployment.",
+                    figures: [("trivial_deployments", Double(counts.trivial)), ("deployments", Double(counts.all)), ("share", share)]))
         }
         guard warnings.isEmpty, work.deployments.count >= 5 else { return warnings }
         let trivial = work.deployments.filter(\.trivial).count
         let share = Double(trivial) / Double(work.deployments.count)
         guard share >= 0.5 else { return [] }
-        return [Warning(
-            kind: "trivial_deployments", group: environment ?? "all",
-            message: "\(trivial) of \(work.deployments.count) deployments shipped one commit of \(Self.trivialLines) changed lines or fewer: each earns only its effective size's share of a deployment.",
-            figures: [("trivial_deployments", Double(trivial)), ("deployments", Double(work.deployments.count)), ("share", share)])]
+        return [
+            Warning(
+                kind: "trivial_deployments", group: environment ?? "all",
+                message:
+                    "\(trivial) of \(work.deployments.count) deployments shipped one commit of \(Self.trivialLines) changed lines or fewer: each earns only its effective size's share of a deployment.",
+                figures: [("trivial_deployments", Double(trivial)), ("deployments", Double(work.deployments.count)), ("share", share)])
+        ]
     }
 
     /// People whose tokens per shipped line are far above their team's median.
@@ -211,8 +230,9 @@ struct WarningSigns {
         var seenCommits = Set<Int>()
         for (index, record) in builder.records.enumerated() where inWindow[index] {
             guard let commit = builder.joins[index].commit,
-                  builder.shippingDeployment(commit, environment: environment, until: until) != nil,
-                  let actor = record.actor else { continue }
+                builder.shippingDeployment(commit, environment: environment, until: until) != nil,
+                let actor = record.actor
+            else { continue }
             let person = builder.people.person(ofActor: actor)
             tokens[person, default: 0] += record.total
             if seenCommits.insert(commit).inserted { lines[builder.history.facts[commit].person, default: 0] += builder.lines(of: commit) }
@@ -228,10 +248,12 @@ struct WarningSigns {
             let median = Percentiles(values.map(\.1)).median ?? 0
             guard median > 0 else { continue }
             for (person, value) in values.sorted(by: { $0.0 < $1.0 }) where value > 5 * median {
-                warnings.append(Warning(
-                    kind: "tokens_per_line_outlier", group: team,
-                    message: "\(person) used \(Int(value.rounded())) tokens per shipped line, \(String(format: "%.1f", value / median))× the \(team) median: worth a conversation about how the agent is being used.",
-                    figures: [("tokens_per_shipped_line", value), ("team_median", median)]))
+                warnings.append(
+                    Warning(
+                        kind: "tokens_per_line_outlier", group: team,
+                        message:
+                            "\(person) used \(Int(value.rounded())) tokens per shipped line, \(String(format: "%.1f", value / median))× the \(team) median: worth a conversation about how the agent is being used.",
+                        figures: [("tokens_per_shipped_line", value), ("team_median", median)]))
             }
         }
         return warnings
@@ -254,7 +276,8 @@ struct WarningSigns {
             let team = entry.actor.map { builder.people.team(ofPerson: builder.people.person(ofActor: $0)) ?? People.unassigned } ?? People.unassigned
             return Warning(
                 kind: "heavy_session_trivial_diff", group: team,
-                message: "session \(session) used \(Self.grouped(entry.tokens)) tokens for \(lines) changed lines in \(entry.commits.count) commits: heavy spend with a trivial result.",
+                message:
+                    "session \(session) used \(Self.grouped(entry.tokens)) tokens for \(lines) changed lines in \(entry.commits.count) commits: heavy spend with a trivial result.",
                 figures: [("tokens", Double(entry.tokens)), ("lines_changed", Double(lines)), ("commits", Double(entry.commits.count))])
         }
     }
@@ -275,15 +298,18 @@ struct WarningSigns {
         let history = builder.history
         for (number, facts) in history.facts.enumerated() {
             guard let reverted = facts.reverts, let target = history.number(of: reverted),
-                  let index = builder.shippingDeployment(target, environment: environment, until: until) else { continue }
+                let index = builder.shippingDeployment(target, environment: environment, until: until)
+            else { continue }
             let shippedAt = builder.timeline.deployments[index].time
             guard shippedAt >= report.since else { continue }
             let days = facts.authorTime.date.timeIntervalSince(shippedAt) / 86_400
             guard days >= 0, days <= Self.revertDays else { continue }
-            warnings.append(Warning(
-                kind: "reverted_soon", group: builder.team(ofCommit: target),
-                message: "\(reverted.short()) \"\(history.facts[target].summary)\" was reverted by \(history.id(number).short()) \(String(format: "%.1f", days)) days after it shipped.",
-                figures: [("days_after_shipping", days)]))
+            warnings.append(
+                Warning(
+                    kind: "reverted_soon", group: builder.team(ofCommit: target),
+                    message:
+                        "\(reverted.short()) \"\(history.facts[target].summary)\" was reverted by \(history.id(number).short()) \(String(format: "%.1f", days)) days after it shipped.",
+                    figures: [("days_after_shipping", days)]))
         }
         return warnings
     }

@@ -64,7 +64,8 @@ public struct CodeOwners: Sendable {
         // Backtracking grows as a power of the wildcards in a row: patterns with more than any
         // real CODEOWNERS uses are left out, as GitHub leaves out lines it cannot use.
         guard segments.filter({ $0 == "**" }).count <= 2,
-              segments.allSatisfy({ $0 == "**" || $0.filter({ $0 == "*" }).count <= 3 }) else { return nil }
+            segments.allSatisfy({ $0 == "**" || $0.filter({ $0 == "*" }).count <= 3 })
+        else { return nil }
         var body = ""
         var index = 0
         while index < segments.count {

@@ -101,7 +101,10 @@ public struct Configuration: Sendable {
                         configuration.deployLogs = try reader.strings(subValue, "deployments.logs")
                         // The file comes with a clone: it may name only files inside the repository.
                         if let escaping = configuration.deployLogs.first(where: { !Self.staysInside($0) }) {
-                            throw ParseError(message: "\(file):\(reader.line(subValue)): deployments.logs names '\(escaping)', outside the repository; deploy logs must be paths inside it, without '..'")
+                            throw ParseError(
+                                message:
+                                    "\(file):\(reader.line(subValue)): deployments.logs names '\(escaping)', outside the repository; deploy logs must be paths inside it, without '..'"
+                            )
                         }
                     case "environment": configuration.reportEnvironment = try reader.string(subValue, "deployments.environment")
                     default: warnings.append(reader.unknown("deployments.\(subKey)", subValue))

@@ -17,11 +17,16 @@ public struct Glob: Sendable, Hashable {
         var star = -1, mark = 0
         while s < subject.count {
             if p < characters.count, characters[p] == "?" || characters[p] == subject[s] {
-                p += 1; s += 1
+                p += 1
+                s += 1
             } else if p < characters.count, characters[p] == "*" {
-                star = p; mark = s; p += 1
+                star = p
+                mark = s
+                p += 1
             } else if star >= 0 {
-                p = star + 1; mark += 1; s = mark
+                p = star + 1
+                mark += 1
+                s = mark
             } else {
                 return false
             }

@@ -59,8 +59,10 @@ public struct ChangeMeasure: Sendable, Hashable {
         }
     }
 
-    public init(effectiveLines: Double, fingerprint: Int64, inverseFingerprint: Int64, templates: [Template] = [],
-                addedLines: Int = 0, copiedLines: Int = 0, movedLines: Int = 0, templatedLines: Int = 0) {
+    public init(
+        effectiveLines: Double, fingerprint: Int64, inverseFingerprint: Int64, templates: [Template] = [],
+        addedLines: Int = 0, copiedLines: Int = 0, movedLines: Int = 0, templatedLines: Int = 0
+    ) {
         self.effectiveLines = effectiveLines
         self.fingerprint = fingerprint
         self.inverseFingerprint = inverseFingerprint
@@ -121,7 +123,9 @@ extension Repository {
 
     /// The same; with `fetchingMissing`, in a partial clone whose blobs for the commit are
     /// missing, git fetches them and the commit is read again.
-    public func measuredChange(for id: ObjectID, measurer: inout ChangeMeasurer, fetchingMissing: Bool) throws(GitError) -> (DiffStats, ChangeMeasure?) {
+    public func measuredChange(
+        for id: ObjectID, measurer: inout ChangeMeasurer, fetchingMissing: Bool
+    ) throws(GitError) -> (DiffStats, ChangeMeasure?) {
         let read = try measuredChange(for: id, measurer: &measurer)
         guard read.1 == nil, fetchingMissing, isPartialClone, (try? fetchMissingBlobs(of: [id])) != nil else { return read }
         return try measuredChange(for: id, measurer: &measurer)

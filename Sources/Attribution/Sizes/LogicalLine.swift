@@ -140,8 +140,9 @@ struct LogicalLineBuilder {
     mutating func finish() -> LogicalLine? {
         defer { self = LogicalLineBuilder() }
         guard emitted > 0 else { return nil }
-        return LogicalLine(key: ChangeMeasurer.mix(key), shape: ChangeMeasurer.mix(shape),
-                           tokens: min(tokens, ChangeMeasure.maximumTokensPerLogicalLine), numbered: numbered, physicalLines: physical)
+        return LogicalLine(
+            key: ChangeMeasurer.mix(key), shape: ChangeMeasurer.mix(shape),
+            tokens: min(tokens, ChangeMeasure.maximumTokensPerLogicalLine), numbered: numbered, physicalLines: physical)
     }
 
     // MARK: - Tokens
@@ -217,7 +218,10 @@ struct LogicalLineBuilder {
         var index = start + 1, inWord = false, inDigits = false
         while index < end {
             let byte = line[index]
-            if byte == quote { index += 1; break }
+            if byte == quote {
+                index += 1
+                break
+            }
             if byte == 0x5C, index + 1 < end {  // backslash: the escaped byte as written
                 keyByte(byte)
                 keyByte(line[index + 1])

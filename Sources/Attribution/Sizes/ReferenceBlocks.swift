@@ -130,10 +130,11 @@ public final class ReferenceBlocks {
     /// A blob's blocks, sorted (remembered by id).
     func blocks(of blob: ObjectID, in repository: Repository) throws(GitError) -> [UInt64] {
         if let known = blobBlocks[blob] { return known }
-        let found = try repository.withBlob(blob) { bytes -> [UInt64] in
-            guard bytes.count <= Self.maximumBlobBytes, !bytes.prefix(8000).contains(0) else { return [] }
-            return Self.blocks(bytes).sorted()
-        } ?? []
+        let found =
+            try repository.withBlob(blob) { bytes -> [UInt64] in
+                guard bytes.count <= Self.maximumBlobBytes, !bytes.prefix(8000).contains(0) else { return [] }
+                return Self.blocks(bytes).sorted()
+            } ?? []
         if cached + found.count > Self.cacheLimit {
             blobBlocks.removeAll()
             cached = 0

@@ -21,7 +21,9 @@ public enum DeploymentSources {
         return environment ?? "production"
     }
 
-    static let prereleaseWords = ["alpha", "beta", "rc", "pre", "preview", "nightly", "dev", "snapshot", "canary", "next", "insiders", "test", "unstable", "experimental"]
+    static let prereleaseWords = [
+        "alpha", "beta", "rc", "pre", "preview", "nightly", "dev", "snapshot", "canary", "next", "insiders", "test", "unstable", "experimental",
+    ]
 
     /// `v1.2.3`, `1.2`, `release-1.2.3` → `release`; `v1.2.3-rc.1`, `-preview.2`, `-nightly…`,
     /// `v6.7-rc1` → `prerelease`; anything else → nil.
@@ -40,14 +42,17 @@ public enum DeploymentSources {
             guard index > digitsStart else { break }
             parts += 1
             guard index < name.endIndex, name[index] == ".",
-                  name.index(after: index) < name.endIndex, name[name.index(after: index)].isNumber else { break }
+                name.index(after: index) < name.endIndex, name[name.index(after: index)].isNumber
+            else { break }
             index = name.index(after: index)
         }
         guard parts >= 2 else { return nil }
         let suffix = name[index...].lowercased()
         if suffix.isEmpty || suffix.hasPrefix("+") { return "release" }
         let words = suffix.split(whereSeparator: { !$0.isLetter }).map(String.init)
-        if words.contains(where: { word in prereleaseWords.contains { word.hasPrefix($0) } }) || suffix.range(of: #"^[-.]?(a|b)\d"#, options: .regularExpression) != nil {
+        if words.contains(where: { word in prereleaseWords.contains { word.hasPrefix($0) } })
+            || suffix.range(of: #"^[-.]?(a|b)\d"#, options: .regularExpression) != nil
+        {
             return "prerelease"
         }
         return "release"
@@ -60,7 +65,9 @@ public enum DeploymentSources {
         // long signatures, and a thousand tags are read for every command.
         for line in message.utf8.split(separator: UInt8(ascii: "\n")) {
             let trimmed = line.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
-            guard trimmed.count > 7, trimmed.prefix(6).map({ $0 | 0x20 }).elementsEqual("status".utf8), let colon = trimmed.firstIndex(of: UInt8(ascii: ":")) else {
+            guard trimmed.count > 7, trimmed.prefix(6).map({ $0 | 0x20 }).elementsEqual("status".utf8),
+                let colon = trimmed.firstIndex(of: UInt8(ascii: ":"))
+            else {
                 continue
             }
             let name = String(decoding: trimmed[..<colon], as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased()
@@ -100,9 +107,10 @@ public enum DeploymentSources {
                 return
             }
             guard let time = tag.tagger?.time.date ?? commitTime(commit) else { return }
-            deployments.append(Deployment(
-                environment: environment, id: tag.name, ref: tag.reference, commit: commit, time: time,
-                status: tag.isAnnotated ? status(fromTagMessage: tag.message) : .success))
+            deployments.append(
+                Deployment(
+                    environment: environment, id: tag.name, ref: tag.reference, commit: commit, time: time,
+                    status: tag.isAnnotated ? status(fromTagMessage: tag.message) : .success))
         }
         for tag in tags {
             if let environment = patterns.lazy.compactMap({ Self.environment(of: tag.name, pattern: $0) }).first {
@@ -152,11 +160,15 @@ public enum DeploymentSources {
                 rows.append((index + 1, object.mapValues { "\($0)" }))
             }
         } else {
-            var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\r")) }
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
+            }
             guard !lines.isEmpty else { return ([], []) }
             let header = lines.removeFirst().split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")).lowercased() }
             for (index, line) in lines.enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-                let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) }
+                let cells = line.split(separator: ",", omittingEmptySubsequences: false).map {
+                    $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+                }
                 guard cells.count == header.count else {
                     problems.append("\(name):\(index + 2): \(cells.count) fields, header has \(header.count)")
                     continue

@@ -22,7 +22,9 @@ public struct DeploymentTimeline: Sendable {
         for deployment in input {
             guard seen.insert(deployment.key).inserted else { continue }
             guard graph.contains(deployment.commit) else {
-                notes.append("deployment \(deployment.id) (\(deployment.environment)) names \(deployment.commit.short()), which is not in this repository's history; skipped")
+                notes.append(
+                    "deployment \(deployment.id) (\(deployment.environment)) names \(deployment.commit.short()), which is not in this repository's history; skipped"
+                )
                 continue
             }
             byEnvironment[deployment.environment, default: []].append(deployment)

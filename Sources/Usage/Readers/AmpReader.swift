@@ -25,21 +25,23 @@ struct AmpReader {
                         let id = message.string("messageId") ?? message.string("id") ?? String(index)
                         let time = (try? usage.timestamp("timestamp")) ?? (try? message.timestamp("timestamp")) ?? created
                         guard let time else { throw FieldError("message \(id) has no timestamp and the thread no created time") }
-                        batch.add(UsageRecord(
-                            source: UsageFormat.amp.rawValue, key: "\(threadID):\(id)", timestamp: time,
-                            session: threadID, agent: "amp", model: usage.string("model") ?? "unknown", repository: directory,
-                            input: try usage.count("inputTokens"), output: try usage.count("outputTokens"),
-                            cacheWrite: try usage.count("cacheCreationInputTokens"), cacheRead: try usage.count("cacheReadInputTokens")))
+                        batch.add(
+                            UsageRecord(
+                                source: UsageFormat.amp.rawValue, key: "\(threadID):\(id)", timestamp: time,
+                                session: threadID, agent: "amp", model: usage.string("model") ?? "unknown", repository: directory,
+                                input: try usage.count("inputTokens"), output: try usage.count("outputTokens"),
+                                cacheWrite: try usage.count("cacheCreationInputTokens"), cacheRead: try usage.count("cacheReadInputTokens")))
                     }
                 } else {
                     let events = (thread.nested("usageLedger")?.array("events") ?? []).compactMap(JSONFields.init)
                     for (index, event) in events.enumerated() {
                         let tokens = event.nested("tokens") ?? JSONFields([:])
                         let id = event.string("id") ?? event.string("toMessageId").map { "message:\($0)" } ?? "event:\(index)"
-                        batch.add(UsageRecord(
-                            source: UsageFormat.amp.rawValue, key: "\(threadID):\(id)", timestamp: try event.timestamp("timestamp"),
-                            session: threadID, agent: "amp", model: event.string("model") ?? "unknown", repository: directory,
-                            input: try tokens.count("input"), output: try tokens.count("output")))
+                        batch.add(
+                            UsageRecord(
+                                source: UsageFormat.amp.rawValue, key: "\(threadID):\(id)", timestamp: try event.timestamp("timestamp"),
+                                session: threadID, agent: "amp", model: event.string("model") ?? "unknown", repository: directory,
+                                input: try tokens.count("input"), output: try tokens.count("output")))
                     }
                 }
             } catch {

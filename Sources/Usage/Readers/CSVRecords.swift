@@ -23,7 +23,12 @@ struct CSVRecords {
                 let byte = bytes[index]
                 if inQuotes {
                     if byte == 0x22 {
-                        if index + 1 < bytes.count, bytes[index + 1] == 0x22 { field.append(0x22); index += 1 } else { inQuotes = false }
+                        if index + 1 < bytes.count, bytes[index + 1] == 0x22 {
+                            field.append(0x22)
+                            index += 1
+                        } else {
+                            inQuotes = false
+                        }
                     } else {
                         field.append(byte)
                     }
@@ -69,13 +74,14 @@ struct CSVRecords {
     func read(into batch: inout UsageBatch, record: (JSONFields) throws(FieldError) -> UsageRecord) throws {
         var rejected = [MalformedLine]()
         var records = [UsageRecord]()
-        try forEachRow({ row, line in
-            do {
-                records.append(try record(JSONFields(row)))
-            } catch {
-                rejected.append(MalformedLine(file: path, line: line, reason: error.reason))
-            }
-        }, malformed: { rejected.append($0) })
+        try forEachRow(
+            { row, line in
+                do {
+                    records.append(try record(JSONFields(row)))
+                } catch {
+                    rejected.append(MalformedLine(file: path, line: line, reason: error.reason))
+                }
+            }, malformed: { rejected.append($0) })
         for item in records { batch.add(item) }
         for line in rejected { batch.reject(line) }
     }

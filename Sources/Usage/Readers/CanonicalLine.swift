@@ -88,7 +88,9 @@ enum CanonicalLine {
                             let start = reader.position
                             guard reader.peek != UInt8(ascii: "\""), reader.number() != nil else { return nil }
                             let text = String(decoding: UnsafeBufferPointer(rebasing: line[start..<reader.position]), as: UTF8.self)
-                            guard !text.contains(where: { $0 == "e" || $0 == "E" || $0 == "-" }), let value = Decimal(string: text) else { return nil }
+                            guard !text.contains(where: { $0 == "e" || $0 == "E" || $0 == "-" }), let value = Decimal(string: text) else {
+                                return nil
+                            }
                             cost = value
                         }
                     default:

@@ -22,8 +22,10 @@ struct CodexReader {
             // Response items (prompts, outputs, tool calls) are most of the bytes and carry
             // nothing; a line cut mid-write is reported wherever the cut fell.
             let cut = truncated || line.isCutJSONLine
-            guard cut || line.contains(bytes: "\"session_meta\"") || line.contains(bytes: "\"turn_context\"")
-                || line.contains(bytes: "\"token_count\"") else { return }
+            guard
+                cut || line.contains(bytes: "\"session_meta\"") || line.contains(bytes: "\"turn_context\"")
+                    || line.contains(bytes: "\"token_count\"")
+            else { return }
             guard let fields = JSONFields.decode(line) else {
                 batch.reject(MalformedLine(file: path, line: number, reason: cut ? "truncated line" : "not valid JSON"))
                 return
@@ -40,7 +42,8 @@ struct CodexReader {
                 if let directory = payload?.string("cwd") { cwd = directory }
             case "event_msg":
                 guard payload?.string("type") == "token_count", included,
-                      let totals = payload?.nested("info")?.nested("total_token_usage") else { return }
+                    let totals = payload?.nested("info")?.nested("total_token_usage")
+                else { return }
                 do {
                     let current = Totals(
                         input: try totals.count("input_tokens"),
@@ -54,13 +57,14 @@ struct CodexReader {
                     let deltaInput = current.input - previous.input
                     let deltaCached = min(current.cached - previous.cached, deltaInput)
                     let sessionID = session ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-                    batch.add(UsageRecord(
-                        source: UsageFormat.codex.rawValue,
-                        key: "\(sessionID):\(current.input):\(current.cached):\(current.output)",
-                        timestamp: try fields.timestamp("timestamp"),
-                        session: sessionID, agent: "codex", model: model, repository: cwd, branch: branch,
-                        input: deltaInput - deltaCached, output: current.output - previous.output,
-                        cacheWrite: 0, cacheRead: deltaCached))
+                    batch.add(
+                        UsageRecord(
+                            source: UsageFormat.codex.rawValue,
+                            key: "\(sessionID):\(current.input):\(current.cached):\(current.output)",
+                            timestamp: try fields.timestamp("timestamp"),
+                            session: sessionID, agent: "codex", model: model, repository: cwd, branch: branch,
+                            input: deltaInput - deltaCached, output: current.output - previous.output,
+                            cacheWrite: 0, cacheRead: deltaCached))
                     previous = current
                 } catch let error as FieldError {
                     batch.reject(MalformedLine(file: path, line: number, reason: error.reason))

@@ -21,8 +21,10 @@ struct CopilotCLIReader {
         var largest = [String: Totals]()
         try LineScanner(path: path).forEachLine { number, line, truncated in
             let cut = truncated || line.isCutJSONLine
-            guard cut || line.contains(bytes: "\"session.start\"") || line.contains(bytes: "\"session.resume\"")
-                || line.contains(bytes: "\"session.shutdown\"") else { return }
+            guard
+                cut || line.contains(bytes: "\"session.start\"") || line.contains(bytes: "\"session.resume\"")
+                    || line.contains(bytes: "\"session.shutdown\"")
+            else { return }
             guard let fields = JSONFields.decode(line) else {
                 batch.reject(MalformedLine(file: path, line: number, reason: cut ? "truncated line" : "not valid JSON"))
                 return
@@ -53,13 +55,14 @@ struct CopilotCLIReader {
                         largest[model] = after
                         guard after != before else { continue }
                         let read = after.cacheRead - before.cacheRead, write = after.cacheWrite - before.cacheWrite
-                        batch.add(UsageRecord(
-                            source: UsageFormat.copilotCLI.rawValue,
-                            key: "\(sessionID):\(model):\(after.input):\(after.output):\(after.cacheRead):\(after.cacheWrite)",
-                            timestamp: time, session: sessionID, agent: "copilot-cli", model: model,
-                            repository: directory, branch: branch,
-                            input: max(0, (after.input - before.input) - read - write), output: after.output - before.output,
-                            cacheWrite: write, cacheRead: read))
+                        batch.add(
+                            UsageRecord(
+                                source: UsageFormat.copilotCLI.rawValue,
+                                key: "\(sessionID):\(model):\(after.input):\(after.output):\(after.cacheRead):\(after.cacheWrite)",
+                                timestamp: time, session: sessionID, agent: "copilot-cli", model: model,
+                                repository: directory, branch: branch,
+                                input: max(0, (after.input - before.input) - read - write), output: after.output - before.output,
+                                cacheWrite: write, cacheRead: read))
                     }
                 } catch {
                     batch.reject(MalformedLine(file: path, line: number, reason: error.reason))

@@ -17,7 +17,9 @@ struct CursorReader {
     func readCSV(_ path: String, into batch: inout UsageBatch) throws {
         try CSVRecords(path: path).read(into: &batch) { row throws(FieldError) in
             guard let date = row.string("date") else { throw FieldError("date is missing") }
-            guard let time = Timestamp.parse(date) ?? Self.dashboardDate(date) else { throw FieldError("date is not a timestamp: \"\(date.prefix(40))\"") }
+            guard let time = Timestamp.parse(date) ?? Self.dashboardDate(date) else {
+                throw FieldError("date is not a timestamp: \"\(date.prefix(40))\"")
+            }
             let withWrite = try row.count(Self.inputWithCacheWrite), withoutWrite = try row.count(Self.inputWithoutCacheWrite)
             let actor = (row.string("user") ?? row.string("email") ?? row.string("user email"))?.lowercased()
             let model = row.string("model") ?? "unknown"
@@ -43,12 +45,15 @@ struct CursorReader {
                     let input = try tokens.count("inputTokens"), output = try tokens.count("outputTokens")
                     let write = try tokens.count("cacheWriteTokens"), read = try tokens.count("cacheReadTokens")
                     let cents = try tokens.decimal("totalCents")
-                    batch.add(UsageRecord(
-                        source: UsageFormat.cursor.rawValue,
-                        key: StableHash.hex([event.string("timestamp") ?? "", actor ?? "", event.string("kind") ?? "", model,
-                                             "\(input)", "\(output)", "\(write)", "\(read)"]),
-                        timestamp: try event.timestamp("timestamp"), actor: actor, agent: "cursor", model: model,
-                        input: input, output: output, cacheWrite: write, cacheRead: read, costUSD: cents.map { $0 / 100 }))
+                    batch.add(
+                        UsageRecord(
+                            source: UsageFormat.cursor.rawValue,
+                            key: StableHash.hex([
+                                event.string("timestamp") ?? "", actor ?? "", event.string("kind") ?? "", model,
+                                "\(input)", "\(output)", "\(write)", "\(read)",
+                            ]),
+                            timestamp: try event.timestamp("timestamp"), actor: actor, agent: "cursor", model: model,
+                            input: input, output: output, cacheWrite: write, cacheRead: read, costUSD: cents.map { $0 / 100 }))
                 } catch {
                     batch.reject(MalformedLine(file: path, line: line, reason: error.reason))
                 }

@@ -52,17 +52,19 @@ struct GeminiCLIReader {
         let sessionID = session ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         for id in order {
             guard let message = messages[id], message.fields.string("type") == "gemini",
-                  let tokens = message.fields.nested("tokens") else { continue }
+                let tokens = message.fields.nested("tokens")
+            else { continue }
             do {
                 let input = try tokens.count("input"), cached = try tokens.count("cached")
-                batch.add(UsageRecord(
-                    source: UsageFormat.geminiCLI.rawValue, key: "\(sessionID):\(id)",
-                    timestamp: try message.fields.timestamp("timestamp"),
-                    session: sessionID, agent: "gemini-cli", model: message.fields.string("model") ?? "unknown",
-                    repository: root,
-                    input: max(0, input - cached) + (try tokens.count("tool")),
-                    output: try tokens.count("output") + (try tokens.count("thoughts")),
-                    cacheRead: min(cached, input)))
+                batch.add(
+                    UsageRecord(
+                        source: UsageFormat.geminiCLI.rawValue, key: "\(sessionID):\(id)",
+                        timestamp: try message.fields.timestamp("timestamp"),
+                        session: sessionID, agent: "gemini-cli", model: message.fields.string("model") ?? "unknown",
+                        repository: root,
+                        input: max(0, input - cached) + (try tokens.count("tool")),
+                        output: try tokens.count("output") + (try tokens.count("thoughts")),
+                        cacheRead: min(cached, input)))
             } catch {
                 batch.reject(MalformedLine(file: path, line: message.line, reason: error.reason))
             }

@@ -11,8 +11,10 @@ enum JSONDocuments {
     /// The same, offering each line to `line` first: a reader that reads a line's bytes directly
     /// returns true, and that line is not decoded into a value (a pretty-printed document, never
     /// offered, always is).
-    static func forEach(_ path: String, batch: inout UsageBatch, line read: (UnsafeBufferPointer<UInt8>, _ origin: String, inout UsageBatch) -> Bool,
-                        _ body: (Any, _ origin: String, _ line: Int, inout UsageBatch) -> Void) throws {
+    static func forEach(
+        _ path: String, batch: inout UsageBatch, line read: (UnsafeBufferPointer<UInt8>, _ origin: String, inout UsageBatch) -> Bool,
+        _ body: (Any, _ origin: String, _ line: Int, inout UsageBatch) -> Void
+    ) throws {
         var document = [UInt8]()
         var sawJSONLine = false
         try LineScanner(path: path).forEachLine { number, line, truncated in

@@ -36,7 +36,8 @@ public enum OTLPExport {
         var services = Set<String>()
         for span in spans {
             guard let service = span.attributes.string("service.name"), !services.contains(service),
-                  OTelReader.hasUsage(span.attributes) else { continue }
+                OTelReader.hasUsage(span.attributes)
+            else { continue }
             services.insert(service)
         }
         return services
@@ -44,8 +45,10 @@ public enum OTLPExport {
 
     /// The same reading for a request already decoded (`shipmeter serve`'s protobuf and JSON):
     /// the reader's own rules, without going through its JSON form.
-    public static func read(logs: [LogRecord], metrics: [(name: String, cumulative: Bool, points: [MetricPoint])], spans: [OTelSpan] = [],
-                            servicesWithSpans: Set<String> = [], origin: String = "otlp") -> UsageBatch {
+    public static func read(
+        logs: [LogRecord], metrics: [(name: String, cumulative: Bool, points: [MetricPoint])], spans: [OTelSpan] = [],
+        servicesWithSpans: Set<String> = [], origin: String = "otlp"
+    ) -> UsageBatch {
         var batch = UsageBatch()
         var reader = OTelReader()
         reader.acceptsCumulative = false

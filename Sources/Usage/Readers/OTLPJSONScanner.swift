@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -35,8 +36,10 @@ struct OTLPJSONScanner {
 
     /// `{"resource": {"attributes": […]}, "<scopes>": [{"<items>": […]}]}`: the resource's
     /// attributes, then each item read by `item` with them.
-    static func resource(_ json: inout SelectiveJSON, scopes: String, items: String,
-                         _ item: (inout SelectiveJSON, OTLPAttributes) -> Bool) -> Bool {
+    static func resource(
+        _ json: inout SelectiveJSON, scopes: String, items: String,
+        _ item: (inout SelectiveJSON, OTLPAttributes) -> Bool
+    ) -> Bool {
         // The resource usually comes first; when it does not, the scopes are read again after it.
         var shared = OTLPAttributes()
         var pending: [Range<Int>] = []
@@ -71,10 +74,14 @@ struct OTLPJSONScanner {
                 switch key {
                 case "timeUnixNano": return json.nanos(into: &record.timeUnixNano)
                 case "observedTimeUnixNano": return json.nanos(into: &record.observedTimeUnixNano)
-                case "body": return json.fields { json, key in
-                    if key == "stringValue", let text = json.string() { record.body = text; return true }
-                    return json.skipValue()
-                }
+                case "body":
+                    return json.fields { json, key in
+                        if key == "stringValue", let text = json.string() {
+                            record.body = text
+                            return true
+                        }
+                        return json.skipValue()
+                    }
                 case "attributes": return json.attributes(into: &record.attributes)
                 default: return json.skipValue()
                 }

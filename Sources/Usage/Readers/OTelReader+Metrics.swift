@@ -10,7 +10,9 @@ extension OTelReader {
         var attributes: OTLPAttributes
     }
 
-    static let metricNames: Set<String> = ["claude_code.token.usage", "claude_code.cost.usage", "gemini_cli.token.usage", "gen_ai.client.token.usage"]
+    static let metricNames: Set<String> = [
+        "claude_code.token.usage", "claude_code.cost.usage", "gemini_cli.token.usage", "gen_ai.client.token.usage",
+    ]
 
     /// Whether a metric carries token counts this reader takes: Claude Code's and Gemini CLI's,
     /// the GenAI conventions' `gen_ai.client.token.usage` histogram, and the counters proposed to
@@ -36,7 +38,12 @@ extension OTelReader {
             // The GenAI conventions' metrics of a service whose spans carry the same usage: not counted.
             if name.hasPrefix("gen_ai.client."), let service = fields.string("service.name"), servicesWithSpans.contains(service) { continue }
             if isCumulative, !acceptsCumulative {
-                batch.reject(MalformedLine(file: origin, line: 0, reason: "\(name) has cumulative temporality; export with OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=delta (Claude Code's default)"))
+                batch.reject(
+                    MalformedLine(
+                        file: origin, line: 0,
+                        reason:
+                            "\(name) has cumulative temporality; export with OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=delta (Claude Code's default)"
+                    ))
                 continue
             }
             if isCumulative {
@@ -136,14 +143,17 @@ extension OTelReader {
             }
             var input = value.input
             if value.inputIncludesCache { input -= min(input, value.cacheRead + value.cacheWrite) }
-            let parts = [key.session ?? "", key.model, String(key.time), key.actor ?? ""] + (key.family == "claude-code" ? [] : [key.family, key.agent ?? ""])
-            batch.add(UsageRecord(
-                source: UsageFormat.otel.rawValue,
-                key: "metric:" + StableHash.hex(parts),
-                timestamp: Date(timeIntervalSince1970: Double(key.time) / 1000), actor: key.actor,
-                session: key.session, agent: key.agent, model: key.model,
-                input: input, output: value.output, cacheWrite: value.cacheWrite, cacheRead: value.cacheRead,
-                costUSD: value.cost))
+            let parts =
+                [key.session ?? "", key.model, String(key.time), key.actor ?? ""]
+                + (key.family == "claude-code" ? [] : [key.family, key.agent ?? ""])
+            batch.add(
+                UsageRecord(
+                    source: UsageFormat.otel.rawValue,
+                    key: "metric:" + StableHash.hex(parts),
+                    timestamp: Date(timeIntervalSince1970: Double(key.time) / 1000), actor: key.actor,
+                    session: key.session, agent: key.agent, model: key.model,
+                    input: input, output: value.output, cacheWrite: value.cacheWrite, cacheRead: value.cacheRead,
+                    costUSD: value.cost))
         }
     }
 }

@@ -48,13 +48,17 @@ struct OTelReader {
     /// A file of export requests, one per line (each read straight into records by
     /// `OTLPJSONScanner`), or one pretty-printed document (read through `JSONSerialization`).
     mutating func read(_ path: String, into batch: inout UsageBatch) throws {
-        try JSONDocuments.forEach(path, batch: &batch, line: { bytes, origin, batch in
-            guard let request = OTLPJSONScanner.scan(bytes) else { return false }
-            feed(request, origin: origin, into: &batch)
-            return true
-        }) { value, origin, _, batch in
-            if let document = JSONFields(value) { read(document: document, origin: origin, into: &batch) }
-        }
+        try JSONDocuments.forEach(
+            path, batch: &batch,
+            line: { bytes, origin, batch in
+                guard let request = OTLPJSONScanner.scan(bytes) else { return false }
+                feed(request, origin: origin, into: &batch)
+                return true
+            },
+            { value, origin, _, batch in
+                if let document = JSONFields(value) { read(document: document, origin: origin, into: &batch) }
+            }
+        )
     }
 
     /// One scanned export request, through the same rules as every other way in.
@@ -65,7 +69,9 @@ struct OTelReader {
             readEvent(attributes: log.attributes, time: time, body: log.body, origin: origin, into: &batch)
         }
         for metric in scanned.metrics {
-            let points = metric.points.map { MetricPoint(time: Self.time(nanos: Double($0.timeUnixNano)), value: $0.value, attributes: $0.attributes) }
+            let points = metric.points.map {
+                MetricPoint(time: Self.time(nanos: Double($0.timeUnixNano)), value: $0.value, attributes: $0.attributes)
+            }
             readMetric(name: metric.name, isCumulative: metric.cumulative, points: points, origin: origin, into: &batch)
         }
     }
@@ -78,10 +84,12 @@ struct OTelReader {
                 for span in JSONFields(scope)?.array("spans") ?? [] {
                     guard let span = JSONFields(span) else { continue }
                     let attributes = Self.attributes(span.array("attributes")).over(resource)
-                    readSpan(OTelSpan(traceID: span.string("traceId") ?? "", spanID: span.string("spanId") ?? "", name: span.string("name") ?? "",
-                                      startUnixNano: span.string("startTimeUnixNano").flatMap(UInt64.init) ?? 0,
-                                      endUnixNano: span.string("endTimeUnixNano").flatMap(UInt64.init) ?? 0, attributes: attributes),
-                             origin: origin, into: &batch)
+                    readSpan(
+                        OTelSpan(
+                            traceID: span.string("traceId") ?? "", spanID: span.string("spanId") ?? "", name: span.string("name") ?? "",
+                            startUnixNano: span.string("startTimeUnixNano").flatMap(UInt64.init) ?? 0,
+                            endUnixNano: span.string("endTimeUnixNano").flatMap(UInt64.init) ?? 0, attributes: attributes),
+                        origin: origin, into: &batch)
                 }
             }
         }
@@ -92,8 +100,9 @@ struct OTelReader {
                 for log in JSONFields(scope)?.array("logRecords") ?? [] {
                     guard let log = JSONFields(log) else { continue }
                     let attributes = Self.attributes(log.array("attributes")).over(resource)
-                    readEvent(attributes: attributes, time: Self.time(log), body: log.nested("body")?.string("stringValue") ?? "",
-                              origin: origin, into: &batch)
+                    readEvent(
+                        attributes: attributes, time: Self.time(log), body: log.nested("body")?.string("stringValue") ?? "",
+                        origin: origin, into: &batch)
                 }
             }
         }
@@ -106,7 +115,8 @@ struct OTelReader {
                     let name = metric.string("name") ?? ""
                     guard Self.wants(metric: name) else { continue }
                     let sum = metric.nested("sum") ?? metric.nested("gauge") ?? metric.nested("histogram")
-                    let isCumulative = (sum?["aggregationTemporality"] as? NSNumber)?.intValue == 2
+                    let isCumulative =
+                        (sum?["aggregationTemporality"] as? NSNumber)?.intValue == 2
                         || (sum?.string("aggregationTemporality") == "AGGREGATION_TEMPORALITY_CUMULATIVE")
                     let points = (sum?.array("dataPoints") ?? []).compactMap { JSONFields($0) }.map { point in
                         let attributes = Self.attributes(point.array("attributes")).over(resource)
@@ -141,15 +151,20 @@ struct OTelReader {
                 let session = fields.string("session.id")
                 if let session { sessionsWithEvents.insert(session) }
                 let model = fields.string("model") ?? "unknown"
-                let key = fields.string("request_id")
-                    ?? StableHash.hex([session ?? "", model, String(time.timeIntervalSince1970), fields.string("input_tokens") ?? "", fields.string("output_tokens") ?? ""])
-                batch.add(UsageRecord(
-                    source: UsageFormat.otel.rawValue, key: key, timestamp: time,
-                    actor: fields.string("user.email"), session: session, agent: "claude-code", model: model,
-                    repository: fields.string("cwd") ?? fields.string("repository"),
-                    input: try fields.count("input_tokens"), output: try fields.count("output_tokens"),
-                    cacheWrite: try fields.count("cache_creation_tokens"), cacheRead: try fields.count("cache_read_tokens"),
-                    costUSD: try fields.decimal("cost_usd")))
+                let key =
+                    fields.string("request_id")
+                    ?? StableHash.hex([
+                        session ?? "", model, String(time.timeIntervalSince1970), fields.string("input_tokens") ?? "",
+                        fields.string("output_tokens") ?? "",
+                    ])
+                batch.add(
+                    UsageRecord(
+                        source: UsageFormat.otel.rawValue, key: key, timestamp: time,
+                        actor: fields.string("user.email"), session: session, agent: "claude-code", model: model,
+                        repository: fields.string("cwd") ?? fields.string("repository"),
+                        input: try fields.count("input_tokens"), output: try fields.count("output_tokens"),
+                        cacheWrite: try fields.count("cache_creation_tokens"), cacheRead: try fields.count("cache_read_tokens"),
+                        costUSD: try fields.decimal("cost_usd")))
             } catch {
                 batch.reject(MalformedLine(file: origin, line: 0, reason: error.reason))
             }
@@ -159,9 +174,14 @@ struct OTelReader {
             // Qwen Code, a fork of Gemini CLI, logs the same fields.
             let session = fields.string("session.id")
             if let session { sessionsWithEvents.insert(session) }
-            readOtherAgent(fields, time: time, agent: name.hasPrefix("qwen") ? "qwen-code" : "gemini-cli", session: session, origin: origin, into: &batch) {
+            readOtherAgent(
+                fields, time: time, agent: name.hasPrefix("qwen") ? "qwen-code" : "gemini-cli", session: session, origin: origin, into: &batch
+            ) {
                 let input = try $0.count("input_token_count"), cached = min(try $0.count("cached_content_token_count"), input)
-                return (input - cached + (try $0.count("tool_token_count")), try $0.count("output_token_count") + (try $0.count("thoughts_token_count")), cached)
+                return (
+                    input - cached + (try $0.count("tool_token_count")), try $0.count("output_token_count") + (try $0.count("thoughts_token_count")),
+                    cached
+                )
             }
         case "codex.sse_event":
             // Codex logs one `response.completed` per model response with OpenAI's counts: input
@@ -175,7 +195,8 @@ struct OTelReader {
             guard let session = fields.string("session.id"), let time else { return }
             var commit = fields.string("git_commit_id")
             if commit == nil, let parameters = fields.string("tool_parameters"),
-               let decoded = JSONFields(try? JSONSerialization.jsonObject(with: Data(parameters.utf8))) {
+                let decoded = JSONFields(try? JSONSerialization.jsonObject(with: Data(parameters.utf8)))
+            {
                 commit = decoded.string("git_commit_id")
             }
             if let commit { batch.links.append(SessionCommitLink(session: session, commit: commit, time: time)) }
@@ -186,16 +207,21 @@ struct OTelReader {
 
     /// One model response of an agent other than Claude Code, keyed by what it says (these
     /// events carry no request id), with `counts` giving (input without cache, output, cache read).
-    private func readOtherAgent(_ fields: OTLPAttributes, time: Date?, agent: String, session: String?, origin: String, into batch: inout UsageBatch,
-                                counts: (OTLPAttributes) throws -> (Int64, Int64, Int64)) {
+    private func readOtherAgent(
+        _ fields: OTLPAttributes, time: Date?, agent: String, session: String?, origin: String, into batch: inout UsageBatch,
+        counts: (OTLPAttributes) throws -> (Int64, Int64, Int64)
+    ) {
         do {
             guard let time else { throw FieldError("\(agent) response event has no time") }
             let model = fields.string("model") ?? "unknown"
             let (input, output, cached) = try counts(fields)
-            let key = agent + ":" + StableHash.hex([session ?? "", model, String(time.timeIntervalSince1970), String(input), String(output), String(cached)])
-            batch.add(UsageRecord(
-                source: UsageFormat.otel.rawValue, key: key, timestamp: time, actor: fields.string("user.email"), session: session,
-                agent: agent, model: model, input: input, output: output, cacheWrite: 0, cacheRead: cached))
+            let key =
+                agent + ":"
+                + StableHash.hex([session ?? "", model, String(time.timeIntervalSince1970), String(input), String(output), String(cached)])
+            batch.add(
+                UsageRecord(
+                    source: UsageFormat.otel.rawValue, key: key, timestamp: time, actor: fields.string("user.email"), session: session,
+                    agent: agent, model: model, input: input, output: output, cacheWrite: 0, cacheRead: cached))
         } catch {
             batch.reject(MalformedLine(file: origin, line: 0, reason: error.reason))
         }

@@ -28,13 +28,19 @@ enum SpanUsageSpellings {
         ("gen_ai.usage.input_tokens", true), ("gen_ai.usage.prompt_tokens", true), ("llm.usage.prompt_tokens", true),
         ("llm.token_count.prompt", true), ("input_tokens", false),
     ]
-    static let output = ["gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.usage.completion_tokens", "llm.token_count.completion",
-                         "output_tokens"]
-    static let cacheRead = ["gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens", "llm.usage.cache_read_input_tokens",
-                            "llm.token_count.prompt_details.cache_read", "cache_read_tokens"]
-    static let cacheWrite = ["gen_ai.usage.cache_write.input_tokens", "gen_ai.usage.cache_creation.input_tokens",
-                             "gen_ai.usage.cache_creation_input_tokens", "llm.usage.cache_creation_input_tokens",
-                             "llm.token_count.prompt_details.cache_write", "cache_creation_tokens"]
+    static let output = [
+        "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.usage.completion_tokens", "llm.token_count.completion",
+        "output_tokens",
+    ]
+    static let cacheRead = [
+        "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens", "llm.usage.cache_read_input_tokens",
+        "llm.token_count.prompt_details.cache_read", "cache_read_tokens",
+    ]
+    static let cacheWrite = [
+        "gen_ai.usage.cache_write.input_tokens", "gen_ai.usage.cache_creation.input_tokens",
+        "gen_ai.usage.cache_creation_input_tokens", "llm.usage.cache_creation_input_tokens",
+        "llm.token_count.prompt_details.cache_write", "cache_creation_tokens",
+    ]
     static let cost = ["github.copilot.cost", "cost_usd"]
     static let model = ["gen_ai.response.model", "gen_ai.request.model", "llm.response.model", "llm.request.model", "llm.model_name", "model"]
     static let session = ["gen_ai.conversation.id", "session.id", "gen_ai.agent.id"]
@@ -90,12 +96,13 @@ extension OTelReader {
             for (family, found) in [("input", input?.key), ("output", output?.key), ("cache_read", read?.key), ("cache_write", write?.key)] {
                 if let found { batch.spellings[family + ": " + found, default: 0] += 1 }
             }
-            batch.add(UsageRecord(
-                source: UsageFormat.otel.rawValue, key: key, timestamp: time,
-                actor: first(SpanUsageSpellings.actor)?.value.text, session: session,
-                agent: Self.agent(of: fields, claudeCode: claudeCode), model: model,
-                repository: fields.string("cwd") ?? fields.string("repository"),
-                input: inputTokens, output: outputTokens, cacheWrite: cacheWrite, cacheRead: cacheRead, costUSD: cost))
+            batch.add(
+                UsageRecord(
+                    source: UsageFormat.otel.rawValue, key: key, timestamp: time,
+                    actor: first(SpanUsageSpellings.actor)?.value.text, session: session,
+                    agent: Self.agent(of: fields, claudeCode: claudeCode), model: model,
+                    repository: fields.string("cwd") ?? fields.string("repository"),
+                    input: inputTokens, output: outputTokens, cacheWrite: cacheWrite, cacheRead: cacheRead, costUSD: cost))
         } catch {
             batch.reject(MalformedLine(file: origin, line: 0, reason: error.reason))
         }

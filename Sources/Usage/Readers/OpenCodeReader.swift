@@ -27,7 +27,8 @@ struct OpenCodeReader {
         let schema = try database.schema()
         let sessionColumns = schema["session"] ?? []
         let directory = sessionColumns.contains("directory") ? "s.directory" : "NULL"
-        let messages = try database.rows("""
+        let messages = try database.rows(
+            """
             SELECT m.id AS id, m.session_id AS session_id, m.data AS data, \(directory) AS directory
             FROM message m LEFT JOIN session s ON s.id = m.session_id ORDER BY m.id
             """)
@@ -35,7 +36,8 @@ struct OpenCodeReader {
         if schema["part"] != nil {
             for row in try database.rows("SELECT id, message_id, data FROM part WHERE data LIKE '%step-finish%' ORDER BY id") {
                 guard let id = row.text("id"), let message = row.text("message_id"), let data = row.text("data"),
-                      let fields = JSONFields.decode(text: data), fields.string("type") == "step-finish" else { continue }
+                    let fields = JSONFields.decode(text: data), fields.string("type") == "step-finish"
+                else { continue }
                 steps[message, default: []].append(Step(id: id, fields: fields))
             }
         }
@@ -45,7 +47,8 @@ struct OpenCodeReader {
                 batch.reject(MalformedLine(file: path, line: index + 1, reason: "message \(id): data is not valid JSON"))
                 continue
             }
-            add(message: id, session: row.text("session_id") ?? fields.string("sessionID"), fields: fields, steps: steps[id] ?? [],
+            add(
+                message: id, session: row.text("session_id") ?? fields.string("sessionID"), fields: fields, steps: steps[id] ?? [],
                 directory: row.text("directory"), file: path, line: index + 1, into: &batch)
         }
     }
@@ -66,8 +69,9 @@ struct OpenCodeReader {
         var steps = [Step]()
         for name in ((try? FileManager.default.contentsOfDirectory(atPath: partsFolder)) ?? []).sorted() where name.hasSuffix(".json") {
             guard let bytes = FileManager.default.contents(atPath: partsFolder + "/" + name),
-                  let part = JSONFields((try? JSONSerialization.jsonObject(with: bytes)) as Any),
-                  part.string("type") == "step-finish" else { continue }
+                let part = JSONFields((try? JSONSerialization.jsonObject(with: bytes)) as Any),
+                part.string("type") == "step-finish"
+            else { continue }
             steps.append(Step(id: part.string("id") ?? String(name.dropLast(5)), fields: part))
         }
         add(message: id, session: fields.string("sessionID"), fields: fields, steps: steps, directory: nil, file: path, line: 1, into: &batch)
@@ -75,8 +79,10 @@ struct OpenCodeReader {
 
     // MARK: Records
 
-    func add(message id: String, session: String?, fields: JSONFields, steps: [Step], directory: String?, file: String, line: Int,
-             into batch: inout UsageBatch) {
+    func add(
+        message id: String, session: String?, fields: JSONFields, steps: [Step], directory: String?, file: String, line: Int,
+        into batch: inout UsageBatch
+    ) {
         guard fields.string("role") == "assistant" else { return }
         let path = fields.nested("path")
         let repository = path?.string("root") ?? path?.string("cwd") ?? directory
@@ -91,11 +97,12 @@ struct OpenCodeReader {
             for step in sources {
                 guard let tokens = step.fields.nested("tokens") else { continue }
                 let counts = try Self.counts(tokens)
-                batch.add(UsageRecord(
-                    source: UsageFormat.opencode.rawValue, key: step.id, timestamp: when,
-                    session: session, agent: "opencode", model: model, repository: repository,
-                    input: counts.input, output: counts.output, cacheWrite: counts.cacheWrite, cacheRead: counts.cacheRead,
-                    costUSD: try step.fields.decimal("cost")))
+                batch.add(
+                    UsageRecord(
+                        source: UsageFormat.opencode.rawValue, key: step.id, timestamp: when,
+                        session: session, agent: "opencode", model: model, repository: repository,
+                        input: counts.input, output: counts.output, cacheWrite: counts.cacheWrite, cacheRead: counts.cacheRead,
+                        costUSD: try step.fields.decimal("cost")))
             }
         } catch {
             batch.reject(MalformedLine(file: file, line: line, reason: error.reason))

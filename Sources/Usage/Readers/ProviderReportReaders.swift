@@ -20,13 +20,16 @@ struct ClaudeCodeAnalyticsReader {
                             guard currency == "USD" else { throw FieldError("estimated_cost currency \(currency) is not USD") }
                             cost = cents / 100
                         }
-                        batch.add(UsageRecord(
-                            source: UsageFormat.claudeCodeAnalytics.rawValue,
-                            key: StableHash.hex([Timestamp.format(day), who ?? "", item.string("organization_id") ?? "", item.string("terminal_type") ?? "", model]),
-                            timestamp: day, granularity: .day, actor: who, agent: "claude-code", model: model,
-                            input: try tokens.count("input"), output: try tokens.count("output"),
-                            cacheWrite: try tokens.count("cache_creation"), cacheRead: try tokens.count("cache_read"),
-                            costUSD: cost))
+                        batch.add(
+                            UsageRecord(
+                                source: UsageFormat.claudeCodeAnalytics.rawValue,
+                                key: StableHash.hex([
+                                    Timestamp.format(day), who ?? "", item.string("organization_id") ?? "", item.string("terminal_type") ?? "", model,
+                                ]),
+                                timestamp: day, granularity: .day, actor: who, agent: "claude-code", model: model,
+                                input: try tokens.count("input"), output: try tokens.count("output"),
+                                cacheWrite: try tokens.count("cache_creation"), cacheRead: try tokens.count("cache_read"),
+                                costUSD: cost))
                     }
                 } catch {
                     batch.reject(MalformedLine(file: path, line: line, reason: error.reason))
@@ -44,7 +47,8 @@ struct AnthropicUsageReader {
             for bucket in JSONDocuments.items(value) {
                 do {
                     let start = try bucket.timestamp("starting_at")
-                    let granularity = UsageRecord.Granularity(bucketSeconds: bucket.string("ending_at").flatMap(Timestamp.parse)?.timeIntervalSince(start))
+                    let granularity = UsageRecord.Granularity(
+                        bucketSeconds: bucket.string("ending_at").flatMap(Timestamp.parse)?.timeIntervalSince(start))
                     for result in bucket.array("results") ?? [] {
                         guard let result = JSONFields(result) else { continue }
                         var write5m = try result.count("cache_creation_5m")
@@ -56,8 +60,10 @@ struct AnthropicUsageReader {
                         let model = result.string("model") ?? "unknown"
                         var record = UsageRecord(
                             source: UsageFormat.anthropicUsage.rawValue,
-                            key: StableHash.hex([Timestamp.format(start), model, result.string("api_key_id") ?? "", result.string("workspace_id") ?? "",
-                                                 result.string("service_tier") ?? "", result.string("context_window") ?? "", result.string("inference_geo") ?? ""]),
+                            key: StableHash.hex([
+                                Timestamp.format(start), model, result.string("api_key_id") ?? "", result.string("workspace_id") ?? "",
+                                result.string("service_tier") ?? "", result.string("context_window") ?? "", result.string("inference_geo") ?? "",
+                            ]),
                             timestamp: start, granularity: granularity, model: model,
                             input: try result.count("uncached_input_tokens"), output: try result.count("output_tokens"),
                             cacheWrite: write5m + write1h, cacheRead: try result.count("cache_read_input_tokens"))
@@ -80,19 +86,23 @@ struct OpenAIUsageReader {
             for bucket in JSONDocuments.items(value) {
                 do {
                     let start = try bucket.timestamp("start_time")
-                    let granularity = UsageRecord.Granularity(bucketSeconds: (bucket["end_time"] as? NSNumber).map { $0.doubleValue - start.timeIntervalSince1970 })
+                    let granularity = UsageRecord.Granularity(
+                        bucketSeconds: (bucket["end_time"] as? NSNumber).map { $0.doubleValue - start.timeIntervalSince1970 })
                     for result in bucket.array("results") ?? [] {
                         guard let result = JSONFields(result) else { continue }
                         let input = try result.count("input_tokens")
                         let cached = try result.count("input_cached_tokens")
                         guard cached <= input else { throw FieldError("input_cached_tokens (\(cached)) exceed input_tokens (\(input))") }
                         let model = result.string("model") ?? "unknown"
-                        batch.add(UsageRecord(
-                            source: UsageFormat.openaiUsage.rawValue,
-                            key: StableHash.hex([String(start.timeIntervalSince1970), model, result.string("project_id") ?? "", result.string("user_id") ?? "",
-                                                 result.string("api_key_id") ?? "", result.string("batch") ?? ""]),
-                            timestamp: start, granularity: granularity, actor: result.string("user_id"), model: model,
-                            input: input - cached, output: try result.count("output_tokens"), cacheWrite: 0, cacheRead: cached))
+                        batch.add(
+                            UsageRecord(
+                                source: UsageFormat.openaiUsage.rawValue,
+                                key: StableHash.hex([
+                                    String(start.timeIntervalSince1970), model, result.string("project_id") ?? "", result.string("user_id") ?? "",
+                                    result.string("api_key_id") ?? "", result.string("batch") ?? "",
+                                ]),
+                                timestamp: start, granularity: granularity, actor: result.string("user_id"), model: model,
+                                input: input - cached, output: try result.count("output_tokens"), cacheWrite: 0, cacheRead: cached))
                     }
                 } catch {
                     batch.reject(MalformedLine(file: path, line: line, reason: error.reason))
@@ -105,7 +115,10 @@ struct OpenAIUsageReader {
 extension UsageRecord.Granularity {
     /// The granularity of a report bucket of this width (a day when unknown).
     init(bucketSeconds width: TimeInterval?) {
-        guard let width else { self = .day; return }
+        guard let width else {
+            self = .day
+            return
+        }
         self = width <= 60 ? .minute : (width <= 3600 ? .hour : .day)
     }
 }

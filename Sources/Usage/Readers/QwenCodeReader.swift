@@ -21,14 +21,15 @@ struct QwenCodeReader {
             do {
                 guard let uuid = fields.string("uuid") else { throw FieldError("assistant record has no uuid") }
                 let prompt = try usage.count("promptTokenCount"), cached = try usage.count("cachedContentTokenCount")
-                batch.add(UsageRecord(
-                    source: UsageFormat.qwenCode.rawValue, key: uuid,
-                    timestamp: try fields.timestamp("timestamp"),
-                    session: fields.string("sessionId"), agent: "qwen-code", model: fields.string("model") ?? "unknown",
-                    repository: fields.string("cwd"), branch: fields.string("gitBranch"),
-                    input: max(0, prompt - cached) + (try usage.count("toolUsePromptTokenCount")),
-                    output: try usage.count("candidatesTokenCount") + (try usage.count("thoughtsTokenCount")),
-                    cacheRead: min(cached, prompt)))
+                batch.add(
+                    UsageRecord(
+                        source: UsageFormat.qwenCode.rawValue, key: uuid,
+                        timestamp: try fields.timestamp("timestamp"),
+                        session: fields.string("sessionId"), agent: "qwen-code", model: fields.string("model") ?? "unknown",
+                        repository: fields.string("cwd"), branch: fields.string("gitBranch"),
+                        input: max(0, prompt - cached) + (try usage.count("toolUsePromptTokenCount")),
+                        output: try usage.count("candidatesTokenCount") + (try usage.count("thoughtsTokenCount")),
+                        cacheRead: min(cached, prompt)))
             } catch {
                 batch.reject(MalformedLine(file: path, line: number, reason: error.reason))
             }

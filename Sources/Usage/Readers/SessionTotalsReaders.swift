@@ -34,10 +34,11 @@ struct CrushReader {
                 batch.reject(MalformedLine(file: path, line: index + 1, reason: "session \(id): cost is not an amount"))
                 continue
             }
-            batch.add(UsageRecord(
-                source: UsageFormat.crush.rawValue, key: id, timestamp: when,
-                session: id, agent: "crush", model: models[id] ?? "unknown", repository: repository,
-                input: 0, output: 0, costUSD: amount))
+            batch.add(
+                UsageRecord(
+                    source: UsageFormat.crush.rawValue, key: id, timestamp: when,
+                    session: id, agent: "crush", model: models[id] ?? "unknown", repository: repository,
+                    input: 0, output: 0, costUSD: amount))
         }
     }
 
@@ -78,11 +79,12 @@ struct GooseReader {
                 } else if let name = row.text("model") {
                     model = name
                 }
-                batch.add(UsageRecord(
-                    source: UsageFormat.goose.rawValue, key: id, timestamp: when,
-                    session: id, agent: "goose", model: model, repository: directory,
-                    input: input, output: max(output, total - input),
-                    costUSD: accumulated ? row.amount("accumulated_cost") : nil))
+                batch.add(
+                    UsageRecord(
+                        source: UsageFormat.goose.rawValue, key: id, timestamp: when,
+                        session: id, agent: "goose", model: model, repository: directory,
+                        input: input, output: max(output, total - input),
+                        costUSD: accumulated ? row.amount("accumulated_cost") : nil))
             } catch {
                 batch.reject(MalformedLine(file: path, line: index + 1, reason: "session \(id): \(error.reason)"))
             }
