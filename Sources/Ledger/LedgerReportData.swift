@@ -81,7 +81,8 @@ extension LedgerStore {
             """, []
         ).map {
             AttributedRepository(
-                id: $0[0].integer ?? 0, identity: $0[1].text ?? "", name: $0[2].text ?? "", remotes: Self.list($0[3]), tips: Self.list($0[4]))
+                id: $0["id"].integer ?? 0, identity: $0["identity"].text ?? "", name: $0["name"].text ?? "", remotes: Self.list($0["remotes"]),
+                tips: Self.list($0["tips"]))
         }
     }
 
@@ -95,7 +96,7 @@ extension LedgerStore {
             repository.commits = try await allCommits(repository: item.id)
             repository.deployments = try await deployments(repository: item.id, withShipped: true)
             repository.actors = try await select("SELECT actor, person, team, bot FROM actors WHERE repository_id = ?", [.integer(item.id)]).map {
-                LedgerActor(actor: $0[0].text ?? "", person: $0[1].text ?? "", team: $0[2].text ?? "", bot: $0[3].bool)
+                LedgerActor(actor: $0["actor"].text ?? "", person: $0["person"].text ?? "", team: $0["team"].text ?? "", bot: $0["bot"].bool)
             }
             repositories.append(repository)
         }
@@ -104,20 +105,19 @@ extension LedgerStore {
         let sinceDay = Int64((since.timeIntervalSince1970 / 86_400).rounded(.down))
         let untilDay = Int64((until.timeIntervalSince1970 / 86_400).rounded(.down))
         func text(_ value: SQLValue) -> String? { value.text.flatMap { $0.isEmpty ? nil : $0 } }
-        var usage = try await select(
+        let summed = try await select(
             """
             SELECT repository_id, commit_id, confidence, actor, model, agent, session, location, day,
                 input, output, cache_write, cache_write_1h, cache_read, cost_usd, priced, records
             FROM usage_rollup WHERE (day < ? OR day > ?) AND day < ?
-            """, [.integer(sinceDay), .integer(sinceDay), .integer(untilDay)]
-        ).map { row in
-            LedgerReportData.UsageSum(
-                repositoryID: row[0].integer.flatMap { $0 == 0 ? nil : $0 }, commit: text(row[1]),
-                confidence: text(row[2]).flatMap(JoinConfidence.init(rawValue:)), actor: text(row[3]),
-                model: row[4].text ?? "", agent: text(row[5]), session: text(row[6]), location: text(row[7]),
-                time: Date(timeIntervalSince1970: TimeInterval((row[8].integer ?? 0) * 86_400)),
-                input: row[9].integer ?? 0, output: row[10].integer ?? 0, cacheWrite: row[11].integer ?? 0, cacheWrite1h: row[12].integer ?? 0,
-                cacheRead: row[13].integer ?? 0, costUSD: (row[15].integer ?? 0) > 0 ? row[14].real : nil, records: row[16].integer ?? 0)
+            """, [.integer(sinceDay), .integer(sinceDay), .integer(untilDay)])
+        let sums = UsageColumns(summed, location: "location", time: "day")
+        let (priced, records) = (summed.column("priced"), summed.column("records"))
+        var usage = summed.map { row in
+            var sum = sums.read(row, day: true, text: text)
+            sum.costUSD = (row[priced].integer ?? 0) > 0 ? row[sums.cost].real : nil
+            sum.records = row[records].integer ?? 0
+            return sum
         }
         var edges = [(Double(sinceDay * 86_400), Double((sinceDay + 1) * 86_400))]
         if untilDay > sinceDay { edges.append((Double(untilDay * 86_400), until.timeIntervalSince1970)) }
@@ -129,16 +129,43 @@ extension LedgerStore {
                 \(UsageRollup.placed)
                 WHERE u.timestamp >= ? AND u.timestamp < ? AND u.timestamp < ?
                 """, [.real(low), .real(high), .real(until.timeIntervalSince1970)])
+            let columns = UsageColumns(rows, location: "repository", time: "timestamp")
+            let (source, key) = (rows.column("source"), rows.column("key"))
             usage += rows.map { row in
-                LedgerReportData.UsageSum(
-                    repositoryID: row[0].integer, commit: row[1].text, confidence: row[2].text.flatMap(JoinConfidence.init(rawValue:)),
-                    actor: row[3].text, model: row[4].text ?? "",
-                    agent: row[5].text, session: row[6].text, location: row[7].text, time: Date(timeIntervalSince1970: row[8].real ?? 0),
-                    input: row[9].integer ?? 0, output: row[10].integer ?? 0, cacheWrite: row[11].integer ?? 0, cacheWrite1h: row[12].integer ?? 0,
-                    cacheRead: row[13].integer ?? 0, costUSD: row[14].text.flatMap(Double.init), records: 1,
-                    origin: (row[15].text ?? "", row[16].text ?? ""))
+                var sum = columns.read(row, day: false) { $0.text }
+                sum.costUSD = row[columns.cost].text.flatMap(Double.init)
+                sum.origin = (row[source].text ?? "", row[key].text ?? "")
+                return sum
             }
         }
         return LedgerReportData(repositories: repositories, usage: usage)
+    }
+}
+
+/// The columns a usage sum is read from, resolved once per query: the rollup's and the records'
+/// (which name the place and time differently).
+struct UsageColumns {
+    let repository, commit, confidence, actor, model, agent, session, location, time: SQLColumn
+    let input, output, cacheWrite, cacheWrite1h, cacheRead, cost: SQLColumn
+
+    init(_ rows: SQLRows, location: String, time: String) {
+        (repository, commit, confidence) = (rows.column("repository_id"), rows.column("commit_id"), rows.column("confidence"))
+        (actor, model, agent, session) = (rows.column("actor"), rows.column("model"), rows.column("agent"), rows.column("session"))
+        (self.location, self.time) = (rows.column(location), rows.column(time))
+        (input, output, cacheWrite) = (rows.column("input"), rows.column("output"), rows.column("cache_write"))
+        (cacheWrite1h, cacheRead, cost) = (rows.column("cache_write_1h"), rows.column("cache_read"), rows.column("cost_usd"))
+    }
+
+    /// A sum with one record and no cost; `day`: the time is a whole UTC day (the rollup's).
+    func read(_ row: SQLRow, day: Bool, text: (SQLValue) -> String?) -> LedgerReportData.UsageSum {
+        let repositoryID = row[repository].integer
+        return LedgerReportData.UsageSum(
+            repositoryID: day ? repositoryID.flatMap { $0 == 0 ? nil : $0 } : repositoryID, commit: text(row[commit]),
+            confidence: text(row[confidence]).flatMap(JoinConfidence.init(rawValue:)), actor: text(row[actor]),
+            model: row[model].text ?? "", agent: text(row[agent]), session: text(row[session]), location: text(row[location]),
+            time: day
+                ? Date(timeIntervalSince1970: TimeInterval((row[time].integer ?? 0) * 86_400)) : Date(timeIntervalSince1970: row[time].real ?? 0),
+            input: row[input].integer ?? 0, output: row[output].integer ?? 0, cacheWrite: row[cacheWrite].integer ?? 0,
+            cacheWrite1h: row[cacheWrite1h].integer ?? 0, cacheRead: row[cacheRead].integer ?? 0, costUSD: nil, records: 1)
     }
 }

@@ -10,7 +10,7 @@ extension LedgerStore {
         _ = try await write(
             guard: nil,
             [SQLWrite("INSERT INTO repositories (identity, name) VALUES (?, ?) ON CONFLICT (identity) DO NOTHING", [.text(identity), .text(name)])])
-        guard let id = try await select("SELECT id FROM repositories WHERE identity = ?", [.text(identity)]).first?.first?.integer else {
+        guard let id = try await select("SELECT id FROM repositories WHERE identity = ?", [.text(identity)]).first?["id"].integer else {
             throw LedgerError.database("cannot record repository \(identity) in \(location)")
         }
         return id
@@ -26,8 +26,8 @@ extension LedgerStore {
             return nil
         }
         return LedgerRepositoryState(
-            revision: row[0].integer ?? 0, tips: Self.list(row[1]), settings: row[2].text ?? "",
-            usageMark: row[3].integer ?? 0, remotes: Self.list(row[4]))
+            revision: row["revision"].integer ?? 0, tips: Self.list(row["tips"]), settings: row["settings"].text ?? "",
+            usageMark: row["usage_mark"].integer ?? 0, remotes: Self.list(row["remotes"]))
     }
 
     static func list(_ value: SQLValue) -> [String] { (value.text ?? "").split(separator: "\n").map(String.init) }
@@ -36,16 +36,17 @@ extension LedgerStore {
     /// sets, joins by record.
     public func attribution(identity: String) async throws -> StoredAttribution? {
         guard let row = try await select("SELECT id, name FROM repositories WHERE identity = ?", [.text(identity)]).first,
-            let repository = row[0].integer
+            let repository = row["id"].integer
         else { return nil }
         let deployments = try await deployments(repository: repository, withShipped: true)
         let joins = try await select(
             "SELECT source, key, commit_id, confidence FROM attributions WHERE repository_id = ? ORDER BY source, key", [.integer(repository)]
         ).compactMap { row -> StoredJoin? in
-            guard let confidence = JoinConfidence(rawValue: row[3].text ?? "") else { return nil }
-            return StoredJoin(source: row[0].text ?? "", key: row[1].text ?? "", commit: row[2].text ?? "", confidence: confidence)
+            guard let confidence = JoinConfidence(rawValue: row["confidence"].text ?? "") else { return nil }
+            return StoredJoin(
+                source: row["source"].text ?? "", key: row["key"].text ?? "", commit: row["commit_id"].text ?? "", confidence: confidence)
         }
-        return StoredAttribution(identity: identity, name: row[1].text ?? "", deployments: deployments, joins: joins)
+        return StoredAttribution(identity: identity, name: row["name"].text ?? "", deployments: deployments, joins: joins)
     }
 
     /// Stored deployments in time order, with their shipped sets when `withShipped` (else empty).
@@ -55,20 +56,22 @@ extension LedgerStore {
             for row in try await select(
                 "SELECT environment, deployment_id, commit_id FROM shipped_commits WHERE repository_id = ? ORDER BY commit_id", [.integer(repository)]
             ) {
-                shipped[DeploymentKey(environment: row[0].text ?? "", id: row[1].text ?? ""), default: []].append(row[2].text ?? "")
+                shipped[DeploymentKey(environment: row["environment"].text ?? "", id: row["deployment_id"].text ?? ""), default: []]
+                    .append(row["commit_id"].text ?? "")
             }
         }
         return try await select(
             "SELECT environment, id, ref, commit_id, time, status, kind FROM deployments WHERE repository_id = ? ORDER BY time, environment, id",
             [.integer(repository)]
         ).compactMap { row in
-            guard let status = Deployment.Status(rawValue: row[5].text ?? ""), let kind = Deployment.Kind(rawValue: row[6].text ?? "") else {
+            guard let status = Deployment.Status(rawValue: row["status"].text ?? ""), let kind = Deployment.Kind(rawValue: row["kind"].text ?? "")
+            else {
                 return nil
             }
-            let key = DeploymentKey(environment: row[0].text ?? "", id: row[1].text ?? "")
+            let key = DeploymentKey(environment: row["environment"].text ?? "", id: row["id"].text ?? "")
             return StoredDeployment(
-                environment: key.environment, id: key.id, ref: row[2].text ?? "", commit: row[3].text ?? "",
-                time: Date(timeIntervalSince1970: row[4].real ?? 0), status: status, kind: kind, shipped: shipped[key] ?? [])
+                environment: key.environment, id: key.id, ref: row["ref"].text ?? "", commit: row["commit_id"].text ?? "",
+                time: Date(timeIntervalSince1970: row["time"].real ?? 0), status: status, kind: kind, shipped: shipped[key] ?? [])
         }
     }
 
@@ -78,12 +81,12 @@ extension LedgerStore {
             try await selectIn(
                 { "SELECT commit_id FROM shipped_commits WHERE repository_id = ? AND environment = ? AND commit_id IN \($0)" },
                 values: commits.map(SQLValue.text), prefix: [.integer(repository), .text(environment)]
-            ).compactMap { $0[0].text })
+            ).compactMap { $0["commit_id"].text })
     }
 
     /// How many usage records are attributed in `repository`.
     public func attributionCount(repository: Int64) async throws -> Int {
-        Int(try await select("SELECT count(*) FROM attributions WHERE repository_id = ?", [.integer(repository)]).first?.first?.integer ?? 0)
+        Int(try await select("SELECT count(*) AS attributed FROM attributions WHERE repository_id = ?", [.integer(repository)]).scalar?.integer ?? 0)
     }
 
     // MARK: - Usage records
@@ -113,26 +116,36 @@ extension LedgerStore {
     }
 
     func records(where condition: String, _ arguments: [SQLValue]) async throws -> [SequencedRecord] {
-        try await select("SELECT \(sequenceColumn), \(Self.recordColumns) FROM usage_records WHERE \(condition)", arguments).map(Self.record)
+        Self.records(try await select("SELECT \(sequenceColumn) AS sequence, \(Self.recordColumns) FROM usage_records WHERE \(condition)", arguments))
     }
 
     func records(column: String, in values: [String]) async throws -> [SequencedRecord] {
-        try await selectIn(
-            { "SELECT \(self.sequenceColumn), \(Self.recordColumns) FROM usage_records WHERE \(column) IN \($0)" },
-            values: values.map(SQLValue.text)
-        ).map(Self.record)
+        Self.records(
+            try await selectIn(
+                { "SELECT \(self.sequenceColumn) AS sequence, \(Self.recordColumns) FROM usage_records WHERE \(column) IN \($0)" },
+                values: values.map(SQLValue.text)))
     }
 
-    static func record(_ row: [SQLValue]) -> SequencedRecord {
-        var record = UsageRecord(
-            source: row[1].text ?? "", key: row[2].text ?? "", timestamp: Date(timeIntervalSince1970: row[3].real ?? 0),
-            granularity: UsageRecord.Granularity(rawValue: row[4].text ?? "") ?? .request,
-            actor: row[5].text, session: row[6].text, agent: row[7].text, model: row[8].text ?? "",
-            repository: row[9].text, branch: row[10].text, commit: row[11].text,
-            input: row[12].integer ?? 0, output: row[13].integer ?? 0, cacheWrite: row[14].integer ?? 0, cacheRead: row[16].integer ?? 0,
-            costUSD: row[17].text.flatMap { Decimal(string: $0) })
-        record.cacheWrite1h = row[15].integer ?? 0
-        return SequencedRecord(sequence: row[0].integer ?? 0, record: record)
+    /// Records read with `recordColumns` and their sequence (many rows: columns resolved once).
+    static func records(_ rows: SQLRows) -> [SequencedRecord] {
+        guard !rows.isEmpty else { return [] }
+        let sequence = rows.column("sequence")
+        let (source, key, timestamp, granularity) = (rows.column("source"), rows.column("key"), rows.column("timestamp"), rows.column("granularity"))
+        let (actor, session, agent, model) = (rows.column("actor"), rows.column("session"), rows.column("agent"), rows.column("model"))
+        let (repository, branch, commit) = (rows.column("repository"), rows.column("branch"), rows.column("commit_id"))
+        let (input, output, cacheWrite) = (rows.column("input"), rows.column("output"), rows.column("cache_write"))
+        let (cacheWrite1h, cacheRead, cost) = (rows.column("cache_write_1h"), rows.column("cache_read"), rows.column("cost_usd"))
+        return rows.map { row in
+            var record = UsageRecord(
+                source: row[source].text ?? "", key: row[key].text ?? "", timestamp: Date(timeIntervalSince1970: row[timestamp].real ?? 0),
+                granularity: UsageRecord.Granularity(rawValue: row[granularity].text ?? "") ?? .request,
+                actor: row[actor].text, session: row[session].text, agent: row[agent].text, model: row[model].text ?? "",
+                repository: row[repository].text, branch: row[branch].text, commit: row[commit].text,
+                input: row[input].integer ?? 0, output: row[output].integer ?? 0, cacheWrite: row[cacheWrite].integer ?? 0,
+                cacheRead: row[cacheRead].integer ?? 0, costUSD: row[cost].text.flatMap { Decimal(string: $0) })
+            record.cacheWrite1h = row[cacheWrite1h].integer ?? 0
+            return SequencedRecord(sequence: row[sequence].integer ?? 0, record: record)
+        }
     }
 
     /// Session links naming one of `commits` (full ids or prefixes), or one of `sessions`.
@@ -142,8 +155,9 @@ extension LedgerStore {
         rows += try await selectIn(
             { "SELECT session, commit_id, time FROM session_links WHERE session IN \($0)" }, values: sessions.map(SQLValue.text))
         var seen = Set<[SQLValue]>()
-        return rows.filter { seen.insert($0).inserted }.map {
-            SessionCommitLink(session: $0[0].text ?? "", commit: $0[1].text ?? "", time: Date(timeIntervalSince1970: $0[2].real ?? 0))
+        return rows.filter { seen.insert($0.values).inserted }.map {
+            SessionCommitLink(
+                session: $0["session"].text ?? "", commit: $0["commit_id"].text ?? "", time: Date(timeIntervalSince1970: $0["time"].real ?? 0))
         }
     }
 
@@ -157,8 +171,8 @@ extension LedgerStore {
                 { "SELECT key, commit_id, confidence FROM attributions WHERE repository_id = ? AND source = ? AND key IN \($0)" },
                 values: keys.map(SQLValue.text), prefix: [.integer(repository), .text(source)])
             for row in rows {
-                guard let confidence = JoinConfidence(rawValue: row[2].text ?? "") else { continue }
-                let join = StoredJoin(source: source, key: row[0].text ?? "", commit: row[1].text ?? "", confidence: confidence)
+                guard let confidence = JoinConfidence(rawValue: row["confidence"].text ?? "") else { continue }
+                let join = StoredJoin(source: source, key: row["key"].text ?? "", commit: row["commit_id"].text ?? "", confidence: confidence)
                 result[UsageRecord.identity(source: source, key: join.key)] = join
             }
         }

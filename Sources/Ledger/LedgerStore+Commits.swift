@@ -62,7 +62,7 @@ extension LedgerStore {
             "SELECT commit_id, agent, session FROM commit_sessions WHERE repository_id = ? ORDER BY commit_id, session, agent",
             [.integer(repository)])
         {
-            named[row[0].text ?? "", default: []].append(Self.session(agent: row[1], id: row[2]))
+            named[row["commit_id"].text ?? "", default: []].append(Self.session(agent: row["agent"], id: row["session"]))
         }
         for index in commits.indices { commits[index].facts.sessions = named[commits[index].id] ?? [] }
         return commits
@@ -73,16 +73,19 @@ extension LedgerStore {
     }
 
     /// A commit row; nil when its id is not a commit id (never written by `attribute`).
-    static func commit(_ row: [SQLValue]) -> StoredCommit? {
-        guard let id = try? ObjectID(hex: row[0].text ?? "") else { return nil }
+    static func commit(_ row: SQLRow) -> StoredCommit? {
+        guard let id = try? ObjectID(hex: row["commit_id"].text ?? "") else { return nil }
         var facts = CommitFacts(
-            id: id, person: row[2].text ?? "", authorName: row[3].text ?? "", authorTime: GitTime(seconds: row[1].integer ?? 0),
-            isMerge: row[4].bool, isBot: row[5].bool, summary: row[6].text ?? "", signals: list(row[7]), sessions: [],
-            agent: row[8].text, model: row[9].text, reverts: row[10].text.flatMap { try? ObjectID(hex: $0) })
-        readMergeColumns(Array(row[23...29]), into: &facts)
+            id: id, person: row["person"].text ?? "", authorName: row["author_name"].text ?? "",
+            authorTime: GitTime(seconds: row["author_time"].integer ?? 0), isMerge: row["is_merge"].bool, isBot: row["is_bot"].bool,
+            summary: row["summary"].text ?? "", signals: list(row["signals"]), sessions: [], agent: row["agent"].text, model: row["model"].text,
+            reverts: row["reverts"].text.flatMap { try? ObjectID(hex: $0) })
+        readMergeColumns(row, into: &facts)
+        let lines = ["added_lines", "copied_lines", "moved_lines", "templated_lines"].map { row[$0] }
         return StoredCommit(
-            facts: facts, team: row[11].text ?? "", lines: row[12].integer.map(Int.init),
-            measure: ChangeMeasure(row[14], row[15], row[16], row[17], lines: Array(row[19...22])), aiLines: row[18].integer.map(Int.init))
+            facts: facts, team: row["team"].text ?? "", lines: row["lines"].integer.map(Int.init),
+            measure: ChangeMeasure(row["effective_lines"], row["fingerprint"], row["inverse_fingerprint"], row["templates"], lines: lines),
+            aiLines: row["ai_lines"].integer.map(Int.init))
     }
 
     /// The `parents`, `committer_time`, `pr_forge`, `pr_number`, `pr_title`, `merged_branch`
@@ -96,25 +99,25 @@ extension LedgerStore {
         ]
     }
 
-    static func readMergeColumns(_ row: [SQLValue], into facts: inout CommitFacts) {
-        facts.parents = (row[0].text ?? "").split(separator: " ").compactMap { try? ObjectID(hex: String($0)) }
-        facts.committerTime = row[1].integer.map { GitTime(seconds: $0) }
-        var merge = MergeReference(pullRequest: nil, branch: row[5].text)
-        if let forge = row[2].text.flatMap(PullRequestReference.Forge.init(rawValue:)), let number = row[3].integer {
-            merge.pullRequest = PullRequestReference(forge: forge, number: Int(number), title: row[4].text ?? "")
+    static func readMergeColumns(_ row: SQLRow, into facts: inout CommitFacts) {
+        facts.parents = (row["parents"].text ?? "").split(separator: " ").compactMap { try? ObjectID(hex: String($0)) }
+        facts.committerTime = row["committer_time"].integer.map { GitTime(seconds: $0) }
+        var merge = MergeReference(pullRequest: nil, branch: row["merged_branch"].text)
+        if let forge = row["pr_forge"].text.flatMap(PullRequestReference.Forge.init(rawValue:)), let number = row["pr_number"].integer {
+            merge.pullRequest = PullRequestReference(forge: forge, number: Int(number), title: row["pr_title"].text ?? "")
         }
         facts.merge = merge.isEmpty ? nil : merge
-        facts.isHotfix = row[6].bool
+        facts.isHotfix = row["hotfix"].bool
     }
 
-    private func withSessions(_ rows: [[SQLValue]], repository: Int64) async throws -> [StoredCommit] {
+    private func withSessions(_ rows: SQLRows, repository: Int64) async throws -> [StoredCommit] {
         var commits = rows.compactMap(Self.commit)
         guard !commits.isEmpty else { return commits }
         var sessions = [String: [SessionReference]]()
         let found = try await selectIn(
             { "SELECT commit_id, agent, session FROM commit_sessions WHERE repository_id = ? AND commit_id IN \($0)" },
             values: commits.map { SQLValue.text($0.id) }, prefix: [.integer(repository)])
-        for row in found { sessions[row[0].text ?? "", default: []].append(Self.session(agent: row[1], id: row[2])) }
+        for row in found { sessions[row["commit_id"].text ?? "", default: []].append(Self.session(agent: row["agent"], id: row["session"])) }
         for index in commits.indices {
             commits[index].facts.sessions = (sessions[commits[index].id] ?? []).sorted { ($0.id, $0.agent ?? "") < ($1.id, $1.agent ?? "") }
         }

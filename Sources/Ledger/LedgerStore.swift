@@ -7,7 +7,7 @@ import Usage
 protocol LedgerDatabase: AnyObject, Sendable {
     var location: String { get }
     var dialect: SQLDialect { get }
-    func select(_ sql: String, _ arguments: [SQLValue]) async throws -> [[SQLValue]]
+    func select(_ sql: String, _ arguments: [SQLValue]) async throws -> SQLRows
     /// Runs `writes` in one transaction; returns false (writing nothing) when `guard` changed no row.
     func write(guard: SQLWrite?, _ writes: [SQLWrite]) async throws -> Bool
     /// The sequence of the newest usage record, with no record of a lower one still uncommitted.
@@ -142,7 +142,7 @@ public final class LedgerStore: Sendable {
 
     var dialect: SQLDialect { database.dialect }
 
-    func select(_ sql: String, _ arguments: [SQLValue]) async throws -> [[SQLValue]] {
+    func select(_ sql: String, _ arguments: [SQLValue]) async throws -> SQLRows {
         try await database.select(sql, arguments)
     }
 

@@ -6,14 +6,16 @@ import Usage
 extension PostgresLedger: LedgerDatabase {
     var dialect: SQLDialect { .postgres }
 
-    func select(_ sql: String, _ arguments: [SQLValue]) async throws -> [[SQLValue]] {
+    func select(_ sql: String, _ arguments: [SQLValue]) async throws -> SQLRows {
         do {
             var rows = [[SQLValue]]()
+            var names: [String]?
             let query = PostgresQuery(unsafeSQL: Self.numbered(sql), binds: Self.bindings(arguments))
             for try await row in try await client.query(query, logger: Self.logger) {
+                if names == nil { names = row.map(\.columnName) }
                 rows.append(row.map(SQLValue.init))
             }
-            return rows
+            return SQLRows(names: names ?? [], values: rows)
         } catch {
             throw describe(error)
         }

@@ -31,7 +31,8 @@ final class PostgresLedger: Sendable {
         await runner.value
     }
 
-    static func open(url: String, environment: [String: String]) async throws -> PostgresLedger {
+    /// Opens the ledger at `url`, migrating it to `schema` (this binary's; earlier ones to test upgrades).
+    static func open(url: String, environment: [String: String], schema: Int = SQLiteLedger.schemaVersion) async throws -> PostgresLedger {
         guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
             throw LedgerError.unsupported(
                 "'\(url.replacingOccurrences(of: #":[^:@/]*@"#, with: ":***@", options: .regularExpression))' is not a PostgreSQL URL; use postgres://user@host:port/database"
@@ -73,7 +74,7 @@ final class PostgresLedger: Sendable {
         configuration.options.maximumConnections = 4
         let ledger = PostgresLedger(client: PostgresClient(configuration: configuration), location: location)
         do {
-            try await ledger.migrate()
+            try await ledger.migrate(through: schema)
         } catch {
             await ledger.close()
             throw ledger.describe(error)
@@ -118,46 +119,7 @@ final class PostgresLedger: Sendable {
         }
     }
 
-    static let schema =
-        [
-            "CREATE TABLE IF NOT EXISTS shipmeter_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-            """
-            CREATE TABLE IF NOT EXISTS usage_records (source TEXT NOT NULL, key TEXT NOT NULL, timestamp DOUBLE PRECISION NOT NULL,
-                granularity TEXT NOT NULL, actor TEXT, session TEXT, agent TEXT, model TEXT NOT NULL, repository TEXT, branch TEXT, commit_id TEXT,
-                input BIGINT NOT NULL, output BIGINT NOT NULL, cache_write BIGINT NOT NULL, cache_write_1h BIGINT NOT NULL, cache_read BIGINT NOT NULL,
-                cost_usd TEXT, PRIMARY KEY (source, key))
-            """,
-            "CREATE INDEX IF NOT EXISTS usage_records_time ON usage_records (timestamp)",
-            "CREATE TABLE IF NOT EXISTS session_links (session TEXT NOT NULL, commit_id TEXT NOT NULL, time DOUBLE PRECISION NOT NULL, PRIMARY KEY (session, commit_id, time))",
-            """
-            CREATE TABLE IF NOT EXISTS runs (id BIGSERIAL PRIMARY KEY, command TEXT NOT NULL, started_at DOUBLE PRECISION NOT NULL,
-                finished_at DOUBLE PRECISION NOT NULL, version TEXT NOT NULL, counts TEXT NOT NULL)
-            """,
-            "CREATE TABLE IF NOT EXISTS repositories (id BIGSERIAL PRIMARY KEY, identity TEXT NOT NULL UNIQUE, name TEXT NOT NULL)",
-            """
-            CREATE TABLE IF NOT EXISTS deployments (repository_id BIGINT NOT NULL REFERENCES repositories ON DELETE CASCADE, environment TEXT NOT NULL,
-                id TEXT NOT NULL, ref TEXT NOT NULL, commit_id TEXT NOT NULL, time DOUBLE PRECISION NOT NULL, status TEXT NOT NULL, kind TEXT NOT NULL,
-                PRIMARY KEY (repository_id, environment, id))
-            """,
-            """
-            CREATE TABLE IF NOT EXISTS shipped_commits (repository_id BIGINT NOT NULL REFERENCES repositories ON DELETE CASCADE, environment TEXT NOT NULL,
-                deployment_id TEXT NOT NULL, commit_id TEXT NOT NULL, PRIMARY KEY (repository_id, environment, commit_id))
-            """,
-            """
-            CREATE TABLE IF NOT EXISTS attributions (repository_id BIGINT NOT NULL REFERENCES repositories ON DELETE CASCADE, source TEXT NOT NULL,
-                key TEXT NOT NULL, commit_id TEXT NOT NULL, confidence TEXT NOT NULL, PRIMARY KEY (repository_id, source, key))
-            """,
-        ] + LedgerSchema.version3(integerKey: "BIGINT", real: "DOUBLE PRECISION")
-        + LedgerSchema.version4(real: "DOUBLE PRECISION", ifNotExists: "IF NOT EXISTS ")
-        + LedgerSchema.version5(ifNotExists: "IF NOT EXISTS ") + LedgerSchema.version6(ifNotExists: "IF NOT EXISTS ")
-        + LedgerSchema.version7(real: "DOUBLE PRECISION", ifNotExists: "IF NOT EXISTS ") + [
-            "ALTER TABLE usage_records ADD COLUMN IF NOT EXISTS seq BIGSERIAL",
-            // `forget` is rare and may scan; every ingest paid for this index.
-            "DROP INDEX IF EXISTS usage_records_actor",
-            "CREATE INDEX IF NOT EXISTS usage_records_seq ON usage_records (seq)",
-        ]
-
-    func migrate() async throws {
+    func migrate(through target: Int = SQLiteLedger.schemaVersion) async throws {
         try await transaction { connection in
             // One migration at a time, whatever else is running against this database.
             try await connection.query("SELECT pg_advisory_xact_lock(7277727)", logger: Self.logger)
@@ -173,19 +135,13 @@ final class PostgresLedger: Sendable {
                 throw LedgerError.notALedger(self.location)
             }
             // Up to date: nothing to run (ALTER TABLE would lock tables other runs are writing).
-            if previous == SQLiteLedger.schemaVersion { return }
-            for statement in Self.schema {
-                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: Self.logger)
+            if previous >= target { return }
+            for step in LedgerMigrations.pending(after: previous, through: target) {
+                for statement in step.statements(.postgres) {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: Self.logger)
+                }
+                try await connection.query(PostgresQuery(unsafeSQL: LedgerMigrations.recordVersion(step.version)), logger: Self.logger)
             }
-            if previous > 0, previous < 3 {
-                // Records kept before the rollup existed.
-                try await connection.query(PostgresQuery(unsafeSQL: UsageRollup.change(1, where: "1 = 1", .postgres)), logger: Self.logger)
-            }
-            try await connection.query(
-                """
-                INSERT INTO shipmeter_meta (key, value) VALUES ('kind', 'shipmeter-ledger'), ('schema_version', \(String(SQLiteLedger.schemaVersion)))
-                ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value
-                """, logger: Self.logger)
         }
     }
 

@@ -78,14 +78,14 @@ extension SQLiteLedger {
                     FROM usage_records WHERE source = ? AND key = ?
                     """, arguments: [record.source, record.key])
         else { return nil }
-        let rowid: Int64 = row[0]
+        let rowid: Int64 = row["rowid"]
         guard rowid > before else { return nil }
         var stored = UsageRecord(
-            source: record.source, key: record.key, timestamp: Date(timeIntervalSince1970: row[1]), actor: row[2], session: row[3], agent: row[4],
-            model: row[5], repository: row[6], input: row[7], output: row[8], cacheWrite: row[9], cacheRead: row[11],
-            costUSD: nil)
-        stored.cacheWrite1h = row[10]
-        let storedCost: String? = row[12]
+            source: record.source, key: record.key, timestamp: Date(timeIntervalSince1970: row["timestamp"]), actor: row["actor"],
+            session: row["session"], agent: row["agent"], model: row["model"], repository: row["repository"], input: row["input"],
+            output: row["output"], cacheWrite: row["cache_write"], cacheRead: row["cache_read"], costUSD: nil)
+        stored.cacheWrite1h = row["cache_write_1h"]
+        let storedCost: String? = row["cost_usd"]
         guard record.total > stored.total else { return false }
         try db.execute(
             sql: """

@@ -4,11 +4,11 @@ import GRDB
 extension SQLiteLedger: LedgerDatabase {
     var dialect: SQLDialect { .sqlite }
 
-    func select(_ sql: String, _ arguments: [SQLValue]) async throws -> [[SQLValue]] {
+    func select(_ sql: String, _ arguments: [SQLValue]) async throws -> SQLRows {
         try selectNow(sql, arguments)
     }
 
-    func selectNow(_ sql: String, _ arguments: [SQLValue]) throws -> [[SQLValue]] {
+    func selectNow(_ sql: String, _ arguments: [SQLValue]) throws -> SQLRows {
         do {
             return try pool.read { db in
                 let statement = try db.cachedStatement(sql: sql)
@@ -17,7 +17,7 @@ extension SQLiteLedger: LedgerDatabase {
                 while let row = try cursor.next() {
                     rows.append((0..<row.count).map { SQLValue(row[$0] as DatabaseValue) })
                 }
-                return rows
+                return SQLRows(names: statement.columnNames, values: rows)
             }
         } catch {
             throw Self.describe(error, path: path)
@@ -26,7 +26,7 @@ extension SQLiteLedger: LedgerDatabase {
 
     func usageMark() async throws -> Int64 {
         // One writer at a time: a visible rowid has no uncommitted one below it.
-        try selectNow("SELECT coalesce(max(rowid), 0) FROM usage_records", []).first?.first?.integer ?? 0
+        try selectNow("SELECT coalesce(max(rowid), 0) AS mark FROM usage_records", []).scalar?.integer ?? 0
     }
 
     func write(guard check: SQLWrite?, _ writes: [SQLWrite]) async throws -> Bool {

@@ -7,7 +7,7 @@ import Usage
 /// transaction and idempotent on `(source, key)`.
 final class SQLiteLedger: Sendable {
     /// The schema this binary writes; a ledger at a higher version is refused.
-    static let schemaVersion = 7
+    static var schemaVersion: Int { LedgerMigrations.latest }
     static let marker = "shipmeter-ledger"
 
     let pool: DatabasePool
@@ -81,17 +81,10 @@ final class SQLiteLedger: Sendable {
     private func prepare() throws {
         do {
             // Reads only, unless a migration is due: a report does not queue behind an ingest.
-            let migrator = Self.migrator()
-            let current = try pool.read { db in
-                let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-                if !tables.isEmpty {
-                    guard tables.contains("shipmeter_meta") else { throw LedgerError.notALedger(path) }
-                    let version = try Int.fetchOne(db, sql: "SELECT value FROM shipmeter_meta WHERE key = 'schema_version'") ?? 0
-                    if version > Self.schemaVersion { throw LedgerError.newerSchema(location: path, version: version) }
-                }
-                return try migrator.hasCompletedMigrations(db)
+            let current = try pool.read { db in try Self.version(db, path: path) }
+            if current < Self.schemaVersion {
+                try pool.write { db in try Self.migrate(db, from: try Self.version(db, path: path)) }
             }
-            if !current { try migrator.migrate(pool) }
         } catch let failure as LedgerError {
             throw failure
         } catch {
@@ -99,116 +92,24 @@ final class SQLiteLedger: Sendable {
         }
     }
 
-    /// Migrations up to `version` (all of them by default; earlier ones to test upgrades).
-    static func migrator(through version: Int = schemaVersion) -> DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.create(table: "shipmeter_meta") { table in
-                table.primaryKey("key", .text)
-                table.column("value", .text).notNull()
-            }
-            try db.execute(sql: "INSERT INTO shipmeter_meta (key, value) VALUES ('kind', ?), ('schema_version', '1')", arguments: [marker])
-            try db.create(table: "usage_records") { table in
-                table.column("source", .text).notNull()
-                table.column("key", .text).notNull()
-                table.column("timestamp", .double).notNull()
-                table.column("granularity", .text).notNull()
-                table.column("actor", .text)
-                table.column("session", .text)
-                table.column("agent", .text)
-                table.column("model", .text).notNull()
-                table.column("repository", .text)
-                table.column("branch", .text)
-                table.column("commit_id", .text)
-                table.column("input", .integer).notNull()
-                table.column("output", .integer).notNull()
-                table.column("cache_write", .integer).notNull()
-                table.column("cache_write_1h", .integer).notNull()
-                table.column("cache_read", .integer).notNull()
-                table.column("cost_usd", .text)
-                table.primaryKey(["source", "key"])
-            }
-            try db.create(index: "usage_records_time", on: "usage_records", columns: ["timestamp"])
-            try db.create(index: "usage_records_actor", on: "usage_records", columns: ["actor"])
-            try db.create(table: "session_links") { table in
-                table.column("session", .text).notNull()
-                table.column("commit_id", .text).notNull()
-                table.column("time", .double).notNull()
-                table.primaryKey(["session", "commit_id", "time"])
-            }
-            try db.create(table: "runs") { table in
-                table.autoIncrementedPrimaryKey("id")
-                table.column("command", .text).notNull()
-                table.column("started_at", .double).notNull()
-                table.column("finished_at", .double).notNull()
-                table.column("version", .text).notNull()
-                table.column("counts", .text).notNull()
-            }
+    /// The schema version of an open ledger: 0 for an empty file; a foreign database or a newer
+    /// schema is refused.
+    static func version(_ db: Database, path: String) throws -> Int {
+        let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        guard !tables.isEmpty else { return 0 }
+        guard tables.contains("shipmeter_meta") else { throw LedgerError.notALedger(path) }
+        let version = Int(try String.fetchOne(db, sql: "SELECT value FROM shipmeter_meta WHERE key = 'schema_version'") ?? "0") ?? 0
+        if version > schemaVersion { throw LedgerError.newerSchema(location: path, version: version) }
+        return version
+    }
+
+    /// Runs the schema steps after `version` up to `target` (all of them by default; earlier ones
+    /// to test upgrades), inside the caller's transaction.
+    static func migrate(_ db: Database, from version: Int, through target: Int = schemaVersion) throws {
+        for step in LedgerMigrations.pending(after: version, through: target) {
+            for statement in step.statements(.sqlite) { try db.execute(sql: statement) }
+            try db.execute(sql: LedgerMigrations.recordVersion(step.version))
         }
-        guard version >= 2 else { return migrator }
-        migrator.registerMigration("v2") { db in
-            // Every large table carries the repository id, so it can be distributed by it.
-            try db.create(table: "repositories") { table in
-                table.autoIncrementedPrimaryKey("id")
-                table.column("identity", .text).notNull().unique()
-                table.column("name", .text).notNull()
-            }
-            try db.create(table: "deployments") { table in
-                table.column("repository_id", .integer).notNull().references("repositories", onDelete: .cascade)
-                table.column("environment", .text).notNull()
-                table.column("id", .text).notNull()
-                table.column("ref", .text).notNull()
-                table.column("commit_id", .text).notNull()
-                table.column("time", .double).notNull()
-                table.column("status", .text).notNull()
-                table.column("kind", .text).notNull()
-                table.primaryKey(["repository_id", "environment", "id"])
-            }
-            try db.create(table: "shipped_commits") { table in
-                table.column("repository_id", .integer).notNull().references("repositories", onDelete: .cascade)
-                table.column("environment", .text).notNull()
-                table.column("deployment_id", .text).notNull()
-                table.column("commit_id", .text).notNull()
-                table.primaryKey(["repository_id", "environment", "commit_id"])
-            }
-            try db.create(table: "attributions") { table in
-                table.column("repository_id", .integer).notNull().references("repositories", onDelete: .cascade)
-                table.column("source", .text).notNull()
-                table.column("key", .text).notNull()
-                table.column("commit_id", .text).notNull()
-                table.column("confidence", .text).notNull()
-                table.primaryKey(["repository_id", "source", "key"])
-            }
-            try db.execute(sql: "UPDATE shipmeter_meta SET value = '2' WHERE key = 'schema_version'")
-        }
-        guard version >= 3 else { return migrator }
-        migrator.registerMigration("v3") { db in
-            for statement in LedgerSchema.version3(integerKey: "INTEGER", real: "REAL") { try db.execute(sql: statement) }
-            // `forget` compares lower(actor), which this index never served; every ingest paid for it.
-            try db.execute(sql: "DROP INDEX IF EXISTS usage_records_actor")
-            try db.execute(sql: UsageRollup.change(1, where: "1 = 1", .sqlite))
-            try db.execute(sql: "UPDATE shipmeter_meta SET value = '3' WHERE key = 'schema_version'")
-        }
-        guard version >= 4 else { return migrator }
-        migrator.registerMigration("v4") { db in
-            for statement in LedgerSchema.version4(real: "REAL", ifNotExists: "") { try db.execute(sql: statement) }
-            try db.execute(sql: "UPDATE shipmeter_meta SET value = '4' WHERE key = 'schema_version'")
-        }
-        migrator.registerMigration("v5") { db in
-            for statement in LedgerSchema.version5(ifNotExists: "") { try db.execute(sql: statement) }
-            try db.execute(sql: "UPDATE shipmeter_meta SET value = '5' WHERE key = 'schema_version'")
-        }
-        guard version >= 6 else { return migrator }
-        migrator.registerMigration("v6") { db in
-            for statement in LedgerSchema.version6(ifNotExists: "") { try db.execute(sql: statement) }
-            try db.execute(sql: "UPDATE shipmeter_meta SET value = '6' WHERE key = 'schema_version'")
-        }
-        guard version >= 7 else { return migrator }
-        migrator.registerMigration("v7") { db in
-            for statement in LedgerSchema.version7(real: "REAL", ifNotExists: "") { try db.execute(sql: statement) }
-            try db.execute(sql: "UPDATE shipmeter_meta SET value = '7' WHERE key = 'schema_version'")
-        }
-        return migrator
     }
 
     /// Every record (in `[since, until)` when given) with the session links, as a batch.

@@ -24,10 +24,13 @@ enum UsageRollup {
         let day = dialect.utcDay("u.timestamp")
         func total(_ column: String) -> String { "\(sign) * CAST(sum(u.\(column)) AS BIGINT)" }
         return """
-            SELECT coalesce(a.repository_id, 0), coalesce(a.commit_id, ''), coalesce(a.confidence, ''), coalesce(u.actor, ''), u.model,
-                coalesce(u.agent, ''), coalesce(u.session, ''), coalesce(u.repository, ''), \(day),
-                \(total("input")), \(total("output")), \(total("cache_write")), \(total("cache_write_1h")), \(total("cache_read")),
-                \(sign) * coalesce(sum(CAST(u.cost_usd AS DOUBLE PRECISION)), 0), \(sign) * count(u.cost_usd), \(sign) * count(*)
+            SELECT coalesce(a.repository_id, 0) AS repository_id, coalesce(a.commit_id, '') AS commit_id,
+                coalesce(a.confidence, '') AS confidence, coalesce(u.actor, '') AS actor, u.model AS model, coalesce(u.agent, '') AS agent,
+                coalesce(u.session, '') AS session, coalesce(u.repository, '') AS location, \(day) AS day,
+                \(total("input")) AS input, \(total("output")) AS output, \(total("cache_write")) AS cache_write,
+                \(total("cache_write_1h")) AS cache_write_1h, \(total("cache_read")) AS cache_read,
+                \(sign) * coalesce(sum(CAST(u.cost_usd AS DOUBLE PRECISION)), 0) AS cost_usd, \(sign) * count(u.cost_usd) AS priced,
+                \(sign) * count(*) AS records
             \(placed)
             WHERE \(condition)
             GROUP BY coalesce(a.repository_id, 0), coalesce(a.commit_id, ''), coalesce(a.confidence, ''), coalesce(u.actor, ''), u.model,
@@ -78,12 +81,12 @@ extension LedgerStore {
     public func check() async throws -> (problems: [String], records: Int, attributions: Int) {
         var problems = [String]()
         if dialect == .sqlite {
-            let verdict = try await select("PRAGMA integrity_check", []).compactMap { $0.first?.text }
+            let verdict = try await select("PRAGMA integrity_check", []).compactMap { $0["integrity_check"].text }
             if verdict != ["ok"] { problems += verdict.map { "integrity check: \($0)" } }
         }
         problems += try await rollupDrift().map { "usage_rollup differs from the records summed afresh: \($0)" }
-        let records = try await select("SELECT count(*) FROM usage_records", []).first?.first?.integer ?? 0
-        let attributions = try await select("SELECT count(*) FROM attributions", []).first?.first?.integer ?? 0
+        let records = try await select("SELECT count(*) AS records FROM usage_records", []).scalar?.integer ?? 0
+        let attributions = try await select("SELECT count(*) AS attributions FROM attributions", []).scalar?.integer ?? 0
         return (problems, Int(records), Int(attributions))
     }
 
@@ -92,11 +95,13 @@ extension LedgerStore {
     /// differ in their last digits with the order they were added in; they count as equal within
     /// a hundredth of a cent.
     func rollupDrift() async throws -> [String] {
-        func keyed(_ rows: [[SQLValue]]) -> [String: Double] {
+        func keyed(_ rows: SQLRows) -> [String: Double] {
+            guard !rows.isEmpty else { return [:] }
             var result = [String: Double]()
+            let cost = rows.column("cost_usd")
             for row in rows {
-                let key = row.enumerated().filter { $0.offset != 14 }.map { $0.element.text ?? "null" }.joined(separator: "|")
-                result[key, default: 0] += row.count > 14 ? (row[14].real ?? 0) : 0
+                let key = row.values.enumerated().filter { $0.offset != cost.index }.map { $0.element.text ?? "null" }.joined(separator: "|")
+                result[key, default: 0] += row[cost].real ?? 0
             }
             return result
         }

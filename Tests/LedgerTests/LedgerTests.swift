@@ -262,7 +262,7 @@ final class LockedResults: @unchecked Sendable {
     /// A ledger as an earlier version left it, with one record.
     static func writeOldLedger(_ path: String, schema: Int) throws {
         let queue = try DatabaseQueue(path: path)
-        try SQLiteLedgerTestAccess.migrator(through: schema).migrate(queue)
+        try queue.write { db in try SQLiteLedger.migrate(db, from: 0, through: schema) }
         try queue.write { db in
             try db.execute(
                 sql: """
@@ -276,10 +276,6 @@ final class LockedResults: @unchecked Sendable {
     static func schemaVersion(_ path: String) throws -> String? {
         try DatabaseQueue(path: path).read { try String.fetchOne($0, sql: "SELECT value FROM shipmeter_meta WHERE key = 'schema_version'") }
     }
-}
-
-enum SQLiteLedgerTestAccess {
-    static func migrator(through version: Int) -> DatabaseMigrator { SQLiteLedger.migrator(through: version) }
 }
 
 @Suite struct KilledRunTests {
