@@ -1,5 +1,6 @@
 import Foundation
 import ShipmeterEngine
+import Synchronization
 
 /// Writes results to standard output and diagnostics to standard error.
 enum Output {
@@ -50,25 +51,15 @@ enum ExitStatus {
     static let usage: Int32 = 2
     static let partial: Int32 = 3
 
-    private final class Flag: @unchecked Sendable {
-        // @unchecked: `set` is read and written holding `lock`.
-        let lock = NSLock()
-        var set = false
-    }
-
-    private static let flag = Flag()
+    private static let partialResult = Mutex(false)
 
     /// The command finishes, but its result leaves out input (unreadable usage files, commits
     /// whose lines are unknown).
     static func markPartial() {
-        flag.lock.lock()
-        flag.set = true
-        flag.lock.unlock()
+        partialResult.withLock { $0 = true }
     }
 
     static var isPartial: Bool {
-        flag.lock.lock()
-        defer { flag.lock.unlock() }
-        return flag.set
+        partialResult.withLock { $0 }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import WorkProgress
 
 /// `--quiet`, for the commands that show progress.
@@ -62,14 +63,13 @@ public struct ProgressSettings: Equatable, Sendable {
 /// replaced by a one-line summary at the end. Only on a terminal: never in a pipe, a file, a CI
 /// log (`CI` set), a dumb terminal or with `--quiet` (unless `SHIPMETER_PROGRESS=always`, which
 /// writes one plain line per redraw where standard error is not a terminal).
-final class ProgressLine: @unchecked Sendable {
-    // @unchecked: `timer` and `drawn` are touched on `queue` only; `showing` and `onTerminal`
-    // never change.
+final class ProgressLine: Sendable {
     let showing: Bool
     let onTerminal: Bool
+    /// Drawing and finishing happen on this queue, one at a time.
     private let queue = DispatchQueue(label: "shipmeter.progress")
-    private var timer: DispatchSourceTimer?
-    private var drawn = false
+    /// The redraw timer, and whether a line is on the terminal to be cleared.
+    private let state = Mutex<(timer: (any DispatchSourceTimer)?, drawn: Bool)>((nil, false))
 
     init(showing: Bool, onTerminal: Bool = true, settings: ProgressSettings = ProgressSettings()) {
         self.showing = showing
@@ -87,7 +87,7 @@ final class ProgressLine: @unchecked Sendable {
             guard let self, let snapshot = WorkProgress.snapshot() else { return }
             draw(snapshot)
         }
-        self.timer = timer
+        state.withLock { $0.timer = timer }
         timer.resume()
     }
 
@@ -97,12 +97,14 @@ final class ProgressLine: @unchecked Sendable {
         let seconds = WorkProgress.secondsSinceStart()
         WorkProgress.disable()
         queue.sync {
-            timer?.cancel()
-            timer = nil
+            let drawn = state.withLock { state in
+                state.timer?.cancel()
+                defer { state = (nil, false) }
+                return state.drawn
+            }
             var text = drawn && onTerminal ? "\r\u{1B}[2K" : ""
             if let summary { text += "\(summary) in \(ProgressText.duration(seconds))\n" }
             if !text.isEmpty { Self.write(text) }
-            drawn = false
         }
     }
 
@@ -114,7 +116,7 @@ final class ProgressLine: @unchecked Sendable {
         } else {
             Self.write(line + "\n")
         }
-        drawn = true
+        state.withLock { $0.drawn = true }
     }
 
     static func terminalWidth() -> Int {

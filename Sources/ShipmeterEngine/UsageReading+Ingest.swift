@@ -1,6 +1,7 @@
 import Foundation
 import GitKit
 import Ledger
+import Synchronization
 import Usage
 import WorkProgress
 
@@ -45,20 +46,21 @@ extension UsageReading {
 }
 
 /// The reading side of a streaming ingest, on a thread of its own.
-private final class ChunkReader: @unchecked Sendable {
-    // @unchecked: `pricing` is used by the reading thread alone.
+private final class ChunkReader: Sendable {
     let reading: UsageReading
     let paths: [String]
     let queue: UsageChunkQueue
     let chunk: Int
-    var pricing: Pricing
-    /// Readings of running session totals, held back from the stream (see `LedgerStore.increases`);
-    /// read once the reading thread has finished.
-    private(set) var running = [UsageRecord]()
+    /// The prices, with the models found without one; and readings of running session totals,
+    /// held back from the stream (see `LedgerStore.increases`), read once the reading thread has
+    /// finished. Only the reading thread uses them until then: the lock is never contended.
+    private let state: Mutex<(pricing: Pricing, running: [UsageRecord])>
+
+    var running: [UsageRecord] { state.withLock { $0.running } }
 
     init(reading: UsageReading, paths: [String], prices: PriceTable, queue: UsageChunkQueue, chunk: Int) {
         (self.reading, self.paths, self.queue, self.chunk) = (reading, paths, queue, chunk)
-        pricing = Pricing(prices)
+        state = Mutex((Pricing(prices), []))
     }
 
     /// Starts reading; the task ends with the read's diagnostics, or what stopped it.
@@ -92,7 +94,7 @@ private final class ChunkReader: @unchecked Sendable {
             queue.finish(links: batch.links)
             var diagnostics: [Diagnostic] = notes.map { .usage($0) }
             if let malformed = Diagnostic.malformed(in: batch) { diagnostics.append(malformed) }
-            if let unpriced = UsageReading.unpriced(pricing.unknown) { diagnostics.append(unpriced) }
+            if let unpriced = UsageReading.unpriced(state.withLock { $0.pricing.unknown }) { diagnostics.append(unpriced) }
             return .success(diagnostics)
         } catch {
             return .failure(error)
@@ -100,14 +102,16 @@ private final class ChunkReader: @unchecked Sendable {
     }
 
     private func put(_ records: [UsageRecord]) throws {
-        var records = records
-        for index in records.indices { pricing.price(&records[index]) }
-        let runningSources = UsageFormat.runningTotalSources
-        if records.contains(where: { runningSources.contains($0.source) }) {
-            running += records.filter { runningSources.contains($0.source) }
-            records.removeAll { runningSources.contains($0.source) }
-            if records.isEmpty { return }
+        let records = state.withLock { state in
+            var records = records
+            for index in records.indices { state.pricing.price(&records[index]) }
+            let runningSources = UsageFormat.runningTotalSources
+            if records.contains(where: { runningSources.contains($0.source) }) {
+                state.running += records.filter { runningSources.contains($0.source) }
+                records.removeAll { runningSources.contains($0.source) }
+            }
+            return records
         }
-        try queue.put(records)
+        if !records.isEmpty { try queue.put(records) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A session known to have produced a commit (e.g. Claude Code's OTel `tool_result` event with
 /// `git_commit_id`): records of the session up to `time` are linked to that commit.
@@ -40,7 +41,7 @@ public struct UsageBatch: Sendable {
     /// Adds a record unless its `(source, key)` was seen; a repeat with a larger total (a
     /// streamed message whose usage grew) replaces the earlier reading.
     public mutating func add(_ record: UsageRecord) {
-        if let spill, spill.failure != nil { return }
+        if let spill, spill.hasFailed { return }
         // Every later step turns times into days and dates: one no clock could give is refused here.
         let seconds = record.timestamp.timeIntervalSince1970
         guard seconds.isFinite, seconds >= 0, seconds < Self.latestTime else {
@@ -64,11 +65,11 @@ public struct UsageBatch: Sendable {
     static let latestTime: Double = 253_402_300_799
 
     public mutating func flush() {
-        guard let spill, spill.failure == nil, !records.isEmpty else { return }
+        guard let spill, !spill.hasFailed, !records.isEmpty else { return }
         do {
             try spill.receive(records)
         } catch {
-            spill.failure = error
+            spill.fail(error)
         }
         records.removeAll(keepingCapacity: true)
         positions.removeAll(keepingCapacity: true)
@@ -110,15 +111,26 @@ public struct UsageBatch: Sendable {
 /// Receives a read's records in chunks of `limit` as they are read (a streaming ingest), so a
 /// large read never holds all of them. The first error `receive` throws stops the read's adding
 /// and is kept for the reader's caller.
-public final class UsageSpill: @unchecked Sendable {
-    // @unchecked: used by the one thread that reads.
+public final class UsageSpill: Sendable {
     public let limit: Int
-    let receive: ([UsageRecord]) throws -> Void
-    public internal(set) var failure: Error?
+    let receive: @Sendable ([UsageRecord]) throws -> Void
+    private let failed = Atomic(false)
+    private let error = Mutex<(any Error)?>(nil)
 
-    public init(limit: Int, receive: @escaping ([UsageRecord]) throws -> Void) {
+    public init(limit: Int, receive: @escaping @Sendable ([UsageRecord]) throws -> Void) {
         precondition(limit > 0, "a chunk holds at least one record")
         self.limit = limit
         self.receive = receive
+    }
+
+    /// What `receive` threw first; nil while it has thrown nothing.
+    public var failure: (any Error)? { error.withLock { $0 } }
+
+    /// Whether `receive` has thrown (checked per record: no lock).
+    var hasFailed: Bool { failed.load(ordering: .acquiring) }
+
+    func fail(_ failure: any Error) {
+        error.withLock { if $0 == nil { $0 = failure } }
+        failed.store(true, ordering: .releasing)
     }
 }

@@ -16,7 +16,8 @@ public struct UsageChunk: Sendable {
 /// chunks waiting: the reader parses the next chunk while the writer stores the last, and memory
 /// stays bounded by a few chunks whatever the input's size.
 public final class UsageChunkQueue: @unchecked Sendable {
-    // @unchecked: every access holds `condition`.
+    // @unchecked: every access holds `condition` (an NSCondition, not a Mutex: each side waits
+    // on it, the reader for room and the writer for chunks).
     private let condition = NSCondition()
     private var chunks: [UsageChunk] = []
     private var finished = false

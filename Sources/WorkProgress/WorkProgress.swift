@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// How far long work has got: the phase it is in, how many of how many items are done, and the
 /// counts worth a closing summary. The engine reports here as it works; what to show, and
@@ -25,46 +26,45 @@ public enum WorkProgress {
 
     /// Where progress is recorded. The engine reports to the process's one recorder through the
     /// static functions below; a test drives a recorder of its own, with its own clock.
-    public final class Recorder: @unchecked Sendable {
-        // @unchecked: every field is read and written holding `lock`.
-        private let lock = NSLock()
-        private var enabled = false
-        private var phase = ""
-        private var done = 0
-        private var total: Int?
-        private var unit = ""
-        private var phaseStart = Date()
-        private var start = Date()
-        /// Told of each new phase as it begins (outside the lock), so a reader can show phases
-        /// shorter than its redraw interval.
-        private var onBegin: (@Sendable (Snapshot) -> Void)?
+    public final class Recorder: Sendable {
+        private struct State {
+            var enabled = false
+            var phase = ""
+            var done = 0
+            var total: Int?
+            var unit = ""
+            var phaseStart = Date()
+            var start = Date()
+            /// Told of each new phase as it begins (outside the lock), so a reader can show phases
+            /// shorter than its redraw interval.
+            var onBegin: (@Sendable (Snapshot) -> Void)?
+        }
+
+        private let state = Mutex(State())
 
         public init() {}
 
         /// Starts recording (and clears what an earlier command left). `onBegin`, when given, is
         /// called with each phase as it begins, on the thread that began it.
         public func enable(now: Date = Date(), onBegin: (@Sendable (Snapshot) -> Void)? = nil) {
-            lock.withLock {
-                (enabled, phase, done, total, start, phaseStart) = (true, "", 0, nil, now, now)
-                self.onBegin = onBegin
-            }
+            state.withLock { $0 = State(enabled: true, phaseStart: now, start: now, onBegin: onBegin) }
         }
 
         /// Stops recording.
         public func disable() {
-            lock.withLock {
-                enabled = false
-                onBegin = nil
+            state.withLock {
+                $0.enabled = false
+                $0.onBegin = nil
             }
         }
 
         /// A new phase: `total` items of `unit` when known.
         public func begin(_ phase: String, total: Int? = nil, unit: String = "", now: Date = Date()) {
-            let told: (@Sendable (Snapshot) -> Void, Snapshot)? = lock.withLock {
-                guard enabled else { return nil }
-                (self.phase, done, self.total, self.unit, phaseStart) = (phase, 0, total, unit, now)
-                return onBegin.map {
-                    ($0, Snapshot(phase: phase, done: 0, total: total, unit: unit, elapsed: 0, sinceStart: now.timeIntervalSince(start)))
+            let told: (@Sendable (Snapshot) -> Void, Snapshot)? = state.withLock { state in
+                guard state.enabled else { return nil }
+                (state.phase, state.done, state.total, state.unit, state.phaseStart) = (phase, 0, total, unit, now)
+                return state.onBegin.map {
+                    ($0, Snapshot(phase: phase, done: 0, total: total, unit: unit, elapsed: 0, sinceStart: now.timeIntervalSince(state.start)))
                 }
             }
             if let told { told.0(told.1) }
@@ -72,28 +72,28 @@ public enum WorkProgress {
 
         /// `count` more items of the current phase are done (from any thread).
         public func advance(_ count: Int = 1) {
-            lock.withLock { if enabled { done += count } }
+            state.withLock { if $0.enabled { $0.done += count } }
         }
 
         /// Whether recording is on (worth computing a total for, say).
-        public var isEnabled: Bool { lock.withLock { enabled } }
+        public var isEnabled: Bool { state.withLock { $0.enabled } }
 
         /// Items done in the current phase (0 when recording is off).
-        public func doneCount() -> Int { lock.withLock { enabled ? done : 0 } }
+        public func doneCount() -> Int { state.withLock { $0.enabled ? $0.done : 0 } }
 
         /// The current phase, or nil when recording is off or no phase has begun.
         public func snapshot(now: Date = Date()) -> Snapshot? {
-            lock.withLock {
-                guard enabled, !phase.isEmpty else { return nil }
+            state.withLock { state in
+                guard state.enabled, !state.phase.isEmpty else { return nil }
                 return Snapshot(
-                    phase: phase, done: done, total: total, unit: unit,
-                    elapsed: now.timeIntervalSince(phaseStart), sinceStart: now.timeIntervalSince(start))
+                    phase: state.phase, done: state.done, total: state.total, unit: state.unit,
+                    elapsed: now.timeIntervalSince(state.phaseStart), sinceStart: now.timeIntervalSince(state.start))
             }
         }
 
         /// Seconds since recording was turned on (for a closing summary).
         public func secondsSinceStart(now: Date = Date()) -> Double {
-            lock.withLock { now.timeIntervalSince(start) }
+            state.withLock { now.timeIntervalSince($0.start) }
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Work over many commits on every core: contiguous blocks (in history order a commit's parent
 /// tree is often still in the worker's cache), each worker with state of its own — libgit2
@@ -25,30 +26,22 @@ public enum ParallelBlocks {
         return try results.values()
     }
 
-    /// Per-index results written by parallel workers.
-    private final class Results<Value: Sendable>: @unchecked Sendable {
-        // @unchecked: every access to `stored` and `error` holds `lock`; workers write distinct indices.
-        private let lock = NSLock()
-        private var stored: [Value?]
-        private var error: (any Error)?
+    /// Per-index results written by parallel workers (each writes its own indices).
+    private final class Results<Value: Sendable>: Sendable {
+        private let state: Mutex<(stored: [Value?], error: (any Error)?)>
 
-        init(count: Int) { stored = Array(repeating: nil, count: count) }
+        init(count: Int) { state = Mutex((Array(repeating: nil, count: count), nil)) }
 
         func set(_ index: Int, _ value: Value) {
-            lock.lock()
-            stored[index] = value
-            lock.unlock()
+            state.withLock { $0.stored[index] = value }
         }
 
         func fail(_ failure: any Error) {
-            lock.lock()
-            if error == nil { error = failure }
-            lock.unlock()
+            state.withLock { if $0.error == nil { $0.error = failure } }
         }
 
         func values() throws -> [Value] {
-            lock.lock()
-            defer { lock.unlock() }
+            let (stored, error) = state.withLock { ($0.stored, $0.error) }
             if let error { throw error }
             return stored.compactMap { $0 }
         }
