@@ -69,7 +69,8 @@ struct JSONFields {
             throw FieldError("\(key) is not a number")
         }
         guard number.isFinite, number == number.rounded() else { throw FieldError("\(key) is not a whole number: \(number)") }
-        guard number >= 0 else { throw FieldError("\(key) is negative: \(Int64(number))") }
+        // (A count below Int64's range is shown as the number it is: converting it would trap.)
+        guard number >= 0 else { throw FieldError("\(key) is negative: \(number > -9.2e18 ? String(Int64(number)) : String(number))") }
         guard number <= Double(absurdCount) else { throw FieldError("\(key) is absurd: \(number) (> 10^12)") }
         return Int64(number)
     }

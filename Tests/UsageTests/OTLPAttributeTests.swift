@@ -33,6 +33,14 @@ import Testing
         #expect(attributes.string("empty") == nil && attributes.string("flag") == nil && attributes.string("negative") == "-3")
     }
 
+    /// Found by fuzzing the Codex reader: a count far below Int64's range trapped while its
+    /// error message was written.
+    @Test func countsBeyondSixtyFourBitsAreRefusedNotTrapped() {
+        #expect(throws: FieldError.self) { try JSONFields.count(NSNumber(value: -5.3e37), key: "input_tokens") }
+        #expect(throws: FieldError.self) { try OTLPAttributeValue.double(-5.3e37).count(key: "input_tokens") }
+        #expect(throws: FieldError.self) { try OTLPAttributeValue.double(7e30).count(key: "input_tokens") }
+    }
+
     @Test func jsonValuesBecomeTheKindTheyAre() {
         #expect(OTLPAttributeValue(json: "123", integer: true) == .int(123))
         #expect(OTLPAttributeValue(json: "12x", integer: true) == .string("12x"))
