@@ -36,7 +36,9 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
         ),
-        .target(name: "GitKit", dependencies: ["CGit2"]),
+        // Git'''s values without libgit2: object ids, times, signatures, errors, and git's trailer rules.
+        .target(name: "GitModel"),
+        .target(name: "GitKit", dependencies: ["CGit2", "GitModel"]),
         // Where long work has got (phase, done of total); the command line draws it.
         .target(name: "WorkProgress"),
         .target(name: "Usage", dependencies: ["WorkProgress", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
@@ -44,7 +46,8 @@ let package = Package(
         .target(
             name: "Ledger",
             dependencies: [
-                "GitKit", "Usage", "Attribution", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                "GitModel", "Usage", "Attribution", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
                 .product(name: "NIOSSL", package: "swift-nio-ssl", condition: .when(traits: ["PostgreSQL"])),
                 .product(name: "Logging", package: "swift-log", condition: .when(traits: ["PostgreSQL"])),
@@ -52,7 +55,7 @@ let package = Package(
         .target(name: "ShipmeterEngine", dependencies: ["GitKit", "Usage", "Attribution", "Ledger", "WorkProgress"]),
         .target(name: "Reporting", dependencies: ["Attribution", "Usage"]),
         // What a commit hook runs: session detection and trailer writing, without libgit2.
-        .target(name: "CommitTagging", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),
+        .target(name: "CommitTagging", dependencies: ["GitModel", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(name: "CommitHooks", dependencies: ["GitKit", "CommitTagging"]),
         // `shipmeter serve`: OTLP/HTTP in, the ledger's report out. Built only with the Collector trait.
         .target(

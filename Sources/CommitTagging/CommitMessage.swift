@@ -1,3 +1,5 @@
+import GitModel
+
 /// Adds trailers to a commit message the way `git interpret-trailers` does: after an existing
 /// trailer block, else after one blank line; before git's comment section; never twice.
 public enum CommitMessage {
@@ -24,11 +26,9 @@ public enum CommitMessage {
         guard !missing.isEmpty else { return nil }
         let newLines = missing.map { "\($0.key): \($0.value)" }
 
-        // Does the last paragraph form a trailer block (and is it not the subject alone)?
-        var start = body.count
-        while start > 0, !body[start - 1].trimmingBlanks.isEmpty { start -= 1 }
-        let paragraph = body[start...].filter { !$0.hasPrefix(String(commentCharacter)) }
-        let isTrailerBlock = start > 0 && !paragraph.isEmpty && paragraph.allSatisfy { parse($0) != nil || $0.first == " " || $0.first == "\t" }
+        // Does the message end in a trailer block, by git's rules (the ones history is read by: the
+        // last paragraph after the subject, all trailers, or a quarter with a git-generated one)?
+        let isTrailerBlock = Trailer.hasBlock(message: content.joined(separator: "\n") + "\n")
         if !isTrailerBlock { body.append("") }
         body.append(contentsOf: newLines)
         var result = body.joined(separator: "\n") + "\n"

@@ -1,6 +1,6 @@
 import Attribution
 import Foundation
-import GitKit
+import GitModel
 import Usage
 
 /// Where a repository's last `attribute` stopped.

@@ -1,6 +1,6 @@
 import Attribution
 import Foundation
-import GitKit
+import GitModel
 import Usage
 
 /// The reads `attribute` needs, in the SQL both backends share.

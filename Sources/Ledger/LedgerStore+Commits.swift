@@ -1,6 +1,6 @@
 import Attribution
 import Foundation
-import GitKit
+import GitModel
 import Usage
 
 /// Stored commits, read by what a run knows of them.

@@ -1,6 +1,6 @@
 import Attribution
 import Foundation
-import GitKit
+import GitModel
 import Usage
 
 /// One deployment as `attribute` classified it, with the commits it shipped (hex ids).

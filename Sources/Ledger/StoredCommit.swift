@@ -1,6 +1,6 @@
 import Attribution
 import Foundation
-import GitKit
+import GitModel
 import Usage
 
 /// One commit as the ledger keeps it: what attribution read from it (the summary line and no

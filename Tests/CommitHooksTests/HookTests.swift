@@ -381,6 +381,26 @@ import Testing
         #expect(CommitMessage.adding(session, to: "fix: the thing\n")?.hasPrefix("fix: the thing\n\nAssisted-by") == true)
     }
 
+    /// Where the trailers go is where `git interpret-trailers` puts them: git's trailer-block rules
+    /// (a last paragraph of trailers, or a quarter of trailers with a git-generated one).
+    @Test(arguments: [
+        "Subject\n", "fix: the thing\n", "Subject\n\nBody.\n", "Subject\n\nBody.\n\nSigned-off-by: A <a@x.test>\n",
+        "Subject\n\nSigned-off-by: A <a@x.test>\nsome words\nmore words\n", "Subject\n\nReviewed-by: B\nnot a trailer line\n",
+        "Subject\n\nBody.\n\nKey: value\n  continued\n", "Subject\n\n(cherry picked from commit abc)\nfree text\nfree text\nfree text\n",
+    ])
+    func placesTrailersWhereGitInterpretTrailersDoes(_ message: String) throws {
+        let folder = ScratchDirectory()
+        folder.write("message", message)
+        let git = run(
+            "git",
+            [
+                "interpret-trailers", "--trailer", "Assisted-by: claude-code:claude-sonnet-4-5", "--trailer", "AI-Session: claude-code/s1",
+                folder.file("message"),
+            ])
+        try #require(git.status == 0, "\(git.stderr)")
+        #expect(CommitMessage.adding(session, to: message) == git.stdout, "\(message.debugDescription)")
+    }
+
     @Test func keepsGitsCommentSectionLastAndSkipsEmptyMessages() {
         let edited = "Subject\n\n# Please enter the commit message\n# ------------------------ >8 ------------------------\ndiff --git a b\n"
         #expect(

@@ -26,6 +26,17 @@ public struct Trailer: Hashable, Sendable, Codable {
         return message.withUTF8 { TrailerBlock(UnsafeRawBufferPointer($0)).trailers }
     }
 
+    /// Whether `message` ends in a trailer block by git's rules (it may hold lines that are not
+    /// `Key: value`, such as `(cherry picked from commit …)`): where `git interpret-trailers`
+    /// adds trailers without a blank line first.
+    public static func hasBlock(message: String) -> Bool {
+        var message = message
+        return message.withUTF8 { bytes in
+            let block = TrailerBlock(UnsafeRawBufferPointer(bytes))
+            return block.start < block.end
+        }
+    }
+
     /// Trailer-shaped lines (`Key: value`) of the body outside the trailer block: what squash
     /// merges copy from the commits they squashed. They are not the commit's trailers.
     public static func embedded(message: String) -> [Trailer] {
