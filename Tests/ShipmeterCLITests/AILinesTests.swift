@@ -68,6 +68,29 @@ import Testing
         #expect(root?["ai_lines"] is NSNull)
     }
 
+    /// The work tree's trace file is a file the repository names: a symlink out of the work tree
+    /// or a FIFO there is not read (a FIFO would block the run), as with `.shipmeter.yml`; the
+    /// same traces given with `--traces` are the user's and are read.
+    @Test func aTraceFileLeadingOutOfTheRepositoryIsNotRead() throws {
+        let (scratch, _, c) = Self.repository()
+        let outside = ScratchDirectory()
+        let traces = try String(contentsOfFile: scratch.path + "/.agent-trace/traces.jsonl", encoding: .utf8)
+        outside.write("traces.jsonl", traces)
+        func aiLines(_ extra: [String] = []) -> Any? {
+            let result = ShipmeterBinary.run(["commits", "--format", "json"] + extra, in: scratch.path)
+            #expect(result.status == 0, "\(result.stderr)")
+            return ((Self.json(result.stdout)["commits"] as? [[String: Any]]) ?? []).first { $0["id"] as? String == c }?["ai_lines"]
+        }
+        try FileManager.default.removeItem(atPath: scratch.path + "/.agent-trace/traces.jsonl")
+        try FileManager.default.createSymbolicLink(
+            atPath: scratch.path + "/.agent-trace/traces.jsonl", withDestinationPath: outside.file("traces.jsonl"))
+        #expect(aiLines() is NSNull)
+        #expect(aiLines(["--traces", outside.file("traces.jsonl")]) as? Int == 6)
+        try FileManager.default.removeItem(atPath: scratch.path + "/.agent-trace/traces.jsonl")
+        #expect(mkfifo(scratch.path + "/.agent-trace/traces.jsonl", 0o644) == 0)
+        #expect(aiLines() is NSNull)
+    }
+
     @Test(arguments: [nil] + LedgerBackend.available.map(Optional.some))
     func reportsShareTheAILinesShippedAndJoinSessionsByTheirGitAIKey(_ backend: LedgerBackend?) throws {
         let (scratch, _, _) = Self.repository()

@@ -14,6 +14,10 @@ public struct AILineCount: Sendable, Equatable {
 /// neither covers has no count (nil), which is not the same as 0 AI lines.
 public struct AILineReader: Sendable {
     public static let notesRef = "refs/notes/ai"
+    /// Where the Agent Trace reference hook writes, in the work tree.
+    public static let traceFile = ".agent-trace/traces.jsonl"
+    /// The most of it read (a trace file is a log: it grows with every edit).
+    static let traceLimit = 1 << 30
     public let trace: AgentTrace
     public let noted: Set<ObjectID>
     let workTree: String?
@@ -21,12 +25,17 @@ public struct AILineReader: Sendable {
     /// The repository's notes and its traces: `.agent-trace/traces.jsonl` in the work tree, and
     /// any `tracePaths` given.
     public init(repository: Repository, tracePaths: [String] = []) throws(GitError) {
+        // The work tree's own trace file is the repository's to name: read as a regular file inside
+        // it, of bounded size (a symlink out of the tree, a FIFO or a device is not read).
+        var own: String?
         var paths = tracePaths
         if let workTree = repository.workDirectory {
-            let standard = (workTree.hasSuffix("/") ? workTree : workTree + "/") + ".agent-trace/traces.jsonl"
-            if FileManager.default.fileExists(atPath: standard), !paths.contains(standard) { paths.append(standard) }
+            let root = workTree.hasSuffix("/") ? String(workTree.dropLast()) : workTree
+            let standard = root + "/" + Self.traceFile
+            paths.removeAll { $0 == standard }
+            own = (try? RepositoryFile.contents(Self.traceFile, in: root, limit: Self.traceLimit)) ?? nil
         }
-        trace = AgentTrace(paths: paths)
+        trace = AgentTrace(paths: paths, text: own)
         noted = try repository.notedCommits(notesRef: Self.notesRef)
         workTree = repository.workDirectory.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
     }

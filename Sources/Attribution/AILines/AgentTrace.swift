@@ -27,11 +27,22 @@ public struct AgentTrace: Sendable {
         for path in paths { read(path) }
     }
 
+    /// Reads trace files given by the user and, in `text`, what the repository's own trace file
+    /// holds (read through `RepositoryFile`'s checks, as every file the repository names is).
+    public init(paths: [String], text: String?) {
+        self.init(paths: paths)
+        if let text { read(Data(text.utf8)) }
+    }
+
     mutating func read(_ path: String) {
         // An empty file is nothing to read (Foundation's whole-file read of one leaks its buffer).
         guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0,
             let data = FileManager.default.contents(atPath: path)
         else { return }
+        read(data)
+    }
+
+    mutating func read(_ data: Data) {
         for line in data.split(separator: 0x0A) where !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
                 malformed += 1

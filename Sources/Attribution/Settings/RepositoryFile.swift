@@ -1,4 +1,3 @@
-import Attribution
 import Foundation
 
 #if canImport(Glibc)
@@ -8,17 +7,17 @@ import Darwin
 #endif
 
 /// A file a cloned repository names for shipmeter to read (`.shipmeter.yml`, its deploy logs,
-/// `.mailmap`). The repository is untrusted input: such a file is read only when it is a regular
+/// `.mailmap`, `.agent-trace/traces.jsonl`). The repository is untrusted input: such a file is read only when it is a regular
 /// file inside the work tree after every symlink is followed, never through `..` or an absolute
 /// path, never a FIFO or device (which would block or never end), and never past `limit` bytes.
-enum RepositoryFile {
-    enum Refusal: Error, Equatable, CustomStringConvertible {
+public enum RepositoryFile {
+    public enum Refusal: Error, Equatable, CustomStringConvertible {
         case outside(String)
         case notRegular(String)
         case tooLarge(String, limit: Int)
         case unreadable(String, reason: String)
 
-        var description: String {
+        public var description: String {
             switch self {
             case .outside(let path): return "\(path) is outside the repository; files named by the repository must be inside it"
             case .notRegular(let path): return "\(path) is not a regular file"
@@ -29,7 +28,7 @@ enum RepositoryFile {
     }
 
     /// The text of `relative` under `root`; nil when there is no such file.
-    static func contents(_ relative: String, in root: String, limit: Int) throws(Refusal) -> String? {
+    public static func contents(_ relative: String, in root: String, limit: Int) throws(Refusal) -> String? {
         let full = root + "/" + relative
         guard Configuration.staysInside(relative) else { throw .outside(relative) }
         var status = stat()
