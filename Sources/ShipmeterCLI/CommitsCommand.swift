@@ -36,37 +36,20 @@ extension Shipmeter {
             progress.finish(isatty(STDOUT_FILENO) == 1 ? nil : "listed \(ProgressText.count(entries.count, "commit"))")
             missing.report(unknown: entries.filter { $0.linesAdded == nil }.count, in: context)
             switch format {
-            case .json: Output.write(Self.json(entries).serialized())
+            case .json: Output.write(try JSONDocumentEncoder.serialized(Self.json(entries)))
             case .table: Output.write(Self.table(entries))
             }
         }
 
-        static func json(_ entries: [CommitListing.Entry]) -> JSONValue {
-            .object([
-                ("schema_version", .int(1)),
-                (
-                    "commits",
-                    .array(
-                        entries.map { entry in
-                            .object([
-                                ("id", .string(entry.id)),
-                                ("parents", .array(entry.parents.map(JSONValue.string))),
-                                ("author", .object([("name", .string(entry.authorName)), ("email", .string(entry.authorEmail))])),
-                                ("author_time", .string(entry.authorTime)),
-                                ("committer_time", .string(entry.committerTime)),
-                                ("summary", .string(entry.summary)),
-                                ("trailers", .array(entry.trailers.map { .object([("key", .string($0.key)), ("value", .string($0.value))]) })),
-                                ("files_changed", .int(Int64(entry.filesChanged))),
-                                ("lines_added", entry.linesAdded.map { .int(Int64($0)) } ?? .null),
-                                ("lines_deleted", entry.linesDeleted.map { .int(Int64($0)) } ?? .null),
-                                ("effective_lines", entry.effectiveLines.map(JSONValue.double) ?? .null),
-                                ("ai_signals", .array(entry.signals.map(JSONValue.string))),
-                                ("ai_lines", entry.aiLines.map { .int(Int64($0)) } ?? .null),
-                                ("ai_line_sources", .object(entry.aiLineSources.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })),
-                            ])
-                        })
-                ),
-            ])
+        static func json(_ entries: [CommitListing.Entry]) -> CommitsDocument {
+            CommitsDocument(
+                commits: entries.map { entry in
+                    CommitsDocument.Commit(
+                        id: entry.id, parents: entry.parents, authorName: entry.authorName, authorEmail: entry.authorEmail,
+                        authorTime: entry.authorTime, committerTime: entry.committerTime, summary: entry.summary, trailers: entry.trailers,
+                        filesChanged: entry.filesChanged, linesAdded: entry.linesAdded, linesDeleted: entry.linesDeleted,
+                        effectiveLines: entry.effectiveLines, aiSignals: entry.signals, aiLines: entry.aiLines, aiLineSources: entry.aiLineSources)
+                })
         }
 
         static func table(_ entries: [CommitListing.Entry]) -> String {

@@ -29,26 +29,13 @@ extension Shipmeter {
             let listing = try DeploymentListing(snapshot, environment: env)
             switch format {
             case .json:
-                Output.write(
-                    JSONValue.object([
-                        ("schema_version", .int(1)),
-                        (
-                            "deployments",
-                            .array(
-                                listing.rows.map { row in
-                                    .object([
-                                        ("environment", .string(row.environment)),
-                                        ("id", .string(row.id)),
-                                        ("ref", .string(row.ref)),
-                                        ("commit", .string(row.commit)),
-                                        ("time", .string(Timestamp.iso8601(row.time))),
-                                        ("status", .string(row.status.rawValue)),
-                                        ("kind", .string(row.kind.rawValue)),
-                                        ("shipped_commits", .array(row.shipped.map(JSONValue.string))),
-                                    ])
-                                })
-                        ),
-                    ]).serialized())
+                let document = DeploymentsDocument(
+                    deployments: listing.rows.map { row in
+                        DeploymentsDocument.Deployment(
+                            environment: row.environment, id: row.id, ref: row.ref, commit: row.commit, time: row.time, status: row.status.rawValue,
+                            kind: row.kind.rawValue, shippedCommits: row.shipped)
+                    })
+                Output.write(try JSONDocumentEncoder.serialized(document))
             case .table:
                 let rows = listing.rows.map { row -> [String] in
                     [

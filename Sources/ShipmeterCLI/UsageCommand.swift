@@ -59,7 +59,7 @@ extension Shipmeter {
                 Output.diagnostic("no local agent sessions found for this repository; pass usage files or folders as arguments")
             }
             let summary = UsageSummary(records: records, by: by)
-            Output.write(UsageRendering.render(summary, skipped: batch.malformedCount, format: format.rawValue))
+            Output.write(UsageRendering.render(summary, skipped: batch.malformedCount, format: format))
         }
     }
 }

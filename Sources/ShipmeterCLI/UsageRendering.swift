@@ -4,29 +4,11 @@ import Usage
 
 /// `usage`'s output: a table, JSON or CSV of token counts by group.
 enum UsageRendering {
-    static func countsJSON(_ counts: TokenCounts) -> [(String, JSONValue)] {
-        [
-            ("records", .int(Int64(counts.records))),
-            ("input", .int(counts.input)),
-            ("output", .int(counts.output)),
-            ("cache_write", .int(counts.cacheWrite)),
-            ("cache_read", .int(counts.cacheRead)),
-            ("total", .int(counts.total)),
-            ("cost_usd", .decimal(counts.costUSD)),
-            ("unpriced_records", .int(Int64(counts.unpricedRecords))),
-        ]
-    }
-
-    static func render(_ summary: UsageSummary, skipped: Int, format: String) -> String {
+    static func render(_ summary: UsageSummary, skipped: Int, format: Shipmeter.UsageCommand.UsageFormatOption) -> String {
         switch format {
-        case "json":
-            return JSONValue.object([
-                ("schema_version", .int(1)),
-                ("totals", .object(countsJSON(summary.totals))),
-                ("skipped_lines", .int(Int64(skipped))),
-                ("groups", .array(summary.groups.map { .object([("key", .string($0.key))] + countsJSON($0.counts)) })),
-            ]).serialized()
-        case "csv":
+        case .json:
+            return (try? JSONDocumentEncoder.serialized(UsageDocument(summary, skipped: skipped))) ?? ""
+        case .csv:
             var csv = CSVWriter(header: ["key", "records", "input", "output", "cache_write", "cache_read", "total", "cost_usd"])
             let rows = summary.groups.isEmpty ? [(key: "total", counts: summary.totals)] : summary.groups
             for group in rows {
@@ -38,7 +20,7 @@ enum UsageRendering {
                     ], numeric: Set(1...7))
             }
             return csv.text
-        default:
+        case .table:
             func row(_ key: String, _ c: TokenCounts) -> [String] {
                 [
                     key, Quantity.grouped(Int64(c.records)), Quantity.grouped(c.input), Quantity.grouped(c.output), Quantity.grouped(c.cacheWrite),

@@ -41,9 +41,12 @@ import Testing
             guard cells.count >= 4, let name = Self.quoted(cells[1]).first else { continue }
             listed[name] = Set(Self.quoted(cells[3]).filter { targets.contains($0) })
         }
-        #expect(Set(listed.keys) == targets, "listed but not targets: \(Set(listed.keys).subtracting(targets)); targets not listed: \(targets.subtracting(listed.keys))")
+        #expect(
+            Set(listed.keys) == targets,
+            "listed but not targets: \(Set(listed.keys).subtracting(targets)); targets not listed: \(targets.subtracting(listed.keys))")
         for (name, imports) in listed.sorted(by: { $0.key < $1.key }) where targets.contains(name) {
-            #expect(imports == dependencies[name], "\(name): the map says \(imports.sorted()), Package.swift says \(dependencies[name]?.sorted() ?? [])")
+            #expect(
+                imports == dependencies[name], "\(name): the map says \(imports.sorted()), Package.swift says \(dependencies[name]?.sorted() ?? [])")
         }
     }
 
