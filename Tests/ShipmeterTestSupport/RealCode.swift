@@ -46,7 +46,7 @@ public final class RealCode: @unchecked Sendable {
         for folder in ["Sources"] {
             let base = root.appendingPathComponent(folder)
             let files = (FileManager.default.enumerator(atPath: base.path)?.compactMap { $0 as? String } ?? [])
-                .filter { $0.hasSuffix(".swift") && !$0.contains("OTLP/") }.sorted()
+                .filter { $0.hasSuffix(".swift") && !$0.contains("OTLP/") && !$0.contains("/Generated/") }.sorted()
             for file in files {
                 guard let text = try? String(contentsOf: base.appendingPathComponent(file), encoding: .utf8) else { continue }
                 for raw in text.split(separator: "\n") {
