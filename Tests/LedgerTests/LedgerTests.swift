@@ -206,7 +206,7 @@ extension LedgerBackend {
         let ledger = try backend.freshLocation(in: folder)
         // Two processes at once, overlapping records.
         let group = DispatchGroup()
-        let results = LockedResults()
+        let results = ProcessResults()
         for file in [usage, folder.file("half.jsonl")] {
             group.enter()
             DispatchQueue.global().async {
@@ -226,22 +226,6 @@ extension LedgerBackend {
         await second.close()
         #expect(a.count == 2000)
         #expect(a == b)
-    }
-}
-
-final class LockedResults: @unchecked Sendable {
-    // @unchecked: every access holds `lock`.
-    private let lock = NSLock()
-    private var results = [ProcessResult]()
-    func append(_ result: ProcessResult) {
-        lock.lock()
-        results.append(result)
-        lock.unlock()
-    }
-    var all: [ProcessResult] {
-        lock.lock()
-        defer { lock.unlock() }
-        return results
     }
 }
 

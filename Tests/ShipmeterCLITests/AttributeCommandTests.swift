@@ -138,7 +138,7 @@ import Testing
         for ledger in [together, apart] {
             #expect(ShipmeterBinary.run(["ingest", folder.file("usage.jsonl"), "--ledger", ledger], in: scratch.path).status == 0)
         }
-        let results = Results()
+        let results = ProcessResults()
         DispatchQueue.concurrentPerform(iterations: 3) { _ in
             results.append(ShipmeterBinary.run(["attribute", "--ledger", together], in: scratch.path))
         }
@@ -148,22 +148,6 @@ import Testing
         #expect(contents.contains("explicit"))
         #expect(contents == backend.dump(apart, Self.stored))
         #expect(backend.dump(together, [("repositories", "identity")]).split(separator: "\n").count == 1)
-    }
-
-    final class Results: @unchecked Sendable {
-        // @unchecked: `results` is only touched under `lock`.
-        private let lock = NSLock()
-        private var results = [ProcessResult]()
-        func append(_ result: ProcessResult) {
-            lock.lock()
-            results.append(result)
-            lock.unlock()
-        }
-        var all: [ProcessResult] {
-            lock.lock()
-            defer { lock.unlock() }
-            return results
-        }
     }
 
     func iso(_ time: Int64) -> String { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(time))) }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A temporary folder, removed when the value is released.
 public final class ScratchDirectory: @unchecked Sendable {
@@ -226,4 +227,15 @@ extension ScratchRepository {
         scratch.tag("deploy/production/2", message: "status: success", time: 1_767_240_000)
         return scratch
     }
+}
+
+/// Results of processes run from several threads at once, collected in the order they finish.
+public final class ProcessResults: Sendable {
+    private let results = Mutex<[ProcessResult]>([])
+
+    public init() {}
+
+    public func append(_ result: ProcessResult) { results.withLock { $0.append(result) } }
+
+    public var all: [ProcessResult] { results.withLock { $0 } }
 }
