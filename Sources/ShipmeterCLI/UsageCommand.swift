@@ -38,28 +38,13 @@ extension Shipmeter {
         enum UsageFormatOption: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
 
         func run() async throws {
-            let now = Date()
-            let sinceDate = try since.map { try DateArgument.parse($0, now: now, option: "--since") }
-            let untilDate = try until.map { try DateArgument.parse($0, now: now, option: "--until") }
-            var repo: RepositoryHandle?
-            var overrides = [String: ModelPrice]()
-            if paths.isEmpty {
-                let opened = try repository.open()
-                repo = opened
-                overrides = try RepositoryOptions.configuration(of: opened).priceOverrides
-            } else if let opened = repository.ifAny {
-                overrides = (try? RepositoryOptions.configuration(of: opened))?.priceOverrides ?? [:]
-            }
-            let (batch, notes) = try usage.reading.load(paths: paths, repository: repo, overrides: overrides)
-            Output.diagnostics(notes)
-            let records = batch.records.filter { record in
-                (sinceDate.map { record.timestamp >= $0 } ?? true) && (untilDate.map { record.timestamp < $0 } ?? true)
-            }
-            if paths.isEmpty, records.isEmpty, format == .table {
+            let request = UsageRequest(paths: paths, repository: repository.path, since: since, until: until, grouping: by, reading: usage.reading)
+            let result = try ReportEngine.usage(request) { Output.diagnostics([$0]) }
+            if result.noLocalSessions, format == .table {
                 Output.diagnostic("no local agent sessions found for this repository; pass usage files or folders as arguments")
             }
-            let summary = UsageSummary(records: records, by: by)
-            Output.write(UsageRendering.render(summary, skipped: batch.malformedCount, format: format))
+            let summary = result.summary
+            Output.write(UsageRendering.render(summary, skipped: result.malformedLines, format: format))
         }
     }
 }
