@@ -91,9 +91,8 @@ struct Dashboard: Sendable {
         // Reading the ledger and computing the report happen on the collector's worker threads,
         // not on the cooperative pool that serves requests.
         let result = try await withTaskExecutorPreference(OffPool.executor) { try await ReportEngine.report(request) }
-        let repositories = try await ledger.attributedRepositories().map(\.name)
         let navigation = Self.navigation(
-            query, report: result.report, environments: result.environments, repositories: repositories,
+            query, report: result.report, environments: result.environments, repositories: result.ledgerRepositories,
             teams: result.roster?.teamNames ?? [], roster: result.roster ?? LedgerRoster([]))
         return Page(report: result.report, context: RenderContext(version: version, generatedAt: now, budget: result.budget, navigation: navigation))
     }

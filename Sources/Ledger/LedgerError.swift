@@ -26,7 +26,7 @@ public enum LedgerError: Error, LocalizedError, Equatable {
             return "\(location) is not a shipmeter ledger. Pass --ledger with a new file name or an existing ledger."
         case .newerSchema(let location, let version):
             return
-                "\(location) was written by a newer shipmeter (schema \(version), this one knows up to \(SQLiteLedger.schemaVersion)). Upgrade shipmeter to use it."
+                "\(location) was written by a newer shipmeter (schema \(version), this one knows up to \(LedgerMigrations.latest)). Upgrade shipmeter to use it."
         case .locked(let location):
             return "\(location) is locked by another shipmeter run and stayed locked past the timeout; try again when it finishes"
         case .unreachable(_, let detail):

@@ -56,6 +56,10 @@ struct SQLRows: RandomAccessCollection, Sendable {
             for (position, name) in names.enumerated() where index[name.lowercased()] == nil { index[name.lowercased()] = position }
             self.index = index
         }
+
+        /// The position of `name`: as written (names here are lowercase: no copy made per read),
+        /// else lowercased.
+        subscript(_ name: String) -> Int? { index[name] ?? index[name.lowercased()] }
     }
 
     let names: Names
@@ -77,7 +81,7 @@ struct SQLRows: RandomAccessCollection, Sendable {
     /// A column of these rows, for reading many rows.
     /// (PostgreSQL names no columns of an empty result: nothing is read from one.)
     func column(_ name: String) -> SQLColumn {
-        guard let index = names.index[name.lowercased()] else {
+        guard let index = names[name] else {
             precondition(values.isEmpty, "the query has no column '\(name)'")
             return SQLColumn(index: -1)
         }
@@ -106,7 +110,7 @@ struct SQLRow: Sendable {
     let values: [SQLValue]
 
     subscript(_ name: String) -> SQLValue {
-        guard let index = names.index[name.lowercased()] else { preconditionFailure("the query has no column '\(name)'") }
+        guard let index = names[name] else { preconditionFailure("the query has no column '\(name)'") }
         return values[index]
     }
 

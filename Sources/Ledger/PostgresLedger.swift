@@ -32,7 +32,7 @@ final class PostgresLedger: Sendable {
     }
 
     /// Opens the ledger at `url`, migrating it to `schema` (this binary's; earlier ones to test upgrades).
-    static func open(url: String, environment: [String: String], schema: Int = SQLiteLedger.schemaVersion) async throws -> PostgresLedger {
+    static func open(url: String, environment: [String: String], schema: Int = LedgerMigrations.latest) async throws -> PostgresLedger {
         guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
             throw LedgerError.unsupported(
                 "'\(url.replacingOccurrences(of: #":[^:@/]*@"#, with: ":***@", options: .regularExpression))' is not a PostgreSQL URL; use postgres://user@host:port/database"
@@ -119,7 +119,7 @@ final class PostgresLedger: Sendable {
         }
     }
 
-    func migrate(through target: Int = SQLiteLedger.schemaVersion) async throws {
+    func migrate(through target: Int = LedgerMigrations.latest) async throws {
         try await transaction { connection in
             // One migration at a time, whatever else is running against this database.
             try await connection.query("SELECT pg_advisory_xact_lock(7277727)", logger: Self.logger)
@@ -129,7 +129,7 @@ final class PostgresLedger: Sendable {
                 let version =
                     Int(try await Self.single(connection, "SELECT value FROM shipmeter_meta WHERE key = 'schema_version'", as: String.self) ?? "0")
                     ?? 0
-                if version > SQLiteLedger.schemaVersion { throw LedgerError.newerSchema(location: self.location, version: version) }
+                if version > LedgerMigrations.latest { throw LedgerError.newerSchema(location: self.location, version: version) }
                 previous = version
             } else if try await Self.single(connection, "SELECT to_regclass('usage_records') IS NOT NULL", as: Bool.self) == true {
                 throw LedgerError.notALedger(self.location)

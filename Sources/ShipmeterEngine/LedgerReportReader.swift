@@ -12,6 +12,8 @@ public struct LedgerReportReader {
     public let input: ReportInput
     /// The people as `attribute` stored them.
     public let roster: LedgerRoster
+    /// Every repository the ledger holds attribution for (the report may cover fewer).
+    public private(set) var ledgerRepositories: [String] = []
 
     public var names: [String] { input.repositories }
     public var timeline: DeploymentTimeline { input.timeline }
@@ -24,7 +26,9 @@ public struct LedgerReportReader {
         if attributed.isEmpty, fallback { return nil }
         let chosen = try select(filter, in: attributed)
         let data = try await ledger.reportData(repositories: chosen, since: since, until: until)
-        return LedgerReportReader(location: ledger.location, data: data, filtered: filter != nil)
+        var reader = LedgerReportReader(location: ledger.location, data: data, filtered: filter != nil)
+        reader.ledgerRepositories = attributed.map(\.name)
+        return reader
     }
 
     /// The repositories `filter` names; all when nil.

@@ -36,7 +36,8 @@ public enum ReportEngine {
                     scope: request.scope)
                 return ReportResult(
                     report: report, budget: loaded.budget(configuration, annual: nil, year: nil, asOf: until), diagnostics: log.all,
-                    environments: source.environments, roster: loaded.roster, commits: nil, records: nil,
+                    environments: source.environments, ledgerRepositories: loaded.ledgerRepositories, roster: loaded.roster, commits: nil,
+                    records: nil,
                     timings: [("ledger", source.loadedAt.timeIntervalSince(started))] + report.phaseTimings.map { ($0.0, $0.1) })
             case .history(let context, let snapshot, let batch):
                 WorkProgress.begin(

@@ -87,6 +87,8 @@ public struct ReportResult: Sendable {
     public var diagnostics: [Diagnostic]
     /// The environments that have deployments.
     public var environments: [String]
+    /// Every repository the ledger holds (from a ledger; empty from history).
+    public var ledgerRepositories: [String] = []
     /// People as `attribute` stored them (from a ledger; nil from history).
     public var roster: LedgerRoster?
     /// Commits and usage records read (from history; nil from a ledger).
