@@ -15,6 +15,16 @@ public enum JSONDocumentEncoder {
         try encode(value).serialized(pretty: pretty)
     }
 
+    /// One of this module's documents, whose encoding cannot fail: every value in them is a
+    /// scalar, an array or a keyed object, none with an `encode(to:)` that throws.
+    static func document(_ value: some Encodable) -> String {
+        do {
+            return try serialized(value)
+        } catch {
+            preconditionFailure("\(type(of: value)) could not be encoded: \(error)")
+        }
+    }
+
     /// One value being built: a scalar, or an object or array filled in by containers.
     final class Node {
         enum Kind {

@@ -17,7 +17,7 @@ extension Shipmeter {
                 repository are used. Groups are led by yield and shipped work, never ranked by token \
                 volume. A forward deployment is worth min(1, effective lines shipped / \
                 report.deployment_unit), split by each group's effective lines; reverted changes and \
-                their reverts count 0. JSON output is stable (schema_version 3).
+                their reverts count 0. JSON output is stable (schema_version \(ReportDocument.schemaVersion)); its keys are in docs/json.md.
                 """
         )
 
