@@ -42,11 +42,14 @@ let package = Package(
         // Where long work has got (phase, done of total); the command line draws it.
         .target(name: "WorkProgress"),
         .target(name: "Usage", dependencies: ["WorkProgress", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
-        .target(name: "Attribution", dependencies: ["GitKit", "Usage", "WorkProgress", .product(name: "Yams", package: "Yams")]),
+        // What attribution produces and the ledger stores (deployments, commit facts, change
+        // measures, merge references), without libgit2.
+        .target(name: "AttributionModel", dependencies: ["GitModel", "Usage"]),
+        .target(name: "Attribution", dependencies: ["GitKit", "AttributionModel", "Usage", "WorkProgress", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "Ledger",
             dependencies: [
-                "GitModel", "Usage", "Attribution", .product(name: "GRDB", package: "GRDB.swift"),
+                "GitModel", "Usage", "AttributionModel", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
                 .product(name: "NIOSSL", package: "swift-nio-ssl", condition: .when(traits: ["PostgreSQL"])),

@@ -1,4 +1,4 @@
-import Attribution
+import AttributionModel
 
 /// How a commit's change measure is kept in the `commits` table.
 extension ChangeMeasure {

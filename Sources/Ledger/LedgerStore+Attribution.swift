@@ -1,4 +1,4 @@
-import Attribution
+import AttributionModel
 import Foundation
 import GitModel
 import Usage

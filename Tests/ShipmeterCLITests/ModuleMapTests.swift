@@ -48,6 +48,14 @@ import Testing
             #expect(
                 imports == dependencies[name], "\(name): the map says \(imports.sorted()), Package.swift says \(dependencies[name]?.sorted() ?? [])")
         }
+        // The ledger and the commit hook's code never link libgit2, however they reach their values.
+        for name in ["Ledger", "CommitTagging", "shipmeter-hook", "AttributionModel", "GitModel"] {
+            var reached = Set<String>(), pending = [name]
+            while let next = pending.popLast() {
+                for dependency in dependencies[next] ?? [] where reached.insert(dependency).inserted { pending.append(dependency) }
+            }
+            #expect(!reached.contains("CGit2"), "\(name) links libgit2 through \(reached.sorted())")
+        }
     }
 
     /// The `backticked` words of a cell.

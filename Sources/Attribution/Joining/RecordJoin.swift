@@ -2,16 +2,6 @@ import Foundation
 import GitKit
 import Usage
 
-/// How a usage record reached its commit.
-public enum JoinConfidence: String, Sendable {
-    /// The record names the commit (e.g. OTel `git_commit_id`).
-    case linked
-    /// A commit trailer names the record's session.
-    case explicit
-    /// Same repository, same person, that person's next commit within the window.
-    case inferred
-}
-
 /// Where a record ended up: a commit and how, or nowhere.
 public enum RecordJoin: Sendable, Hashable {
     /// Not attributed to any commit (yet).

@@ -1,5 +1,5 @@
 import Foundation
-import GitKit
+import GitModel
 import Usage
 
 /// What one commit changed, measured as the information it adds to what the repository already
@@ -83,11 +83,11 @@ public struct ChangeMeasure: Sendable, Hashable {
     /// lines at most.
     public static let maximumTokensPerLogicalLine = 15
     /// Longer physical lines are data or minified code: only their start is read.
-    static let maximumLineBytes = 512
+    package static let maximumLineBytes = 512
     /// A file of at least this many changed lines, four fifths of them at least `denseLineBytes`
     /// long without a space, is data (base64, hex dumps, one-record-per-line JSON) and counts nothing.
-    static let dataFileLines = 20
-    static let denseLineBytes = 32
+    package static let dataFileLines = 20
+    package static let denseLineBytes = 32
     /// Distinct added lines of one shape from which they are a template run (fewer are ordinary
     /// code: a few `case` lines, a few assignments).
     public static let templateRun = 8
@@ -101,33 +101,4 @@ public struct ChangeMeasure: Sendable, Hashable {
     /// Whether the change can pair with another as a revert: it has lines, and is not its own
     /// inverse (a pure move of lines within files).
     public var canPair: Bool { fingerprint != 0 && fingerprint != inverseFingerprint }
-}
-
-extension Repository {
-    /// A commit's diff stats and change measure, read in one pass over its diff against a
-    /// reference of what its parent held; the measure is nil when some of its blobs are missing
-    /// (the line counts are unknown then).
-    public func measuredChange(for id: ObjectID, measurer: inout ChangeMeasurer) throws(GitError) -> (DiffStats, ChangeMeasure?) {
-        do {
-            try measurer.prepare(for: id, in: self)
-            let stats = try diffStats(for: id) { path, added, line in
-                measurer.visit(path: path, added: added, line: line)
-            }
-            let measure = measurer.finish()
-            return (stats, stats.linesKnown ? measure : nil)
-        } catch {
-            _ = measurer.finish()  // what was read of this commit must not count for the next
-            throw error
-        }
-    }
-
-    /// The same; with `fetchingMissing`, in a partial clone whose blobs for the commit are
-    /// missing, git fetches them and the commit is read again.
-    public func measuredChange(
-        for id: ObjectID, measurer: inout ChangeMeasurer, fetchingMissing: Bool
-    ) throws(GitError) -> (DiffStats, ChangeMeasure?) {
-        let read = try measuredChange(for: id, measurer: &measurer)
-        guard read.1 == nil, fetchingMissing, isPartialClone, (try? fetchMissingBlobs(of: [id])) != nil else { return read }
-        return try measuredChange(for: id, measurer: &measurer)
-    }
 }

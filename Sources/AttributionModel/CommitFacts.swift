@@ -1,5 +1,5 @@
 import Foundation
-import GitKit
+import GitModel
 
 /// A session named by a commit trailer (`AI-Session: claude-code/<id>`, `Claude-Session: <id>`).
 public struct SessionReference: Hashable, Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import GitKit
+import GitModel
 import Usage
 
 /// One deployment of one commit to one environment, as read from a tag or a deploy log.

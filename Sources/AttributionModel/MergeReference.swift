@@ -1,5 +1,5 @@
 import Foundation
-import GitKit
+import GitModel
 
 /// A pull request (GitHub) or merge request (GitLab) as a commit message names it.
 public struct PullRequestReference: Hashable, Sendable {
