@@ -162,8 +162,8 @@ extension LedgerStore {
     }
 
     /// Stored attributions of `repository` for these records, by record identity.
-    public func attributions(repository: Int64, records: [UsageRecord]) async throws -> [String: StoredJoin] {
-        var result = [String: StoredJoin]()
+    public func attributions(repository: Int64, records: [UsageRecord]) async throws -> [UsageRecord.Identity: StoredJoin] {
+        var result = [UsageRecord.Identity: StoredJoin]()
         var bySource = [String: [String]]()
         for record in records { bySource[record.source, default: []].append(record.key) }
         for (source, keys) in bySource {

@@ -23,7 +23,7 @@ extension LedgerStore {
         func isRunning(_ record: UsageRecord) -> Bool { record.session != nil && UsageFormat.runningTotalSources.contains(record.source) }
         let running = records.filter(isRunning)
         guard !running.isEmpty else { return (records, 0) }
-        var stored = [String: UsageRecord]()
+        var stored = [UsageRecord.Identity: UsageRecord]()
         for item in try await self.records(sessions: Array(Set(running.compactMap(\.session))).sorted()) where isRunning(item.record) {
             let record = item.record
             let identity = UsageRecord.identity(source: record.source, key: record.session ?? "")

@@ -17,7 +17,7 @@ extension IncrementalAttribution {
         newFacts: [CommitFacts], newByID: [String: CommitFacts], mark: Int64, newlyShipped: [String], shippedStored: [StoredCommit],
         joinEnvironment: String?
     ) async throws -> Rejoin {
-        var records = [String: SequencedRecord]()
+        var records = [UsageRecord.Identity: SequencedRecord]()
         func consider(_ found: [SequencedRecord]) {
             for item in found where item.sequence <= mark { records[item.record.identity] = item }
         }

@@ -18,7 +18,7 @@ public struct SessionCommitLink: Hashable, Sendable {
 /// What a read produced: de-duplicated records, links, and what could not be read.
 public struct UsageBatch: Sendable {
     public private(set) var records: [UsageRecord] = []
-    private var positions: [String: Int] = [:]
+    private var positions: [UsageRecord.Identity: Int] = [:]
     public var links: [SessionCommitLink] = []
     /// Lines that could not be read (the first few kept, all counted).
     public private(set) var malformed: [MalformedLine] = []

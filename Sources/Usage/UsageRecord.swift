@@ -55,10 +55,18 @@ public struct UsageRecord: Hashable, Sendable {
     public var total: Int64 { input + output + cacheWrite + cacheRead }
 
     /// The de-duplication identity.
-    public var identity: String { Self.identity(source: source, key: key) }
+    public var identity: Identity { Identity(source: source, key: key) }
 
     /// The de-duplication identity of the record `(source, key)`.
-    public static func identity(source: String, key: String) -> String { source + "\u{1F}" + key }
+    public static func identity(source: String, key: String) -> Identity { Identity(source: source, key: key) }
+
+    /// What makes a record the same record when read again: its source and its key there.
+    public struct Identity: Hashable, Sendable {
+        public var source: String
+        public var key: String
+
+        public init(source: String, key: String) { (self.source, self.key) = (source, key) }
+    }
 }
 
 /// Token counts by kind, with cost; the unit every total and group is made of.
