@@ -74,9 +74,16 @@ public enum Timestamp {
         return era * 146_097 + doe - 719_468
     }
 
-    /// `2026-03-02T08:00:00Z` (fractional seconds kept to milliseconds when present).
+    /// Seconds since 1970 of the years 0001 to 9999, the ones `2026-03-02T08:00:00Z` can write.
+    static let representable: ClosedRange<Double> = -62_135_596_800...253_402_300_799
+
+    /// `2026-03-02T08:00:00Z` (fractional seconds kept to milliseconds when present). A date
+    /// outside years 0001 to 9999 is written as the nearest one inside: a reader may hash a time
+    /// into a record's key before the batch refuses it (a time outside 1970–9999), so writing must
+    /// not trap on it.
     static func format(_ date: Date) -> String {
-        let interval = date.timeIntervalSince1970
+        let given = date.timeIntervalSince1970
+        let interval = given.isNaN ? 0 : min(max(given, representable.lowerBound), representable.upperBound)
         let whole = interval.rounded(.down)
         let millis = Int(((interval - whole) * 1000).rounded())
         let days = Int((whole / 86_400).rounded(.down))

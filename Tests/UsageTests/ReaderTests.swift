@@ -86,6 +86,25 @@ import Testing
         #expect(summary.hasPrefix("skipped 4 malformed lines; first: \(folder.file("t.jsonl")):2:"))
     }
 
+    /// A numeric timestamp beyond year 9999 (found by fuzzing the canonical reader, which hashed
+    /// it into a derived key and trapped writing it) is a malformed line; epoch seconds,
+    /// milliseconds and nanoseconds still read.
+    @Test func timestampsBeyondYear9999AreMalformedNotFatal() throws {
+        let folder = ScratchDirectory()
+        let line = { (time: String) in #"{"timestamp":\#(time),"model":"m","input":1,"output":\#(time.count),"cache_write":0,"cache_read":0}"# }
+        folder.write(
+            "u.jsonl",
+            [
+                line("2" + String(repeating: "8", count: 40)), line("\"20888888888888888888888888886\""), line("1772438400"),
+                line("1772438400000"), line("1772438400000000000"), line("-1e300"),
+            ].joined(separator: "\n") + "\n")
+        let (batch, _) = try UsageLoader(format: .jsonl).load([folder.file("u.jsonl")])
+        #expect(batch.malformedCount == 3)
+        #expect(batch.malformed.allSatisfy { $0.reason.contains("a time outside 1970–9999") }, "\(batch.malformed)")
+        #expect(batch.records.map { Timestamp.iso8601($0.timestamp) } == Array(repeating: "2026-03-02T08:00:00Z", count: 3))
+        #expect(Timestamp.iso8601(Date(timeIntervalSince1970: 1e300)) == "9999-12-31T23:59:59Z")
+    }
+
     /// An agent killed while writing a large tool result leaves a line cut before the word
     /// `usage`: in the middle (the agent resumed and appended) or at the end (no newline, or a
     /// newline the next writer added). Each is a malformed line, whichever transcript format.
