@@ -93,14 +93,16 @@ let package = Package(
         // Writes the commit the binary is built from into ShipmeterCLI (`shipmeter --version`).
         .plugin(name: "BuildInfo", capability: .buildTool()),
         .executableTarget(name: "shipmeter", dependencies: ["ShipmeterCLI"]),
-        // The commit hook's own binary: session detection and trailer writing only. `make install`
-        // links it with the Swift runtime inside (--static-swift-stdlib): it starts in about 3 ms,
-        // where loading the shared runtime and Foundation alone takes 15. Linked at a fixed address
-        // on Linux (no PIE): relocating the statically linked Foundation at every start cost each
-        // commit another 1.5 ms (scripts/bench-hook).
+        // The commit hook's own binary: session detection and trailer writing only. A release build
+        // on Linux is a static executable (the Swift runtime, Foundation and SQLite inside, no
+        // dynamic loader): it starts in about 1 ms, where loading the shared runtime and Foundation
+        // takes 15 and relocating a --static-swift-stdlib build another 1.5 (scripts/bench-hook).
+        // Linked with lld, which does not repeat glibc's link-time note on the user-database calls
+        // CoreFoundation carries: the hook reads HOME from its environment and asks the database
+        // (through this system's glibc) only when HOME is unset.
         .executableTarget(
             name: "shipmeter-hook", dependencies: ["CommitTagging"],
-            linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie"], .when(platforms: [.linux]))]),
+            linkerSettings: [.unsafeFlags(["-static-executable", "-use-ld=lld"], .when(platforms: [.linux], configuration: .release))]),
         .executableTarget(name: "shipmeter-bench", dependencies: ["GitKit", "Attribution", "Reporting", "Usage"]),
         // Every parser of untrusted input as a libFuzzer target (scripts/fuzz), and a replayer.
         .executableTarget(name: "shipmeter-fuzz", dependencies: ["GitKit", "Attribution", "Usage", "OTLPWire"]),
