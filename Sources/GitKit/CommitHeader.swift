@@ -77,9 +77,12 @@ struct CommitHeader {
         var offset: Int32 = 0
         if index + 4 < line.count, line[index] == UInt8(ascii: "+") || line[index] == UInt8(ascii: "-") {
             let sign: Int32 = line[index] == UInt8(ascii: "-") ? -1 : 1
-            let digits = (1...4).map { Int32(line[index + $0]) - 48 }
-            if digits.allSatisfy({ (0...9).contains($0) }) {
-                offset = sign * ((digits[0] * 10 + digits[1]) * 60 + digits[2] * 10 + digits[3])
+            func digit(_ at: Int) -> Int32? {
+                let value = Int32(line[index + at]) - 48
+                return (0...9).contains(value) ? value : nil
+            }
+            if let h1 = digit(1), let h2 = digit(2), let m1 = digit(3), let m2 = digit(4) {
+                offset = sign * ((h1 * 10 + h2) * 60 + m1 * 10 + m2)
             }
         }
         return (name, email, GitTime(seconds: seconds, offsetMinutes: offset))

@@ -37,15 +37,17 @@ public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible,
     /// Parses 40 hex digits from raw bytes (used when reading commit headers).
     package init?(hexBytes: UnsafeBufferPointer<UInt8>) {
         guard hexBytes.count >= 40 else { return nil }
-        var words: [UInt64] = [0, 0, 0]
-        for index in 0..<40 {
-            guard let value = Self.nibble(hexBytes[index]) else { return nil }
-            let word = index < 16 ? 0 : (index < 32 ? 1 : 2)
-            words[word] = words[word] << 4 | UInt64(value)
+        // Three words in locals (no array per id: a walk parses a few per commit).
+        func word(_ range: Range<Int>) -> UInt64? {
+            var value: UInt64 = 0
+            for index in range {
+                guard let nibble = Self.nibble(hexBytes[index]) else { return nil }
+                value = value << 4 | UInt64(nibble)
+            }
+            return value
         }
-        a = words[0]
-        b = words[1]
-        c = UInt32(words[2])
+        guard let first = word(0..<16), let second = word(16..<32), let third = word(32..<40) else { return nil }
+        (a, b, c) = (first, second, UInt32(third))
     }
 
     private static func nibble(_ byte: UInt8) -> UInt8? {
