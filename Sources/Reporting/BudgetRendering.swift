@@ -22,7 +22,7 @@ extension BudgetProjection {
 }
 
 /// `shipmeter budget --format json` as a type: its coding keys are the documented schema.
-public struct BudgetDocument: Encodable, Sendable {
+public struct BudgetDocument: JSONDocument, Sendable {
     public var schemaVersion = 1
     public var projection: Projection
 
@@ -78,5 +78,5 @@ public struct BudgetDocument: Encodable, Sendable {
 
 extension BudgetProjection {
     /// `shipmeter budget --format json`.
-    public var json: String { JSONDocumentEncoder.document(BudgetDocument(self)) }
+    public var json: String { BudgetDocument(self).json }
 }

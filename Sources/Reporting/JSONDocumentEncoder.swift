@@ -1,5 +1,21 @@
 import Foundation
 
+/// A document a command writes as JSON: one of this module's types whose coding keys are the
+/// documented schema (docs/json.md).
+public protocol JSONDocument: Encodable {}
+
+extension JSONDocument {
+    /// The document as the command writes it. Encoding these types cannot fail: every value in
+    /// them is a scalar, an array or a keyed object, none with an `encode(to:)` that throws.
+    public var json: String {
+        do {
+            return try JSONDocumentEncoder.serialized(self)
+        } catch {
+            preconditionFailure("\(type(of: self)) could not be encoded: \(error)")
+        }
+    }
+}
+
 /// Encodes a `Codable` document into a `JSONValue`, keeping its keys in the order its type
 /// encodes them (its `CodingKeys`: the documented schema) and writing absent optionals as `null`
 /// — what shipmeter's JSON has always looked like. Dictionaries are written with sorted keys.
@@ -13,16 +29,6 @@ public enum JSONDocumentEncoder {
     /// The document, serialised as `JSONValue` writes it.
     public static func serialized(_ value: some Encodable, pretty: Bool = true) throws -> String {
         try encode(value).serialized(pretty: pretty)
-    }
-
-    /// One of this module's documents, whose encoding cannot fail: every value in them is a
-    /// scalar, an array or a keyed object, none with an `encode(to:)` that throws.
-    static func document(_ value: some Encodable) -> String {
-        do {
-            return try serialized(value)
-        } catch {
-            preconditionFailure("\(type(of: value)) could not be encoded: \(error)")
-        }
     }
 
     /// One value being built: a scalar, or an object or array filled in by containers.

@@ -9,6 +9,6 @@ public struct JSONReportRenderer: ReportRenderer {
     public init() {}
 
     public func render(_ report: Report, context: RenderContext) -> String {
-        JSONDocumentEncoder.document(ReportDocument(report, budget: context.budget))
+        ReportDocument(report, budget: context.budget).json
     }
 }

@@ -5,7 +5,7 @@ import Usage
 /// schema (docs/json.md), written by `JSONDocumentEncoder` in this order.
 
 /// `shipmeter commits --format json`.
-public struct CommitsDocument: Encodable, Sendable {
+public struct CommitsDocument: JSONDocument, Sendable {
     public var schemaVersion = 1
     public var commits: [Commit]
 
@@ -81,7 +81,7 @@ public struct CommitsDocument: Encodable, Sendable {
 }
 
 /// `shipmeter deployments --format json`.
-public struct DeploymentsDocument: Encodable, Sendable {
+public struct DeploymentsDocument: JSONDocument, Sendable {
     public var schemaVersion = 1
     public var deployments: [Deployment]
 
@@ -115,7 +115,7 @@ public struct DeploymentsDocument: Encodable, Sendable {
 }
 
 /// `shipmeter usage --format json`.
-public struct UsageDocument: Encodable, Sendable {
+public struct UsageDocument: JSONDocument, Sendable {
     public var schemaVersion = 1
     public var totals: Counts
     public var skippedLines: Int

@@ -13,7 +13,7 @@ import Usage
 /// 4 adds `group_by` `pull-request` and `branch` (each group's `pull_request` or `branch` object,
 /// and the report's `change_set_commits`), `rework_rate` and `rework` per group and week, and
 /// each deployment's `rework` reasons. Nothing of an earlier version changed name.
-public struct ReportDocument: Encodable, Sendable {
+public struct ReportDocument: JSONDocument, Sendable {
     public static let schemaVersion: Int64 = 4
 
     public struct Window: Encodable, Sendable {

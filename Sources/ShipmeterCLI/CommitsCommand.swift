@@ -36,7 +36,7 @@ extension Shipmeter {
             progress.finish(isatty(STDOUT_FILENO) == 1 ? nil : "listed \(ProgressText.count(entries.count, "commit"))")
             missing.report(unknown: entries.filter { $0.linesAdded == nil }.count, in: context)
             switch format {
-            case .json: Output.write(try JSONDocumentEncoder.serialized(Self.json(entries)))
+            case .json: Output.write(Self.json(entries).json)
             case .table: Output.write(Self.table(entries))
             }
         }

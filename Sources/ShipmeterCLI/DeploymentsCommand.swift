@@ -35,7 +35,7 @@ extension Shipmeter {
                             environment: row.environment, id: row.id, ref: row.ref, commit: row.commit, time: row.time, status: row.status.rawValue,
                             kind: row.kind.rawValue, shippedCommits: row.shipped)
                     })
-                Output.write(try JSONDocumentEncoder.serialized(document))
+                Output.write(document.json)
             case .table:
                 let rows = listing.rows.map { row -> [String] in
                     [

@@ -43,8 +43,7 @@ extension Shipmeter {
             if result.noLocalSessions, format == .table {
                 Output.diagnostic("no local agent sessions found for this repository; pass usage files or folders as arguments")
             }
-            let summary = result.summary
-            Output.write(UsageRendering.render(summary, skipped: result.malformedLines, format: format))
+            Output.write(UsageRendering.render(result.summary, skipped: result.malformedLines, format: format))
         }
     }
 }

@@ -7,7 +7,7 @@ enum UsageRendering {
     static func render(_ summary: UsageSummary, skipped: Int, format: Shipmeter.UsageCommand.UsageFormatOption) -> String {
         switch format {
         case .json:
-            return (try? JSONDocumentEncoder.serialized(UsageDocument(summary, skipped: skipped))) ?? ""
+            return UsageDocument(summary, skipped: skipped).json
         case .csv:
             var csv = CSVWriter(header: ["key", "records", "input", "output", "cache_write", "cache_read", "total", "cost_usd"])
             let rows = summary.groups.isEmpty ? [(key: "total", counts: summary.totals)] : summary.groups

@@ -13,7 +13,7 @@ public struct LedgerReportReader {
     /// The people as `attribute` stored them.
     public let roster: LedgerRoster
     /// Every repository the ledger holds attribution for (the report may cover fewer).
-    public private(set) var ledgerRepositories: [String] = []
+    public let ledgerRepositories: [String]
 
     public var names: [String] { input.repositories }
     public var timeline: DeploymentTimeline { input.timeline }
@@ -26,9 +26,7 @@ public struct LedgerReportReader {
         if attributed.isEmpty, fallback { return nil }
         let chosen = try select(filter, in: attributed)
         let data = try await ledger.reportData(repositories: chosen, since: since, until: until)
-        var reader = LedgerReportReader(location: ledger.location, data: data, filtered: filter != nil)
-        reader.ledgerRepositories = attributed.map(\.name)
-        return reader
+        return LedgerReportReader(location: ledger.location, data: data, filtered: filter != nil, ledgerRepositories: attributed.map(\.name))
     }
 
     /// The repositories `filter` names; all when nil.
@@ -47,7 +45,7 @@ public struct LedgerReportReader {
         throw .unknownRepository(filter, known: known.map(\.name))
     }
 
-    init(location: String, data: LedgerReportData, filtered: Bool) {
+    init(location: String, data: LedgerReportData, filtered: Bool, ledgerRepositories: [String]) {
         var facts = [CommitFacts](), teams = [String](), lines = [Int?](), measures = [ChangeMeasure?](), written = [Int?](), owners = [Int]()
         var numbers = [[String: Int]]()  // per repository: commit id → number
         for (index, repository) in data.repositories.enumerated() {
@@ -109,6 +107,7 @@ public struct LedgerReportReader {
         }
         let roster = LedgerRoster(data.repositories.flatMap(\.actors))
         self.location = location
+        self.ledgerRepositories = ledgerRepositories
         self.roster = roster
         var input = ReportInput(
             history: History(facts: facts), timeline: timeline, records: records, joins: joins, people: roster,
