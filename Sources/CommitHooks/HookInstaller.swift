@@ -5,6 +5,11 @@ import GitKit
 /// Installs, removes and reports shipmeter's `prepare-commit-msg` hook in the hooks folder git
 /// really uses. A foreign hook already there is kept and chained (it runs first, and its exit
 /// status is respected); uninstalling puts it back byte for byte.
+///
+/// The hook takes one of two forms. A symbolic link to `shipmeter-hook`, which git runs directly:
+/// no shell starts, so a commit pays only for that small binary (it runs the chained hook itself).
+/// Or the POSIX sh script of `HookScript`, which finds shipmeter on `PATH` at each commit: it
+/// survives shipmeter moving or being removed, and costs a shell per commit.
 public struct HookInstaller {
     public let hooksDirectory: String
     let repository: Repository
@@ -26,7 +31,18 @@ public struct HookInstaller {
     }
 
     var hookPath: String { hooksDirectory + "/prepare-commit-msg" }
-    var chainedPath: String { hookPath + HookScript.chainedSuffix }
+    var chainedPath: String { hookPath + ChainedHook.suffix }
+
+    /// The two forms of shipmeter's hook.
+    public enum Form: Equatable, Sendable {
+        /// A symbolic link to this `shipmeter-hook` binary.
+        case link(String)
+        /// The sh script.
+        case script
+    }
+
+    /// The name a linked hook's target has.
+    public static let binaryName = "shipmeter-hook"
 
     public enum Outcome: Equatable, Sendable {
         case installed(chained: Bool)
@@ -44,12 +60,34 @@ public struct HookInstaller {
         }
     }
 
-    func isOurs(_ path: String) -> Bool {
-        guard let data = FileManager.default.contents(atPath: path) else { return false }
-        return String(decoding: data, as: UTF8.self).contains(HookScript.marker)
+    /// Whether anything is at `path`, a dangling link included.
+    static func isPresent(_ path: String) -> Bool {
+        FileManager.default.fileExists(atPath: path) || (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil
     }
 
-    public func install(executablePath: String?) throws -> Outcome {
+    /// The form of shipmeter's hook at `path`; nil when what is there (if anything) is not ours.
+    /// A link is ours when it points to a file named `shipmeter-hook`, whether or not that exists.
+    static func installedForm(at path: String) -> Form? {
+        if let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
+            if (destination as NSString).lastPathComponent == binaryName { return .link(destination) }
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return String(decoding: data, as: UTF8.self).contains(HookScript.marker) ? .script : nil
+    }
+
+    /// Whether the hook at `path` is `form` as this version installs it (the script byte for byte).
+    static func isCurrent(_ path: String, _ form: Form) -> Bool {
+        switch form {
+        case .link: return installedForm(at: path) == form
+        case .script:
+            return (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) == nil
+                && FileManager.default.contents(atPath: path) == Data(HookScript.prepareCommitMessage.utf8)
+        }
+    }
+
+    /// Installs `form` (replacing shipmeter's hook of the other form or an older version), and
+    /// records `executablePath` as `shipmeter.path` for script hooks run where it is not on PATH.
+    public func install(_ form: Form, executablePath: String?) throws -> Outcome {
         let manager = FileManager.default
         do {
             try manager.createDirectory(atPath: hooksDirectory, withIntermediateDirectories: true)
@@ -57,9 +95,9 @@ public struct HookInstaller {
             throw Failure.io("cannot create \(hooksDirectory): \(error.localizedDescription)")
         }
         var chained = manager.fileExists(atPath: chainedPath)
-        if manager.fileExists(atPath: hookPath) || (try? manager.destinationOfSymbolicLink(atPath: hookPath)) != nil {
-            if isOurs(hookPath) {
-                if manager.contents(atPath: hookPath) == Data(HookScript.prepareCommitMessage.utf8) {
+        if Self.isPresent(hookPath) {
+            if Self.installedForm(at: hookPath) != nil {
+                if Self.isCurrent(hookPath, form) {
                     try rememberExecutable(executablePath)
                     return .alreadyInstalled
                 }
@@ -77,10 +115,16 @@ public struct HookInstaller {
         }
         let temporary = hookPath + ".shipmeter-new"
         do {
-            try Data(HookScript.prepareCommitMessage.utf8).write(to: URL(fileURLWithPath: temporary))
-            try manager.setAttributes([.posixPermissions: 0o755], ofItemAtPath: temporary)
-            if manager.fileExists(atPath: hookPath) { try manager.removeItem(atPath: hookPath) }
-            try manager.moveItem(atPath: temporary, toPath: hookPath)
+            if Self.isPresent(temporary) { try manager.removeItem(atPath: temporary) }
+            switch form {
+            case .link(let binary):
+                try manager.createSymbolicLink(atPath: temporary, withDestinationPath: binary)
+            case .script:
+                try Data(HookScript.prepareCommitMessage.utf8).write(to: URL(fileURLWithPath: temporary))
+                try manager.setAttributes([.posixPermissions: 0o755], ofItemAtPath: temporary)
+            }
+            // rename(2) replaces what is there in one step: git never finds no hook, or half of one.
+            guard rename(temporary, hookPath) == 0 else { throw Failure.io(String(cString: strerror(errno))) }
         } catch {
             try? manager.removeItem(atPath: temporary)
             throw Failure.io("cannot write \(hookPath): \(error.localizedDescription)")
@@ -97,7 +141,7 @@ public struct HookInstaller {
 
     public func uninstall() throws -> Outcome {
         let manager = FileManager.default
-        guard manager.fileExists(atPath: hookPath), isOurs(hookPath) else { return .notInstalled }
+        guard Self.installedForm(at: hookPath) != nil else { return .notInstalled }
         do {
             try manager.removeItem(atPath: hookPath)
             if manager.fileExists(atPath: chainedPath) {
@@ -113,6 +157,9 @@ public struct HookInstaller {
     public struct Status: Sendable {
         public var hooksDirectory: String
         public var installed: Bool
+        /// Which form is installed (nil when shipmeter's hook is not).
+        public var form: Form?
+        /// The script is this version's, or the link's target is there to run.
         public var upToDate: Bool
         public var chainedHook: String?
         public var foreignHook: Bool
@@ -121,13 +168,20 @@ public struct HookInstaller {
 
     public func status() -> Status {
         let manager = FileManager.default
-        let present = manager.fileExists(atPath: hookPath)
-        let ours = present && isOurs(hookPath)
+        let present = Self.isPresent(hookPath)
+        let form = Self.installedForm(at: hookPath)
+        let upToDate: Bool
+        switch form {
+        case .link(let binary):
+            let target = binary.hasPrefix("/") ? binary : hooksDirectory + "/" + binary
+            upToDate = manager.isExecutableFile(atPath: target)
+        case .script: upToDate = Self.isCurrent(hookPath, .script)
+        case nil: upToDate = false
+        }
         return Status(
-            hooksDirectory: hooksDirectory, installed: ours,
-            upToDate: ours && manager.contents(atPath: hookPath) == Data(HookScript.prepareCommitMessage.utf8),
+            hooksDirectory: hooksDirectory, installed: form != nil, form: form, upToDate: upToDate,
             chainedHook: manager.fileExists(atPath: chainedPath) ? chainedPath : nil,
-            foreignHook: present && !ours,
+            foreignHook: present && form == nil,
             disabledByConfig: repository.configBool("shipmeter.hooks") == false)
     }
 }

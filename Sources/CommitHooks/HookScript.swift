@@ -4,9 +4,6 @@ public enum HookScript {
     /// Marks a hook file as shipmeter's own.
     public static let marker = "# shipmeter-hook: prepare-commit-msg"
 
-    /// Suffix of the foreign hook that ours runs first.
-    public static let chainedSuffix = ".shipmeter-chained"
-
     public static let prepareCommitMessage = """
         #!/bin/sh
         # shipmeter-hook: prepare-commit-msg

@@ -28,10 +28,19 @@ extension Shipmeter {
                     valueName: "agent"))
             var agent: HookedAgent?
 
+            @Flag(
+                help: """
+                    Write the hook as a POSIX sh script that finds shipmeter on PATH at each commit, instead of a link to the \
+                    shipmeter-hook binary beside this shipmeter: it keeps working if shipmeter moves, and costs a shell per commit.
+                    """)
+            var script = false
+
             func run() async throws {
                 let repo = try repository.open()
                 let installer = HookInstaller(repo)
-                switch try installer.install(executablePath: Executable.path) {
+                let binary = script ? nil : Executable.hookBinary
+                let form: HookInstaller.Form = binary.map { .link($0) } ?? .script
+                switch try installer.install(form, executablePath: Executable.path) {
                 case .installed(let chained):
                     Output.write(
                         "installed \(installer.hooksDirectory)/prepare-commit-msg" + (chained ? " (your existing hook is kept and runs first)" : ""))
@@ -40,7 +49,13 @@ extension Shipmeter {
                 default:
                     break
                 }
-                Output.write("commits are tagged by " + Status.tagger(recorded: repo.configString("shipmeter.path")))
+                if let binary {
+                    Output.write("commits are tagged by \(binary), which git runs directly (the hook links to it)")
+                } else {
+                    Output.write(
+                        (script ? "" : "no shipmeter-hook beside this shipmeter, so the hook is a script; ")
+                            + "commits are tagged by " + Status.tagger(recorded: repo.configString("shipmeter.path")))
+                }
                 if agent == .claudeCode {
                     let settings = ClaudeSettings(environment: ProcessInfo.processInfo.environment)
                     let added = try settings.addSessionStartHook()
@@ -82,15 +97,26 @@ extension Shipmeter {
                 let repo = try repository.open()
                 let status = HookInstaller(repo).status()
                 var lines = ["hooks folder: \(status.hooksDirectory)"]
-                if status.installed {
+                switch status.form {
+                case .link(let binary)?:
+                    lines.append(
+                        "prepare-commit-msg: shipmeter's, a link to \(binary)"
+                            + (status.upToDate
+                                ? ""
+                                : ", which is missing: commits go through untagged and a chained hook does not run (run shipmeter hooks install)"))
+                case .script?:
                     lines.append("prepare-commit-msg: shipmeter's" + (status.upToDate ? "" : " (an older version: run shipmeter hooks install)"))
-                } else if status.foreignHook {
+                case nil where status.foreignHook:
                     lines.append("prepare-commit-msg: another tool's hook (shipmeter's would keep it and run it first)")
-                } else {
+                case nil:
                     lines.append("prepare-commit-msg: not installed (run shipmeter hooks install)")
                 }
                 lines.append("chained hook: \(status.chainedHook ?? "none")")
-                lines.append("tags commits with: " + Self.tagger(recorded: repo.configString("shipmeter.path")))
+                if case .link(let binary)? = status.form {
+                    lines.append("tags commits with: \(binary)")
+                } else {
+                    lines.append("tags commits with: " + Self.tagger(recorded: repo.configString("shipmeter.path")))
+                }
                 if status.disabledByConfig { lines.append("disabled by git config shipmeter.hooks=false") }
                 if ProcessInfo.processInfo.environment["SHIPMETER_DISABLE"] == "1" { lines.append("disabled in this shell by SHIPMETER_DISABLE=1") }
                 let settings = ClaudeSettings(environment: ProcessInfo.processInfo.environment)
@@ -161,5 +187,24 @@ enum Executable {
         let argument = CommandLine.arguments.first ?? ""
         guard argument.contains("/") else { return nil }
         return URL(fileURLWithPath: argument).standardizedFileURL.path
+    }
+
+    /// This shipmeter as it was started: the path given, or the one `PATH` led to, with links
+    /// kept (`/usr/local/bin/shipmeter`, not the versioned folder a package manager links into).
+    static var invokedPath: String? {
+        let argument = CommandLine.arguments.first ?? ""
+        if argument.contains("/") {
+            return argument.hasPrefix("/") ? argument : FileManager.default.currentDirectoryPath + "/" + argument
+        }
+        let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":", omittingEmptySubsequences: false)
+        return folders.map { ($0.isEmpty ? "." : String($0)) + "/" + argument }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// The `shipmeter-hook` beside this shipmeter, which a linked hook points to: beside the
+    /// path it was started as first, so the hook survives upgrades that replace the files there.
+    static var hookBinary: String? {
+        [invokedPath, path].compactMap { $0 }.map {
+            (URL(fileURLWithPath: $0).standardizedFileURL.deletingLastPathComponent().path) + "/" + HookInstaller.binaryName
+        }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 }

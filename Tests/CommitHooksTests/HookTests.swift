@@ -12,7 +12,8 @@ import Testing
         let home = ScratchDirectory("home")
         var environment: [String: String]
 
-        init(install: Bool = true) {
+        /// `script`: install the sh script form (`hooks install --script`) instead of the link.
+        init(install: Bool = true, script: Bool = false) {
             let binaryFolder = URL(fileURLWithPath: ShipmeterBinary.path).deletingLastPathComponent().path
             environment = [
                 "HOME": home.path, "PATH": binaryFolder + ":/usr/local/bin:/usr/bin:/bin",
@@ -20,7 +21,7 @@ import Testing
             ]
             repo.commit("root", files: ["root": "1\n"])
             if install {
-                let result = ShipmeterBinary.run(["hooks", "install"], in: repo.path, environment: environment)
+                let result = ShipmeterBinary.run(["hooks", "install"] + (script ? ["--script"] : []), in: repo.path, environment: environment)
                 precondition(result.status == 0, result.stderr)
             }
         }
@@ -219,7 +220,7 @@ import Testing
     }
 
     @Test func failsOpen() throws {
-        let setup = Setup()
+        let setup = Setup(script: true)
         // shipmeter missing from PATH, and the recorded path gone.
         setup.repo.git(["config", "shipmeter.path", "/nonexistent/shipmeter"])
         let missing = setup.commit("no binary", extra: ["PATH": "/usr/bin:/bin", "SHIPMETER_SESSION": "claude-code/x"])
@@ -245,26 +246,36 @@ import Testing
         #expect(setup.message() == "fifo in sessions\n\n")
     }
 
-    @Test func foreignHookIsChainedAndRestoredByteForByte() throws {
+    /// What is at a hook path, for comparing before and after: a link's target, else the bytes.
+    static func hookFile(_ path: String) -> String {
+        if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) { return "link to " + target }
+        return FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? "nothing"
+    }
+
+    @Test(arguments: [false, true])
+    func foreignHookIsChainedAndRestoredByteForByte(script: Bool) throws {
         let setup = Setup(install: false)
         let hooks = setup.repo.path + "/.git/hooks"
         let foreign =
             "#!/bin/sh\n# someone else's hook\nif grep -q BLOCK \"$1\"; then echo blocked >&2; exit 1; fi\necho \"[ticket-1] $(cat \"$1\")\" > \"$1\"\n"
         setup.repo.write(".git/hooks/prepare-commit-msg", foreign)
         try FileManager.default.setAttributes([.posixPermissions: 0o750], ofItemAtPath: hooks + "/prepare-commit-msg")
-        let first = ShipmeterBinary.run(["hooks", "install"], in: setup.repo.path, environment: setup.environment)
+        let install = ["hooks", "install"] + (script ? ["--script"] : [])
+        let first = ShipmeterBinary.run(install, in: setup.repo.path, environment: setup.environment)
         #expect(first.status == 0)
         #expect(first.stdout.contains("existing hook is kept"))
-        let before = try String(contentsOfFile: hooks + "/prepare-commit-msg", encoding: .utf8)
-        let second = ShipmeterBinary.run(["hooks", "install"], in: setup.repo.path, environment: setup.environment)
+        let before = Self.hookFile(hooks + "/prepare-commit-msg")
+        #expect(before.hasPrefix("link to ") != script, "\(before)")
+        let second = ShipmeterBinary.run(install, in: setup.repo.path, environment: setup.environment)
         #expect(second.stdout.contains("nothing changed"))
-        #expect(try String(contentsOfFile: hooks + "/prepare-commit-msg", encoding: .utf8) == before)
+        #expect(Self.hookFile(hooks + "/prepare-commit-msg") == before)
 
         #expect(setup.commit("chained", extra: ["SHIPMETER_SESSION": "claude-code/c1"]).status == 0)
         #expect(setup.message().hasPrefix("[ticket-1] chained"))
         #expect(setup.message().contains("AI-Session: claude-code/c1"))
         let blocked = setup.commit("BLOCK this", extra: ["SHIPMETER_SESSION": "claude-code/c1"])
         #expect(blocked.status != 0)
+        #expect(blocked.stderr.contains("blocked"))
 
         let status = ShipmeterBinary.run(["hooks", "status"], in: setup.repo.path, environment: setup.environment)
         #expect(status.stdout.contains("prepare-commit-msg: shipmeter's"))
@@ -446,7 +457,7 @@ import Testing
     }
 
     @Test func theSmallBinaryBesideShipmeterTagsTheCommit() throws {
-        let setup = HookTests.Setup()
+        let setup = HookTests.Setup(script: true)
         // shipmeter itself would fail: the trailers can only come from shipmeter-hook.
         let bin = try Self.folder(shipmeter: Self.failing, hook: Self.builtFolder + "/shipmeter-hook")
         let result = setup.commit("small binary", extra: ["PATH": bin.path + ":/usr/bin:/bin", "SHIPMETER_SESSION": "claude-code/s-small"])
@@ -456,7 +467,7 @@ import Testing
     }
 
     @Test func withoutItShipmeterDoesTheSameWork() throws {
-        let setup = HookTests.Setup()
+        let setup = HookTests.Setup(script: true)
         let bin = try Self.folder(shipmeter: ShipmeterBinary.path, hook: nil)
         let result = setup.commit("fallback", extra: ["PATH": bin.path + ":/usr/bin:/bin", "SHIPMETER_SESSION": "claude-code/s-full"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -464,7 +475,7 @@ import Testing
     }
 
     @Test func theRecordedPathLeadsToTheSmallBinaryToo() throws {
-        let setup = HookTests.Setup()
+        let setup = HookTests.Setup(script: true)
         let bin = try Self.folder(shipmeter: Self.failing, hook: Self.builtFolder + "/shipmeter-hook")
         setup.repo.git(["config", "shipmeter.path", bin.file("shipmeter")])
         let result = setup.commit("recorded", extra: ["PATH": "/usr/bin:/bin", "SHIPMETER_SESSION": "claude-code/s-recorded"])
@@ -473,7 +484,7 @@ import Testing
     }
 
     @Test func aFailingSmallBinaryStillLetsTheCommitThrough() throws {
-        let setup = HookTests.Setup()
+        let setup = HookTests.Setup(script: true)
         let bin = try Self.folder(shipmeter: ShipmeterBinary.path, hook: Self.failing)
         let result = setup.commit("fails open", extra: ["PATH": bin.path + ":/usr/bin:/bin", "SHIPMETER_SESSION": "claude-code/s-x"])
         #expect(result.status == 0)
@@ -492,6 +503,113 @@ import Testing
         let missing = run(hook, ["prepare-commit-msg", "/nonexistent/COMMIT_EDITMSG"], environment: ["SHIPMETER_SESSION": "claude-code/s"])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("cannot read the commit message /nonexistent/COMMIT_EDITMSG"))
+    }
+}
+
+/// The default form: `prepare-commit-msg` links to `shipmeter-hook`, which git runs without a shell.
+@Suite(.serialized) struct LinkedHookTests {
+    static var builtHook: String { HookBinaryTests.builtFolder + "/shipmeter-hook" }
+
+    @Test func gitRunsTheLinkedBinaryWithoutLookingForShipmeter() throws {
+        let setup = HookTests.Setup()
+        let hook = setup.repo.path + "/.git/hooks/prepare-commit-msg"
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: hook) == Self.builtHook)
+        // No shipmeter on PATH and no recorded path that works: the link needs neither.
+        setup.repo.git(["config", "shipmeter.path", "/nonexistent/shipmeter"])
+        let result = setup.commit("linked", extra: ["PATH": "/usr/bin:/bin", "SHIPMETER_SESSION": "claude-code/l1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.isEmpty, "\(result.stderr)")
+        #expect(setup.repo.output(["log", "-1", "--format=%(trailers:valueonly)"]) == "claude-code:unknown\nclaude-code/l1")
+        // Opting out works as with the script.
+        #expect(setup.commit("off", extra: ["SHIPMETER_SESSION": "claude-code/l1", "SHIPMETER_DISABLE": "1"]).status == 0)
+        #expect(setup.message() == "off\n\n")
+        setup.repo.git(["config", "shipmeter.hooks", "false"])
+        #expect(setup.commit("off by config", extra: ["SHIPMETER_SESSION": "claude-code/l1"]).status == 0)
+        #expect(setup.message() == "off by config\n\n")
+    }
+
+    /// Run as git runs it: argv[0] is the hook's path, the arguments are git's.
+    @Test func asTheHookItNeverFailsTheCommitAndPassesOnTheChainedHooksVerdict() throws {
+        let folder = ScratchDirectory("hooks")
+        let hook = folder.file("prepare-commit-msg")
+        try FileManager.default.createSymbolicLink(atPath: hook, withDestinationPath: Self.builtHook)
+        let unreadable = run(hook, [folder.file("missing-message"), "message"], environment: ["SHIPMETER_SESSION": "claude-code/s"])
+        #expect(unreadable.status == 0)
+        #expect(unreadable.stderr.contains("could not tag this commit (it goes through unchanged): cannot read the commit message"))
+
+        folder.write("message", "subject\n")
+        folder.write("prepare-commit-msg.shipmeter-chained", "#!/bin/sh\necho \"chained $# $2\" >&2\nexit 3\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.file("prepare-commit-msg.shipmeter-chained"))
+        let refused = run(hook, [folder.file("message"), "message"], environment: ["SHIPMETER_SESSION": "claude-code/s"])
+        #expect(refused.status == 3)
+        #expect(refused.stderr == "chained 2 message\n")
+        #expect(try String(contentsOfFile: folder.file("message"), encoding: .utf8) == "subject\n")
+
+        // A signal ends it (KILL: the test runner may block others, and the child inherits that).
+        folder.write("prepare-commit-msg.shipmeter-chained", "#!/bin/sh\nkill -KILL $$\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.file("prepare-commit-msg.shipmeter-chained"))
+        #expect(run(hook, [folder.file("message")]).status == 128 + 9)
+
+        folder.write("prepare-commit-msg.shipmeter-chained", "#!/bin/sh\necho \"[t-1] $(cat \"$1\")\" > \"$1\"\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.file("prepare-commit-msg.shipmeter-chained"))
+        let passed = run(hook, [folder.file("message"), "message"], in: folder.path, environment: ["SHIPMETER_SESSION": "claude-code/s2"])
+        #expect(passed.status == 0, "\(passed.stderr)")
+        #expect(
+            try String(contentsOfFile: folder.file("message"), encoding: .utf8)
+                == "[t-1] subject\n\nAssisted-by: claude-code:unknown\nAI-Session: claude-code/s2\n")
+
+        // Not executable: skipped, as the script's `[ -x ]` skips it.
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: folder.file("prepare-commit-msg.shipmeter-chained"))
+        folder.write("message", "again\n")
+        #expect(run(hook, [folder.file("message")], environment: ["SHIPMETER_SESSION": "claude-code/s3"]).status == 0)
+        #expect(
+            try String(contentsOfFile: folder.file("message"), encoding: .utf8)
+                == "again\n\nAssisted-by: claude-code:unknown\nAI-Session: claude-code/s3\n")
+    }
+
+    @Test func installingTheOtherFormReplacesOursWithoutChainingIt() throws {
+        let setup = HookTests.Setup()
+        let hooks = setup.repo.path + "/.git/hooks"
+        let script = ShipmeterBinary.run(["hooks", "install", "--script"], in: setup.repo.path, environment: setup.environment)
+        #expect(script.stdout.contains("installed \(hooks)/prepare-commit-msg\n"), "\(script.stdout)")
+        #expect(HookTests.hookFile(hooks + "/prepare-commit-msg") == HookScript.prepareCommitMessage)
+        #expect(!FileManager.default.fileExists(atPath: hooks + "/prepare-commit-msg.shipmeter-chained"))
+        let linked = ShipmeterBinary.run(["hooks", "install"], in: setup.repo.path, environment: setup.environment)
+        #expect(linked.stdout.contains("commits are tagged by \(Self.builtHook), which git runs directly"), "\(linked.stdout)")
+        #expect(HookTests.hookFile(hooks + "/prepare-commit-msg") == "link to " + Self.builtHook)
+        #expect(!FileManager.default.fileExists(atPath: hooks + "/prepare-commit-msg.shipmeter-chained"))
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: hooks).filter { $0.hasPrefix("prepare-commit-msg") && !$0.hasSuffix(".sample") } == [
+                "prepare-commit-msg"
+            ])
+    }
+
+    @Test func theLinkPointsBesideTheShipmeterThatInstalledItAndStatusSaysWhenItIsGone() throws {
+        let setup = HookTests.Setup(install: false)
+        let bin = try HookBinaryTests.folder(shipmeter: ShipmeterBinary.path, hook: Self.builtHook)
+        var env = setup.environment
+        env["PATH"] = bin.path + ":/usr/bin:/bin"
+        // Started by name through PATH: the link goes to the shipmeter-hook in that folder, not
+        // to the one beside the binary the links resolve to.
+        #expect(run("shipmeter", ["hooks", "install"], in: setup.repo.path, environment: env).status == 0)
+        let hook = setup.repo.path + "/.git/hooks/prepare-commit-msg"
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: hook) == bin.file("shipmeter-hook"))
+        #expect(setup.commit("tagged", extra: ["SHIPMETER_SESSION": "claude-code/g1"]).status == 0)
+        #expect(setup.message().contains("AI-Session: claude-code/g1"))
+
+        try FileManager.default.removeItem(atPath: bin.file("shipmeter-hook"))
+        let status = ShipmeterBinary.run(["hooks", "status"], in: setup.repo.path, environment: setup.environment)
+        #expect(status.stdout.contains("a link to \(bin.file("shipmeter-hook")), which is missing"), "\(status.stdout)")
+        let untagged = setup.commit("untagged", extra: ["SHIPMETER_SESSION": "claude-code/g2"])
+        #expect(untagged.status == 0, "\(untagged.stderr)")
+        #expect(setup.message() == "untagged\n\n")
+        // Ours even dangling: uninstall removes it, install mends it.
+        #expect(ShipmeterBinary.run(["hooks", "install"], in: setup.repo.path, environment: setup.environment).stdout.contains("installed"))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: hook) == Self.builtHook)
+        try FileManager.default.removeItem(atPath: hook)
+        try FileManager.default.createSymbolicLink(atPath: hook, withDestinationPath: bin.file("shipmeter-hook"))
+        #expect(ShipmeterBinary.run(["hooks", "uninstall"], in: setup.repo.path, environment: setup.environment).stdout.contains("removed"))
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: hook)) == nil)
     }
 }
 
