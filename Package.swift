@@ -94,12 +94,13 @@ let package = Package(
         .plugin(name: "BuildInfo", capability: .buildTool()),
         .executableTarget(name: "shipmeter", dependencies: ["ShipmeterCLI"]),
         // The commit hook's own binary: session detection and trailer writing only. A release build
-        // on Linux is a static executable (the Swift runtime, Foundation and SQLite inside, no
-        // dynamic loader): it starts in about 1 ms, where loading the shared runtime and Foundation
-        // takes 15 and relocating a --static-swift-stdlib build another 1.5 (scripts/bench-hook).
-        // Linked with lld, which does not repeat glibc's link-time note on the user-database calls
-        // CoreFoundation carries: the hook reads HOME from its environment and asks the database
-        // (through this system's glibc) only when HOME is unset.
+        // on Linux is a static executable (the Swift runtime, FoundationEssentials and SQLite
+        // inside, no dynamic loader; CommitTagging does not import Foundation's own module): it
+        // starts in about 1 ms, where loading the shared runtime and Foundation takes 15 and
+        // relocating a --static-swift-stdlib build another 1.5 (scripts/bench-hook). Linked with
+        // lld, which does not repeat glibc's link-time note on the user-database call: the hook
+        // reads HOME from its environment and asks the database (through this system's glibc)
+        // only when HOME is unset.
         .executableTarget(
             name: "shipmeter-hook", dependencies: ["CommitTagging"],
             linkerSettings: [.unsafeFlags(["-static-executable", "-use-ld=lld"], .when(platforms: [.linux], configuration: .release))]),

@@ -1,5 +1,3 @@
-import Foundation
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -27,7 +25,7 @@ public struct HookSettings: Equatable, Sendable {
     }
 
     /// The settings for a commit made in `directory` (git runs hooks at the work tree's root).
-    public static func load(directory: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> HookSettings {
+    public static func load(directory: String, environment: [String: String] = ProcessEnvironment.current()) -> HookSettings {
         var settings = HookSettings(workTree: workTreeRoot(from: directory))
         if let files = configFiles(workTree: settings.workTree, environment: environment), !files.contains(where: mentionsSettings) {
             return settings
@@ -70,8 +68,7 @@ public struct HookSettings: Equatable, Sendable {
             files += [xdg + "/git/config", home + "/.gitconfig"]
         }
         let gitDirectory = environment["GIT_DIR"].map { $0.hasPrefix("/") ? $0 : workTree + "/" + $0 } ?? workTree + "/.git"
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: gitDirectory, isDirectory: &isFolder), isFolder.boolValue else { return nil }
+        guard LocalFile.isFolder(gitDirectory) else { return nil }
         files += [gitDirectory + "/config", gitDirectory + "/config.worktree"]
         return files
         #else
@@ -84,8 +81,8 @@ public struct HookSettings: Equatable, Sendable {
     /// files say nothing; a file that exists but cannot be read may say anything.
     static func mentionsSettings(_ path: String) -> Bool {
         guard access(path, F_OK) == 0 else { return false }
-        guard let data = FileManager.default.contents(atPath: path) else { return true }
-        return mentionsSettings(config: Array(data))
+        guard let data = LocalFile.read(path) else { return true }
+        return mentionsSettings(config: data)
     }
 
     /// The same for a config file's bytes (read as bytes: String's Foundation methods cost the
@@ -142,7 +139,7 @@ public struct HookSettings: Equatable, Sendable {
     /// worktrees and submodules); `directory` itself when there is none.
     static func workTreeRoot(from directory: String) -> String {
         // Plain string work (no URL standardising): the hook runs this on every commit.
-        var folder = directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory
+        var folder = directory.hasPrefix("/") ? directory : ProcessEnvironment.currentDirectory() + "/" + directory
         while folder.count > 1, folder.hasSuffix("/") { folder.removeLast() }
         while true {
             if access((folder == "/" ? "" : folder) + "/.git", F_OK) == 0 { return folder }

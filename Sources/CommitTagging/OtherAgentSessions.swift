@@ -1,5 +1,10 @@
-import Foundation
 import GRDBSQLite
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The current session of agents that keep one the hook can read: Gemini CLI's newest chat
 /// for this work tree, Copilot CLI's newest session whose start names it, OpenCode's session
@@ -20,8 +25,8 @@ extension SessionDetector {
         var chats = [String]()
         for folder in FolderEntries.names(projects) {
             guard let status = RegularFile(projects + "/" + folder + "/.project_root"), status.size < 4096,
-                let root = try? String(contentsOfFile: projects + "/" + folder + "/.project_root", encoding: .utf8),
-                isInsideWorkTree(root.trimmingCharacters(in: .whitespacesAndNewlines))
+                let root = LocalFile.text(projects + "/" + folder + "/.project_root", limit: 4096),
+                isInsideWorkTree(root.trimmingWhitespace(newlines: true))
             else { continue }
             let folderPath = projects + "/" + folder + "/chats"
             for file in FolderEntries.names(folderPath) where file.hasSuffix(".jsonl") {
@@ -38,12 +43,9 @@ extension SessionDetector {
     }
 
     /// The first line of a file as a JSON object (at most 64 KB read).
-    static func firstRecord(_ path: String) -> [String: Any]? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 64 << 10)) ?? Data()
-        guard let line = head.split(separator: 0x0A).first else { return nil }
-        return try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
+    static func firstRecord(_ path: String) -> TranscriptJSON? {
+        guard let head = LocalFile.read(path, limit: 64 << 10), let line = head.split(separator: 0x0A).first else { return nil }
+        return TranscriptJSON.object(line)
     }
 
     /// The OpenCode session of this work tree updated last, within the window.
@@ -86,8 +88,7 @@ extension SessionDetector {
         sqlite3_bind_text(statement, 1, session, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
         while sqlite3_step(statement) == SQLITE_ROW {
             guard let text = sqlite3_column_text(statement, 0),
-                let object = try? JSONSerialization.jsonObject(with: Data(String(cString: text).utf8)) as? [String: Any],
-                let model = object["modelID"] as? String
+                let model = TranscriptJSON.object(String(cString: text).utf8)?["modelID"]?.string
             else { continue }
             return model
         }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What the installed `prepare-commit-msg` hook does: when the commit is made in an agent
 /// session, add its trailers to the message file. Quiet and quick: nothing is printed, and
@@ -18,6 +22,11 @@ public enum PrepareCommitMessage {
         }
     }
 
+    /// What went wrong, in the words of the error's description.
+    public static func describe(_ error: any Error) -> String {
+        (error as? any LocalizedError)?.errorDescription ?? String(describing: error)
+    }
+
     /// Adds the session's trailers to `messageFile` (relative to `directory`, the repository's).
     public static func run(messageFile: String, directory: String, environment: [String: String]) throws {
         if environment["SHIPMETER_DISABLE"] == "1" { return }
@@ -28,16 +37,12 @@ public enum PrepareCommitMessage {
             ancestry: ProcessAncestry.current(), recentWindow: settings.recentMinutes * 60)
         guard let session = detector.detect() else { return }
         let path = messageFile.hasPrefix("/") ? messageFile : directory + "/" + messageFile
-        guard let data = FileManager.default.contents(atPath: path) else { throw Failure.unreadableMessage(path) }
+        guard let data = LocalFile.read(path) else { throw Failure.unreadableMessage(path) }
         guard
             let updated = CommitMessage.adding(
                 session.trailers, to: String(decoding: data, as: UTF8.self),
                 commentCharacter: settings.commentCharacter)
         else { return }
-        do {
-            try Data(updated.utf8).write(to: URL(fileURLWithPath: path))
-        } catch {
-            throw Failure.unwritableMessage(path, error.localizedDescription)
-        }
+        if let reason = LocalFile.replace(path, with: Array(updated.utf8)) { throw Failure.unwritableMessage(path, reason) }
     }
 }

@@ -1,9 +1,8 @@
-import Foundation
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
+import Foundation
 #endif
 
 /// Process ancestry: parent, grandparent, … up to init.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 #if canImport(Glibc)
 import Glibc
@@ -27,7 +31,7 @@ public struct SessionDetector {
 
     public init(environment: [String: String], workTree: String, ancestry: [Int32], recentWindow: TimeInterval = 30 * 60, now: Date = Date()) {
         self.environment = environment
-        home = environment["HOME"] ?? NSHomeDirectory()
+        home = environment["HOME"] ?? ProcessEnvironment.homeFromUserDatabase()
         self.workTree = workTree
         self.ancestry = ancestry
         self.recentWindow = recentWindow
@@ -36,7 +40,7 @@ public struct SessionDetector {
 
     var claudeRoots: [String] {
         if let configured = environment["CLAUDE_CONFIG_DIR"], !configured.isEmpty {
-            return configured.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            return configured.split(separator: ",").map { String($0).trimmingWhitespace() }
         }
         return [home + "/.claude", home + "/.config/claude"]
     }
@@ -50,7 +54,7 @@ public struct SessionDetector {
     }
 
     func fromEnvironment() -> AgentSession? {
-        guard let value = environment["SHIPMETER_SESSION"]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+        guard let value = environment["SHIPMETER_SESSION"]?.trimmingWhitespace(), !value.isEmpty else {
             if let agent = environment["SHIPMETER_AGENT"], !agent.isEmpty {
                 return AgentSession(agent: agent, id: nil, model: environment["SHIPMETER_MODEL"], source: "environment")
             }
@@ -108,13 +112,17 @@ public struct SessionDetector {
             for file in files where file.hasSuffix(".json") {
                 // Only small regular files: a FIFO or device here must not stall a commit.
                 guard let status = RegularFile(folder + "/" + file), status.size < 1 << 20,
-                    let data = FileManager.default.contents(atPath: folder + "/" + file),
-                    let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+                    let data = LocalFile.read(folder + "/" + file, limit: 1 << 20),
+                    let object = TranscriptJSON.object(data)
                 else { continue }
-                let id = (object["sessionId"] ?? object["session_id"]) as? String
+                let id = (object["sessionId"] ?? object["session_id"])?.string
                 var pid: Int32?
-                if let number = object["pid"] as? NSNumber { pid = number.int32Value }
-                if let text = object["pid"] as? String { pid = Int32(text) }
+                switch object["pid"] {
+                case .number(let number)?: pid = Int32(exactly: number.rounded(.towardZero))
+                case .string(let text)?: pid = Int32(text)
+                case .bool(let flag)?: pid = flag ? 1 : 0
+                default: break
+                }
                 if let id, let pid { result[pid] = id }
             }
         }
@@ -186,7 +194,22 @@ public struct SessionDetector {
 
     /// A folder or path with every character but letters and digits as `-`.
     static func folderKey(_ name: String) -> String {
-        String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" })
+        // Byte by byte when every character is one ASCII byte (a CR LF pair is one character):
+        // Character's letter test costs the hook a Unicode table lookup per character.
+        if name.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) {
+            return String(
+                decoding: name.utf8.map { byte in
+                    (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) ? byte : UInt8(ascii: "-")
+                }, as: UTF8.self)
+        }
+        return String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" })
+    }
+
+    /// A file's name without its folder and last extension (`/a/b/s1.jsonl` → `s1`).
+    static func fileStem(_ path: String) -> String {
+        let name = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }
+        return String(name[..<dot])
     }
 
     /// The newest recent transcript whose recorded working directory is this work tree.
@@ -198,7 +221,7 @@ public struct SessionDetector {
                 cwd == workTree || cwd.hasPrefix(workTree + "/")
             else { continue }
             if let last = facts.lastTime, last < now.addingTimeInterval(-recentWindow) { continue }
-            let id = facts.session ?? URL(fileURLWithPath: candidate.path).deletingPathExtension().lastPathComponent
+            let id = facts.session ?? Self.fileStem(candidate.path)
             return AgentSession(agent: candidate.agent, id: id, model: facts.model, source: "recent transcript")
         }
         return nil
@@ -211,7 +234,7 @@ public struct SessionDetector {
             let projects = root + "/projects"
             for folder in FolderEntries.names(projects) {
                 let path = projects + "/" + folder + "/" + session + ".jsonl"
-                if FileManager.default.fileExists(atPath: path) {
+                if LocalFile.exists(path) {
                     return TranscriptTail(path: path).facts(agent: agent)?.model
                 }
             }

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A point in time as git records it: seconds since the epoch and the author's UTC offset.
 public struct GitTime: Hashable, Sendable, Comparable, Codable {
@@ -22,17 +31,23 @@ public struct GitTime: Hashable, Sendable, Comparable, Codable {
         var local = time_t(seconds + Int64(offsetMinutes) * 60)
         var parts = tm()
         gmtime_r(&local, &parts)
-        var text = String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+        let padded = Self.zeroPadded
+        var text = padded(Int(parts.tm_year) + 1900, 4) + "-" + padded(Int(parts.tm_mon) + 1, 2) + "-" + padded(Int(parts.tm_mday), 2)
+        text += "T" + padded(Int(parts.tm_hour), 2) + ":" + padded(Int(parts.tm_min), 2) + ":" + padded(Int(parts.tm_sec), 2)
         if offsetMinutes == 0 {
             text += "Z"
         } else {
-            let sign = offsetMinutes < 0 ? "-" : "+"
             let magnitude = abs(Int(offsetMinutes))
-            text += String(format: "%@%02d:%02d", sign, magnitude / 60, magnitude % 60)
+            text += (offsetMinutes < 0 ? "-" : "+") + padded(magnitude / 60, 2) + ":" + padded(magnitude % 60, 2)
         }
         return text
+    }
+
+    /// `value` as printf's `%0<width>d` writes it (a minus sign counts towards the width).
+    static func zeroPadded(_ value: Int, _ width: Int) -> String {
+        let digits = String(value.magnitude)
+        let sign = value < 0 ? "-" : ""
+        return sign + String(repeating: "0", count: max(0, width - sign.count - digits.count)) + digits
     }
 
     public static func < (lhs: GitTime, rhs: GitTime) -> Bool { lhs.seconds < rhs.seconds }

@@ -29,6 +29,15 @@ import Testing
         #expect(rootCommit.committer.time.iso8601 == "2026-01-01T01:30:00+01:30")
     }
 
+    /// Written as `%04d-%02d-%02dT%02d:%02d:%02d` and `%+03d:%02d` would (without Foundation's
+    /// formatting, which the commit hook's binary does not link).
+    @Test func iso8601PadsAsPrintfDoes() {
+        #expect(GitTime(seconds: 0).iso8601 == "1970-01-01T00:00:00Z")
+        #expect(GitTime(seconds: -62_135_596_800, offsetMinutes: -725).iso8601 == "0000-12-31T11:55:00-12:05")
+        #expect(GitTime(seconds: -62_198_755_200).iso8601 == "-001-01-01T00:00:00Z")
+        #expect(GitTime(seconds: 253_402_300_799, offsetMinutes: 840).iso8601 == "10000-01-01T13:59:59+14:00")
+    }
+
     @Test func nonUTF8MessageDecodesWithoutDroppingTheCommit() throws {
         let scratch = ScratchRepository()
         scratch.commit("first", files: ["a": "1\n"])
