@@ -106,7 +106,7 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-static-executable", "-use-ld=lld"], .when(platforms: [.linux], configuration: .release))]),
         .executableTarget(name: "shipmeter-bench", dependencies: ["GitKit", "Attribution", "Reporting", "Usage"]),
         // Every parser of untrusted input as a libFuzzer target (scripts/fuzz), and a replayer.
-        .executableTarget(name: "shipmeter-fuzz", dependencies: ["GitKit", "Attribution", "Usage", "OTLPWire"]),
+        .executableTarget(name: "shipmeter-fuzz", dependencies: ["GitKit", "Attribution", "Usage", "OTLPWire", "CommitTagging"]),
         .target(name: "ShipmeterTestSupport", dependencies: ["GitKit", "Attribution"], path: "Tests/ShipmeterTestSupport"),
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "ShipmeterTestSupport"]),
         .testTarget(name: "UsageTests", dependencies: ["Usage", "ShipmeterTestSupport", .product(name: "GRDBSQLite", package: "GRDB.swift")]),

@@ -4,7 +4,7 @@
 /// (tests compare the two): RFC 8259 with one comma allowed before a closing bracket; a document
 /// is an object or an array, strings are valid UTF-8 without raw control characters, numbers have
 /// no leading zeros and must fit a Double; nesting deeper than 512 levels is refused.
-enum TranscriptJSON: Equatable, Sendable {
+public enum TranscriptJSON: Equatable, Sendable {
     case object([String: TranscriptJSON])
     case array([TranscriptJSON])
     case string(String)
@@ -12,39 +12,39 @@ enum TranscriptJSON: Equatable, Sendable {
     case bool(Bool)
     case null
 
-    subscript(key: String) -> TranscriptJSON? {
+    public subscript(key: String) -> TranscriptJSON? {
         if case .object(let members) = self { return members[key] }
         return nil
     }
 
-    var string: String? {
+    public var string: String? {
         if case .string(let text) = self { return text }
         return nil
     }
 
-    var number: Double? {
+    public var number: Double? {
         if case .number(let value) = self { return value }
         return nil
     }
 
-    var isObject: Bool {
+    public var isObject: Bool {
         if case .object = self { return true }
         return false
     }
 
     /// The document in `bytes`, an object or an array; nil when it is not valid JSON.
-    static func parse<Bytes: Sequence>(_ bytes: Bytes) -> TranscriptJSON? where Bytes.Element == UInt8 {
+    public static func parse<Bytes: Sequence>(_ bytes: Bytes) -> TranscriptJSON? where Bytes.Element == UInt8 {
         if let parsed = bytes.withContiguousStorageIfAvailable({ parse(buffer: $0) }) { return parsed }
         return Array(bytes).withUnsafeBufferPointer { parse(buffer: $0) }
     }
 
     /// An object document; nil for anything else.
-    static func object<Bytes: Sequence>(_ bytes: Bytes) -> TranscriptJSON? where Bytes.Element == UInt8 {
+    public static func object<Bytes: Sequence>(_ bytes: Bytes) -> TranscriptJSON? where Bytes.Element == UInt8 {
         guard let value = parse(bytes), value.isObject else { return nil }
         return value
     }
 
-    static func parse(buffer: UnsafeBufferPointer<UInt8>) -> TranscriptJSON? {
+    public static func parse(buffer: UnsafeBufferPointer<UInt8>) -> TranscriptJSON? {
         var parser = Parser(bytes: buffer)
         parser.skipSpace()
         guard parser.index < buffer.count, buffer[parser.index] == UInt8(ascii: "{") || buffer[parser.index] == UInt8(ascii: "[") else {

@@ -1,4 +1,5 @@
 import Attribution
+import CommitTagging
 import Foundation
 import GitKit
 import OTLPWire
@@ -10,7 +11,7 @@ enum FuzzTargets {
     static let names: [String] =
         UsageFormat.allCases.map { "usage-\($0.rawValue)" } + [
             "usage-detect", "prices", "settings", "codeowners", "mailmap", "deploy-log", "tag-message", "trailers", "ai-signals",
-            "git-ai-note", "agent-trace", "otlp-wire",
+            "git-ai-note", "agent-trace", "otlp-wire", "hook-json",
         ]
 
     /// Runs `data` through the target called `name` (one of `names`).
@@ -56,6 +57,18 @@ enum FuzzTargets {
             let json = data.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) == UInt8(ascii: "{")
             for signal in OTLPSignal.allCases {
                 _ = try? OTLPExportRequest.decode(bytes, signal: signal, encoding: json ? .json : .protobuf)
+            }
+        case "hook-json":
+            // The commit hook's JSON parser must accept what JSONSerialization, which it replaced,
+            // accepts, and read the same members.
+            let ours = TranscriptJSON.parse(data)
+            let theirs = try? JSONSerialization.jsonObject(with: data)
+            precondition((ours == nil) == (theirs == nil), "the hook's JSON parser and JSONSerialization disagree on whether this is JSON")
+            if let object = theirs as? [String: Any] {
+                for (key, value) in object {
+                    precondition(ours?[key] != nil, "the hook's JSON parser lost the member \(key)")
+                    if let text = value as? String { precondition(ours?[key]?.string == text, "the hook's JSON parser read \(key) differently") }
+                }
             }
         default:
             preconditionFailure("no fuzz target \(name)")
