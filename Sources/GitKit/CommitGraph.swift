@@ -1,4 +1,6 @@
 import CGit2
+import Foundation
+import Synchronization
 
 /// The shape of history — ids, parents, times, authors — loaded once into flat arrays, so that
 /// many range and reachability questions are answered without going back to libgit2.
@@ -24,11 +26,25 @@ public struct CommitGraph: Sendable {
     /// Loads every commit reachable from `tips`. Commits at a shallow boundary count as roots.
     /// `visit`, when given, sees each commit once as a full value (message included), parsed
     /// from the same object read, so callers need no second pass over history.
+    ///
+    /// With git's commit-graph file (`git commit-graph write`, `git gc`, `fetch.writeCommitGraph`)
+    /// and more than one core, history's shape comes from that file and the commits are read on
+    /// every core; the numbering, the order of visits and every value are the same either way.
     public static func load(
         _ repository: Repository, tips: [ObjectID], visit: ((Int, Commit) -> Void)? = nil
     ) throws(GitError) -> CommitGraph {
-        var graph = CommitGraph()
+        try load(repository, tips: tips, workers: min(ProcessInfo.processInfo.activeProcessorCount, 8), visit: visit)
+    }
+
+    /// `load` reading commits on `workers` threads when the commit-graph file allows it.
+    package static func load(
+        _ repository: Repository, tips: [ObjectID], workers: Int, visit: ((Int, Commit) -> Void)? = nil
+    ) throws(GitError) -> CommitGraph {
         let shallow = repository.shallowBoundary()
+        if shallow.isEmpty, workers > 1, let file = CommitGraphFile.open(objects: repository.commonDirectory + "/objects") {
+            return try loadInParallel(repository, tips: tips, file: file, workers: workers, visit: visit)
+        }
+        var graph = CommitGraph()
         var odb: OpaquePointer?
         try check(git_repository_odb(&odb, repository.pointer), "cannot open the object database")
         defer { git_odb_free(odb) }
@@ -79,6 +95,126 @@ public struct CommitGraph: Sendable {
         }
         graph.computeGenerations()
         return graph
+    }
+
+    /// `load` with the shape of history from `file`: first the numbering and parents (the same
+    /// depth-first discovery as the serial walk, reading only commits the file does not hold),
+    /// then the commits in the walk's order, a block at a time on `workers` threads, each with
+    /// its own handle on the object database, visited in order on this one.
+    private static func loadInParallel(
+        _ repository: Repository, tips: [ObjectID], file: CommitGraphFile, workers: Int, visit: ((Int, Commit) -> Void)?
+    ) throws(GitError) -> CommitGraph {
+        var graph = CommitGraph()
+        var pending = [Int32]()
+        var parentsOf = [[Int32]]()
+        func number(for id: ObjectID) -> Int32 {
+            if let existing = graph.numbers[id] { return existing }
+            let next = Int32(graph.ids.count)
+            graph.numbers[id] = next
+            graph.ids.append(id)
+            parentsOf.append([])
+            pending.append(next)
+            return next
+        }
+        for tip in tips { _ = number(for: tip) }
+
+        var odb: OpaquePointer?
+        try check(git_repository_odb(&odb, repository.pointer), "cannot open the object database")
+        defer { git_odb_free(odb) }
+        var order = [Int32]()
+        while let current = pending.popLast() {
+            order.append(current)
+            let id = graph.ids[Int(current)]
+            let parents: [ObjectID]
+            if let position = file.position(of: id), let positions = file.parents(at: position) {
+                parents = positions.map { file.id(at: $0) }
+            } else {
+                parents = try Self.read(id, from: odb) { CommitHeader($0).parents }
+            }
+            parentsOf[Int(current)] = parents.map { number(for: $0) }
+        }
+        let total = graph.ids.count
+        graph.authorTimes = Array(repeating: GitTime(seconds: 0), count: total)
+        graph.committerTimes = graph.authorTimes
+        graph.authorEmails = Array(repeating: "", count: total)
+        graph.authorNames = graph.authorEmails
+
+        let readers = try (0..<workers).map { _ throws(GitError) in try Repository(gitDirectoryIgnoringWorkTree: repository.commonDirectory) }
+        let databases = try readers.map { reader throws(GitError) -> OpaquePointer? in
+            var handle: OpaquePointer?
+            try check(git_repository_odb(&handle, reader.pointer), "cannot open the object database")
+            return handle
+        }
+        defer { for handle in databases { git_odb_free(handle) } }
+        nonisolated(unsafe) let handles = databases
+        let ids = graph.ids
+        let wantsCommits = visit != nil
+        let chunks = stride(from: 0, to: order.count, by: 4096).map { Array(order[$0..<min(order.count, $0 + 4096)]) }
+        // Block k + 1 is read while block k is visited: the readers never wait for the visits.
+        func begin(_ chunk: [Int32]) -> ChunkRead {
+            let read = ChunkRead(count: chunk.count)
+            DispatchQueue.global().async {
+                let share = (chunk.count + workers - 1) / workers
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    for index in (worker * share)..<min(chunk.count, (worker + 1) * share) {
+                        let id = ids[Int(chunk[index])]
+                        let result = Result { () throws(GitError) -> (CommitHeader, Commit?) in
+                            try Self.read(id, from: handles[worker]) { bytes in
+                                let header = CommitHeader(bytes)
+                                return (header, wantsCommits ? Commit(id: id, raw: bytes, header: header, shallow: false) : nil)
+                            }
+                        }
+                        read.results.withLock { $0[index] = result }
+                    }
+                }
+                read.done.signal()
+            }
+            return read
+        }
+        var upcoming = chunks.first.map(begin)
+        // Whatever happens, no read is left running on the handles this function frees.
+        defer { upcoming?.done.wait() }
+        for (number, chunk) in chunks.enumerated() {
+            guard let current = upcoming else { break }
+            current.done.wait()
+            upcoming = number + 1 < chunks.count ? begin(chunks[number + 1]) : nil
+            let results = current.results.withLock { $0 }
+            for (index, commitNumber) in chunk.enumerated() {
+                let (header, commit) = try results[index]!.get()
+                let at = Int(commitNumber)
+                // The file is git's cache of what the commits say: if it disagrees, it is wrong.
+                guard header.parents.elementsEqual(parentsOf[at].lazy.map({ ids[Int($0)] })) else {
+                    throw GitError(
+                        code: GitError.Code.gitKit,
+                        message: "the commit-graph file disagrees with commit \(ids[at]) about its parents: run git commit-graph write, or remove it")
+                }
+                graph.authorTimes[at] = header.authorTime
+                graph.committerTimes[at] = header.committerTime
+                graph.authorEmails[at] = header.authorEmail
+                graph.authorNames[at] = header.authorName
+                if let visit, let commit { visit(at, commit) }
+            }
+        }
+        for parents in parentsOf {
+            graph.parentList.append(contentsOf: parents)
+            graph.parentStart.append(Int32(graph.parentList.count))
+        }
+        graph.computeGenerations()
+        return graph
+    }
+
+    /// `body` over the raw bytes of commit `id`, read from the object database `odb`.
+    private static func read<Value>(
+        _ id: ObjectID, from odb: OpaquePointer?, _ body: (UnsafeBufferPointer<UInt8>) -> Value
+    ) throws(GitError) -> Value {
+        var oid = id.raw
+        var object: OpaquePointer?
+        try check(git_odb_read(&object, odb, &oid), "cannot read commit \(id)")
+        defer { git_odb_object_free(object) }
+        guard git_odb_object_type(object) == GIT_OBJECT_COMMIT, let data = git_odb_object_data(object) else {
+            throw GitError(code: GitError.Code.gitKit, message: "\(id) is not a commit")
+        }
+        return body(UnsafeBufferPointer(start: data.assumingMemoryBound(to: UInt8.self), count: git_odb_object_size(object)))
     }
 
     public func number(of id: ObjectID) -> Int? { numbers[id].map(Int.init) }
@@ -160,6 +296,15 @@ public struct CommitGraph: Sendable {
         }
         return result
     }
+}
+
+/// One block of commits being read by the parallel walk: a result per commit, and a signal when
+/// all are in.
+private final class ChunkRead: Sendable {
+    let results: Mutex<[Result<(CommitHeader, Commit?), GitError>?]>
+    let done = DispatchSemaphore(value: 0)
+
+    init(count: Int) { results = Mutex(Array(repeating: nil, count: count)) }
 }
 
 /// A max-heap of commit numbers ordered by generation.

@@ -1,7 +1,7 @@
 import CGit2
 
 /// The few header fields of a raw commit object that the graph needs.
-struct CommitHeader {
+struct CommitHeader: Sendable {
     var tree: ObjectID?
     var parents: [ObjectID] = []
     var authorTime = GitTime(seconds: 0)
