@@ -44,57 +44,27 @@ public struct CommitGraph: Sendable {
         if shallow.isEmpty, workers > 1, let file = CommitGraphFile.open(objects: repository.commonDirectory + "/objects") {
             return try loadInParallel(repository, tips: tips, file: file, workers: workers, visit: visit)
         }
-        var graph = CommitGraph()
         var odb: OpaquePointer?
         try check(git_repository_odb(&odb, repository.pointer), "cannot open the object database")
         defer { git_odb_free(odb) }
-
-        var pending = [Int32]()
-        var parentsOf = [[Int32]]()
-        func number(for id: ObjectID) -> Int32 {
-            if let existing = graph.numbers[id] { return existing }
-            let next = Int32(graph.ids.count)
-            graph.numbers[id] = next
-            graph.ids.append(id)
-            parentsOf.append([])
-            graph.authorTimes.append(GitTime(seconds: 0))
-            graph.committerTimes.append(GitTime(seconds: 0))
-            graph.authorEmails.append("")
-            graph.authorNames.append("")
-            pending.append(next)
-            return next
-        }
-        for tip in tips { _ = number(for: tip) }
-
-        while let current = pending.popLast() {
-            let id = graph.ids[Int(current)]
-            var oid = id.raw
-            var object: OpaquePointer?
-            try check(git_odb_read(&object, odb, &oid), "cannot read commit \(id)")
-            defer { git_odb_object_free(object) }
-            guard git_odb_object_type(object) == GIT_OBJECT_COMMIT, let data = git_odb_object_data(object) else {
-                throw GitError(code: GitError.Code.gitKit, message: "\(id) is not a commit")
+        var discovery = Discovery(tips: tips)
+        var headers = [Recorded?]()
+        while let current = discovery.pending.popLast() {
+            let at = Int(current)
+            let id = discovery.ids[at]
+            let header = try Self.read(id, from: odb) { bytes in
+                let header = CommitHeader(bytes)
+                if let visit { visit(at, Commit(id: id, raw: bytes, header: header, shallow: shallow.contains(id))) }
+                return header
             }
-            let size = git_odb_object_size(object)
-            let bytes = UnsafeBufferPointer(start: data.assumingMemoryBound(to: UInt8.self), count: size)
-            let header = CommitHeader(bytes)
-            graph.authorTimes[Int(current)] = header.authorTime
-            graph.committerTimes[Int(current)] = header.committerTime
-            graph.authorEmails[Int(current)] = header.authorEmail
-            graph.authorNames[Int(current)] = header.authorName
             if !shallow.contains(id) {
-                parentsOf[Int(current)] = header.parents.map { number(for: $0) }
+                let parents = header.parents.map { discovery.number(for: $0) }
+                discovery.parentsOf[at] = parents
             }
-            if let visit {
-                visit(Int(current), Commit(id: id, raw: bytes, header: header, shallow: shallow.contains(id)))
-            }
+            headers.append(contentsOf: repeatElement(nil, count: discovery.ids.count - headers.count))
+            headers[at] = Recorded(header)
         }
-        for parents in parentsOf {
-            graph.parentList.append(contentsOf: parents)
-            graph.parentStart.append(Int32(graph.parentList.count))
-        }
-        graph.computeGenerations()
-        return graph
+        return CommitGraph(discovery, headers: headers)
     }
 
     /// `load` with the shape of history from `file`: first the numbering and parents (the same
@@ -104,40 +74,23 @@ public struct CommitGraph: Sendable {
     private static func loadInParallel(
         _ repository: Repository, tips: [ObjectID], file: CommitGraphFile, workers: Int, visit: ((Int, Commit) -> Void)?
     ) throws(GitError) -> CommitGraph {
-        var graph = CommitGraph()
-        var pending = [Int32]()
-        var parentsOf = [[Int32]]()
-        func number(for id: ObjectID) -> Int32 {
-            if let existing = graph.numbers[id] { return existing }
-            let next = Int32(graph.ids.count)
-            graph.numbers[id] = next
-            graph.ids.append(id)
-            parentsOf.append([])
-            pending.append(next)
-            return next
-        }
-        for tip in tips { _ = number(for: tip) }
-
         var odb: OpaquePointer?
         try check(git_repository_odb(&odb, repository.pointer), "cannot open the object database")
         defer { git_odb_free(odb) }
+        var discovery = Discovery(tips: tips)
         var order = [Int32]()
-        while let current = pending.popLast() {
+        while let current = discovery.pending.popLast() {
             order.append(current)
-            let id = graph.ids[Int(current)]
+            let id = discovery.ids[Int(current)]
             let parents: [ObjectID]
             if let position = file.position(of: id), let positions = file.parents(at: position) {
                 parents = positions.map { file.id(at: $0) }
             } else {
                 parents = try Self.read(id, from: odb) { CommitHeader($0).parents }
             }
-            parentsOf[Int(current)] = parents.map { number(for: $0) }
+            let numbers = parents.map { discovery.number(for: $0) }
+            discovery.parentsOf[Int(current)] = numbers
         }
-        let total = graph.ids.count
-        graph.authorTimes = Array(repeating: GitTime(seconds: 0), count: total)
-        graph.committerTimes = graph.authorTimes
-        graph.authorEmails = Array(repeating: "", count: total)
-        graph.authorNames = graph.authorEmails
 
         let readers = try (0..<workers).map { _ throws(GitError) in try Repository(gitDirectoryIgnoringWorkTree: repository.commonDirectory) }
         let databases = try readers.map { reader throws(GitError) -> OpaquePointer? in
@@ -147,7 +100,7 @@ public struct CommitGraph: Sendable {
         }
         defer { for handle in databases { git_odb_free(handle) } }
         nonisolated(unsafe) let handles = databases
-        let ids = graph.ids
+        let ids = discovery.ids
         let wantsCommits = visit != nil
         let chunks = stride(from: 0, to: order.count, by: 4096).map { Array(order[$0..<min(order.count, $0 + 4096)]) }
         // Block k + 1 is read while block k is visited: the readers never wait for the visits.
@@ -171,6 +124,7 @@ public struct CommitGraph: Sendable {
             }
             return read
         }
+        var headers = [Recorded?](repeating: nil, count: ids.count)
         var upcoming = chunks.first.map(begin)
         // Whatever happens, no read is left running on the handles this function frees.
         defer { upcoming?.done.wait() }
@@ -183,24 +137,70 @@ public struct CommitGraph: Sendable {
                 let (header, commit) = try results[index]!.get()
                 let at = Int(commitNumber)
                 // The file is git's cache of what the commits say: if it disagrees, it is wrong.
-                guard header.parents.elementsEqual(parentsOf[at].lazy.map({ ids[Int($0)] })) else {
+                guard header.parents.elementsEqual(discovery.parentsOf[at].lazy.map({ ids[Int($0)] })) else {
                     throw GitError(
                         code: GitError.Code.gitKit,
                         message: "the commit-graph file disagrees with commit \(ids[at]) about its parents: run git commit-graph write, or remove it")
                 }
-                graph.authorTimes[at] = header.authorTime
-                graph.committerTimes[at] = header.committerTime
-                graph.authorEmails[at] = header.authorEmail
-                graph.authorNames[at] = header.authorName
+                headers[at] = Recorded(header)
                 if let visit, let commit { visit(at, commit) }
             }
         }
-        for parents in parentsOf {
-            graph.parentList.append(contentsOf: parents)
-            graph.parentStart.append(Int32(graph.parentList.count))
+        return CommitGraph(discovery, headers: headers)
+    }
+
+    /// Depth-first discovery from the tips: commits numbered as first seen, parents as numbers.
+    private struct Discovery {
+        var ids: [ObjectID] = []
+        var numbers: [ObjectID: Int32] = [:]
+        var parentsOf: [[Int32]] = []
+        /// Numbered, not yet read; the walk takes the last first.
+        var pending: [Int32] = []
+
+        init(tips: [ObjectID]) {
+            for tip in tips { _ = number(for: tip) }
         }
-        graph.computeGenerations()
-        return graph
+
+        mutating func number(for id: ObjectID) -> Int32 {
+            if let existing = numbers[id] { return existing }
+            let next = Int32(ids.count)
+            numbers[id] = next
+            ids.append(id)
+            parentsOf.append([])
+            pending.append(next)
+            return next
+        }
+    }
+
+    /// What the graph keeps of a commit's header.
+    private struct Recorded {
+        var authorTime: GitTime
+        var committerTime: GitTime
+        var authorEmail: String
+        var authorName: String
+
+        init(_ header: CommitHeader) {
+            (authorTime, committerTime) = (header.authorTime, header.committerTime)
+            (authorEmail, authorName) = (header.authorEmail, header.authorName)
+        }
+    }
+
+    /// The graph of a finished discovery, with what each commit's header recorded.
+    private init(_ discovery: Discovery, headers: [Recorded?]) {
+        ids = discovery.ids
+        numbers = discovery.numbers
+        for parents in discovery.parentsOf {
+            parentList.append(contentsOf: parents)
+            parentStart.append(Int32(parentList.count))
+        }
+        for index in ids.indices {
+            let header = index < headers.count ? headers[index] : nil
+            authorTimes.append(header?.authorTime ?? GitTime(seconds: 0))
+            committerTimes.append(header?.committerTime ?? GitTime(seconds: 0))
+            authorEmails.append(header?.authorEmail ?? "")
+            authorNames.append(header?.authorName ?? "")
+        }
+        computeGenerations()
     }
 
     /// `body` over the raw bytes of commit `id`, read from the object database `odb`.
