@@ -27,8 +27,8 @@ public struct CommitGraph: Sendable {
     /// `visit`, when given, sees each commit once as a full value (message included), parsed
     /// from the same object read, so callers need no second pass over history.
     ///
-    /// With git's commit-graph file (`git commit-graph write`, `git gc`, `fetch.writeCommitGraph`)
-    /// and more than one core, history's shape comes from that file and the commits are read on
+    /// With git's commit-graph file (`git commit-graph write`, `git gc`, `fetch.writeCommitGraph`;
+    /// not with `core.commitGraph` false) and more than one core, history's shape comes from that file and the commits are read on
     /// every core; the numbering, the order of visits and every value are the same either way.
     public static func load(
         _ repository: Repository, tips: [ObjectID], visit: ((Int, Commit) -> Void)? = nil
@@ -41,7 +41,10 @@ public struct CommitGraph: Sendable {
         _ repository: Repository, tips: [ObjectID], workers: Int, visit: ((Int, Commit) -> Void)? = nil
     ) throws(GitError) -> CommitGraph {
         let shallow = repository.shallowBoundary()
-        if shallow.isEmpty, workers > 1, let file = CommitGraphFile.open(objects: repository.commonDirectory + "/objects") {
+        // git's own switch (core.commitGraph false) turns the file off for the walk too.
+        if shallow.isEmpty, workers > 1, repository.configBool("core.commitGraph") != false,
+            let file = CommitGraphFile.open(objects: repository.commonDirectory + "/objects")
+        {
             return try loadInParallel(repository, tips: tips, file: file, workers: workers, visit: visit)
         }
         var odb: OpaquePointer?
