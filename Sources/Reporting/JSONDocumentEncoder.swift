@@ -49,21 +49,32 @@ public enum JSONDocumentEncoder {
             }
         }
 
+        /// The keys written into this node as an object, so a key written again is found
+        /// without a scan.
+        private var keys = Set<String>()
+
+        // Each append first takes the array out of `kind`, so that it is the array's only
+        // reference and grows in place: appending to a copy made every append copy the whole
+        // array, quadratic in a document's length (a history of 85k commits).
         func append(key: String) -> Node {
             let child = Node()
             if case .object(var pairs) = kind {
-                pairs.removeAll { $0.0 == key }
+                kind = .scalar(.null)
+                if keys.contains(key) { pairs.removeAll { $0.0 == key } }
                 pairs.append((key, child))
                 kind = .object(pairs)
             } else {
                 kind = .object([(key, child)])
+                keys.removeAll()
             }
+            keys.insert(key)
             return child
         }
 
         func appendItem() -> Node {
             let child = Node()
             if case .array(var items) = kind {
+                kind = .scalar(.null)
                 items.append(child)
                 kind = .array(items)
             } else {
