@@ -31,6 +31,19 @@ public struct HookInstaller {
     }
 
     var hookPath: String { hooksDirectory + "/prepare-commit-msg" }
+
+    /// Whether the hooks folder lies inside the work tree (`core.hooksPath` such as `.githooks`),
+    /// where hooks are usually committed and shared: a link to one machine's binary has no place
+    /// there, the script (which finds shipmeter on each machine's PATH) does.
+    public var hooksFolderIsInWorkTree: Bool {
+        guard let work = repository.workDirectory else { return false }
+        func standard(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+        func inside(_ folder: String, _ parent: String) -> Bool { folder == parent || folder.hasPrefix(parent + "/") }
+        let folder = standard(hooksDirectory)
+        // `.git/hooks` lies under the work tree's folder but is not part of it.
+        return inside(folder, standard(work)) && !inside(folder, standard(repository.commonDirectory))
+            && !inside(folder, standard(repository.gitDirectory))
+    }
     var chainedPath: String { hookPath + ChainedHook.suffix }
 
     /// The two forms of shipmeter's hook.

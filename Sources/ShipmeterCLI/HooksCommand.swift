@@ -31,14 +31,17 @@ extension Shipmeter {
             @Flag(
                 help: """
                     Write the hook as a POSIX sh script that finds shipmeter on PATH at each commit, instead of a link to the \
-                    shipmeter-hook binary beside this shipmeter: it keeps working if shipmeter moves, and costs a shell per commit.
+                    shipmeter-hook binary beside this shipmeter: it keeps working if shipmeter moves, and costs a shell per commit. \
+                    The script is always written to a hooks folder inside the work tree (core.hooksPath such as .githooks), where \
+                    hooks are shared.
                     """)
             var script = false
 
             func run() async throws {
                 let repo = try repository.open()
                 let installer = HookInstaller(repo)
-                let binary = script ? nil : Executable.hookBinary
+                let shared = installer.hooksFolderIsInWorkTree
+                let binary = script || shared ? nil : Executable.hookBinary
                 let form: HookInstaller.Form = binary.map { .link($0) } ?? .script
                 switch try installer.install(form, executablePath: Executable.path) {
                 case .installed(let chained):
@@ -52,9 +55,13 @@ extension Shipmeter {
                 if let binary {
                     Output.write("commits are tagged by \(binary), which git runs directly (the hook links to it)")
                 } else {
-                    Output.write(
-                        (script ? "" : "no shipmeter-hook beside this shipmeter, so the hook is a script; ")
-                            + "commits are tagged by " + Status.tagger(recorded: repo.configString("shipmeter.path")))
+                    let why =
+                        script
+                        ? ""
+                        : shared
+                            ? "the hooks folder is inside the work tree (shared), so the hook is a script; "
+                            : "no shipmeter-hook beside this shipmeter, so the hook is a script; "
+                    Output.write(why + "commits are tagged by " + Status.tagger(recorded: repo.configString("shipmeter.path")))
                 }
                 if agent == .claudeCode {
                     let settings = ClaudeSettings(environment: ProcessInfo.processInfo.environment)
