@@ -16,10 +16,16 @@ public enum ChainedHook {
     public static func run(hookPath: String, arguments: [String]) -> Int32 {
         let path = hookPath + suffix
         guard access(path, X_OK) == 0 else { return 0 }
-        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
         var pid = pid_t()
-        guard posix_spawn(&pid, path, nil, nil, argv, environ) == 0 else { return 126 }
+        func spawn(_ program: String, _ words: [String]) -> Int32 {
+            let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+            defer { for pointer in argv { free(pointer) } }
+            return posix_spawn(&pid, program, nil, nil, argv, environ)
+        }
+        var spawned = spawn(path, [path] + arguments)
+        // A script without a `#!` line: run by sh, as git and the shell run such hooks.
+        if spawned == ENOEXEC { spawned = spawn("/bin/sh", ["/bin/sh", path] + arguments) }
+        guard spawned == 0 else { return 126 }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 {
             guard errno == EINTR else { return 126 }

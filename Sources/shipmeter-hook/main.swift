@@ -38,7 +38,7 @@ func printError(_ text: String) {
 }
 // From argv directly: CommandLine.arguments costs a start-up of its own.
 let invokedAs = CommandLine.unsafeArgv[0].map { String(cString: $0) } ?? ""
-let arguments = (1..<Int(CommandLine.argc)).compactMap { CommandLine.unsafeArgv[$0].map { String(cString: $0) } }
+let arguments = (1..<max(1, Int(CommandLine.argc))).compactMap { CommandLine.unsafeArgv[$0].map { String(cString: $0) } }
 
 func tag(_ messageFile: String) throws {
     try PrepareCommitMessage.run(

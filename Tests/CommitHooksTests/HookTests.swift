@@ -562,6 +562,13 @@ import Testing
             try String(contentsOfFile: folder.file("message"), encoding: .utf8)
                 == "[t-1] subject\n\nAssisted-by: claude-code:unknown\nAI-Session: claude-code/s2\n")
 
+        // No `#!` line: run by sh, as git runs such a hook.
+        folder.write("prepare-commit-msg.shipmeter-chained", "echo \"[t-2] $(cat \"$1\")\" > \"$1\"\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.file("prepare-commit-msg.shipmeter-chained"))
+        folder.write("message", "plain\n")
+        #expect(run(hook, [folder.file("message")], environment: ["SHIPMETER_DISABLE": "1"]).status == 0)
+        #expect(try String(contentsOfFile: folder.file("message"), encoding: .utf8) == "[t-2] plain\n")
+
         // Not executable: skipped, as the script's `[ -x ]` skips it.
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: folder.file("prepare-commit-msg.shipmeter-chained"))
         folder.write("message", "again\n")
