@@ -46,10 +46,12 @@ let package = Package(
         // measures, merge references), without libgit2.
         .target(name: "AttributionModel", dependencies: ["GitModel", "Usage"]),
         .target(name: "Attribution", dependencies: ["GitKit", "AttributionModel", "Usage", "WorkProgress", .product(name: "Yams", package: "Yams")]),
+        // SQLite's process-wide options, which only C can set (`sqlite3_config` is variadic).
+        .target(name: "CSQLiteTuning", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(
             name: "Ledger",
             dependencies: [
-                "GitModel", "Usage", "AttributionModel", .product(name: "GRDB", package: "GRDB.swift"),
+                "GitModel", "Usage", "AttributionModel", "CSQLiteTuning", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
                 .product(name: "NIOSSL", package: "swift-nio-ssl", condition: .when(traits: ["PostgreSQL"])),

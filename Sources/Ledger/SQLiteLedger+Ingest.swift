@@ -23,26 +23,26 @@ extension SQLiteLedger {
                         """)
                 // Bound through SQLite's own calls: a million rows make per-row argument arrays count.
                 let raw = RawInsert(statement: insert, db: db)
-                var sums = RollupSums()
+                // The rollup is summed on a thread of its own while this one stores the next chunk.
+                let tally = RollupTally()
                 var read = 0, added = 0, present = 0
-                var otelSessions = Set<String>()
                 while let chunk = try chunks.take() {
                     let records = chunk.records
-                    SupersededReadings.sessions(records, into: &otelSessions)
                     read += records.count
                     let new = try raw.insert(records, costs: chunk.costs)
                     added += new.count
                     // New records are attributed nowhere yet.
-                    for index in new { sums.add(records[index], cost: chunk.costs[index]) }
+                    tally.add(chunk, new: new)
                     guard new.count < records.count else { continue }
                     var isNew = [Bool](repeating: false, count: records.count)
                     for index in new { isNew[index] = true }
                     for index in records.indices where !isNew[index] {
-                        if try Self.replaceIfLarger(records[index], cost: chunk.costs[index], after: before, db: db, sums: &sums) == nil {
+                        if try Self.replaceIfLarger(records[index], cost: chunk.costs[index], after: before, db: db, tally: tally) == nil {
                             present += 1
                         }
                     }
                 }
+                let (sums, otelSessions) = tally.finish()
                 let rollup = sums.write
                 let upsert = try db.makeStatement(sql: rollup.sql)
                 for row in rollup.rows { try upsert.execute(arguments: StatementArguments(row.map(\.databaseValue))) }
@@ -69,7 +69,7 @@ extension SQLiteLedger {
 
     /// A record whose `(source, key)` is stored already: nil when it was stored before this
     /// ingest (it adds nothing); else whether it replaced this ingest's earlier reading.
-    static func replaceIfLarger(_ record: UsageRecord, cost: String?, after before: Int64, db: Database, sums: inout RollupSums) throws -> Bool? {
+    static func replaceIfLarger(_ record: UsageRecord, cost: String?, after before: Int64, db: Database, tally: RollupTally) throws -> Bool? {
         guard
             let row = try Row.fetchOne(
                 db,
@@ -97,8 +97,7 @@ extension SQLiteLedger {
                 record.model, record.repository, record.branch, record.commit, record.input, record.output, record.cacheWrite,
                 record.cacheWrite1h, record.cacheRead, cost, rowid,
             ])
-        sums.add(stored, cost: storedCost, sign: -1)
-        sums.add(record, cost: cost)
+        tally.replace(stored, cost: storedCost, with: record, cost: cost)
         return true
     }
 }

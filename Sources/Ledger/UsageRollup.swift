@@ -175,6 +175,42 @@ struct RollupSums {
     }
 }
 
+/// What an ingest stores, summed for the rollup on a serial queue of its own while the storing
+/// thread goes on to the next chunk (hashing the rollup's keys was a fifth of that thread's
+/// work). Sums are taken in the order they are handed over, as one thread would take them (a sum
+/// of costs depends on its order), and at most two chunks wait, so memory stays bounded.
+final class RollupTally: @unchecked Sendable {
+    // @unchecked: `sums` and `sessions` are touched only on `queue` until `finish` has waited for it.
+    private let queue = DispatchQueue(label: "shipmeter.ledger.rollup")
+    private let room = DispatchSemaphore(value: 2)
+    private var sums = RollupSums()
+    private var sessions = Set<String>()
+
+    /// Counts in `chunk`'s records at `new` (the ones stored), and notes the chunk's sessions
+    /// that may have superseded readings.
+    func add(_ chunk: UsageChunk, new: [Int]) {
+        room.wait()
+        queue.async { [self] in
+            SupersededReadings.sessions(chunk.records, into: &sessions)
+            for index in new { sums.add(chunk.records[index], cost: chunk.costs[index]) }
+            room.signal()
+        }
+    }
+
+    /// A reading this ingest stored replaced by a larger one.
+    func replace(_ stored: UsageRecord, cost storedCost: String?, with record: UsageRecord, cost: String?) {
+        queue.async { [self] in
+            sums.add(stored, cost: storedCost, sign: -1)
+            sums.add(record, cost: cost)
+        }
+    }
+
+    /// The sums and sessions, once everything handed over is counted.
+    func finish() -> (RollupSums, Set<String>) {
+        queue.sync { (sums, sessions) }
+    }
+}
+
 /// Claude Code exports the same spending twice when both its events and its metrics are on: per
 /// request (`api_request` events) and as token/cost metric points. Events are preferred; metric
 /// readings (keys `metric:…`) count only for sessions that have no events. Files read together

@@ -191,6 +191,34 @@ extension LedgerBackend {
         }
     }
 
+    /// A new ledger is made with 16 KiB pages (fewer page writes for a big ingest); one made
+    /// with SQLite's default 4 KiB keeps it, and takes records as before.
+    @Test func aNewLedgerHasLargePagesAndAnOlderOneKeepsItsOwn() async throws {
+        let folder = ScratchDirectory()
+        func pageSize(_ name: String) throws -> Int? {
+            try DatabaseQueue(path: folder.file(name)).read { try Int.fetchOne($0, sql: "PRAGMA page_size") }
+        }
+        var batch = UsageBatch()
+        batch.add(UsageRecord(source: "jsonl", key: "a", timestamp: Date(timeIntervalSince1970: 1_767_225_600), model: "m", input: 1, output: 1))
+        let fresh = LedgerStore(try SQLiteLedger(path: folder.file("new.sqlite")))
+        _ = try await fresh.ingest(batch, version: "t")
+        await fresh.close()
+        #expect(try pageSize("new.sqlite") == 16_384)
+
+        let older = folder.file("older.sqlite")
+        await LedgerStore(try SQLiteLedger(path: older)).close()
+        try DatabaseQueue(path: older).inDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = DELETE")
+            try db.execute(sql: "PRAGMA page_size = 4096")
+            try db.execute(sql: "VACUUM")
+        }
+        #expect(try pageSize("older.sqlite") == 4096)
+        let reopened = LedgerStore(try SQLiteLedger(path: older))
+        #expect(try await reopened.ingest(batch, version: "t") == .init(added: 1, alreadyPresent: 0))
+        await reopened.close()
+        #expect(try pageSize("older.sqlite") == 4096)
+    }
+
     @Test(arguments: Backend.available)
     func concurrentIngestsEqualOneAfterTheOther(_ backend: Backend) async throws {
         let folder = ScratchDirectory()
