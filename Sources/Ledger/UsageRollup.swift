@@ -176,8 +176,8 @@ struct RollupSums {
 }
 
 /// What an ingest stores, summed for the rollup on a serial queue of its own while the storing
-/// thread goes on to the next chunk (hashing the rollup's keys was a fifth of that thread's
-/// work). Sums are taken in the order they are handed over, as one thread would take them (a sum
+/// thread goes on to the next chunk (hashing the rollup's keys was about a seventh of that
+/// thread's work). Sums are taken in the order they are handed over, as one thread would take them (a sum
 /// of costs depends on its order), and at most two chunks wait, so memory stays bounded.
 final class RollupTally: @unchecked Sendable {
     // @unchecked: `sums` and `sessions` are touched only on `queue` until `finish` has waited for it.
