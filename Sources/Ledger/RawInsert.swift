@@ -19,7 +19,12 @@ struct RawInsert {
     func insert(_ records: [UsageRecord], costs: [String?]) throws -> [Int] {
         let raw = statement.sqliteStatement
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.scratchSize, alignment: 1)
-        defer { scratch.deallocate() }
+        defer {
+            // Also when a step failed: no binding points into the scratch once it is freed.
+            sqlite3_reset(raw)
+            sqlite3_clear_bindings(raw)
+            scratch.deallocate()
+        }
         var added = [Int]()
         added.reserveCapacity(records.count)
         for index in records.indices {
@@ -34,8 +39,6 @@ struct RawInsert {
             }
             if sqlite3_changes(db.sqliteConnection) > 0 { added.append(index) }
         }
-        sqlite3_reset(raw)
-        sqlite3_clear_bindings(raw)  // none points into the scratch once it is freed
         return added
     }
 
