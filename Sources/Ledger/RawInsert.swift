@@ -29,47 +29,45 @@ struct RawInsert {
         added.reserveCapacity(records.count)
         for index in records.indices {
             sqlite3_reset(raw)
-            var text = TextBinder(statement: raw, scratch: scratch)
-            Self.bind(records[index], cost: costs[index], to: raw, text: &text)
+            var row = RowBinder(statement: raw, scratch: scratch)
+            row.bind(records[index], cost: costs[index])
             let code = sqlite3_step(raw)
             guard code == SQLITE_DONE else {
-                let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
-                sqlite3_reset(raw)
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message)
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
             }
             if sqlite3_changes(db.sqliteConnection) > 0 { added.append(index) }
         }
         return added
     }
 
-    private static func bind(_ record: UsageRecord, cost: String?, to raw: OpaquePointer, text: inout TextBinder) {
-        text.bind(1, record.source)
-        text.bind(2, record.key)
-        sqlite3_bind_double(raw, 3, record.timestamp.timeIntervalSince1970)
-        text.bind(4, record.granularity.rawValue)
-        text.bind(5, record.actor)
-        text.bind(6, record.session)
-        text.bind(7, record.agent)
-        text.bind(8, record.model)
-        text.bind(9, record.repository)
-        text.bind(10, record.branch)
-        text.bind(11, record.commit)
-        sqlite3_bind_int64(raw, 12, record.input)
-        sqlite3_bind_int64(raw, 13, record.output)
-        sqlite3_bind_int64(raw, 14, record.cacheWrite)
-        sqlite3_bind_int64(raw, 15, record.cacheWrite1h)
-        sqlite3_bind_int64(raw, 16, record.cacheRead)
-        text.bind(17, cost)
-    }
-
-    /// Binds one record's text values, each copied into the scratch while it has room (else
-    /// handed to SQLite to copy).
-    private struct TextBinder {
+    /// Binds one record, its text copied into the scratch while it has room (else handed to
+    /// SQLite to copy).
+    private struct RowBinder {
         let statement: OpaquePointer
         let scratch: UnsafeMutableRawBufferPointer
         var used = 0
 
-        mutating func bind(_ index: Int32, _ value: String?) {
+        mutating func bind(_ record: UsageRecord, cost: String?) {
+            bind(1, record.source)
+            bind(2, record.key)
+            sqlite3_bind_double(statement, 3, record.timestamp.timeIntervalSince1970)
+            bind(4, record.granularity.rawValue)
+            bind(5, record.actor)
+            bind(6, record.session)
+            bind(7, record.agent)
+            bind(8, record.model)
+            bind(9, record.repository)
+            bind(10, record.branch)
+            bind(11, record.commit)
+            sqlite3_bind_int64(statement, 12, record.input)
+            sqlite3_bind_int64(statement, 13, record.output)
+            sqlite3_bind_int64(statement, 14, record.cacheWrite)
+            sqlite3_bind_int64(statement, 15, record.cacheWrite1h)
+            sqlite3_bind_int64(statement, 16, record.cacheRead)
+            bind(17, cost)
+        }
+
+        private mutating func bind(_ index: Int32, _ value: String?) {
             guard let value else {
                 sqlite3_bind_null(statement, index)
                 return

@@ -171,10 +171,11 @@ public final class ReferenceBlocks {
         for byte in line.prefix(ChangeMeasure.maximumLineBytes) {
             // Without branches on the byte: whitespace is everywhere in code, and a branch on it
             // is mispredicted about as often as it is taken.
-            let kept = UInt64(truncatingIfNeeded: Self.byteClass[Int(byte)] & 1)
+            let kind = UInt64(truncatingIfNeeded: Self.byteClass[Int(byte)])
+            let kept = kind & 1
             word = word << (8 &* kept) | UInt64(byte) &* kept
             held &+= kept
-            words |= UInt64(truncatingIfNeeded: Self.byteClass[Int(byte)] >> 1)
+            words |= kind >> 1
             if held == 8 {
                 hash = (hash ^ word) &* 0x9E37_79B9_7F4A_7C15
                 hash ^= hash >> 29
